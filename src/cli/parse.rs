@@ -1,0 +1,32 @@
+use crate::report;
+use crate::source::Sources;
+use std::path::Path;
+
+pub fn run(file: &Path) -> i32 {
+    let bytes = match std::fs::read(file) {
+        Ok(b) => b,
+        Err(e) => return super::error(format_args!("{}: {e}", file.display())),
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => return super::error(format_args!("{} is not UTF-8: byte {} is invalid", file.display(), e.utf8_error().valid_up_to())),
+    };
+    let parsed = crate::syntax::parse(&text);
+    print!("{}", crate::syntax::dump(&parsed.file));
+    if parsed.errors.is_empty() {
+        return super::EXIT_CLEAN;
+    }
+    let mut sources = Sources::default();
+    let id = sources.add(file, text);
+    let findings: Vec<_> = parsed
+        .errors
+        .iter()
+        .map(|e| {
+            let mut f = crate::diagnostic::icg::finding(crate::diagnostic::icg::SYNTAX, id, e.span, e.message.clone());
+            f.help = e.help.clone();
+            f
+        })
+        .collect();
+    eprint!("{}", report::human(&findings, &sources, false, 100));
+    super::EXIT_FINDINGS
+}

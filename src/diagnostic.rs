@@ -1,0 +1,124 @@
+//! The one neutral finding type. Every output (terminal, JSON, SARIF, GitHub
+//! annotations, the test runner) renders this; nothing matches on error
+//! variants a second time.
+
+use crate::source::{FileId, Span};
+use serde::Serialize;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Advice,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn parse(s: &str) -> Option<Severity> {
+        match s {
+            "error" => Some(Severity::Error),
+            "warning" => Some(Severity::Warning),
+            "advice" => Some(Severity::Advice),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Advice => "advice",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Label {
+    pub file: FileId,
+    pub span: Span,
+    pub message: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Provenance {
+    pub source: String,
+    #[serde(rename = "ref")]
+    pub reference: String,
+    pub summary: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    /// Stable ID (`CCN111`, `ICG004`): the same in every output and in suppressions.
+    pub rule: String,
+    /// Kebab-case name (`membership-review`).
+    pub name: String,
+    pub severity: Severity,
+    pub message: String,
+    pub file: FileId,
+    pub span: Span,
+    pub labels: Vec<Label>,
+    pub help: Option<String>,
+    pub provenance: Option<Provenance>,
+}
+
+impl Finding {
+    pub fn new(rule: &str, name: &str, severity: Severity, file: FileId, span: Span, message: impl Into<String>) -> Finding {
+        Finding {
+            rule: rule.to_string(),
+            name: name.to_string(),
+            severity,
+            message: message.into(),
+            file,
+            span,
+            labels: Vec::new(),
+            help: None,
+            provenance: None,
+        }
+    }
+    pub fn help(mut self, help: impl Into<String>) -> Finding {
+        self.help = Some(help.into());
+        self
+    }
+    pub fn label(mut self, file: FileId, span: Span, message: impl Into<String>) -> Finding {
+        self.labels.push(Label { file, span, message: message.into() });
+        self
+    }
+}
+
+/// Language-level diagnostics: IDs, names and default severities.
+pub mod icg {
+    use super::Severity::{self, *};
+    pub const SYNTAX: (&str, &str, Severity) = ("ICG001", "syntax-error", Error);
+    pub const UNKNOWN: (&str, &str, Severity) = ("ICG002", "unknown-name", Error);
+    pub const WRONG_TYPE: (&str, &str, Severity) = ("ICG003", "wrong-value-type", Error);
+    pub const DANGLING: (&str, &str, Severity) = ("ICG004", "unknown-reference", Error);
+    pub const DUPLICATE: (&str, &str, Severity) = ("ICG005", "duplicate-id", Error);
+    pub const SHARES: (&str, &str, Severity) = ("ICG006", "shares-over-100", Error);
+    pub const NO_SYSTEM: (&str, &str, Severity) = ("ICG007", "missing-system", Error);
+    pub const NO_REASON: (&str, &str, Severity) = ("ICG008", "suppression-without-reason", Error);
+    pub const UNREADABLE: (&str, &str, Severity) = ("ICG009", "unreadable-file", Error);
+    pub const UNUSED_ALLOW: (&str, &str, Severity) = ("ICG010", "unused-suppression", Advice);
+    pub const POPULATION: (&str, &str, Severity) = ("ICG011", "system-population-mismatch", Warning);
+    pub const BAD_PACK: (&str, &str, Severity) = ("ICG012", "invalid-rule-pack", Error);
+    pub const BAD_CONFIG: (&str, &str, Severity) = ("ICG013", "invalid-configuration", Error);
+
+    pub const ALL: &[(&str, &str, Severity, &str)] = &[
+        ("ICG001", "syntax-error", Error, "The text is not valid ICG: the message says what was expected, in plain words."),
+        ("ICG002", "unknown-name", Error, "An unknown block kind, key or listed word, with the nearest known spelling."),
+        ("ICG003", "wrong-value-type", Error, "A value of the wrong type for its key, e.g. a number where a duration is expected."),
+        ("ICG004", "unknown-reference", Error, "A reference (`@id`) to an ID that no block in the workspace declares."),
+        ("ICG005", "duplicate-id", Error, "The same ID declared twice; both places are labelled."),
+        ("ICG006", "shares-over-100", Error, "An authority's population shares add up to more than 100% (tolerance 0.5 points)."),
+        ("ICG007", "missing-system", Error, "A top-level block without `system`, or whose `system` names something that is not a system."),
+        ("ICG008", "suppression-without-reason", Error, "An `# icslint: allow` comment without `-- reason`."),
+        ("ICG009", "unreadable-file", Error, "A file that cannot be read, or is not UTF-8 (with the byte offset of the first bad byte)."),
+        ("ICG010", "unused-suppression", Advice, "A suppression that suppressed nothing, for a rule enabled in this run."),
+        ("ICG011", "system-population-mismatch", Warning, "A system's stated population differs by more than 2% from the sum of its authorities' shares."),
+        ("ICG012", "invalid-rule-pack", Error, "A rule pack that cannot be loaded: bad YAML, unknown fields, or a check expression with a syntax or type error."),
+        ("ICG013", "invalid-configuration", Error, "An `icslint.yaml` that cannot be read or has unknown keys."),
+    ];
+
+    pub fn finding(d: (&str, &str, Severity), file: crate::source::FileId, span: crate::source::Span, msg: impl Into<String>) -> super::Finding {
+        super::Finding::new(d.0, d.1, d.2, file, span, msg)
+    }
+}

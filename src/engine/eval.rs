@@ -1,0 +1,549 @@
+//! Evaluation of compiled check expressions over the model, and locating
+//! where a finding points.
+
+use crate::model::{BlockId, Model, Val};
+use crate::rules::builtin::{and_list, similarity};
+use crate::rules::check::{BinOp, Func, Node, Piece, E};
+use crate::source::{FileId, Span};
+use crate::syntax::{fmt_num, Date};
+use std::collections::HashMap;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum V {
+    Missing,
+    Bool(bool),
+    Num(f64),
+    Percent(f64),
+    Money(f64),
+    /// Day number.
+    Date(i64),
+    /// Days.
+    Duration(f64),
+    Range(i64, i64),
+    Str(String),
+    Word(String),
+    Block(BlockId),
+    List(Vec<V>),
+}
+
+impl V {
+    pub fn truthy(&self) -> bool {
+        match self {
+            V::Bool(b) => *b,
+            V::Missing => false,
+            V::List(v) => !v.is_empty(),
+            _ => true,
+        }
+    }
+    fn items(&self) -> Vec<V> {
+        match self {
+            V::List(v) => v.clone(),
+            V::Missing => Vec::new(),
+            other => vec![other.clone()],
+        }
+    }
+}
+
+pub struct Ctx<'a> {
+    pub model: &'a Model,
+    pub this: BlockId,
+    pub current: V,
+    pub vars: &'a HashMap<String, V>,
+}
+
+impl<'a> Ctx<'a> {
+    fn with(&self, current: V) -> Ctx<'a> {
+        Ctx { model: self.model, this: self.this, current, vars: self.vars }
+    }
+
+    pub fn eval(&self, n: &Node) -> V {
+        match &n.e {
+            E::Word(w) | E::Name(w) => V::Word(w.clone()),
+            E::Str(s) => V::Str(s.clone()),
+            E::Num(x) => V::Num(*x),
+            E::Percent(x) => V::Percent(*x),
+            E::Money(x) => V::Money(*x),
+            E::Date(d) => V::Date(d.day_number()),
+            E::Duration(d, _) => V::Duration(*d),
+            E::Bool(b) => V::Bool(*b),
+            E::Missing => V::Missing,
+            E::List(items) => V::List(items.iter().map(|i| self.eval(i)).flat_map(|v| v.items()).collect()),
+            E::Current => self.current.clone(),
+            E::SelfBlock => V::Block(self.this),
+            E::Var(v) => self.vars.get(v).cloned().unwrap_or(V::Missing),
+            E::Field(base, name) => field(self.model, &self.eval(base), name),
+            E::Filter(base, pred) => {
+                let items = self.eval(base).items();
+                V::List(items.into_iter().filter(|it| self.with(it.clone()).eval(pred).truthy()).collect())
+            }
+            E::Not(x) => V::Bool(!self.eval(x).truthy()),
+            E::Neg(x) => match self.eval(x) {
+                V::Num(n) => V::Num(-n),
+                V::Percent(n) => V::Percent(-n),
+                V::Money(n) => V::Money(-n),
+                V::Duration(n) => V::Duration(-n),
+                _ => V::Missing,
+            },
+            E::Is(x, kind) => {
+                let v = self.eval(x);
+                V::Bool(!v.items().is_empty() && v.items().iter().all(|i| matches!(i, V::Block(b) if self.model.block(*b).kind == *kind)))
+            }
+            E::Bin(op, l, r) => self.bin(*op, l, r),
+            E::Call(f, args) => self.call(*f, args),
+        }
+    }
+
+    fn bin(&self, op: BinOp, l: &Node, r: &Node) -> V {
+        match op {
+            BinOp::And => return V::Bool(self.eval(l).truthy() && self.eval(r).truthy()),
+            BinOp::Or => return V::Bool(self.eval(l).truthy() || self.eval(r).truthy()),
+            _ => {}
+        }
+        let (a, b) = (self.eval(l), self.eval(r));
+        match op {
+            BinOp::In => V::Bool(b.items().iter().any(|x| eq(&a, x))),
+            BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
+                // A list (a path through children) compares element-wise: true if any element does.
+                let lefts = match &a {
+                    V::List(v) if !matches!(b, V::List(_)) => v.clone(),
+                    other => vec![other.clone()],
+                };
+                V::Bool(lefts.iter().any(|x| compare(op, x, &b)))
+            }
+            BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div => arith(op, a, b),
+            BinOp::And | BinOp::Or => unreachable!(),
+        }
+    }
+
+    fn call(&self, f: Func, args: &[Node]) -> V {
+        let m = self.model;
+        match f {
+            Func::Count => V::Num(self.eval(&args[0]).items().len() as f64),
+            Func::Exists => V::Bool(self.eval(&args[0]).truthy() || matches!(self.eval(&args[0]), V::Bool(false))),
+            Func::Any => {
+                let items = self.eval(&args[0]).items();
+                V::Bool(items.into_iter().any(|it| self.with(it).eval(&args[1]).truthy()))
+            }
+            Func::All => {
+                let items = self.eval(&args[0]).items();
+                V::Bool(items.into_iter().all(|it| self.with(it).eval(&args[1]).truthy()))
+            }
+            Func::Covers => {
+                let have = self.eval(&args[0]).items();
+                V::Bool(self.eval(&args[1]).items().iter().all(|need| have.iter().any(|h| eq(h, need))))
+            }
+            Func::Minus => {
+                let take = self.eval(&args[1]).items();
+                V::List(self.eval(&args[0]).items().into_iter().filter(|x| !take.iter().any(|t| eq(x, t))).collect())
+            }
+            Func::Overlap => {
+                let norm = |v: V| -> Vec<String> {
+                    let mut s: Vec<String> = v.items().iter().map(|x| text(m, x).to_lowercase()).collect();
+                    s.sort();
+                    s.dedup();
+                    s
+                };
+                let (a, b) = (norm(self.eval(&args[0])), norm(self.eval(&args[1])));
+                let inter = a.iter().filter(|x| b.contains(x)).count();
+                let union = a.len() + b.len() - inter;
+                V::Num(if union == 0 { 0.0 } else { inter as f64 / union as f64 })
+            }
+            Func::Similarity => match (self.eval(&args[0]), self.eval(&args[1])) {
+                (V::Str(a), V::Str(b)) => V::Num(similarity(&a, &b)),
+                _ => V::Missing,
+            },
+            Func::Contains => match (self.eval(&args[0]), self.eval(&args[1])) {
+                (a @ (V::Str(_) | V::Word(_)), b @ (V::Str(_) | V::Word(_))) => V::Bool(text(m, &a).to_lowercase().contains(&text(m, &b).to_lowercase())),
+                _ => V::Bool(false),
+            },
+            Func::Kinds => match &args[0].e {
+                E::Word(k) => V::List(m.of_kind(k).map(V::Block).collect()),
+                _ => V::Missing,
+            },
+            Func::Referrers => match &args[0].e {
+                E::Word(k) => V::List(m.of_kind(k).filter(|b| refers_to(&m.block(*b).attrs, self.this)).map(V::Block).collect()),
+                _ => V::Missing,
+            },
+            Func::Typology => match self.eval(&args[0]) {
+                V::Block(b) => m.typology.get(&b).map_or(V::Missing, |t| V::Num(t.kind as f64)),
+                _ => V::Missing,
+            },
+            Func::Absent => {
+                let b = self.eval(&args[0]);
+                let keys: Vec<String> = match &args[1].e {
+                    E::List(v) => v.iter().filter_map(|n| if let E::Word(w) = &n.e { Some(w.clone()) } else { None }).collect(),
+                    _ => Vec::new(),
+                };
+                V::List(keys.into_iter().filter(|k| !field(m, &b, k).truthy()).map(V::Word).collect())
+            }
+        }
+    }
+
+    pub fn render(&self, pieces: &[Piece]) -> String {
+        let mut out = String::new();
+        for p in pieces {
+            match p {
+                Piece::Text(t) => out.push_str(t),
+                Piece::Expr(n) => out.push_str(&text(self.model, &self.eval(n))),
+            }
+        }
+        out
+    }
+}
+
+fn refers_to(attrs: &[crate::model::Attr], target: BlockId) -> bool {
+    fn val(v: &Val, t: BlockId) -> bool {
+        match v {
+            Val::Ref(Some(b), _) => *b == t,
+            Val::List(v) | Val::Tuple(v) => v.iter().any(|x| val(x, t)),
+            _ => false,
+        }
+    }
+    attrs.iter().any(|a| val(&a.value, target))
+}
+
+/// A value as a governance lead reads it.
+pub fn text(m: &Model, v: &V) -> String {
+    match v {
+        V::Missing => "(not stated)".into(),
+        V::Bool(b) => if *b { "yes" } else { "no" }.into(),
+        V::Num(n) => fmt_num(*n),
+        V::Percent(p) => format!("{}%", fmt_num(*p)),
+        V::Money(x) => money(*x),
+        V::Date(d) => Date::from_day_number(*d).to_string(),
+        V::Range(a, b) => format!("{} to {}", Date::from_day_number(*a), Date::from_day_number(*b)),
+        V::Duration(d) => duration(*d),
+        V::Str(s) => s.clone(),
+        V::Word(w) => format!("`{w}`"),
+        V::Block(b) => m.block(*b).display().to_string(),
+        V::List(items) => {
+            let parts: Vec<String> = items.iter().map(|i| text(m, i)).collect();
+            if parts.is_empty() {
+                "(none)".into()
+            } else {
+                and_list(&parts)
+            }
+        }
+    }
+}
+
+fn money(x: f64) -> String {
+    if x.abs() >= 1e9 {
+        format!("£{}bn", fmt_num(x / 1e9))
+    } else if x.abs() >= 1e6 {
+        format!("£{}m", fmt_num(x / 1e6))
+    } else if x.abs() >= 1e4 && (x / 1e3).fract() == 0.0 {
+        format!("£{}k", fmt_num(x / 1e3))
+    } else {
+        format!("£{}", fmt_num(x))
+    }
+}
+
+fn duration(days: f64) -> String {
+    let months = days / (365.25 / 12.0);
+    let plural = |n: f64, u: &str| format!("{} {u}{}", fmt_num(n), if n == 1.0 { "" } else { "s" });
+    if (months - months.round()).abs() < 1e-6 {
+        let m = months.round();
+        if m % 12.0 == 0.0 && m != 0.0 {
+            plural(m / 12.0, "year")
+        } else {
+            plural(m, "month")
+        }
+    } else if days % 7.0 == 0.0 {
+        plural(days / 7.0, "week")
+    } else {
+        plural(days, "day")
+    }
+}
+
+pub fn conv(v: &Val) -> V {
+    match v {
+        Val::Str(s) | Val::Text(s) => V::Str(s.clone()),
+        Val::Num(n) => V::Num(*n),
+        Val::Percent(p) => V::Percent(*p),
+        Val::Money(x) => V::Money(*x),
+        Val::Date(d) => V::Date(d.day_number()),
+        Val::Duration(d) => V::Duration(d.days()),
+        Val::Bool(b) => V::Bool(*b),
+        Val::Word(w) => V::Word(w.clone()),
+        Val::Ref(Some(b), _) => V::Block(*b),
+        Val::Ref(None, _) => V::Missing,
+        Val::List(items) => V::List(items.iter().map(conv).filter(|x| *x != V::Missing).collect()),
+        Val::Range(a, b) => V::Range(a.day_number(), b.day_number()),
+        Val::Tuple(items) => items.first().map_or(V::Missing, conv),
+    }
+}
+
+/// `base.name`: an attribute, the children of a kind, or a derived field.
+pub fn field(m: &Model, base: &V, name: &str) -> V {
+    match base {
+        V::Block(b) => block_field(m, *b, name),
+        V::List(items) => V::List(items.iter().map(|i| field(m, i, name)).flat_map(|v| v.items()).collect()),
+        _ => V::Missing,
+    }
+}
+
+fn block_field(m: &Model, id: BlockId, name: &str) -> V {
+    let b = m.block(id);
+    let spec = crate::model::schema::kind(&b.kind);
+    if let Some(key) = spec.and_then(|s| s.key(name)) {
+        if key.repeatable {
+            return V::List(b.attrs(name).map(|a| conv(&a.value)).filter(|v| *v != V::Missing).collect());
+        }
+        if let Some(a) = b.attr(name) {
+            return conv(&a.value);
+        }
+        if name != "system" {
+            return V::Missing;
+        }
+    }
+    if spec.is_some_and(|s| s.children.contains(&name)) {
+        return V::List(m.children_of(id, name).map(V::Block).collect());
+    }
+    let blocks = |v: Vec<BlockId>| V::List(v.into_iter().map(V::Block).collect());
+    let first = |v: Vec<BlockId>| v.first().map_or(V::Missing, |x| V::Block(*x));
+    match name {
+        "name" => V::Str(b.display().to_string()),
+        "id" => b.id.clone().map_or(V::Missing, V::Word),
+        "parent" => b.parent.map_or(V::Missing, V::Block),
+        "system" => b.system.map_or(V::Missing, V::Block),
+        "who" => match b.attr("person").map(|a| &a.value) {
+            Some(Val::Str(p)) => V::Str(p.clone()),
+            _ => V::Str(b.display().to_string()),
+        },
+        "icb" => first(m.of_system(id, "icb")),
+        "icp" => first(m.of_system(id, "icp")),
+        "hwbs" => blocks(m.of_system(id, "hwb")),
+        "places" => blocks(m.of_system(id, "place")),
+        "strategies" => blocks(m.of_system(id, "strategy")),
+        "frameworks" => blocks(m.of_system(id, "framework")),
+        "delegations" => blocks(m.of_system(id, "delegation")),
+        "authorities" => blocks(m.authorities_of(id)),
+        "upper_tier" => blocks(m.upper_tier_of(id)),
+        "hwb" => first(m.of_kind("hwb").filter(|h| matches!(m.block(*h).attr("authority").map(|a| &a.value), Some(Val::Ref(Some(t), _)) if *t == id)).collect()),
+        "systems" => blocks(m.shares(id).into_iter().filter(|(_, p)| *p > 0.0).map(|(s, _)| s).collect()),
+        "share_list" => {
+            let mut shares = m.shares(id);
+            shares.sort_by(|a, b| b.1.total_cmp(&a.1));
+            V::Str(and_list(&shares.iter().map(|(s, p)| format!("{} ({}%)", m.block(*s).display(), fmt_num(*p))).collect::<Vec<_>>()))
+        }
+        _ => V::Missing,
+    }
+}
+
+fn eq(a: &V, b: &V) -> bool {
+    match (a, b) {
+        (V::Missing, _) | (_, V::Missing) => false,
+        (V::Word(x) | V::Str(x), V::Word(y) | V::Str(y)) => x == y,
+        (V::Num(x), V::Num(y)) | (V::Percent(x), V::Percent(y)) | (V::Money(x), V::Money(y)) | (V::Duration(x), V::Duration(y)) => (x - y).abs() < 1e-9,
+        _ => a == b,
+    }
+}
+
+fn compare(op: BinOp, a: &V, b: &V) -> bool {
+    if matches!(a, V::Missing) || matches!(b, V::Missing) {
+        return false;
+    }
+    match op {
+        BinOp::Eq => eq(a, b),
+        BinOp::Ne => !eq(a, b),
+        _ => {
+            let ord = match (a, b) {
+                (V::Num(x), V::Num(y)) | (V::Percent(x), V::Percent(y)) | (V::Money(x), V::Money(y)) | (V::Duration(x), V::Duration(y)) => {
+                    // Durations are compared to a day, so `1 year` and `12 months` agree.
+                    if (x - y).abs() < 1e-6 {
+                        std::cmp::Ordering::Equal
+                    } else {
+                        x.total_cmp(y)
+                    }
+                }
+                (V::Date(x), V::Date(y)) => x.cmp(y),
+                _ => return false,
+            };
+            match op {
+                BinOp::Lt => ord.is_lt(),
+                BinOp::Le => ord.is_le(),
+                BinOp::Gt => ord.is_gt(),
+                _ => ord.is_ge(),
+            }
+        }
+    }
+}
+
+fn arith(op: BinOp, a: V, b: V) -> V {
+    use V::*;
+    let f = |x: f64, y: f64| match op {
+        BinOp::Add => x + y,
+        BinOp::Sub => x - y,
+        BinOp::Mul => x * y,
+        _ => {
+            if y == 0.0 {
+                f64::NAN
+            } else {
+                x / y
+            }
+        }
+    };
+    match (a, b) {
+        (List(x), List(y)) if op == BinOp::Add => List(x.into_iter().chain(y).collect()),
+        (Num(x), Num(y)) => Num(f(x, y)),
+        (Percent(x), Percent(y)) if matches!(op, BinOp::Add | BinOp::Sub) => Percent(f(x, y)),
+        (Money(x), Money(y)) if matches!(op, BinOp::Add | BinOp::Sub) => Money(f(x, y)),
+        (Duration(x), Duration(y)) if matches!(op, BinOp::Add | BinOp::Sub) => Duration(f(x, y)),
+        (Money(x), Money(y)) | (Percent(x), Percent(y)) | (Duration(x), Duration(y)) => Num(f(x, y)),
+        (Percent(x), Num(y)) | (Num(y), Percent(x)) => Percent(f(x, y)),
+        (Money(x), Num(y)) | (Num(y), Money(x)) => Money(f(x, y)),
+        (Duration(x), Num(y)) | (Num(y), Duration(x)) => Duration(f(x, y)),
+        (Date(d), Duration(x)) => Date(match op {
+            BinOp::Sub => d - x.round() as i64,
+            _ => d + x.round() as i64,
+        }),
+        (Date(x), Date(y)) if op == BinOp::Sub => Duration((x - y) as f64),
+        _ => Missing,
+    }
+}
+
+// ------------------------------------------------------------ locations
+
+/// Where a path leads: the attribute it ends on, or the header of the last
+/// block it reached.
+pub fn locate(ctx: &Ctx, path: &Node) -> (FileId, Span) {
+    let m = ctx.model;
+    let header = |b: BlockId| (m.block(b).file, m.block(b).header);
+    let start = match &ctx.current {
+        V::Block(b) => *b,
+        _ => ctx.this,
+    };
+    let mut segs: Vec<&Node> = Vec::new();
+    let mut root = path;
+    loop {
+        match &root.e {
+            E::Field(base, _) | E::Filter(base, _) => {
+                segs.push(root);
+                root = base;
+            }
+            _ => break,
+        }
+    }
+    segs.reverse();
+    let (mut value, mut loc) = match &root.e {
+        E::Current => (ctx.current.clone(), header(start)),
+        E::SelfBlock => (V::Block(ctx.this), header(ctx.this)),
+        _ => {
+            let v = ctx.eval(root);
+            let loc = match v.items().first() {
+                Some(V::Block(b)) => header(*b),
+                _ => header(start),
+            };
+            (v, loc)
+        }
+    };
+    let mut owner = loc;
+    for seg in segs {
+        match &seg.e {
+            E::Field(_, name) => {
+                let first_block = value.items().into_iter().find_map(|v| if let V::Block(b) = v { Some(b) } else { None });
+                let Some(b) = first_block else { return owner };
+                let blk = m.block(b);
+                let is_key = crate::model::schema::kind(&blk.kind).is_some_and(|s| s.key(name).is_some());
+                let next = field(m, &V::Block(b), name);
+                if is_key {
+                    match blk.attr(name) {
+                        Some(a) => loc = (blk.file, a.span),
+                        None => return header(b),
+                    }
+                    owner = header(b);
+                } else {
+                    owner = header(b);
+                    match next.items().first() {
+                        Some(V::Block(t)) => loc = header(*t),
+                        Some(_) => {}
+                        None => return header(b),
+                    }
+                }
+                value = next;
+            }
+            E::Filter(_, pred) => {
+                let kept: Vec<V> = value.items().into_iter().filter(|it| ctx.with(it.clone()).eval(pred).truthy()).collect();
+                match kept.first() {
+                    Some(V::Block(t)) => loc = header(*t),
+                    Some(_) => {}
+                    None => return owner,
+                }
+                value = V::List(kept);
+            }
+            _ => {}
+        }
+    }
+    loc
+}
+
+/// The default location of a failed assert (rules.md: "the first path in
+/// assert that exists, else the block header"), refined to the first
+/// conjunct that failed, so `a and b and c` points at what is wrong.
+pub fn default_location(ctx: &Ctx, assert: &Node) -> (FileId, Span) {
+    let mut conj = Vec::new();
+    flatten_and(assert, &mut conj);
+    let failed = conj.iter().find(|c| !ctx.eval(c).truthy()).copied().unwrap_or(assert);
+    match first_path(failed) {
+        Some(p) => locate(ctx, p),
+        None => {
+            let b = match &ctx.current {
+                V::Block(b) => *b,
+                _ => ctx.this,
+            };
+            (ctx.model.block(b).file, ctx.model.block(b).header)
+        }
+    }
+}
+
+fn flatten_and<'n>(n: &'n Node, out: &mut Vec<&'n Node>) {
+    match &n.e {
+        E::Bin(BinOp::And, a, b) => {
+            flatten_and(a, out);
+            flatten_and(b, out);
+        }
+        _ => out.push(n),
+    }
+}
+
+/// The first path rooted at the element in context (not at `system`, `self` or a variable).
+fn first_path(n: &Node) -> Option<&Node> {
+    match &n.e {
+        E::Field(..) | E::Filter(..) => {
+            let mut root = n;
+            while let E::Field(base, _) | E::Filter(base, _) = &root.e {
+                root = base;
+            }
+            if matches!(root.e, E::Current) && !root_field_is(n, "system") {
+                Some(n)
+            } else {
+                None
+            }
+        }
+        E::Not(x) | E::Neg(x) | E::Is(x, _) => first_path(x),
+        E::Bin(_, a, b) => first_path(a).or_else(|| first_path(b)),
+        E::Call(Func::Any | Func::All, args) => first_path(&args[0]),
+        E::Call(_, args) => args.iter().find_map(first_path),
+        E::List(items) => items.iter().find_map(first_path),
+        _ => None,
+    }
+}
+
+/// Whether the first field of a path from the current element is `name`.
+fn root_field_is(n: &Node, name: &str) -> bool {
+    let mut cur = n;
+    let mut first = None;
+    loop {
+        match &cur.e {
+            E::Field(base, f) => {
+                first = Some(f.as_str());
+                cur = base;
+            }
+            E::Filter(base, _) => cur = base,
+            _ => break,
+        }
+    }
+    first == Some(name)
+}
+

@@ -1,0 +1,369 @@
+//! Runs rule packs over the model and turns results into findings; applies
+//! each file's configuration, inline suppressions and the baseline. No I/O:
+//! everything it reads was loaded by `workspace`.
+
+pub mod baseline;
+pub mod eval;
+pub mod suppress;
+
+use crate::config::Config;
+use crate::diagnostic::{icg, Finding, Label, Severity};
+use crate::model::{BlockId, Model};
+use crate::rules::pack::{param_override, At, Check};
+use crate::rules::{Pack, Rule};
+use crate::source::{FileId, Span};
+use crate::workspace::Workspace;
+use eval::{Ctx, V};
+use std::collections::HashMap;
+
+/// Rule selection from the command line, merged with each file's configuration.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    pub select: Vec<String>,
+    pub ignore: Vec<String>,
+}
+
+/// A pack and whose it is: `None` for a built-in pack, or the index of the
+/// configuration that named it in `rules:`.
+pub type OwnedPack<'a> = (Option<usize>, &'a Pack);
+
+/// Findings no selection may hide: a file that could not be read or parsed,
+/// or a pack or configuration that could not be used, is never skipped silently.
+fn always_shown(id: &str) -> bool {
+    matches!(id, "ICG001" | "ICG009" | "ICG012" | "ICG013")
+}
+
+fn matches_any(id: &str, prefixes: &[String]) -> bool {
+    prefixes.iter().any(|p| id.starts_with(p.as_str()))
+}
+
+pub struct Engine<'a> {
+    pub ws: &'a Workspace,
+    pub packs: Vec<OwnedPack<'a>>,
+    pub opts: Options,
+}
+
+impl Engine<'_> {
+    fn cfg_index(&self, file: FileId) -> usize {
+        self.ws.config_of.get(&file).copied().unwrap_or(0)
+    }
+    fn cfg(&self, file: FileId) -> &Config {
+        &self.ws.configs[self.cfg_index(file)].config
+    }
+
+    /// Whether a rule ID is selected for a file by `--select`/`--ignore` and the file's configuration.
+    pub fn selected(&self, id: &str, file: FileId) -> bool {
+        if always_shown(id) {
+            return true;
+        }
+        let cfg = self.cfg(file);
+        let select: &[String] = if !self.opts.select.is_empty() { &self.opts.select } else { cfg.select.as_deref().unwrap_or(&[]) };
+        if !select.is_empty() && !matches_any(id, select) {
+            return false;
+        }
+        !(matches_any(id, &self.opts.ignore) || matches_any(id, &cfg.ignore))
+    }
+
+    /// Whether a rule of a pack is enabled for a file.
+    pub fn enabled(&self, owner: Option<usize>, pack: &Pack, rule: &Rule, file: FileId) -> bool {
+        let idx = self.cfg_index(file);
+        let on = match owner {
+            None => self.ws.configs[idx].config.packs.as_ref().is_none_or(|p| p.iter().any(|n| *n == pack.name)),
+            Some(i) => i == idx,
+        };
+        on && self.selected(&rule.id, file)
+    }
+
+    fn rule_known(&self, id: &str) -> bool {
+        id.starts_with("ICG") && icg::ALL.iter().any(|x| x.0 == id) || self.packs.iter().any(|(_, p)| p.rules.iter().any(|r| r.id == id))
+    }
+
+    /// Everything: language findings, rule findings, configuration problems,
+    /// suppressions; sorted by file and position.
+    pub fn run(&self) -> Vec<Finding> {
+        let mut out: Vec<Finding> = self.ws.findings.clone();
+        let mut config_findings = Vec::new();
+        let params = self.params(&mut config_findings);
+        for (owner, pack) in &self.packs {
+            for rule in &pack.rules {
+                if !self.ws.files.iter().any(|f| self.enabled(*owner, pack, rule, *f)) {
+                    continue;
+                }
+                let mut found = run_rule(&self.ws.model, rule, &|b: BlockId| {
+                    let cfg = self.cfg_index(self.ws.model.block(b).file);
+                    params.get(&(rule.id.clone(), cfg)).cloned().unwrap_or_default()
+                });
+                found.retain(|f| self.enabled(*owner, pack, rule, f.file));
+                for f in &mut found {
+                    if let Some(s) = self.cfg(f.file).severity_for(&rule.id) {
+                        f.severity = s;
+                    }
+                }
+                out.extend(found);
+            }
+        }
+        out.retain(|f| self.selected(&f.rule, f.file));
+        for f in &mut out {
+            if f.rule.starts_with("ICG") {
+                if let Some(s) = self.cfg(f.file).severity_for(&f.rule) {
+                    f.severity = s;
+                }
+            }
+        }
+        let mut out = self.suppress(out);
+        out.extend(config_findings);
+        sort(&mut out);
+        out
+    }
+
+    /// Parameters per (rule, configuration), with overrides checked.
+    fn params(&self, findings: &mut Vec<Finding>) -> HashMap<(String, usize), HashMap<String, V>> {
+        let mut out = HashMap::new();
+        let empty = std::collections::BTreeMap::new();
+        for (ci, c) in self.ws.configs.iter().enumerate() {
+            let cfile = c.file;
+            let locate = |needle: &str| -> Span {
+                let Some(f) = cfile else { return Span::default() };
+                let text = &self.ws.sources.get(f).text;
+                text.find(needle).map_or(Span::default(), |i| Span::new(i, i + needle.len()))
+            };
+            for id in c.config.severity.keys().chain(c.config.params.keys()) {
+                if !self.rule_known(id) {
+                    if let Some(f) = cfile {
+                        let all = self.packs.iter().flat_map(|(_, p)| p.rules.iter().map(|r| r.id.as_str()));
+                        let hint = crate::model::schema::suggest(id, all).map_or(String::new(), |s| format!("; did you mean {s}?"));
+                        findings.push(icg::finding(icg::BAD_CONFIG, f, locate(id), format!("no rule has the ID {id}{hint}")).help("`icslint rules` lists every rule"));
+                    }
+                }
+            }
+            for (id, sev) in &c.config.severity {
+                if Severity::parse(sev).is_none() {
+                    if let Some(f) = cfile {
+                        findings.push(icg::finding(icg::BAD_CONFIG, f, locate(sev), format!("severity `{sev}` for {id} must be error, warning or advice")));
+                    }
+                }
+            }
+            for (_, pack) in &self.packs {
+                for rule in &pack.rules {
+                    let overrides = c.config.params.get(&rule.id).unwrap_or(&empty);
+                    for k in overrides.keys() {
+                        if !rule.params.iter().any(|p| p.name == *k) {
+                            if let Some(f) = cfile {
+                                let known = rule.params.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ");
+                                findings.push(icg::finding(icg::BAD_CONFIG, f, locate(k), format!("{} has no parameter `{k}`", rule.id)).help(if known.is_empty() { format!("{} takes no parameters", rule.id) } else { format!("its parameters: {known}") }));
+                            }
+                        }
+                    }
+                    let mut vals = HashMap::new();
+                    for p in &rule.params {
+                        let node = match overrides.get(&p.name) {
+                            Some(v) => match param_override(p, v) {
+                                Ok(n) => n,
+                                Err(msg) => {
+                                    if let Some(f) = cfile {
+                                        findings.push(icg::finding(icg::BAD_CONFIG, f, locate(&p.name), format!("{}: {msg}", rule.id)).help(format!("the default is {}", p.text)));
+                                    }
+                                    p.value.clone()
+                                }
+                            },
+                            None => p.value.clone(),
+                        };
+                        let ctx = Ctx { model: &self.ws.model, this: BlockId(0), current: V::Missing, vars: &HashMap::new() };
+                        vals.insert(p.name.clone(), ctx.eval(&node));
+                    }
+                    out.insert((rule.id.clone(), ci), vals);
+                }
+            }
+            if let (Some(f), Some(packs)) = (cfile, &c.config.packs) {
+                for name in packs {
+                    if !self.packs.iter().any(|(o, p)| o.is_none() && p.name == *name) {
+                        let names: Vec<&str> = self.packs.iter().filter(|(o, _)| o.is_none()).map(|(_, p)| p.name.as_str()).collect();
+                        let hint = crate::model::schema::suggest(name, names.iter().copied()).map_or(format!("built-in packs: {}", names.join(", ")), |s| format!("did you mean `{s}`?"));
+                        findings.push(icg::finding(icg::BAD_CONFIG, f, locate(name), format!("there is no built-in pack `{name}`")).help(hint));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn suppress(&self, findings: Vec<Finding>) -> Vec<Finding> {
+        let mut sups = Vec::new();
+        let mut extra = Vec::new();
+        for &f in &self.ws.files {
+            if let Some(p) = self.ws.parsed.get(&f) {
+                suppress::collect(f, self.ws.sources.get(f), &p.comments, &mut sups, &mut extra);
+            }
+        }
+        let mut kept = Vec::new();
+        for f in findings {
+            let line = self.ws.sources.get(f.file).line_of(f.span.start);
+            let mut hit = false;
+            for s in sups.iter_mut().filter(|s| s.file == f.file && s.line == line) {
+                if let Some(i) = s.ids.iter().position(|id| *id == f.rule) {
+                    s.used[i] = true;
+                    hit = true;
+                }
+            }
+            if !hit {
+                kept.push(f);
+            }
+        }
+        for s in &sups {
+            for (id, used) in s.ids.iter().zip(&s.used) {
+                if *used {
+                    continue;
+                }
+                if !self.rule_known(id) {
+                    let all = self.packs.iter().flat_map(|(_, p)| p.rules.iter().map(|r| r.id.as_str())).chain(icg::ALL.iter().map(|x| x.0));
+                    let hint = crate::model::schema::suggest(id, all).map_or(String::new(), |x| format!("; did you mean {x}?"));
+                    extra.push(icg::finding(icg::UNKNOWN, s.file, s.span, format!("no rule has the ID {id}{hint}")).help("`icslint rules` lists every rule"));
+                    continue;
+                }
+                let enabled = if id.starts_with("ICG") {
+                    self.selected(id, s.file)
+                } else {
+                    self.packs.iter().any(|(o, p)| p.rules.iter().any(|r| r.id == *id && self.enabled(*o, p, r, s.file)))
+                };
+                if enabled {
+                    extra.push(icg::finding(icg::UNUSED_ALLOW, s.file, s.span, format!("this suppression of {id} suppressed nothing")).help(format!("{id} no longer finds anything on line {}: remove the comment", s.line)));
+                }
+            }
+        }
+        extra.retain(|f| self.selected(&f.rule, f.file));
+        kept.extend(extra);
+        kept
+    }
+}
+
+pub fn sort(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| (a.file, a.span.start, &a.rule, &a.message).cmp(&(b.file, b.span.start, &b.rule, &b.message)));
+}
+
+fn regime_ok(m: &Model, rule: &Rule, b: BlockId) -> bool {
+    if rule.regimes.is_empty() {
+        return true;
+    }
+    let blk = m.block(b);
+    let regimes: Vec<i64> = match blk.system {
+        Some(s) => vec![m.regime(s)],
+        None if blk.kind == "authority" => {
+            let v: Vec<i64> = m.shares(b).iter().map(|(s, _)| m.regime(*s)).collect();
+            if v.is_empty() {
+                vec![m.default_regime]
+            } else {
+                v
+            }
+        }
+        None => vec![m.default_regime],
+    };
+    regimes.iter().any(|r| rule.regimes.contains(r))
+}
+
+fn header(m: &Model, b: BlockId) -> (FileId, Span) {
+    (m.block(b).file, m.block(b).header)
+}
+
+/// Runs one rule over the model. `params` gives the parameter values that
+/// apply to a scope block (they may differ by the block's configuration).
+pub fn run_rule(m: &Model, rule: &Rule, params: &dyn Fn(BlockId) -> HashMap<String, V>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let finding = |file: FileId, span: Span, message: String, help: String, labels: Vec<Label>| Finding {
+        rule: rule.id.clone(),
+        name: rule.name.clone(),
+        severity: rule.severity,
+        message,
+        file,
+        span,
+        labels,
+        help: if help.is_empty() { None } else { Some(help) },
+        provenance: Some(rule.provenance.clone()),
+    };
+    match &rule.check {
+        Check::Builtin(bi) => {
+            let cache: std::cell::RefCell<HashMap<BlockId, HashMap<String, V>>> = Default::default();
+            let num = |b: BlockId, name: &str| -> f64 {
+                let mut c = cache.borrow_mut();
+                let vals = c.entry(b).or_insert_with(|| params(b));
+                match vals.get(name) {
+                    Some(V::Num(n)) | Some(V::Percent(n)) | Some(V::Money(n)) | Some(V::Duration(n)) => *n,
+                    _ => f64::NAN,
+                }
+            };
+            for hit in (bi.run)(m, &num) {
+                if !regime_ok(m, rule, hit.block) {
+                    continue;
+                }
+                let mut vars = params(hit.block);
+                for (k, v) in &hit.vars {
+                    vars.insert(k.to_string(), V::Str(v.clone()));
+                }
+                let ctx = Ctx { model: m, this: hit.block, current: V::Block(hit.block), vars: &vars };
+                let template = hit.message.and_then(|k| rule.messages.get(k)).unwrap_or(&rule.message);
+                out.push(finding(hit.file, hit.span, ctx.render(template), ctx.render(&rule.help), hit.labels));
+            }
+        }
+        Check::Expr { for_each, when, lets, assert, at } => {
+            for kind in &rule.scope {
+                for b in m.of_kind(kind) {
+                    if !regime_ok(m, rule, b) {
+                        continue;
+                    }
+                    let base_vars = params(b);
+                    let elements = match for_each {
+                        Some(fe) => {
+                            let ctx = Ctx { model: m, this: b, current: V::Block(b), vars: &base_vars };
+                            match ctx.eval(fe) {
+                                V::List(v) => v,
+                                V::Missing => Vec::new(),
+                                other => vec![other],
+                            }
+                        }
+                        None => vec![V::Block(b)],
+                    };
+                    for el in elements {
+                        let mut vars = base_vars.clone();
+                        let ctx = Ctx { model: m, this: b, current: el.clone(), vars: &vars };
+                        if let Some(w) = when {
+                            if !ctx.eval(w).truthy() {
+                                continue;
+                            }
+                        }
+                        for (name, n) in lets {
+                            let v = Ctx { model: m, this: b, current: el.clone(), vars: &vars }.eval(n);
+                            vars.insert(name.clone(), v);
+                        }
+                        let ctx = Ctx { model: m, this: b, current: el.clone(), vars: &vars };
+                        if ctx.eval(assert).truthy() {
+                            continue;
+                        }
+                        let (file, span) = match at {
+                            Some(At::Header) => match &el {
+                                V::Block(e) => header(m, *e),
+                                _ => header(m, b),
+                            },
+                            Some(At::Path(p)) => eval::locate(&ctx, p),
+                            None => eval::default_location(&ctx, assert),
+                        };
+                        let mut labels = Vec::new();
+                        for (each, tmpl) in &rule.labels {
+                            for item in match ctx.eval(each) {
+                                V::List(v) => v,
+                                V::Missing => Vec::new(),
+                                x => vec![x],
+                            } {
+                                if let V::Block(t) = item {
+                                    let lctx = Ctx { model: m, this: b, current: V::Block(t), vars: &vars };
+                                    let (lf, ls) = header(m, t);
+                                    labels.push(Label { file: lf, span: ls, message: lctx.render(tmpl) });
+                                }
+                            }
+                        }
+                        out.push(finding(file, span, ctx.render(&rule.message), ctx.render(&rule.help), labels));
+                    }
+                }
+            }
+        }
+    }
+    out
+}

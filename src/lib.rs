@@ -1,0 +1,14 @@
+//! icslint: checks the governance documents of England's Integrated Care
+//! Systems against the law and published recommendations.
+//! See ARCHITECTURE.md for the map.
+
+pub mod cli;
+pub mod config;
+pub mod diagnostic;
+pub mod engine;
+pub mod source;
+pub mod model;
+pub mod report;
+pub mod rules;
+pub mod syntax;
+pub mod workspace;

@@ -1,0 +1,38 @@
+//! `--format github`: GitHub Actions workflow annotations.
+
+use crate::diagnostic::{Finding, Severity};
+use crate::source::Sources;
+
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+fn escape_prop(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+pub fn render(findings: &[Finding], sources: &Sources) -> String {
+    let mut out = String::new();
+    for f in findings {
+        let level = match f.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Advice => "notice",
+        };
+        let src = sources.get(f.file);
+        let (line, col) = src.line_col(f.span.start);
+        let (end_line, end_col) = src.line_col(f.span.end);
+        let mut msg = f.message.clone();
+        if let Some(h) = &f.help {
+            msg.push_str("\n");
+            msg.push_str(h);
+        }
+        out.push_str(&format!(
+            "::{level} file={},line={line},col={col},endLine={end_line},endColumn={end_col},title={}::{}\n",
+            escape_prop(&super::display_path(sources, f.file)),
+            escape_prop(&format!("{} {}", f.rule, f.name)),
+            escape_data(&msg)
+        ));
+    }
+    out
+}

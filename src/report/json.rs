@@ -1,0 +1,42 @@
+//! `--format json`: one object per finding. The shape is a public,
+//! versioned interface (see README, "JSON output").
+
+use crate::diagnostic::Finding;
+use crate::source::Sources;
+use serde_json::{json, Value};
+
+pub const VERSION: u32 = 1;
+
+pub fn location(sources: &Sources, file: crate::source::FileId, span: crate::source::Span) -> Value {
+    let src = sources.get(file);
+    let (line, column) = src.line_col(span.start);
+    let (end_line, end_column) = src.line_col(span.end);
+    json!({
+        "path": super::display_path(sources, file),
+        "start": span.start, "end": span.end,
+        "line": line, "column": column, "end_line": end_line, "end_column": end_column,
+    })
+}
+
+pub fn finding(f: &Finding, sources: &Sources) -> Value {
+    json!({
+        "rule": f.rule,
+        "name": f.name,
+        "severity": f.severity,
+        "message": f.message,
+        "location": location(sources, f.file, f.span),
+        "labels": f.labels.iter().map(|l| json!({"message": l.message, "location": location(sources, l.file, l.span)})).collect::<Vec<_>>(),
+        "help": f.help,
+        "provenance": f.provenance,
+    })
+}
+
+pub fn render(findings: &[Finding], sources: &Sources) -> String {
+    let v = json!({
+        "version": VERSION,
+        "findings": findings.iter().map(|f| finding(f, sources)).collect::<Vec<_>>(),
+    });
+    let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
+    s.push('\n');
+    s
+}

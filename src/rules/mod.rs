@@ -1,0 +1,8 @@
+//! Rule packs: the YAML schema, the check language, and the built-in
+//! checks written in Rust for what the expression language cannot say well.
+
+pub mod builtin;
+pub mod check;
+pub mod pack;
+
+pub use pack::{builtin_packs, load_pack, Pack, Rule};

@@ -1,0 +1,173 @@
+//! The ICG abstract syntax tree. Every node carries the byte span of the
+//! text it came from.
+
+use crate::source::Span;
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct File {
+    pub blocks: Vec<Block>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Name {
+    pub text: String,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Block {
+    pub kind: Name,
+    pub id: Option<Name>,
+    pub name: Option<(String, Span)>,
+    pub attrs: Vec<Attr>,
+    pub children: Vec<Block>,
+    /// The whole block, header to closing brace.
+    pub span: Span,
+    /// `KIND ID "Name" {`.
+    pub header: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Attr {
+    pub key: Name,
+    pub values: Vec<Value>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Value {
+    pub kind: ValueKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    pub year: i32,
+    pub month: u32,
+    pub day: u32,
+}
+
+impl Date {
+    pub fn is_valid(&self) -> bool {
+        let leap = (self.year % 4 == 0 && self.year % 100 != 0) || self.year % 400 == 0;
+        let days = match self.month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return false,
+        };
+        self.day >= 1 && self.day <= days
+    }
+    /// Days since 0000-03-01 (a proleptic Gregorian day count).
+    pub fn day_number(&self) -> i64 {
+        let (y, m) = if self.month <= 2 { (self.year as i64 - 1, self.month as i64 + 9) } else { (self.year as i64, self.month as i64 - 3) };
+        365 * y + y / 4 - y / 100 + y / 400 + (m * 306 + 5) / 10 + (self.day as i64 - 1)
+    }
+    pub fn from_day_number(g: i64) -> Date {
+        let mut y = (10000 * g + 14780) / 3652425;
+        let mut ddd = g - (365 * y + y / 4 - y / 100 + y / 400);
+        if ddd < 0 {
+            y -= 1;
+            ddd = g - (365 * y + y / 4 - y / 100 + y / 400);
+        }
+        let mi = (100 * ddd + 52) / 3060;
+        let mm = (mi + 2) % 12 + 1;
+        let y = y + (mi + 2) / 12;
+        let dd = ddd - (mi * 306 + 5) / 10 + 1;
+        Date { year: y as i32, month: mm as u32, day: dd as u32 }
+    }
+}
+
+impl std::fmt::Display for Date {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Unit {
+    Day,
+    Week,
+    Month,
+    Year,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Duration {
+    pub amount: f64,
+    pub unit: Unit,
+}
+
+impl Duration {
+    /// Length in days; a month is a twelfth of 365.25 days, so `12 months`
+    /// and `1 year` compare equal.
+    pub fn days(&self) -> f64 {
+        self.amount
+            * match self.unit {
+                Unit::Day => 1.0,
+                Unit::Week => 7.0,
+                Unit::Month => 365.25 / 12.0,
+                Unit::Year => 365.25,
+            }
+    }
+}
+
+impl std::fmt::Display for Duration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let unit = match self.unit {
+            Unit::Day => "day",
+            Unit::Week => "week",
+            Unit::Month => "month",
+            Unit::Year => "year",
+        };
+        write!(f, "{} {}{}", fmt_num(self.amount), unit, if self.amount == 1.0 { "" } else { "s" })
+    }
+}
+
+pub fn fmt_num(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        let s = format!("{n:.4}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ValueKind {
+    Str(String),
+    Text(String),
+    /// Integers and decimals; `is_int` keeps the written form for years.
+    Number { value: f64, is_int: bool },
+    Percent(f64),
+    /// Pounds sterling.
+    Money(f64),
+    Date(Date),
+    Duration(Duration),
+    Every(Duration),
+    Word(String),
+    Ref(String),
+    List(Vec<Value>),
+    Range(Date, Date),
+}
+
+impl ValueKind {
+    /// What the value is, in words, for error messages.
+    pub fn describe(&self) -> String {
+        match self {
+            ValueKind::Str(s) => format!("the string \"{s}\""),
+            ValueKind::Text(_) => "a text".into(),
+            ValueKind::Number { value, .. } => format!("the number {}", fmt_num(*value)),
+            ValueKind::Percent(p) => format!("the percentage {}%", fmt_num(*p)),
+            ValueKind::Money(m) => format!("the amount £{}", fmt_num(*m)),
+            ValueKind::Date(d) => format!("the date {d}"),
+            ValueKind::Duration(d) => format!("the duration {d}"),
+            ValueKind::Every(d) => format!("the frequency every {d}"),
+            ValueKind::Word(w) => format!("the word `{w}`"),
+            ValueKind::Ref(r) => format!("the reference @{r}"),
+            ValueKind::List(_) => "a list".into(),
+            ValueKind::Range(a, b) => format!("the range {a} to {b}"),
+        }
+    }
+}

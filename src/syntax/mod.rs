@@ -1,0 +1,32 @@
+//! ICG syntax: a lexical pre-scan (comments, unterminated strings, nesting
+//! depth), the pest grammar, and the AST with byte spans. This module knows
+//! nothing of rules, output formats or serde; pest types never leave it.
+
+mod ast;
+mod dump;
+mod parse;
+mod scan;
+
+pub use ast::*;
+pub use dump::dump;
+pub use parse::parse;
+pub use scan::{Comment, MAX_DEPTH};
+
+use crate::source::Span;
+
+/// A syntax error in plain words.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub span: Span,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+/// The result of parsing one file: as much AST as could be built, the
+/// comments (for suppressions and test annotations), and the errors.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub file: File,
+    pub comments: Vec<Comment>,
+    pub errors: Vec<SyntaxError>,
+}

@@ -1,0 +1,121 @@
+//! A single linear pass over the text before pest sees it. It finds the
+//! comments (pest skips them), reports unterminated strings at their opening
+//! quote (pest would report the end of the file), and bounds the nesting
+//! depth: pest's call limit does not bound stack depth, so a file nested
+//! 100,000 blocks deep must be refused here, not in the recursive grammar.
+
+use super::SyntaxError;
+use crate::source::Span;
+
+/// Deepest nesting of `{` and `[` accepted. The v0 schema needs three
+/// levels (strategy > priority > ambition); 64 leaves room for extensions.
+pub const MAX_DEPTH: usize = 64;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Comment {
+    /// Span of the whole comment, `#` included.
+    pub span: Span,
+    /// True when nothing but white space precedes it on its line.
+    pub own_line: bool,
+}
+
+pub(super) struct Scan {
+    pub comments: Vec<Comment>,
+    pub error: Option<SyntaxError>,
+}
+
+pub(super) fn scan(text: &str) -> Scan {
+    let b = text.as_bytes();
+    let mut comments = Vec::new();
+    let mut depth = 0usize;
+    let mut line_has_code = false;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\n' => {
+                line_has_code = false;
+                i += 1;
+            }
+            b'#' => {
+                let start = i;
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+                let end = if i > start && b[i - 1] == b'\r' { i - 1 } else { i };
+                comments.push(Comment { span: Span::new(start, end), own_line: !line_has_code });
+            }
+            b'"' if b[i..].starts_with(b"\"\"\"") => {
+                let start = i;
+                match find(&b[i + 3..], b"\"\"\"") {
+                    Some(n) => i += 3 + n + 3,
+                    None => {
+                        return Scan {
+                            comments,
+                            error: Some(SyntaxError {
+                                span: Span::new(start, start + 3),
+                                message: "this text is never closed".into(),
+                                help: Some("end the text with `\"\"\"`".into()),
+                            }),
+                        }
+                    }
+                }
+                line_has_code = true;
+            }
+            b'"' => {
+                let start = i;
+                i += 1;
+                loop {
+                    match b.get(i) {
+                        Some(b'\\') => i += 2,
+                        Some(b'"') => {
+                            i += 1;
+                            break;
+                        }
+                        Some(b'\n') | None => {
+                            return Scan {
+                                comments,
+                                error: Some(SyntaxError {
+                                    span: Span::new(start, start + 1),
+                                    message: "this string is never closed".into(),
+                                    help: Some("end the string with `\"` on the same line; use `\"\"\"` for text that spans lines".into()),
+                                }),
+                            }
+                        }
+                        Some(_) => i += 1,
+                    }
+                }
+                line_has_code = true;
+            }
+            b'{' | b'[' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Scan {
+                        comments,
+                        error: Some(SyntaxError {
+                            span: Span::new(i, i + 1),
+                            message: format!("nested too deeply: more than {MAX_DEPTH} levels of `{{` and `[`"),
+                            help: Some(format!("ICG documents need at most three levels; the limit is {MAX_DEPTH}")),
+                        }),
+                    };
+                }
+                line_has_code = true;
+                i += 1;
+            }
+            b'}' | b']' => {
+                depth = depth.saturating_sub(1);
+                line_has_code = true;
+                i += 1;
+            }
+            b' ' | b'\t' | b'\r' => i += 1,
+            _ => {
+                line_has_code = true;
+                i += 1;
+            }
+        }
+    }
+    Scan { comments, error: None }
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
