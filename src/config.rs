@@ -46,7 +46,9 @@ pub fn glob_match(pattern: &str, path: &str) -> bool {
     let pattern = pattern.trim_start_matches("./");
     let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     if !pattern.contains('/') {
-        return segs.iter().any(|s| seg_match(pattern.as_bytes(), s.as_bytes()));
+        return segs
+            .iter()
+            .any(|s| seg_match(pattern.as_bytes(), s.as_bytes()));
     }
     let pats: Vec<&str> = pattern.trim_end_matches('/').split('/').collect();
     segs_match(&pats, &segs) || (0..segs.len()).any(|n| segs_match(&pats, &segs[..n]))
@@ -56,7 +58,9 @@ fn segs_match(p: &[&str], s: &[&str]) -> bool {
     match (p.first(), s.first()) {
         (None, None) => true,
         (Some(&"**"), _) => segs_match(&p[1..], s) || (!s.is_empty() && segs_match(p, &s[1..])),
-        (Some(pp), Some(ss)) => seg_match(pp.as_bytes(), ss.as_bytes()) && segs_match(&p[1..], &s[1..]),
+        (Some(pp), Some(ss)) => {
+            seg_match(pp.as_bytes(), ss.as_bytes()) && segs_match(&p[1..], &s[1..])
+        }
         _ => false,
     }
 }

@@ -62,7 +62,14 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub fn new(rule: &str, name: &str, severity: Severity, file: FileId, span: Span, message: impl Into<String>) -> Finding {
+    pub fn new(
+        rule: &str,
+        name: &str,
+        severity: Severity,
+        file: FileId,
+        span: Span,
+        message: impl Into<String>,
+    ) -> Finding {
         Finding {
             rule: rule.to_string(),
             name: name.to_string(),
@@ -80,7 +87,11 @@ impl Finding {
         self
     }
     pub fn label(mut self, file: FileId, span: Span, message: impl Into<String>) -> Finding {
-        self.labels.push(Label { file, span, message: message.into() });
+        self.labels.push(Label {
+            file,
+            span,
+            message: message.into(),
+        });
         self
     }
 }
@@ -98,7 +109,8 @@ pub mod icg {
     pub const NO_REASON: (&str, &str, Severity) = ("ICG008", "suppression-without-reason", Error);
     pub const UNREADABLE: (&str, &str, Severity) = ("ICG009", "unreadable-file", Error);
     pub const UNUSED_ALLOW: (&str, &str, Severity) = ("ICG010", "unused-suppression", Advice);
-    pub const POPULATION: (&str, &str, Severity) = ("ICG011", "system-population-mismatch", Warning);
+    pub const POPULATION: (&str, &str, Severity) =
+        ("ICG011", "system-population-mismatch", Warning);
     pub const BAD_PACK: (&str, &str, Severity) = ("ICG012", "invalid-rule-pack", Error);
     pub const BAD_CONFIG: (&str, &str, Severity) = ("ICG013", "invalid-configuration", Error);
 
@@ -118,7 +130,12 @@ pub mod icg {
         ("ICG013", "invalid-configuration", Error, "An `icslint.yaml` that cannot be read or has unknown keys."),
     ];
 
-    pub fn finding(d: (&str, &str, Severity), file: crate::source::FileId, span: crate::source::Span, msg: impl Into<String>) -> super::Finding {
+    pub fn finding(
+        d: (&str, &str, Severity),
+        file: crate::source::FileId,
+        span: crate::source::Span,
+        msg: impl Into<String>,
+    ) -> super::Finding {
         super::Finding::new(d.0, d.1, d.2, file, span, msg)
     }
 }

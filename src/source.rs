@@ -39,8 +39,17 @@ pub struct Source {
 impl Source {
     pub fn new(path: PathBuf, text: String) -> Source {
         let mut line_starts = vec![0];
-        line_starts.extend(text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i + 1));
-        Source { path, text, line_starts }
+        line_starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        Source {
+            path,
+            text,
+            line_starts,
+        }
     }
 
     /// 1-based line number of a byte offset.
@@ -56,7 +65,11 @@ impl Source {
         let line = self.line_of(offset);
         let start = self.line_starts[line - 1];
         let offset = offset.min(self.text.len());
-        let col = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count()) + 1;
+        let col = self
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count())
+            + 1;
         (line, col)
     }
 
@@ -67,8 +80,15 @@ impl Source {
     /// Byte span of a 1-based line, without its line ending.
     pub fn line_span(&self, line: usize) -> Span {
         let start = self.line_starts[line - 1];
-        let end = self.line_starts.get(line).map_or(self.text.len(), |e| e - 1);
-        let end = if end > start && self.text.as_bytes().get(end - 1) == Some(&b'\r') { end - 1 } else { end };
+        let end = self
+            .line_starts
+            .get(line)
+            .map_or(self.text.len(), |e| e - 1);
+        let end = if end > start && self.text.as_bytes().get(end - 1) == Some(&b'\r') {
+            end - 1
+        } else {
+            end
+        };
         Span::new(start, end.max(start))
     }
 }
@@ -91,6 +111,9 @@ impl Sources {
         &self.get(id).path
     }
     pub fn iter(&self) -> impl Iterator<Item = (FileId, &Source)> {
-        self.files.iter().enumerate().map(|(i, s)| (FileId(i as u32), s))
+        self.files
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (FileId(i as u32), s))
     }
 }

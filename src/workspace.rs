@@ -63,10 +63,14 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
             out.push(p.clone());
             continue;
         }
-        let walker = walkdir::WalkDir::new(p).sort_by_file_name().into_iter().filter_entry(|e| {
-            let name = e.file_name().to_string_lossy();
-            e.depth() == 0 || !(e.file_type().is_dir() && (name.starts_with('.') || name == "target"))
-        });
+        let walker = walkdir::WalkDir::new(p)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| {
+                let name = e.file_name().to_string_lossy();
+                e.depth() == 0
+                    || !(e.file_type().is_dir() && (name.starts_with('.') || name == "target"))
+            });
         for entry in walker.flatten() {
             if entry.file_type().is_file() && entry.path().extension().is_some_and(|x| x == "icg") {
                 out.push(entry.into_path());
@@ -82,7 +86,11 @@ impl Workspace {
     pub fn load(paths: &[PathBuf], regime_override: Option<i64>) -> Result<Workspace, LoadError> {
         let files = discover(paths)?;
         let mut ws = Workspace::default();
-        ws.configs.push(ConfigFile { dir: PathBuf::new(), config: Config::default(), file: None });
+        ws.configs.push(ConfigFile {
+            dir: PathBuf::new(),
+            config: Config::default(),
+            file: None,
+        });
         let mut by_dir: HashMap<PathBuf, usize> = HashMap::new();
         for path in files {
             let cfg = ws.config_for(&path, &mut by_dir);
@@ -105,8 +113,18 @@ impl Workspace {
                         if let Some(cf) = cfg_file {
                             let text = &ws.sources.get(cf).text;
                             let needle = rel.to_string_lossy();
-                            let span = text.find(needle.as_ref()).map_or(Span::default(), |at| Span::new(at, at + needle.len()));
-                            ws.findings.push(icg::finding(icg::BAD_CONFIG, cf, span, format!("the rule pack {} cannot be read: {e}", path.display())).help("paths in `rules:` are relative to this icslint.yaml"));
+                            let span = text
+                                .find(needle.as_ref())
+                                .map_or(Span::default(), |at| Span::new(at, at + needle.len()));
+                            ws.findings.push(
+                                icg::finding(
+                                    icg::BAD_CONFIG,
+                                    cf,
+                                    span,
+                                    format!("the rule pack {} cannot be read: {e}", path.display()),
+                                )
+                                .help("paths in `rules:` are relative to this icslint.yaml"),
+                            );
                         }
                     }
                 }
@@ -118,7 +136,11 @@ impl Workspace {
     /// Builds a workspace from in-memory texts (tests, benchmarks, rule examples).
     pub fn from_texts(texts: &[(&str, &str)], config: Config) -> Workspace {
         let mut ws = Workspace::default();
-        ws.configs.push(ConfigFile { dir: PathBuf::new(), config, file: None });
+        ws.configs.push(ConfigFile {
+            dir: PathBuf::new(),
+            config,
+            file: None,
+        });
         for (path, text) in texts {
             let id = ws.sources.add(*path, text.to_string());
             ws.files.push(id);
@@ -142,10 +164,31 @@ impl Workspace {
         self.findings.extend(findings);
         if let Some(mut p) = pack {
             // A local pack may not reuse a built-in rule ID: the ID would mean two things.
-            let clash: Vec<String> = p.rules.iter().filter(|r| self.packs.iter().any(|(_, q)| q.rules.iter().any(|x| x.id == r.id))).map(|r| r.id.clone()).collect();
+            let clash: Vec<String> = p
+                .rules
+                .iter()
+                .filter(|r| {
+                    self.packs
+                        .iter()
+                        .any(|(_, q)| q.rules.iter().any(|x| x.id == r.id))
+                })
+                .map(|r| r.id.clone())
+                .collect();
             for c in &clash {
-                let span = p.rules.iter().find(|r| r.id == *c).map_or(Span::default(), |r| r.span);
-                self.findings.push(icg::finding(icg::BAD_PACK, id, span, format!("the rule ID {c} is already used by another pack")).help("give local rules IDs of their own, like LOCAL001"));
+                let span = p
+                    .rules
+                    .iter()
+                    .find(|r| r.id == *c)
+                    .map_or(Span::default(), |r| r.span);
+                self.findings.push(
+                    icg::finding(
+                        icg::BAD_PACK,
+                        id,
+                        span,
+                        format!("the rule ID {c} is already used by another pack"),
+                    )
+                    .help("give local rules IDs of their own, like LOCAL001"),
+                );
             }
             p.rules.retain(|r| !clash.contains(&r.id));
             self.packs.push((owner, p));
@@ -159,7 +202,11 @@ impl Workspace {
     fn parse_and_lower(&mut self, regime_override: Option<i64>) {
         for &f in &self.files {
             let text = &self.sources.get(f).text;
-            if self.findings.iter().any(|x| x.file == f && x.rule == icg::UNREADABLE.0) {
+            if self
+                .findings
+                .iter()
+                .any(|x| x.file == f && x.rule == icg::UNREADABLE.0)
+            {
                 continue;
             }
             let parsed = syntax::parse(text);
@@ -170,8 +217,14 @@ impl Workspace {
             }
             self.parsed.insert(f, parsed);
         }
-        let asts: Vec<(FileId, &syntax::File)> = self.files.iter().filter_map(|f| self.parsed.get(f).map(|p| (*f, &p.file))).collect();
-        let regime = regime_override.or_else(|| self.configs.iter().find_map(|c| c.config.regime)).unwrap_or(2022);
+        let asts: Vec<(FileId, &syntax::File)> = self
+            .files
+            .iter()
+            .filter_map(|f| self.parsed.get(f).map(|p| (*f, &p.file)))
+            .collect();
+        let regime = regime_override
+            .or_else(|| self.configs.iter().find_map(|c| c.config.regime))
+            .unwrap_or(2022);
         let (model, findings) = model::lower(&asts, regime);
         self.model = model;
         self.findings.extend(findings);
@@ -201,7 +254,12 @@ impl Workspace {
             Err(e) => {
                 let id = self.sources.add(path, String::new());
                 self.files.push(id);
-                self.findings.push(icg::finding(icg::UNREADABLE, id, Span::new(0, 0), format!("{} cannot be read: {e}", path.display())));
+                self.findings.push(icg::finding(
+                    icg::UNREADABLE,
+                    id,
+                    Span::new(0, 0),
+                    format!("{} cannot be read: {e}", path.display()),
+                ));
                 id
             }
         }
@@ -209,7 +267,11 @@ impl Workspace {
 
     fn config_for(&mut self, file: &Path, by_dir: &mut HashMap<PathBuf, usize>) -> usize {
         let dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
-        let dir = if dir.as_os_str().is_empty() { PathBuf::from(".") } else { dir };
+        let dir = if dir.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            dir
+        };
         if let Some(i) = by_dir.get(&dir) {
             return *i;
         }
@@ -248,7 +310,11 @@ impl Workspace {
                 }
             }
         };
-        self.configs.push(ConfigFile { dir: dir.to_path_buf(), config, file: Some(id) });
+        self.configs.push(ConfigFile {
+            dir: dir.to_path_buf(),
+            config,
+            file: Some(id),
+        });
         self.configs.len() - 1
     }
 
@@ -258,7 +324,11 @@ impl Workspace {
             return false;
         }
         let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-        let rel = abs.strip_prefix(&c.dir).unwrap_or(&abs).to_string_lossy().replace('\\', "/");
+        let rel = abs
+            .strip_prefix(&c.dir)
+            .unwrap_or(&abs)
+            .to_string_lossy()
+            .replace('\\', "/");
         c.config.exclude.iter().any(|g| glob_match(g, &rel))
     }
 }

@@ -28,14 +28,21 @@ pub struct Args {
 }
 
 pub fn options(sel: &Selection) -> Options {
-    Options { select: sel.select.clone(), ignore: sel.ignore.clone() }
+    Options {
+        select: sel.select.clone(),
+        ignore: sel.ignore.clone(),
+    }
 }
 
 /// Loads the workspace and runs every enabled rule over it.
 pub fn analyse(paths: &[PathBuf], sel: &Selection) -> Result<(Workspace, Vec<Finding>), i32> {
     let ws = Workspace::load(paths, super::regime_of(sel)).map_err(super::error)?;
     let findings = {
-        let engine = Engine { ws: &ws, packs: ws.packs.iter().map(|(o, p)| (*o, p)).collect(), opts: options(sel) };
+        let engine = Engine {
+            ws: &ws,
+            packs: ws.packs.iter().map(|(o, p)| (*o, p)).collect(),
+            opts: options(sel),
+        };
         engine.run()
     };
     Ok((ws, findings))
@@ -49,7 +56,13 @@ pub fn rule_infos(ws: &Workspace) -> Vec<report::sarif::RuleInfo> {
             id: r.id.clone(),
             name: r.name.clone(),
             summary: r.provenance.summary.clone(),
-            help: format!("{}\n\nWhy: {}\n\nSource: {} {}", r.help_text, r.why.trim(), r.provenance.source, r.provenance.reference),
+            help: format!(
+                "{}\n\nWhy: {}\n\nSource: {} {}",
+                r.help_text,
+                r.why.trim(),
+                r.provenance.source,
+                r.provenance.reference
+            ),
             severity: r.severity,
         })
         .collect()
@@ -64,7 +77,12 @@ pub fn run(args: Args) -> i32 {
     if let Some(path) = &args.baseline {
         let text = match std::fs::read_to_string(path) {
             Ok(t) => t,
-            Err(e) => return super::error(format_args!("cannot read the baseline {}: {e}", path.display())),
+            Err(e) => {
+                return super::error(format_args!(
+                    "cannot read the baseline {}: {e}",
+                    path.display()
+                ))
+            }
         };
         match Baseline::parse(&text) {
             Ok(b) => hidden = b.filter(&mut findings, &ws.sources),
@@ -73,7 +91,9 @@ pub fn run(args: Args) -> i32 {
     }
     let out = match args.format {
         Format::Human => {
-            let color = !args.no_color && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            let color = !args.no_color
+                && std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none();
             let mut s = report::human(&findings, &ws.sources, color, 100);
             s.push_str(&summary(&findings, ws.files.len(), hidden));
             s
@@ -82,8 +102,11 @@ pub fn run(args: Args) -> i32 {
         Format::Github => report::github(&findings, &ws.sources),
         Format::Sarif => report::sarif(&findings, &ws.sources, &rule_infos(&ws)),
     };
-    print!("{out}");
-    if findings.iter().any(|f| matches!(f.rule.as_str(), "ICG012" | "ICG013")) {
+    crate::cli::out!("{out}");
+    if findings
+        .iter()
+        .any(|f| matches!(f.rule.as_str(), "ICG012" | "ICG013"))
+    {
         return super::EXIT_ERROR;
     }
     let threshold = match args.fail_on {
@@ -116,7 +139,10 @@ pub fn summary(findings: &[Finding], files: usize, hidden: usize) -> String {
         )
     };
     if hidden > 0 {
-        s.push_str(&format!("{} recorded in the baseline not shown.\n", plural(hidden, "finding", "findings")));
+        s.push_str(&format!(
+            "{} recorded in the baseline not shown.\n",
+            plural(hidden, "finding", "findings")
+        ));
     }
     s
 }

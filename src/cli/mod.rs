@@ -1,5 +1,20 @@
 //! Command-line interface: clap arguments, one file per subcommand.
 
+/// Writes to standard output, ignoring a closed pipe (`icslint rules | head`).
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+pub(crate) use {out, outln};
+
 mod check;
 mod explain;
 mod parse;
@@ -18,7 +33,12 @@ pub const EXIT_FINDINGS: i32 = 1;
 pub const EXIT_ERROR: i32 = 2;
 
 #[derive(Parser, Debug)]
-#[command(name = "icslint", version, about = "Checks ICS governance documents (.icg) against the law and published recommendations", propagate_version = true)]
+#[command(
+    name = "icslint",
+    version,
+    about = "Checks ICS governance documents (.icg) against the law and published recommendations",
+    propagate_version = true
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -85,7 +105,11 @@ pub fn run() -> i32 {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { EXIT_ERROR } else { EXIT_CLEAN };
+            return if e.use_stderr() {
+                EXIT_ERROR
+            } else {
+                EXIT_CLEAN
+            };
         }
     };
     match cli.command {

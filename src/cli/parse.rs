@@ -9,10 +9,16 @@ pub fn run(file: &Path) -> i32 {
     };
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
-        Err(e) => return super::error(format_args!("{} is not UTF-8: byte {} is invalid", file.display(), e.utf8_error().valid_up_to())),
+        Err(e) => {
+            return super::error(format_args!(
+                "{} is not UTF-8: byte {} is invalid",
+                file.display(),
+                e.utf8_error().valid_up_to()
+            ))
+        }
     };
     let parsed = crate::syntax::parse(&text);
-    print!("{}", crate::syntax::dump(&parsed.file));
+    crate::cli::out!("{}", crate::syntax::dump(&parsed.file));
     if parsed.errors.is_empty() {
         return super::EXIT_CLEAN;
     }
@@ -22,7 +28,12 @@ pub fn run(file: &Path) -> i32 {
         .errors
         .iter()
         .map(|e| {
-            let mut f = crate::diagnostic::icg::finding(crate::diagnostic::icg::SYNTAX, id, e.span, e.message.clone());
+            let mut f = crate::diagnostic::icg::finding(
+                crate::diagnostic::icg::SYNTAX,
+                id,
+                e.span,
+                e.message.clone(),
+            );
             f.help = e.help.clone();
             f
         })

@@ -16,17 +16,49 @@ pub fn run(args: Args) -> i32 {
             .flat_map(|(_, p)| p.rules.iter().map(move |r| (p, r)))
             .map(|(p, r)| serde_json::json!({"id": r.id, "name": r.name, "pack": p.name, "severity": r.severity, "regimes": r.regimes, "scope": r.scope, "provenance": r.provenance}))
             .collect();
-        println!("{}", serde_json::to_string_pretty(&rules).unwrap_or_default());
+        crate::cli::outln!(
+            "{}",
+            serde_json::to_string_pretty(&rules).unwrap_or_default()
+        );
         return super::EXIT_CLEAN;
     }
-    println!("{:<8} {:<40} {:<15} {:<8} {:<10} source", "id", "name", "pack", "severity", "regimes");
+    crate::cli::outln!(
+        "{:<8} {:<40} {:<15} {:<8} {:<10} source",
+        "id",
+        "name",
+        "pack",
+        "severity",
+        "regimes"
+    );
     for (id, name, sev, _) in crate::diagnostic::icg::ALL {
-        println!("{id:<8} {name:<40} {:<15} {:<8} {:<10} icslint language", "language", sev.as_str(), "all");
+        crate::cli::outln!(
+            "{id:<8} {name:<40} {:<15} {:<8} {:<10} icslint language",
+            "language",
+            sev.as_str(),
+            "all"
+        );
     }
     for (_, p) in &ws.packs {
         for r in &p.rules {
-            let regimes = if r.regimes.is_empty() { "all".to_string() } else { r.regimes.iter().map(|g| g.to_string()).collect::<Vec<_>>().join(",") };
-            println!("{:<8} {:<40} {:<15} {:<8} {:<10} {} {}", r.id, r.name, p.name, r.severity.as_str(), regimes, r.provenance.source, r.provenance.reference);
+            let regimes = if r.regimes.is_empty() {
+                "all".to_string()
+            } else {
+                r.regimes
+                    .iter()
+                    .map(|g| g.to_string())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            };
+            crate::cli::outln!(
+                "{:<8} {:<40} {:<15} {:<8} {:<10} {} {}",
+                r.id,
+                r.name,
+                p.name,
+                r.severity.as_str(),
+                regimes,
+                r.provenance.source,
+                r.provenance.reference
+            );
         }
     }
     super::EXIT_CLEAN

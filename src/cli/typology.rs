@@ -11,7 +11,17 @@ pub fn table(ws: &Workspace) -> String {
     for a in m.of_kind("authority") {
         let id = m.block(a).id.clone().unwrap_or_default();
         let shares = m.shares(a);
-        let list = shares.iter().map(|(s, p)| format!("{} {}%", m.block(*s).id.as_deref().unwrap_or("?"), fmt_num(*p))).collect::<Vec<_>>().join(", ");
+        let list = shares
+            .iter()
+            .map(|(s, p)| {
+                format!(
+                    "{} {}%",
+                    m.block(*s).id.as_deref().unwrap_or("?"),
+                    fmt_num(*p)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
         match m.typology.get(&a) {
             Some(t) => {
                 let list = t.shares.iter().map(|(s, p)| format!("{} {}%", m.block(*s).id.as_deref().unwrap_or("?"), fmt_num(*p))).collect::<Vec<_>>().join(", ");
@@ -29,8 +39,12 @@ pub fn run(paths: &[PathBuf]) -> i32 {
         Ok(ws) => ws,
         Err(e) => return super::error(e),
     };
-    print!("{}", table(&ws));
-    if ws.findings.iter().any(|f| f.severity == crate::diagnostic::Severity::Error) {
+    crate::cli::out!("{}", table(&ws));
+    if ws
+        .findings
+        .iter()
+        .any(|f| f.severity == crate::diagnostic::Severity::Error)
+    {
         eprintln!("note: the workspace has language errors; run `icslint check` to see them");
     }
     super::EXIT_CLEAN

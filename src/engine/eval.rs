@@ -53,7 +53,12 @@ pub struct Ctx<'a> {
 
 impl<'a> Ctx<'a> {
     fn with(&self, current: V) -> Ctx<'a> {
-        Ctx { model: self.model, this: self.this, current, vars: self.vars }
+        Ctx {
+            model: self.model,
+            this: self.this,
+            current,
+            vars: self.vars,
+        }
     }
 
     pub fn eval(&self, n: &Node) -> V {
@@ -67,14 +72,25 @@ impl<'a> Ctx<'a> {
             E::Duration(d, _) => V::Duration(*d),
             E::Bool(b) => V::Bool(*b),
             E::Missing => V::Missing,
-            E::List(items) => V::List(items.iter().map(|i| self.eval(i)).flat_map(|v| v.items()).collect()),
+            E::List(items) => V::List(
+                items
+                    .iter()
+                    .map(|i| self.eval(i))
+                    .flat_map(|v| v.items())
+                    .collect(),
+            ),
             E::Current => self.current.clone(),
             E::SelfBlock => V::Block(self.this),
             E::Var(v) => self.vars.get(v).cloned().unwrap_or(V::Missing),
             E::Field(base, name) => field(self.model, &self.eval(base), name),
             E::Filter(base, pred) => {
                 let items = self.eval(base).items();
-                V::List(items.into_iter().filter(|it| self.with(it.clone()).eval(pred).truthy()).collect())
+                V::List(
+                    items
+                        .into_iter()
+                        .filter(|it| self.with(it.clone()).eval(pred).truthy())
+                        .collect(),
+                )
             }
             E::Not(x) => V::Bool(!self.eval(x).truthy()),
             E::Neg(x) => match self.eval(x) {
@@ -86,7 +102,12 @@ impl<'a> Ctx<'a> {
             },
             E::Is(x, kind) => {
                 let v = self.eval(x);
-                V::Bool(!v.items().is_empty() && v.items().iter().all(|i| matches!(i, V::Block(b) if self.model.block(*b).kind == *kind)))
+                V::Bool(
+                    !v.items().is_empty()
+                        && v.items().iter().all(
+                            |i| matches!(i, V::Block(b) if self.model.block(*b).kind == *kind),
+                        ),
+                )
             }
             E::Bin(op, l, r) => self.bin(*op, l, r),
             E::Call(f, args) => self.call(*f, args),
@@ -119,26 +140,51 @@ impl<'a> Ctx<'a> {
         let m = self.model;
         match f {
             Func::Count => V::Num(self.eval(&args[0]).items().len() as f64),
-            Func::Exists => V::Bool(self.eval(&args[0]).truthy() || matches!(self.eval(&args[0]), V::Bool(false))),
+            Func::Exists => V::Bool(
+                self.eval(&args[0]).truthy() || matches!(self.eval(&args[0]), V::Bool(false)),
+            ),
             Func::Any => {
                 let items = self.eval(&args[0]).items();
-                V::Bool(items.into_iter().any(|it| self.with(it).eval(&args[1]).truthy()))
+                V::Bool(
+                    items
+                        .into_iter()
+                        .any(|it| self.with(it).eval(&args[1]).truthy()),
+                )
             }
             Func::All => {
                 let items = self.eval(&args[0]).items();
-                V::Bool(items.into_iter().all(|it| self.with(it).eval(&args[1]).truthy()))
+                V::Bool(
+                    items
+                        .into_iter()
+                        .all(|it| self.with(it).eval(&args[1]).truthy()),
+                )
             }
             Func::Covers => {
                 let have = self.eval(&args[0]).items();
-                V::Bool(self.eval(&args[1]).items().iter().all(|need| have.iter().any(|h| eq(h, need))))
+                V::Bool(
+                    self.eval(&args[1])
+                        .items()
+                        .iter()
+                        .all(|need| have.iter().any(|h| eq(h, need))),
+                )
             }
             Func::Minus => {
                 let take = self.eval(&args[1]).items();
-                V::List(self.eval(&args[0]).items().into_iter().filter(|x| !take.iter().any(|t| eq(x, t))).collect())
+                V::List(
+                    self.eval(&args[0])
+                        .items()
+                        .into_iter()
+                        .filter(|x| !take.iter().any(|t| eq(x, t)))
+                        .collect(),
+                )
             }
             Func::Overlap => {
                 let norm = |v: V| -> Vec<String> {
-                    let mut s: Vec<String> = v.items().iter().map(|x| text(m, x).to_lowercase()).collect();
+                    let mut s: Vec<String> = v
+                        .items()
+                        .iter()
+                        .map(|x| text(m, x).to_lowercase())
+                        .collect();
                     s.sort();
                     s.dedup();
                     s
@@ -146,14 +192,22 @@ impl<'a> Ctx<'a> {
                 let (a, b) = (norm(self.eval(&args[0])), norm(self.eval(&args[1])));
                 let inter = a.iter().filter(|x| b.contains(x)).count();
                 let union = a.len() + b.len() - inter;
-                V::Num(if union == 0 { 0.0 } else { inter as f64 / union as f64 })
+                V::Num(if union == 0 {
+                    0.0
+                } else {
+                    inter as f64 / union as f64
+                })
             }
             Func::Similarity => match (self.eval(&args[0]), self.eval(&args[1])) {
                 (V::Str(a), V::Str(b)) => V::Num(similarity(&a, &b)),
                 _ => V::Missing,
             },
             Func::Contains => match (self.eval(&args[0]), self.eval(&args[1])) {
-                (a @ (V::Str(_) | V::Word(_)), b @ (V::Str(_) | V::Word(_))) => V::Bool(text(m, &a).to_lowercase().contains(&text(m, &b).to_lowercase())),
+                (a @ (V::Str(_) | V::Word(_)), b @ (V::Str(_) | V::Word(_))) => V::Bool(
+                    text(m, &a)
+                        .to_lowercase()
+                        .contains(&text(m, &b).to_lowercase()),
+                ),
                 _ => V::Bool(false),
             },
             Func::Kinds => match &args[0].e {
@@ -161,20 +215,42 @@ impl<'a> Ctx<'a> {
                 _ => V::Missing,
             },
             Func::Referrers => match &args[0].e {
-                E::Word(k) => V::List(m.of_kind(k).filter(|b| refers_to(&m.block(*b).attrs, self.this)).map(V::Block).collect()),
+                E::Word(k) => V::List(
+                    m.of_kind(k)
+                        .filter(|b| refers_to(&m.block(*b).attrs, self.this))
+                        .map(V::Block)
+                        .collect(),
+                ),
                 _ => V::Missing,
             },
             Func::Typology => match self.eval(&args[0]) {
-                V::Block(b) => m.typology.get(&b).map_or(V::Missing, |t| V::Num(t.kind as f64)),
+                V::Block(b) => m
+                    .typology
+                    .get(&b)
+                    .map_or(V::Missing, |t| V::Num(t.kind as f64)),
                 _ => V::Missing,
             },
             Func::Absent => {
                 let b = self.eval(&args[0]);
                 let keys: Vec<String> = match &args[1].e {
-                    E::List(v) => v.iter().filter_map(|n| if let E::Word(w) = &n.e { Some(w.clone()) } else { None }).collect(),
+                    E::List(v) => v
+                        .iter()
+                        .filter_map(|n| {
+                            if let E::Word(w) = &n.e {
+                                Some(w.clone())
+                            } else {
+                                None
+                            }
+                        })
+                        .collect(),
                     _ => Vec::new(),
                 };
-                V::List(keys.into_iter().filter(|k| !field(m, &b, k).truthy()).map(V::Word).collect())
+                V::List(
+                    keys.into_iter()
+                        .filter(|k| !field(m, &b, k).truthy())
+                        .map(V::Word)
+                        .collect(),
+                )
             }
         }
     }
@@ -211,7 +287,11 @@ pub fn text(m: &Model, v: &V) -> String {
         V::Percent(p) => format!("{}%", fmt_num(*p)),
         V::Money(x) => money(*x),
         V::Date(d) => Date::from_day_number(*d).to_string(),
-        V::Range(a, b) => format!("{} to {}", Date::from_day_number(*a), Date::from_day_number(*b)),
+        V::Range(a, b) => format!(
+            "{} to {}",
+            Date::from_day_number(*a),
+            Date::from_day_number(*b)
+        ),
         V::Duration(d) => duration(*d),
         V::Str(s) => s.clone(),
         V::Word(w) => format!("`{w}`"),
@@ -268,7 +348,13 @@ pub fn conv(v: &Val) -> V {
         Val::Word(w) => V::Word(w.clone()),
         Val::Ref(Some(b), _) => V::Block(*b),
         Val::Ref(None, _) => V::Missing,
-        Val::List(items) => V::List(items.iter().map(conv).filter(|x| *x != V::Missing).collect()),
+        Val::List(items) => V::List(
+            items
+                .iter()
+                .map(conv)
+                .filter(|x| *x != V::Missing)
+                .collect(),
+        ),
         Val::Range(a, b) => V::Range(a.day_number(), b.day_number()),
         Val::Tuple(items) => items.first().map_or(V::Missing, conv),
     }
@@ -278,7 +364,13 @@ pub fn conv(v: &Val) -> V {
 pub fn field(m: &Model, base: &V, name: &str) -> V {
     match base {
         V::Block(b) => block_field(m, *b, name),
-        V::List(items) => V::List(items.iter().map(|i| field(m, i, name)).flat_map(|v| v.items()).collect()),
+        V::List(items) => V::List(
+            items
+                .iter()
+                .map(|i| field(m, i, name))
+                .flat_map(|v| v.items())
+                .collect(),
+        ),
         _ => V::Missing,
     }
 }
@@ -288,10 +380,18 @@ fn block_field(m: &Model, id: BlockId, name: &str) -> V {
     let spec = crate::model::schema::kind(&b.kind);
     if let Some(key) = spec.and_then(|s| s.key(name)) {
         if key.repeatable {
-            return V::List(b.attrs(name).map(|a| conv(&a.value)).filter(|v| *v != V::Missing).collect());
+            return V::List(
+                b.attrs(name)
+                    .map(|a| conv(&a.value))
+                    .filter(|v| *v != V::Missing)
+                    .collect(),
+            );
         }
         if let Some(a) = b.attr(name) {
             return conv(&a.value);
+        }
+        if name == "regime" && b.kind == "system" {
+            return V::Num(m.regime(id) as f64);
         }
         if name != "system" {
             return V::Missing;
@@ -304,7 +404,7 @@ fn block_field(m: &Model, id: BlockId, name: &str) -> V {
     let first = |v: Vec<BlockId>| v.first().map_or(V::Missing, |x| V::Block(*x));
     match name {
         "name" => V::Str(b.display().to_string()),
-        "id" => b.id.clone().map_or(V::Missing, V::Word),
+        "id" => b.id.clone().map_or(V::Missing, V::Str),
         "parent" => b.parent.map_or(V::Missing, V::Block),
         "system" => b.system.map_or(V::Missing, V::Block),
         "who" => match b.attr("person").map(|a| &a.value) {
@@ -335,7 +435,10 @@ fn eq(a: &V, b: &V) -> bool {
     match (a, b) {
         (V::Missing, _) | (_, V::Missing) => false,
         (V::Word(x) | V::Str(x), V::Word(y) | V::Str(y)) => x == y,
-        (V::Num(x), V::Num(y)) | (V::Percent(x), V::Percent(y)) | (V::Money(x), V::Money(y)) | (V::Duration(x), V::Duration(y)) => (x - y).abs() < 1e-9,
+        (V::Num(x), V::Num(y))
+        | (V::Percent(x), V::Percent(y))
+        | (V::Money(x), V::Money(y))
+        | (V::Duration(x), V::Duration(y)) => (x - y).abs() < 1e-9,
         _ => a == b,
     }
 }
@@ -349,7 +452,10 @@ fn compare(op: BinOp, a: &V, b: &V) -> bool {
         BinOp::Ne => !eq(a, b),
         _ => {
             let ord = match (a, b) {
-                (V::Num(x), V::Num(y)) | (V::Percent(x), V::Percent(y)) | (V::Money(x), V::Money(y)) | (V::Duration(x), V::Duration(y)) => {
+                (V::Num(x), V::Num(y))
+                | (V::Percent(x), V::Percent(y))
+                | (V::Money(x), V::Money(y))
+                | (V::Duration(x), V::Duration(y)) => {
                     // Durations are compared to a day, so `1 year` and `12 months` agree.
                     if (x - y).abs() < 1e-6 {
                         std::cmp::Ordering::Equal
@@ -390,7 +496,9 @@ fn arith(op: BinOp, a: V, b: V) -> V {
         (Percent(x), Percent(y)) if matches!(op, BinOp::Add | BinOp::Sub) => Percent(f(x, y)),
         (Money(x), Money(y)) if matches!(op, BinOp::Add | BinOp::Sub) => Money(f(x, y)),
         (Duration(x), Duration(y)) if matches!(op, BinOp::Add | BinOp::Sub) => Duration(f(x, y)),
-        (Money(x), Money(y)) | (Percent(x), Percent(y)) | (Duration(x), Duration(y)) => Num(f(x, y)),
+        (Money(x), Money(y)) | (Percent(x), Percent(y)) | (Duration(x), Duration(y)) => {
+            Num(f(x, y))
+        }
         (Percent(x), Num(y)) | (Num(y), Percent(x)) => Percent(f(x, y)),
         (Money(x), Num(y)) | (Num(y), Money(x)) => Money(f(x, y)),
         (Duration(x), Num(y)) | (Num(y), Duration(x)) => Duration(f(x, y)),
@@ -442,10 +550,17 @@ pub fn locate(ctx: &Ctx, path: &Node) -> (FileId, Span) {
     for seg in segs {
         match &seg.e {
             E::Field(_, name) => {
-                let first_block = value.items().into_iter().find_map(|v| if let V::Block(b) = v { Some(b) } else { None });
+                let first_block = value.items().into_iter().find_map(|v| {
+                    if let V::Block(b) = v {
+                        Some(b)
+                    } else {
+                        None
+                    }
+                });
                 let Some(b) = first_block else { return owner };
                 let blk = m.block(b);
-                let is_key = crate::model::schema::kind(&blk.kind).is_some_and(|s| s.key(name).is_some());
+                let is_key =
+                    crate::model::schema::kind(&blk.kind).is_some_and(|s| s.key(name).is_some());
                 let next = field(m, &V::Block(b), name);
                 if is_key {
                     match blk.attr(name) {
@@ -464,7 +579,11 @@ pub fn locate(ctx: &Ctx, path: &Node) -> (FileId, Span) {
                 value = next;
             }
             E::Filter(_, pred) => {
-                let kept: Vec<V> = value.items().into_iter().filter(|it| ctx.with(it.clone()).eval(pred).truthy()).collect();
+                let kept: Vec<V> = value
+                    .items()
+                    .into_iter()
+                    .filter(|it| ctx.with(it.clone()).eval(pred).truthy())
+                    .collect();
                 match kept.first() {
                     Some(V::Block(t)) => loc = header(*t),
                     Some(_) => {}
@@ -484,7 +603,22 @@ pub fn locate(ctx: &Ctx, path: &Node) -> (FileId, Span) {
 pub fn default_location(ctx: &Ctx, assert: &Node) -> (FileId, Span) {
     let mut conj = Vec::new();
     flatten_and(assert, &mut conj);
-    let failed = conj.iter().find(|c| !ctx.eval(c).truthy()).copied().unwrap_or(assert);
+    let failed = conj
+        .iter()
+        .find(|c| !ctx.eval(c).truthy())
+        .copied()
+        .unwrap_or(assert);
+    // `all(list, pred)` failed: point where the first failing element fails.
+    if let E::Call(Func::All, args) = &failed.e {
+        let bad = ctx
+            .eval(&args[0])
+            .items()
+            .into_iter()
+            .find(|it| !ctx.with(it.clone()).eval(&args[1]).truthy());
+        if let Some(el @ V::Block(_)) = bad {
+            return default_location(&ctx.with(el), &args[1]);
+        }
+    }
     match first_path(failed) {
         Some(p) => locate(ctx, p),
         None => {
@@ -546,4 +680,3 @@ fn root_field_is(n: &Node, name: &str) -> bool {
     }
     first == Some(name)
 }
-

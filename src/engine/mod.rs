@@ -57,7 +57,11 @@ impl Engine<'_> {
             return true;
         }
         let cfg = self.cfg(file);
-        let select: &[String] = if !self.opts.select.is_empty() { &self.opts.select } else { cfg.select.as_deref().unwrap_or(&[]) };
+        let select: &[String] = if !self.opts.select.is_empty() {
+            &self.opts.select
+        } else {
+            cfg.select.as_deref().unwrap_or(&[])
+        };
         if !select.is_empty() && !matches_any(id, select) {
             return false;
         }
@@ -68,14 +72,22 @@ impl Engine<'_> {
     pub fn enabled(&self, owner: Option<usize>, pack: &Pack, rule: &Rule, file: FileId) -> bool {
         let idx = self.cfg_index(file);
         let on = match owner {
-            None => self.ws.configs[idx].config.packs.as_ref().is_none_or(|p| p.iter().any(|n| *n == pack.name)),
+            None => self.ws.configs[idx]
+                .config
+                .packs
+                .as_ref()
+                .is_none_or(|p| p.iter().any(|n| *n == pack.name)),
             Some(i) => i == idx,
         };
         on && self.selected(&rule.id, file)
     }
 
     fn rule_known(&self, id: &str) -> bool {
-        id.starts_with("ICG") && icg::ALL.iter().any(|x| x.0 == id) || self.packs.iter().any(|(_, p)| p.rules.iter().any(|r| r.id == id))
+        id.starts_with("ICG") && icg::ALL.iter().any(|x| x.0 == id)
+            || self
+                .packs
+                .iter()
+                .any(|(_, p)| p.rules.iter().any(|r| r.id == id))
     }
 
     /// Everything: language findings, rule findings, configuration problems,
@@ -86,12 +98,20 @@ impl Engine<'_> {
         let params = self.params(&mut config_findings);
         for (owner, pack) in &self.packs {
             for rule in &pack.rules {
-                if !self.ws.files.iter().any(|f| self.enabled(*owner, pack, rule, *f)) {
+                if !self
+                    .ws
+                    .files
+                    .iter()
+                    .any(|f| self.enabled(*owner, pack, rule, *f))
+                {
                     continue;
                 }
                 let mut found = run_rule(&self.ws.model, rule, &|b: BlockId| {
                     let cfg = self.cfg_index(self.ws.model.block(b).file);
-                    params.get(&(rule.id.clone(), cfg)).cloned().unwrap_or_default()
+                    params
+                        .get(&(rule.id.clone(), cfg))
+                        .cloned()
+                        .unwrap_or_default()
                 });
                 found.retain(|f| self.enabled(*owner, pack, rule, f.file));
                 for f in &mut found {
@@ -123,23 +143,43 @@ impl Engine<'_> {
         for (ci, c) in self.ws.configs.iter().enumerate() {
             let cfile = c.file;
             let locate = |needle: &str| -> Span {
-                let Some(f) = cfile else { return Span::default() };
+                let Some(f) = cfile else {
+                    return Span::default();
+                };
                 let text = &self.ws.sources.get(f).text;
-                text.find(needle).map_or(Span::default(), |i| Span::new(i, i + needle.len()))
+                text.find(needle)
+                    .map_or(Span::default(), |i| Span::new(i, i + needle.len()))
             };
             for id in c.config.severity.keys().chain(c.config.params.keys()) {
                 if !self.rule_known(id) {
                     if let Some(f) = cfile {
-                        let all = self.packs.iter().flat_map(|(_, p)| p.rules.iter().map(|r| r.id.as_str()));
-                        let hint = crate::model::schema::suggest(id, all).map_or(String::new(), |s| format!("; did you mean {s}?"));
-                        findings.push(icg::finding(icg::BAD_CONFIG, f, locate(id), format!("no rule has the ID {id}{hint}")).help("`icslint rules` lists every rule"));
+                        let all = self
+                            .packs
+                            .iter()
+                            .flat_map(|(_, p)| p.rules.iter().map(|r| r.id.as_str()));
+                        let hint = crate::model::schema::suggest(id, all)
+                            .map_or(String::new(), |s| format!("; did you mean {s}?"));
+                        findings.push(
+                            icg::finding(
+                                icg::BAD_CONFIG,
+                                f,
+                                locate(id),
+                                format!("no rule has the ID {id}{hint}"),
+                            )
+                            .help("`icslint rules` lists every rule"),
+                        );
                     }
                 }
             }
             for (id, sev) in &c.config.severity {
                 if Severity::parse(sev).is_none() {
                     if let Some(f) = cfile {
-                        findings.push(icg::finding(icg::BAD_CONFIG, f, locate(sev), format!("severity `{sev}` for {id} must be error, warning or advice")));
+                        findings.push(icg::finding(
+                            icg::BAD_CONFIG,
+                            f,
+                            locate(sev),
+                            format!("severity `{sev}` for {id} must be error, warning or advice"),
+                        ));
                     }
                 }
             }
@@ -149,8 +189,27 @@ impl Engine<'_> {
                     for k in overrides.keys() {
                         if !rule.params.iter().any(|p| p.name == *k) {
                             if let Some(f) = cfile {
-                                let known = rule.params.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ");
-                                findings.push(icg::finding(icg::BAD_CONFIG, f, locate(k), format!("{} has no parameter `{k}`", rule.id)).help(if known.is_empty() { format!("{} takes no parameters", rule.id) } else { format!("its parameters: {known}") }));
+                                let known = rule
+                                    .params
+                                    .iter()
+                                    .map(|p| p.name.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(", ");
+                                findings.push(
+                                    icg::finding(
+                                        icg::BAD_CONFIG,
+                                        f,
+                                        locate(k),
+                                        format!("{} has no parameter `{k}`", rule.id),
+                                    )
+                                    .help(
+                                        if known.is_empty() {
+                                            format!("{} takes no parameters", rule.id)
+                                        } else {
+                                            format!("its parameters: {known}")
+                                        },
+                                    ),
+                                );
                             }
                         }
                     }
@@ -161,14 +220,27 @@ impl Engine<'_> {
                                 Ok(n) => n,
                                 Err(msg) => {
                                     if let Some(f) = cfile {
-                                        findings.push(icg::finding(icg::BAD_CONFIG, f, locate(&p.name), format!("{}: {msg}", rule.id)).help(format!("the default is {}", p.text)));
+                                        findings.push(
+                                            icg::finding(
+                                                icg::BAD_CONFIG,
+                                                f,
+                                                locate(&p.name),
+                                                format!("{}: {msg}", rule.id),
+                                            )
+                                            .help(format!("the default is {}", p.text)),
+                                        );
                                     }
                                     p.value.clone()
                                 }
                             },
                             None => p.value.clone(),
                         };
-                        let ctx = Ctx { model: &self.ws.model, this: BlockId(0), current: V::Missing, vars: &HashMap::new() };
+                        let ctx = Ctx {
+                            model: &self.ws.model,
+                            this: BlockId(0),
+                            current: V::Missing,
+                            vars: &HashMap::new(),
+                        };
                         vals.insert(p.name.clone(), ctx.eval(&node));
                     }
                     out.insert((rule.id.clone(), ci), vals);
@@ -176,10 +248,30 @@ impl Engine<'_> {
             }
             if let (Some(f), Some(packs)) = (cfile, &c.config.packs) {
                 for name in packs {
-                    if !self.packs.iter().any(|(o, p)| o.is_none() && p.name == *name) {
-                        let names: Vec<&str> = self.packs.iter().filter(|(o, _)| o.is_none()).map(|(_, p)| p.name.as_str()).collect();
-                        let hint = crate::model::schema::suggest(name, names.iter().copied()).map_or(format!("built-in packs: {}", names.join(", ")), |s| format!("did you mean `{s}`?"));
-                        findings.push(icg::finding(icg::BAD_CONFIG, f, locate(name), format!("there is no built-in pack `{name}`")).help(hint));
+                    if !self
+                        .packs
+                        .iter()
+                        .any(|(o, p)| o.is_none() && p.name == *name)
+                    {
+                        let names: Vec<&str> = self
+                            .packs
+                            .iter()
+                            .filter(|(o, _)| o.is_none())
+                            .map(|(_, p)| p.name.as_str())
+                            .collect();
+                        let hint = crate::model::schema::suggest(name, names.iter().copied())
+                            .map_or(format!("built-in packs: {}", names.join(", ")), |s| {
+                                format!("did you mean `{s}`?")
+                            });
+                        findings.push(
+                            icg::finding(
+                                icg::BAD_CONFIG,
+                                f,
+                                locate(name),
+                                format!("there is no built-in pack `{name}`"),
+                            )
+                            .help(hint),
+                        );
                     }
                 }
             }
@@ -192,14 +284,23 @@ impl Engine<'_> {
         let mut extra = Vec::new();
         for &f in &self.ws.files {
             if let Some(p) = self.ws.parsed.get(&f) {
-                suppress::collect(f, self.ws.sources.get(f), &p.comments, &mut sups, &mut extra);
+                suppress::collect(
+                    f,
+                    self.ws.sources.get(f),
+                    &p.comments,
+                    &mut sups,
+                    &mut extra,
+                );
             }
         }
         let mut kept = Vec::new();
         for f in findings {
             let line = self.ws.sources.get(f.file).line_of(f.span.start);
             let mut hit = false;
-            for s in sups.iter_mut().filter(|s| s.file == f.file && s.line == line) {
+            for s in sups
+                .iter_mut()
+                .filter(|s| s.file == f.file && s.line == line)
+            {
                 if let Some(i) = s.ids.iter().position(|id| *id == f.rule) {
                     s.used[i] = true;
                     hit = true;
@@ -215,18 +316,46 @@ impl Engine<'_> {
                     continue;
                 }
                 if !self.rule_known(id) {
-                    let all = self.packs.iter().flat_map(|(_, p)| p.rules.iter().map(|r| r.id.as_str())).chain(icg::ALL.iter().map(|x| x.0));
-                    let hint = crate::model::schema::suggest(id, all).map_or(String::new(), |x| format!("; did you mean {x}?"));
-                    extra.push(icg::finding(icg::UNKNOWN, s.file, s.span, format!("no rule has the ID {id}{hint}")).help("`icslint rules` lists every rule"));
+                    let all = self
+                        .packs
+                        .iter()
+                        .flat_map(|(_, p)| p.rules.iter().map(|r| r.id.as_str()))
+                        .chain(icg::ALL.iter().map(|x| x.0));
+                    let hint = crate::model::schema::suggest(id, all)
+                        .map_or(String::new(), |x| format!("; did you mean {x}?"));
+                    extra.push(
+                        icg::finding(
+                            icg::UNKNOWN,
+                            s.file,
+                            s.span,
+                            format!("no rule has the ID {id}{hint}"),
+                        )
+                        .help("`icslint rules` lists every rule"),
+                    );
                     continue;
                 }
                 let enabled = if id.starts_with("ICG") {
                     self.selected(id, s.file)
                 } else {
-                    self.packs.iter().any(|(o, p)| p.rules.iter().any(|r| r.id == *id && self.enabled(*o, p, r, s.file)))
+                    self.packs.iter().any(|(o, p)| {
+                        p.rules
+                            .iter()
+                            .any(|r| r.id == *id && self.enabled(*o, p, r, s.file))
+                    })
                 };
                 if enabled {
-                    extra.push(icg::finding(icg::UNUSED_ALLOW, s.file, s.span, format!("this suppression of {id} suppressed nothing")).help(format!("{id} no longer finds anything on line {}: remove the comment", s.line)));
+                    extra.push(
+                        icg::finding(
+                            icg::UNUSED_ALLOW,
+                            s.file,
+                            s.span,
+                            format!("this suppression of {id} suppressed nothing"),
+                        )
+                        .help(format!(
+                            "{id} no longer finds anything on line {}: remove the comment",
+                            s.line
+                        )),
+                    );
                 }
             }
         }
@@ -237,7 +366,14 @@ impl Engine<'_> {
 }
 
 pub fn sort(findings: &mut [Finding]) {
-    findings.sort_by(|a, b| (a.file, a.span.start, &a.rule, &a.message).cmp(&(b.file, b.span.start, &b.rule, &b.message)));
+    findings.sort_by(|a, b| {
+        (a.file, a.span.start, &a.rule, &a.message).cmp(&(
+            b.file,
+            b.span.start,
+            &b.rule,
+            &b.message,
+        ))
+    });
 }
 
 fn regime_ok(m: &Model, rule: &Rule, b: BlockId) -> bool {
@@ -266,27 +402,34 @@ fn header(m: &Model, b: BlockId) -> (FileId, Span) {
 
 /// Runs one rule over the model. `params` gives the parameter values that
 /// apply to a scope block (they may differ by the block's configuration).
-pub fn run_rule(m: &Model, rule: &Rule, params: &dyn Fn(BlockId) -> HashMap<String, V>) -> Vec<Finding> {
+pub fn run_rule(
+    m: &Model,
+    rule: &Rule,
+    params: &dyn Fn(BlockId) -> HashMap<String, V>,
+) -> Vec<Finding> {
     let mut out = Vec::new();
-    let finding = |file: FileId, span: Span, message: String, help: String, labels: Vec<Label>| Finding {
-        rule: rule.id.clone(),
-        name: rule.name.clone(),
-        severity: rule.severity,
-        message,
-        file,
-        span,
-        labels,
-        help: if help.is_empty() { None } else { Some(help) },
-        provenance: Some(rule.provenance.clone()),
-    };
+    let finding =
+        |file: FileId, span: Span, message: String, help: String, labels: Vec<Label>| Finding {
+            rule: rule.id.clone(),
+            name: rule.name.clone(),
+            severity: rule.severity,
+            message,
+            file,
+            span,
+            labels,
+            help: if help.is_empty() { None } else { Some(help) },
+            provenance: Some(rule.provenance.clone()),
+        };
     match &rule.check {
         Check::Builtin(bi) => {
-            let cache: std::cell::RefCell<HashMap<BlockId, HashMap<String, V>>> = Default::default();
+            let cache: std::cell::RefCell<HashMap<BlockId, HashMap<String, V>>> =
+                Default::default();
             let num = |b: BlockId, name: &str| -> f64 {
                 let mut c = cache.borrow_mut();
                 let vals = c.entry(b).or_insert_with(|| params(b));
                 match vals.get(name) {
-                    Some(V::Num(n)) | Some(V::Percent(n)) | Some(V::Money(n)) | Some(V::Duration(n)) => *n,
+                    Some(V::Num(n)) | Some(V::Percent(n)) | Some(V::Money(n))
+                    | Some(V::Duration(n)) => *n,
                     _ => f64::NAN,
                 }
             };
@@ -298,12 +441,32 @@ pub fn run_rule(m: &Model, rule: &Rule, params: &dyn Fn(BlockId) -> HashMap<Stri
                 for (k, v) in &hit.vars {
                     vars.insert(k.to_string(), V::Str(v.clone()));
                 }
-                let ctx = Ctx { model: m, this: hit.block, current: V::Block(hit.block), vars: &vars };
-                let template = hit.message.and_then(|k| rule.messages.get(k)).unwrap_or(&rule.message);
-                out.push(finding(hit.file, hit.span, ctx.render(template), ctx.render(&rule.help), hit.labels));
+                let ctx = Ctx {
+                    model: m,
+                    this: hit.block,
+                    current: V::Block(hit.block),
+                    vars: &vars,
+                };
+                let template = hit
+                    .message
+                    .and_then(|k| rule.messages.get(k))
+                    .unwrap_or(&rule.message);
+                out.push(finding(
+                    hit.file,
+                    hit.span,
+                    ctx.render(template),
+                    ctx.render(&rule.help),
+                    hit.labels,
+                ));
             }
         }
-        Check::Expr { for_each, when, lets, assert, at } => {
+        Check::Expr {
+            for_each,
+            when,
+            lets,
+            assert,
+            at,
+        } => {
             for kind in &rule.scope {
                 for b in m.of_kind(kind) {
                     if !regime_ok(m, rule, b) {
@@ -312,7 +475,12 @@ pub fn run_rule(m: &Model, rule: &Rule, params: &dyn Fn(BlockId) -> HashMap<Stri
                     let base_vars = params(b);
                     let elements = match for_each {
                         Some(fe) => {
-                            let ctx = Ctx { model: m, this: b, current: V::Block(b), vars: &base_vars };
+                            let ctx = Ctx {
+                                model: m,
+                                this: b,
+                                current: V::Block(b),
+                                vars: &base_vars,
+                            };
                             match ctx.eval(fe) {
                                 V::List(v) => v,
                                 V::Missing => Vec::new(),
@@ -323,17 +491,33 @@ pub fn run_rule(m: &Model, rule: &Rule, params: &dyn Fn(BlockId) -> HashMap<Stri
                     };
                     for el in elements {
                         let mut vars = base_vars.clone();
-                        let ctx = Ctx { model: m, this: b, current: el.clone(), vars: &vars };
+                        let ctx = Ctx {
+                            model: m,
+                            this: b,
+                            current: el.clone(),
+                            vars: &vars,
+                        };
                         if let Some(w) = when {
                             if !ctx.eval(w).truthy() {
                                 continue;
                             }
                         }
                         for (name, n) in lets {
-                            let v = Ctx { model: m, this: b, current: el.clone(), vars: &vars }.eval(n);
+                            let v = Ctx {
+                                model: m,
+                                this: b,
+                                current: el.clone(),
+                                vars: &vars,
+                            }
+                            .eval(n);
                             vars.insert(name.clone(), v);
                         }
-                        let ctx = Ctx { model: m, this: b, current: el.clone(), vars: &vars };
+                        let ctx = Ctx {
+                            model: m,
+                            this: b,
+                            current: el.clone(),
+                            vars: &vars,
+                        };
                         if ctx.eval(assert).truthy() {
                             continue;
                         }
@@ -353,13 +537,28 @@ pub fn run_rule(m: &Model, rule: &Rule, params: &dyn Fn(BlockId) -> HashMap<Stri
                                 x => vec![x],
                             } {
                                 if let V::Block(t) = item {
-                                    let lctx = Ctx { model: m, this: b, current: V::Block(t), vars: &vars };
+                                    let lctx = Ctx {
+                                        model: m,
+                                        this: b,
+                                        current: V::Block(t),
+                                        vars: &vars,
+                                    };
                                     let (lf, ls) = header(m, t);
-                                    labels.push(Label { file: lf, span: ls, message: lctx.render(tmpl) });
+                                    labels.push(Label {
+                                        file: lf,
+                                        span: ls,
+                                        message: lctx.render(tmpl),
+                                    });
                                 }
                             }
                         }
-                        out.push(finding(file, span, ctx.render(&rule.message), ctx.render(&rule.help), labels));
+                        out.push(finding(
+                            file,
+                            span,
+                            ctx.render(&rule.message),
+                            ctx.render(&rule.help),
+                            labels,
+                        ));
                     }
                 }
             }

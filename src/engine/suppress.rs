@@ -18,22 +18,51 @@ pub struct Suppression {
 }
 
 /// Reads the suppressions of one file from its comments.
-pub fn collect(file: FileId, src: &Source, comments: &[Comment], out: &mut Vec<Suppression>, findings: &mut Vec<Finding>) {
+pub fn collect(
+    file: FileId,
+    src: &Source,
+    comments: &[Comment],
+    out: &mut Vec<Suppression>,
+    findings: &mut Vec<Finding>,
+) {
     for (i, c) in comments.iter().enumerate() {
         let body = src.text[c.span.start + 1..c.span.end].trim();
-        let Some(rest) = body.strip_prefix("icslint:") else { continue };
+        let Some(rest) = body.strip_prefix("icslint:") else {
+            continue;
+        };
         let rest = rest.trim();
         let Some(rest) = rest.strip_prefix("allow") else {
-            findings.push(icg::finding(icg::NO_REASON, file, c.span, "this `icslint:` comment is not understood").help("write `# icslint: allow RULE -- reason`"));
+            findings.push(
+                icg::finding(
+                    icg::NO_REASON,
+                    file,
+                    c.span,
+                    "this `icslint:` comment is not understood",
+                )
+                .help("write `# icslint: allow RULE -- reason`"),
+            );
             continue;
         };
         let (ids_part, reason) = match rest.split_once("--") {
             Some((ids, reason)) => (ids, reason.trim()),
             None => (rest, ""),
         };
-        let ids: Vec<String> = ids_part.split([',', ' ']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect();
+        let ids: Vec<String> = ids_part
+            .split([',', ' '])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect();
         if ids.is_empty() {
-            findings.push(icg::finding(icg::NO_REASON, file, c.span, "this suppression names no rule").help("write `# icslint: allow RULE -- reason`"));
+            findings.push(
+                icg::finding(
+                    icg::NO_REASON,
+                    file,
+                    c.span,
+                    "this suppression names no rule",
+                )
+                .help("write `# icslint: allow RULE -- reason`"),
+            );
             continue;
         }
         if reason.is_empty() {
@@ -44,9 +73,19 @@ pub fn collect(file: FileId, src: &Source, comments: &[Comment], out: &mut Vec<S
             continue;
         }
         let own_line = src.line_of(c.span.start);
-        let line = if c.own_line { next_code_line(src, comments, i, own_line) } else { own_line };
+        let line = if c.own_line {
+            next_code_line(src, comments, i, own_line)
+        } else {
+            own_line
+        };
         let n = ids.len();
-        out.push(Suppression { file, span: c.span, line, ids, used: vec![false; n] });
+        out.push(Suppression {
+            file,
+            span: c.span,
+            line,
+            ids,
+            used: vec![false; n],
+        });
     }
 }
 
@@ -57,7 +96,10 @@ fn next_code_line(src: &Source, comments: &[Comment], idx: usize, line: usize) -
     while l <= src.line_count() {
         let span = src.line_span(l);
         let text = src.text[span.start..span.end].trim();
-        let comment_only = text.starts_with('#') && later.peek().is_some_and(|c| src.line_of(c.span.start) == l && c.own_line);
+        let comment_only = text.starts_with('#')
+            && later
+                .peek()
+                .is_some_and(|c| src.line_of(c.span.start) == l && c.own_line);
         while later.peek().is_some_and(|c| src.line_of(c.span.start) <= l) {
             later.next();
         }

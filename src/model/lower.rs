@@ -12,12 +12,26 @@ struct Lowerer {
     model: Model,
     findings: Vec<Finding>,
     /// Every reference value, to resolve once all IDs are known.
-    refs: Vec<(BlockId, usize, FileId, Span, String, &'static [&'static str])>,
+    refs: Vec<(
+        BlockId,
+        usize,
+        FileId,
+        Span,
+        String,
+        &'static [&'static str],
+    )>,
 }
 
 /// Lower every parsed file of a workspace into one model.
 pub fn lower(files: &[(FileId, &syntax::File)], default_regime: i64) -> (Model, Vec<Finding>) {
-    let mut l = Lowerer { model: Model { default_regime, ..Model::default() }, findings: Vec::new(), refs: Vec::new() };
+    let mut l = Lowerer {
+        model: Model {
+            default_regime,
+            ..Model::default()
+        },
+        findings: Vec::new(),
+        refs: Vec::new(),
+    };
     for (file, ast) in files {
         for b in &ast.blocks {
             if let Some(id) = l.block(*file, b, None) {
@@ -28,7 +42,11 @@ pub fn lower(files: &[(FileId, &syntax::File)], default_regime: i64) -> (Model, 
     l.resolve();
     l.systems();
     l.shares();
-    let Lowerer { mut model, mut findings, .. } = l;
+    let Lowerer {
+        mut model,
+        mut findings,
+        ..
+    } = l;
     for (a, t) in typology::compute(&model) {
         model.typology.insert(a, t);
     }
@@ -41,16 +59,30 @@ impl Lowerer {
         self.findings.push(f);
     }
 
-    fn block(&mut self, file: FileId, b: &syntax::Block, parent: Option<BlockId>) -> Option<BlockId> {
+    fn block(
+        &mut self,
+        file: FileId,
+        b: &syntax::Block,
+        parent: Option<BlockId>,
+    ) -> Option<BlockId> {
         let parent_kind = parent.map(|p| self.model.block(p).kind.clone());
         let spec = match schema::kind(&b.kind.text) {
             Some(spec) => spec,
             None => {
                 let known: Vec<&str> = match &parent_kind {
                     Some(pk) => schema::kind(pk).map_or(vec![], |s| s.children.to_vec()),
-                    None => schema::KINDS.iter().filter(|k| k.top_level()).map(|k| k.name).collect(),
+                    None => schema::KINDS
+                        .iter()
+                        .filter(|k| k.top_level())
+                        .map(|k| k.name)
+                        .collect(),
                 };
-                let mut f = icg::finding(icg::UNKNOWN, file, b.kind.span, format!("unknown block kind `{}`", b.kind.text));
+                let mut f = icg::finding(
+                    icg::UNKNOWN,
+                    file,
+                    b.kind.span,
+                    format!("unknown block kind `{}`", b.kind.text),
+                );
                 f = match schema::suggest(&b.kind.text, known.iter().copied()) {
                     Some(s) => f.help(format!("did you mean `{s}`?")),
                     None => f.help(format!("known kinds here: {}", known.join(", "))),
@@ -62,18 +94,48 @@ impl Lowerer {
         match (&parent_kind, spec.top_level()) {
             (None, false) => {
                 let parents = spec.parents.join(", ");
-                self.push(icg::finding(icg::UNKNOWN, file, b.kind.span, format!("`{}` blocks go inside {parents}, not at the top level", spec.name)).help(format!("move this block inside a {parents} block")));
+                self.push(
+                    icg::finding(
+                        icg::UNKNOWN,
+                        file,
+                        b.kind.span,
+                        format!(
+                            "`{}` blocks go inside {parents}, not at the top level",
+                            spec.name
+                        ),
+                    )
+                    .help(format!("move this block inside a {parents} block")),
+                );
                 return None;
             }
             (Some(pk), _) if !spec.parents.contains(&pk.as_str()) => {
                 let allowed = schema::kind(pk).map_or(String::new(), |s| s.children.join(", "));
-                self.push(icg::finding(icg::UNKNOWN, file, b.kind.span, format!("`{}` cannot appear inside `{pk}`", spec.name)).help(format!("a `{pk}` block may contain: {allowed}")));
+                self.push(
+                    icg::finding(
+                        icg::UNKNOWN,
+                        file,
+                        b.kind.span,
+                        format!("`{}` cannot appear inside `{pk}`", spec.name),
+                    )
+                    .help(format!("a `{pk}` block may contain: {allowed}")),
+                );
                 return None;
             }
             _ => {}
         }
         if spec.top_level() && b.id.is_none() {
-            self.push(icg::finding(icg::SYNTAX, file, b.header, format!("this `{}` block has no ID", spec.name)).help(format!("top-level blocks need a unique ID: `{} my_id \"Display name\" {{`", spec.name)));
+            self.push(
+                icg::finding(
+                    icg::SYNTAX,
+                    file,
+                    b.header,
+                    format!("this `{}` block has no ID", spec.name),
+                )
+                .help(format!(
+                    "top-level blocks need a unique ID: `{} my_id \"Display name\" {{`",
+                    spec.name
+                )),
+            );
         }
         let id = BlockId(self.model.blocks.len() as u32);
         self.model.blocks.push(Block {
@@ -102,21 +164,50 @@ impl Lowerer {
         let mut attrs: Vec<Attr> = Vec::new();
         for a in &b.attrs {
             let Some(key) = spec.key(&a.key.text) else {
-                let mut f = icg::finding(icg::UNKNOWN, file, a.key.span, format!("unknown key `{}` in {} `{}` block", a.key.text, article(spec.name), spec.name));
+                let mut f = icg::finding(
+                    icg::UNKNOWN,
+                    file,
+                    a.key.span,
+                    format!(
+                        "unknown key `{}` in {} `{}` block",
+                        a.key.text,
+                        article(spec.name),
+                        spec.name
+                    ),
+                );
                 f = match schema::suggest(&a.key.text, spec.keys.iter().map(|k| k.name)) {
                     Some(s) => f.help(format!("did you mean `{s}`?")),
-                    None => f.help(format!("known keys: {}", spec.keys.iter().map(|k| k.name).collect::<Vec<_>>().join(", "))),
+                    None => f.help(format!(
+                        "known keys: {}",
+                        spec.keys
+                            .iter()
+                            .map(|k| k.name)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
                 };
                 self.push(f);
                 continue;
             };
             if !key.repeatable && attrs.iter().any(|x| x.key == key.name) {
-                self.push(icg::finding(icg::WRONG_TYPE, file, a.key.span, format!("`{}` is given twice in this block", key.name)).help("give it once; the first value is used"));
+                self.push(
+                    icg::finding(
+                        icg::WRONG_TYPE,
+                        file,
+                        a.key.span,
+                        format!("`{}` is given twice in this block", key.name),
+                    )
+                    .help("give it once; the first value is used"),
+                );
                 continue;
             }
             let index = attrs.len();
             if let Some(value) = self.value(file, id, index, spec, key.name, key.ty, a) {
-                attrs.push(Attr { key: key.name.to_string(), value, span: a.span });
+                attrs.push(Attr {
+                    key: key.name.to_string(),
+                    value,
+                    span: a.span,
+                });
             }
         }
         self.model.blocks[id.0 as usize].attrs = attrs;
@@ -130,17 +221,52 @@ impl Lowerer {
         Some(id)
     }
 
-    fn wrong(&mut self, file: FileId, span: Span, spec: &KindSpec, key: &str, ty: Ty, found: &ValueKind) {
+    fn wrong(
+        &mut self,
+        file: FileId,
+        span: Span,
+        spec: &KindSpec,
+        key: &str,
+        ty: Ty,
+        found: &ValueKind,
+    ) {
         let extra = match (ty, found) {
-            (Ty::Every, ValueKind::Number { value, .. }) => format!(": write `{key} every {} months`", syntax::fmt_num(*value)),
+            (Ty::Every, ValueKind::Number { value, .. }) => {
+                format!(": write `{key} every {} months`", syntax::fmt_num(*value))
+            }
             (Ty::Every, ValueKind::Duration(d)) => format!(": write `{key} every {d}`"),
-            (Ty::Duration, ValueKind::Number { value, .. }) => format!(": add a unit, e.g. `{key} {} years`", syntax::fmt_num(*value)),
-            (Ty::Percent, ValueKind::Number { value, .. }) => format!(": write `{key} {}%`", syntax::fmt_num(*value)),
-            (Ty::Money, ValueKind::Number { value, .. }) => format!(": write `{key} £{}`", syntax::fmt_num(*value)),
+            (Ty::Duration, ValueKind::Number { value, .. }) => format!(
+                ": add a unit, e.g. `{key} {} years`",
+                syntax::fmt_num(*value)
+            ),
+            (Ty::Percent, ValueKind::Number { value, .. }) => {
+                format!(": write `{key} {}%`", syntax::fmt_num(*value))
+            }
+            (Ty::Money, ValueKind::Number { value, .. }) => {
+                format!(": write `{key} £{}`", syntax::fmt_num(*value))
+            }
             _ => String::new(),
         };
-        let help = if extra.is_empty() { format!("write {}", ty.example()) } else { extra.trim_start_matches(": ").to_string() };
-        self.push(icg::finding(icg::WRONG_TYPE, file, span, format!("`{key}` in {} `{}` block expects {}, found {}", article(spec.name), spec.name, ty.example(), found.describe())).help(help));
+        let help = if extra.is_empty() {
+            format!("write {}", ty.example())
+        } else {
+            extra.trim_start_matches(": ").to_string()
+        };
+        self.push(
+            icg::finding(
+                icg::WRONG_TYPE,
+                file,
+                span,
+                format!(
+                    "`{key}` in {} `{}` block expects {}, found {}",
+                    article(spec.name),
+                    spec.name,
+                    ty.example(),
+                    found.describe()
+                ),
+            )
+            .help(help),
+        );
     }
 
     fn word(&mut self, file: FileId, v: &syntax::Value, key: &str, vocab: Vocab) -> Option<Val> {
@@ -150,10 +276,21 @@ impl Lowerer {
         };
         if let Vocab::Closed(allowed) = vocab {
             if !allowed.contains(&w.as_str()) {
-                let mut f = icg::finding(icg::UNKNOWN, file, v.span, format!("`{w}` is not a known value for `{key}`"));
+                let mut f = icg::finding(
+                    icg::UNKNOWN,
+                    file,
+                    v.span,
+                    format!("`{w}` is not a known value for `{key}`"),
+                );
                 f = match schema::suggest(&w, allowed.iter().copied()) {
-                    Some(s) => f.help(format!("did you mean `{s}`? `{key}` takes {}", schema::Ty::Word(vocab).example())),
-                    None => f.help(format!("`{key}` takes {}", schema::Ty::Word(vocab).example())),
+                    Some(s) => f.help(format!(
+                        "did you mean `{s}`? `{key}` takes {}",
+                        schema::Ty::Word(vocab).example()
+                    )),
+                    None => f.help(format!(
+                        "`{key}` takes {}",
+                        schema::Ty::Word(vocab).example()
+                    )),
                 };
                 self.push(f);
                 return None;
@@ -166,7 +303,16 @@ impl Lowerer {
     /// finding was reported (or the value was unusable) and the attribute is
     /// left out of the model, so rules see it as missing.
     #[allow(clippy::too_many_arguments)]
-    fn value(&mut self, file: FileId, block: BlockId, index: usize, spec: &KindSpec, key: &str, ty: Ty, a: &syntax::Attr) -> Option<Val> {
+    fn value(
+        &mut self,
+        file: FileId,
+        block: BlockId,
+        index: usize,
+        spec: &KindSpec,
+        key: &str,
+        ty: Ty,
+        a: &syntax::Attr,
+    ) -> Option<Val> {
         let first = &a.values[0];
         let expected_len = match ty {
             Ty::RefPercent | Ty::RefStr => 2,
@@ -174,24 +320,73 @@ impl Lowerer {
         };
         if a.values.len() != expected_len {
             let extra = a.values.get(expected_len).unwrap_or(first);
-            let span = Span::new(extra.span.start, a.values.last().map_or(extra.span.end, |v| v.span.end));
+            let span = Span::new(
+                extra.span.start,
+                a.values.last().map_or(extra.span.end, |v| v.span.end),
+            );
             self.push(
-                icg::finding(icg::WRONG_TYPE, file, if a.values.len() > expected_len { span } else { a.span }, format!("`{key}` takes {}, found {} value{}", ty.example(), a.values.len(), if a.values.len() == 1 { "" } else { "s" }))
-                    .help(format!("write {}", ty.example())),
+                icg::finding(
+                    icg::WRONG_TYPE,
+                    file,
+                    if a.values.len() > expected_len {
+                        span
+                    } else {
+                        a.span
+                    },
+                    format!(
+                        "`{key}` takes {}, found {} value{}",
+                        ty.example(),
+                        a.values.len(),
+                        if a.values.len() == 1 { "" } else { "s" }
+                    ),
+                )
+                .help(format!("write {}", ty.example())),
             );
             return None;
         }
         let ok = |v: Option<Val>| v;
         let val = match (ty, &first.kind) {
             (Ty::Str, ValueKind::Str(s)) => Some(Val::Str(s.clone())),
-            (Ty::Text, ValueKind::Text(s)) | (Ty::Text, ValueKind::Str(s)) => Some(Val::Text(s.clone())),
-            (Ty::Int, ValueKind::Number { value, is_int: true }) => Some(Val::Num(*value)),
-            (Ty::Year, ValueKind::Number { value, is_int: true }) if (1000.0..=9999.0).contains(value) => Some(Val::Num(*value)),
-            (Ty::OneOfYears(ys), ValueKind::Number { value, is_int: true }) => {
+            (Ty::Text, ValueKind::Text(s)) | (Ty::Text, ValueKind::Str(s)) => {
+                Some(Val::Text(s.clone()))
+            }
+            (
+                Ty::Int,
+                ValueKind::Number {
+                    value,
+                    is_int: true,
+                },
+            ) => Some(Val::Num(*value)),
+            (
+                Ty::Year,
+                ValueKind::Number {
+                    value,
+                    is_int: true,
+                },
+            ) if (1000.0..=9999.0).contains(value) => Some(Val::Num(*value)),
+            (
+                Ty::OneOfYears(ys),
+                ValueKind::Number {
+                    value,
+                    is_int: true,
+                },
+            ) => {
                 if ys.contains(&(*value as i64)) {
                     Some(Val::Num(*value))
                 } else {
-                    self.push(icg::finding(icg::UNKNOWN, file, first.span, format!("`{key}` must be {}, found {}", ty.example(), syntax::fmt_num(*value))).help(format!("write {}", ty.example())));
+                    self.push(
+                        icg::finding(
+                            icg::UNKNOWN,
+                            file,
+                            first.span,
+                            format!(
+                                "`{key}` must be {}, found {}",
+                                ty.example(),
+                                syntax::fmt_num(*value)
+                            ),
+                        )
+                        .help(format!("write {}", ty.example())),
+                    );
                     return None;
                 }
             }
@@ -202,15 +397,32 @@ impl Lowerer {
             (Ty::Every, ValueKind::Every(d)) => Some(Val::Duration(*d)),
             (Ty::Range, ValueKind::Range(a, b)) => {
                 if b < a {
-                    self.push(icg::finding(icg::WRONG_TYPE, file, first.span, format!("the range for `{key}` ends before it starts")).help("write the earlier date first"));
+                    self.push(
+                        icg::finding(
+                            icg::WRONG_TYPE,
+                            file,
+                            first.span,
+                            format!("the range for `{key}` ends before it starts"),
+                        )
+                        .help("write the earlier date first"),
+                    );
                     return None;
                 }
                 Some(Val::Range(*a, *b))
             }
-            (Ty::Bool, ValueKind::Word(w)) if matches!(w.as_str(), "yes" | "true") => Some(Val::Bool(true)),
-            (Ty::Bool, ValueKind::Word(w)) if matches!(w.as_str(), "no" | "false") => Some(Val::Bool(false)),
+            (Ty::Bool, ValueKind::Word(w)) if matches!(w.as_str(), "yes" | "true") => {
+                Some(Val::Bool(true))
+            }
+            (Ty::Bool, ValueKind::Word(w)) if matches!(w.as_str(), "no" | "false") => {
+                Some(Val::Bool(false))
+            }
             (Ty::Bool, ValueKind::Word(w)) => {
-                let mut f = icg::finding(icg::UNKNOWN, file, first.span, format!("`{key}` takes yes or no, found `{w}`"));
+                let mut f = icg::finding(
+                    icg::UNKNOWN,
+                    file,
+                    first.span,
+                    format!("`{key}` takes yes or no, found `{w}`"),
+                );
                 if let Some(s) = schema::suggest(w, ["yes", "no"]) {
                     f = f.help(format!("did you mean `{s}`?"));
                 } else {
@@ -221,7 +433,8 @@ impl Lowerer {
             }
             (Ty::Word(vocab), ValueKind::Word(_)) => ok(self.word(file, first, key, vocab)),
             (Ty::Ref(kinds), ValueKind::Ref(r)) => {
-                self.refs.push((block, index, file, first.span, r.clone(), kinds));
+                self.refs
+                    .push((block, index, file, first.span, r.clone(), kinds));
                 Some(Val::Ref(None, r.clone()))
             }
             (Ty::Words(vocab), ValueKind::List(items)) => {
@@ -230,7 +443,18 @@ impl Lowerer {
                     match &it.kind {
                         ValueKind::Word(_) => out.extend(self.word(file, it, key, vocab)),
                         other => {
-                            self.push(icg::finding(icg::WRONG_TYPE, file, it.span, format!("`{key}` is a list of words, found {}", other.describe())).help(format!("write {}", ty.example())));
+                            self.push(
+                                icg::finding(
+                                    icg::WRONG_TYPE,
+                                    file,
+                                    it.span,
+                                    format!(
+                                        "`{key}` is a list of words, found {}",
+                                        other.describe()
+                                    ),
+                                )
+                                .help(format!("write {}", ty.example())),
+                            );
                         }
                     }
                 }
@@ -241,11 +465,23 @@ impl Lowerer {
                 for it in items {
                     match &it.kind {
                         ValueKind::Ref(r) => {
-                            self.refs.push((block, index, file, it.span, r.clone(), kinds));
+                            self.refs
+                                .push((block, index, file, it.span, r.clone(), kinds));
                             out.push(Val::Ref(None, r.clone()));
                         }
                         other => {
-                            self.push(icg::finding(icg::WRONG_TYPE, file, it.span, format!("`{key}` is a list of references, found {}", other.describe())).help("write references with `@`, like [@essex, @herts]"));
+                            self.push(
+                                icg::finding(
+                                    icg::WRONG_TYPE,
+                                    file,
+                                    it.span,
+                                    format!(
+                                        "`{key}` is a list of references, found {}",
+                                        other.describe()
+                                    ),
+                                )
+                                .help("write references with `@`, like [@essex, @herts]"),
+                            );
                         }
                     }
                 }
@@ -253,8 +489,12 @@ impl Lowerer {
             }
             (Ty::RefPercent, ValueKind::Ref(r)) => match &a.values[1].kind {
                 ValueKind::Percent(p) => {
-                    self.refs.push((block, index, file, first.span, r.clone(), &["system"]));
-                    Some(Val::Tuple(vec![Val::Ref(None, r.clone()), Val::Percent(*p)]))
+                    self.refs
+                        .push((block, index, file, first.span, r.clone(), &["system"]));
+                    Some(Val::Tuple(vec![
+                        Val::Ref(None, r.clone()),
+                        Val::Percent(*p),
+                    ]))
                 }
                 other => {
                     self.wrong(file, a.values[1].span, spec, key, ty, other);
@@ -263,8 +503,12 @@ impl Lowerer {
             },
             (Ty::RefStr, ValueKind::Ref(r)) => match &a.values[1].kind {
                 ValueKind::Str(s) => {
-                    self.refs.push((block, index, file, first.span, r.clone(), &[]));
-                    Some(Val::Tuple(vec![Val::Ref(None, r.clone()), Val::Str(s.clone())]))
+                    self.refs
+                        .push((block, index, file, first.span, r.clone(), &[]));
+                    Some(Val::Tuple(vec![
+                        Val::Ref(None, r.clone()),
+                        Val::Str(s.clone()),
+                    ]))
                 }
                 other => {
                     self.wrong(file, a.values[1].span, spec, key, ty, other);
@@ -278,7 +522,15 @@ impl Lowerer {
         };
         if let Some(Val::Date(d)) = &val {
             if !d.is_valid() {
-                self.push(icg::finding(icg::WRONG_TYPE, file, first.span, format!("{d} is not a calendar date")).help("write a real date as YYYY-MM-DD"));
+                self.push(
+                    icg::finding(
+                        icg::WRONG_TYPE,
+                        file,
+                        first.span,
+                        format!("{d} is not a calendar date"),
+                    )
+                    .help("write a real date as YYYY-MM-DD"),
+                );
                 return None;
             }
         }
@@ -291,7 +543,12 @@ impl Lowerer {
             let target = self.model.ids.get(&name).copied();
             match target {
                 None => {
-                    let mut f = icg::finding(icg::DANGLING, file, span, format!("no block in the workspace has the ID `{name}`"));
+                    let mut f = icg::finding(
+                        icg::DANGLING,
+                        file,
+                        span,
+                        format!("no block in the workspace has the ID `{name}`"),
+                    );
                     f = match schema::suggest(&name, self.model.ids.keys().map(String::as_str)) {
                         Some(s) => f.help(format!("did you mean `@{s}`?")),
                         None => f.help("declare a block with this ID, or correct the reference"),
@@ -301,10 +558,26 @@ impl Lowerer {
                 Some(t) => {
                     let tk = self.model.block(t).kind.clone();
                     // `system` mismatches are ICG007, reported with the systems.
-                    let is_system_key = self.model.block(block).attrs.get(index).is_some_and(|a| a.key == "system");
+                    let is_system_key = self
+                        .model
+                        .block(block)
+                        .attrs
+                        .get(index)
+                        .is_some_and(|a| a.key == "system");
                     if !kinds.is_empty() && !kinds.contains(&tk.as_str()) && !is_system_key {
                         let want = Ty::Ref(kinds).example();
-                        self.push(icg::finding(icg::WRONG_TYPE, file, span, format!("@{name} is {} `{tk}` block, but {want} is expected here", article(&tk))).help(format!("refer to {want}")));
+                        self.push(
+                            icg::finding(
+                                icg::WRONG_TYPE,
+                                file,
+                                span,
+                                format!(
+                                    "@{name} is {} `{tk}` block, but {want} is expected here",
+                                    article(&tk)
+                                ),
+                            )
+                            .help(format!("refer to {want}")),
+                        );
                     }
                     let attr = &mut self.model.blocks[block.0 as usize].attrs[index];
                     set_ref(&mut attr.value, &name, t);
@@ -320,26 +593,40 @@ impl Lowerer {
             let system = match b.kind.as_str() {
                 "system" => Some(id),
                 "authority" => None,
-                _ => match b.attr("system") {
-                    None => {
-                        let f = icg::finding(icg::NO_SYSTEM, b.file, b.header, format!("{} \"{}\" does not say which system it belongs to", b.kind, b.display()))
+                _ => {
+                    match b.attr("system") {
+                        None => {
+                            let f = icg::finding(icg::NO_SYSTEM, b.file, b.header, format!("{} \"{}\" does not say which system it belongs to", b.kind, b.display()))
                             .help("add `system @id`, naming the system block this document belongs to");
-                        self.findings.push(f);
-                        None
-                    }
-                    Some(a) => match &a.value {
-                        Val::Ref(Some(t), name) if self.model.block(*t).kind != "system" => {
-                            let tk = &self.model.block(*t).kind;
-                            let f = icg::finding(icg::NO_SYSTEM, b.file, a.span, format!("`system @{name}` names {} `{tk}`, not a system", article(tk)))
-                                .help("`system` must name a `system` block")
-                                .label(self.model.block(*t).file, self.model.block(*t).header, "declared here");
                             self.findings.push(f);
                             None
                         }
-                        Val::Ref(t, _) => *t,
-                        _ => None,
-                    },
-                },
+                        Some(a) => match &a.value {
+                            Val::Ref(Some(t), name) if self.model.block(*t).kind != "system" => {
+                                let tk = &self.model.block(*t).kind;
+                                let f = icg::finding(
+                                    icg::NO_SYSTEM,
+                                    b.file,
+                                    a.span,
+                                    format!(
+                                        "`system @{name}` names {} `{tk}`, not a system",
+                                        article(tk)
+                                    ),
+                                )
+                                .help("`system` must name a `system` block")
+                                .label(
+                                    self.model.block(*t).file,
+                                    self.model.block(*t).header,
+                                    "declared here",
+                                );
+                                self.findings.push(f);
+                                None
+                            }
+                            Val::Ref(t, _) => *t,
+                            _ => None,
+                        },
+                    }
+                }
             };
             let mut stack = vec![id];
             while let Some(x) = stack.pop() {
@@ -374,8 +661,12 @@ impl Lowerer {
 fn populations(model: &Model, findings: &mut Vec<Finding>) {
     for s in model.of_kind("system") {
         let b = model.block(s);
-        let Some(attr) = b.attr("population") else { continue };
-        let Val::Num(stated) = attr.value else { continue };
+        let Some(attr) = b.attr("population") else {
+            continue;
+        };
+        let Val::Num(stated) = attr.value else {
+            continue;
+        };
         let computed = typology::computed_population(model, s);
         if computed > 0.0 && stated > 0.0 && ((stated - computed).abs() / stated) > 0.02 {
             findings.push(
@@ -389,7 +680,9 @@ fn populations(model: &Model, findings: &mut Vec<Finding>) {
 fn set_ref(v: &mut Val, name: &str, target: BlockId) {
     match v {
         Val::Ref(t @ None, n) if n == name => *t = Some(target),
-        Val::List(items) | Val::Tuple(items) => items.iter_mut().for_each(|i| set_ref(i, name, target)),
+        Val::List(items) | Val::Tuple(items) => {
+            items.iter_mut().for_each(|i| set_ref(i, name, target))
+        }
         _ => {}
     }
 }

@@ -69,7 +69,10 @@ impl Block {
     }
     /// The display name, else the ID, else the kind.
     pub fn display(&self) -> &str {
-        self.name.as_deref().or(self.id.as_deref()).unwrap_or(&self.kind)
+        self.name
+            .as_deref()
+            .or(self.id.as_deref())
+            .unwrap_or(&self.kind)
     }
 }
 
@@ -89,10 +92,22 @@ impl Model {
         &self.blocks[id.0 as usize]
     }
     pub fn of_kind<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = BlockId> + 'a {
-        self.blocks.iter().enumerate().filter(move |(_, b)| b.kind == kind).map(|(i, _)| BlockId(i as u32))
+        self.blocks
+            .iter()
+            .enumerate()
+            .filter(move |(_, b)| b.kind == kind)
+            .map(|(i, _)| BlockId(i as u32))
     }
-    pub fn children_of<'a>(&'a self, id: BlockId, kind: &'a str) -> impl Iterator<Item = BlockId> + 'a {
-        self.block(id).children.iter().copied().filter(move |c| self.block(*c).kind == kind)
+    pub fn children_of<'a>(
+        &'a self,
+        id: BlockId,
+        kind: &'a str,
+    ) -> impl Iterator<Item = BlockId> + 'a {
+        self.block(id)
+            .children
+            .iter()
+            .copied()
+            .filter(move |c| self.block(*c).kind == kind)
     }
     pub fn regime(&self, system: BlockId) -> i64 {
         match self.block(system).attr("regime").map(|a| &a.value) {
@@ -106,7 +121,11 @@ impl Model {
             .attrs("share")
             .filter_map(|a| match &a.value {
                 Val::Tuple(v) => match (v.first(), v.get(1)) {
-                    (Some(Val::Ref(Some(s), _)), Some(Val::Percent(p))) if self.block(*s).kind == "system" => Some((*s, *p)),
+                    (Some(Val::Ref(Some(s), _)), Some(Val::Percent(p)))
+                        if self.block(*s).kind == "system" =>
+                    {
+                        Some((*s, *p))
+                    }
                     _ => None,
                 },
                 _ => None,
@@ -126,15 +145,28 @@ impl Model {
     }
     /// Authorities with a share above 0% in the system.
     pub fn authorities_of(&self, system: BlockId) -> Vec<BlockId> {
-        self.of_kind("authority").filter(|a| self.shares(*a).iter().any(|(s, p)| *s == system && *p > 0.0)).collect()
+        self.of_kind("authority")
+            .filter(|a| {
+                self.shares(*a)
+                    .iter()
+                    .any(|(s, p)| *s == system && *p > 0.0)
+            })
+            .collect()
     }
     /// Upper-tier authorities with a share above 0% in the system.
     pub fn upper_tier_of(&self, system: BlockId) -> Vec<BlockId> {
-        self.authorities_of(system).into_iter().filter(|a| self.tier(*a) == "upper").collect()
+        self.authorities_of(system)
+            .into_iter()
+            .filter(|a| self.tier(*a) == "upper")
+            .collect()
     }
     /// Top-level blocks of a kind that belong to the system.
     pub fn of_system(&self, system: BlockId, kind: &str) -> Vec<BlockId> {
-        self.top.iter().copied().filter(|b| self.block(*b).kind == kind && self.block(*b).system == Some(system)).collect()
+        self.top
+            .iter()
+            .copied()
+            .filter(|b| self.block(*b).kind == kind && self.block(*b).system == Some(system))
+            .collect()
     }
     pub fn population(&self, authority: BlockId) -> Option<f64> {
         match self.block(authority).attr("population").map(|a| &a.value) {

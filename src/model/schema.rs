@@ -60,7 +60,13 @@ impl Ty {
             Ty::Range => "a range of dates, like 2023-04-01 to 2028-03-31".into(),
             Ty::RefPercent => "a system and a percentage, like `@hwe 21%`".into(),
             Ty::RefStr => "a party and a benefit, like `@essex \"fewer placements\"`".into(),
-            Ty::OneOfYears(y) => format!("one of {}", y.iter().map(|y| y.to_string()).collect::<Vec<_>>().join(", ")),
+            Ty::OneOfYears(y) => format!(
+                "one of {}",
+                y.iter()
+                    .map(|y| y.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         }
     }
 }
@@ -101,10 +107,18 @@ impl KindSpec {
 }
 
 const fn k(name: &'static str, ty: Ty) -> KeySpec {
-    KeySpec { name, ty, repeatable: false }
+    KeySpec {
+        name,
+        ty,
+        repeatable: false,
+    }
 }
 const fn rep(name: &'static str, ty: Ty) -> KeySpec {
-    KeySpec { name, ty, repeatable: true }
+    KeySpec {
+        name,
+        ty,
+        repeatable: true,
+    }
 }
 
 use Ty::*;
@@ -354,7 +368,12 @@ pub fn kind_names() -> impl Iterator<Item = &'static str> {
 /// The nearest known spelling, if one is close enough to be a likely typo.
 pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let limit = (word.chars().count() / 3).max(2);
-    candidates.into_iter().map(|c| (levenshtein(word, c), c)).filter(|(d, _)| *d <= limit).min_by_key(|(d, _)| *d).map(|(_, c)| c)
+    candidates
+        .into_iter()
+        .map(|c| (levenshtein(word, c), c))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
 }
 
 pub fn levenshtein(a: &str, b: &str) -> usize {
@@ -363,7 +382,9 @@ pub fn levenshtein(a: &str, b: &str) -> usize {
     for (i, ca) in a.chars().enumerate() {
         let mut cur = vec![i + 1; b.len() + 1];
         for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
         }
         prev = cur;
     }

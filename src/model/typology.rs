@@ -46,7 +46,11 @@ pub fn computed_population(model: &Model, system: BlockId) -> f64 {
         .upper_tier_of(system)
         .iter()
         .filter_map(|a| {
-            let share = model.shares(*a).iter().find(|(s, _)| *s == system).map(|(_, p)| *p)?;
+            let share = model
+                .shares(*a)
+                .iter()
+                .find(|(s, _)| *s == system)
+                .map(|(_, p)| *p)?;
             Some(model.population(*a)? * share / 100.0)
         })
         .sum()
@@ -71,12 +75,26 @@ pub fn compute(model: &Model) -> Vec<(BlockId, Typology)> {
         }
         shares.sort_by(|x, y| y.1.total_cmp(&x.1));
         let (main, main_pct) = shares[0];
-        let others = model.upper_tier_of(main).into_iter().filter(|o| *o != a).count();
+        let others = model
+            .upper_tier_of(main)
+            .into_iter()
+            .filter(|o| *o != a)
+            .count();
         let sys_pop = system_population(model, main);
         let mine = model.population(a).unwrap_or(0.0) * main_pct / 100.0;
-        let of_system = if sys_pop > 0.0 { mine / sys_pop * 100.0 } else { 0.0 };
+        let of_system = if sys_pop > 0.0 {
+            mine / sys_pop * 100.0
+        } else {
+            0.0
+        };
         let pcts: Vec<f64> = shares.iter().map(|(_, p)| *p).collect();
-        out.push((a, Typology { kind: classify(&pcts, of_system, others), shares }));
+        out.push((
+            a,
+            Typology {
+                kind: classify(&pcts, of_system, others),
+                shares,
+            },
+        ));
     }
     out
 }

@@ -2,7 +2,9 @@
 
 use crate::diagnostic::{Finding, Severity};
 use crate::source::{FileId, Sources};
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode,
+};
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
@@ -44,7 +46,9 @@ impl Diagnostic for Rendered {
         })
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn SourceCode> {
         Some(&self.source)
@@ -69,7 +73,15 @@ struct Cache<'a> {
 impl Cache<'_> {
     fn get(&mut self, f: FileId) -> Src {
         let sources = self.sources;
-        self.named.entry(f).or_insert_with(|| NamedSource::new(super::display_path(sources, f), Arc::new(sources.get(f).text.clone()))).clone()
+        self.named
+            .entry(f)
+            .or_insert_with(|| {
+                NamedSource::new(
+                    super::display_path(sources, f),
+                    Arc::new(sources.get(f).text.clone()),
+                )
+            })
+            .clone()
     }
 }
 
@@ -79,7 +91,10 @@ fn help_text(f: &Finding) -> Option<String> {
         parts.push(h.clone());
     }
     if let Some(p) = &f.provenance {
-        parts.push(format!("source: {}, {}: {}", p.source, p.reference, p.summary));
+        parts.push(format!(
+            "source: {}, {}: {}",
+            p.source, p.reference, p.summary
+        ));
     }
     if parts.is_empty() {
         None
@@ -90,16 +105,31 @@ fn help_text(f: &Finding) -> Option<String> {
 
 /// Renders findings as miette reports. `color` chooses the theme; `width` the wrap width.
 pub fn render(findings: &[Finding], sources: &Sources, color: bool, width: usize) -> String {
-    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(width).with_links(false);
-    let mut cache = Cache { sources, named: HashMap::new() };
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(width)
+        .with_links(false);
+    let mut cache = Cache {
+        sources,
+        named: HashMap::new(),
+    };
     let mut out = String::new();
     for f in findings {
-        let mut labels = vec![LabeledSpan::new_primary_with_span(Some(short_label(f)), (f.span.start, f.span.len()))];
+        let mut labels = vec![LabeledSpan::new_primary_with_span(
+            Some(short_label(f)),
+            (f.span.start, f.span.len()),
+        )];
         let mut related = Vec::new();
         for l in &f.labels {
             if l.file == f.file {
-                labels.push(LabeledSpan::new_with_span(Some(l.message.clone()), (l.span.start, l.span.len())));
+                labels.push(LabeledSpan::new_with_span(
+                    Some(l.message.clone()),
+                    (l.span.start, l.span.len()),
+                ));
             } else {
                 related.push(Rendered {
                     code: String::new(),
@@ -107,7 +137,10 @@ pub fn render(findings: &[Finding], sources: &Sources, color: bool, width: usize
                     severity: Severity::Advice,
                     help: None,
                     source: cache.get(l.file),
-                    labels: vec![LabeledSpan::new_primary_with_span(None, (l.span.start, l.span.len()))],
+                    labels: vec![LabeledSpan::new_primary_with_span(
+                        None,
+                        (l.span.start, l.span.len()),
+                    )],
                     related: Vec::new(),
                 });
             }

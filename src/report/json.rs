@@ -7,7 +7,11 @@ use serde_json::{json, Value};
 
 pub const VERSION: u32 = 1;
 
-pub fn location(sources: &Sources, file: crate::source::FileId, span: crate::source::Span) -> Value {
+pub fn location(
+    sources: &Sources,
+    file: crate::source::FileId,
+    span: crate::source::Span,
+) -> Value {
     let src = sources.get(file);
     let (line, column) = src.line_col(span.start);
     let (end_line, end_column) = src.line_col(span.end);

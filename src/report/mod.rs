@@ -18,7 +18,10 @@ use std::path::Path;
 pub fn display_path(sources: &Sources, file: crate::source::FileId) -> String {
     let p = sources.path(file);
     let cwd = std::env::current_dir().ok();
-    let shown = cwd.as_deref().and_then(|c| p.strip_prefix(c).ok()).unwrap_or(p);
+    let shown = cwd
+        .as_deref()
+        .and_then(|c| p.strip_prefix(c).ok())
+        .unwrap_or(p);
     let s = shown.to_string_lossy().replace('\\', "/");
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
 }

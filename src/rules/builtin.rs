@@ -35,10 +35,38 @@ pub struct Builtin {
 }
 
 pub const BUILTINS: &[Builtin] = &[
-    Builtin { name: "hwb-statutory-members", scope: "hwb", vars: &["missing"], params: &[], messages: &[], run: hwb_members },
-    Builtin { name: "icp-regard", scope: "icp", vars: &["missing", "party"], params: &[], messages: &["empty_by"], run: icp_regard },
-    Builtin { name: "hwb-icp-function-clash", scope: "hwb", vars: &["functions"], params: &[], messages: &[], run: function_clash },
-    Builtin { name: "hwb-icp-remit-similarity", scope: "hwb", vars: &["similarity", "shared"], params: &["threshold"], messages: &[], run: remit_similarity },
+    Builtin {
+        name: "hwb-statutory-members",
+        scope: "hwb",
+        vars: &["missing"],
+        params: &[],
+        messages: &[],
+        run: hwb_members,
+    },
+    Builtin {
+        name: "icp-regard",
+        scope: "icp",
+        vars: &["missing", "party"],
+        params: &[],
+        messages: &["empty_by"],
+        run: icp_regard,
+    },
+    Builtin {
+        name: "hwb-icp-function-clash",
+        scope: "hwb",
+        vars: &["functions"],
+        params: &[],
+        messages: &[],
+        run: function_clash,
+    },
+    Builtin {
+        name: "hwb-icp-remit-similarity",
+        scope: "hwb",
+        vars: &["similarity", "shared"],
+        params: &["threshold"],
+        messages: &[],
+        run: remit_similarity,
+    },
 ];
 
 impl std::fmt::Debug for Builtin {
@@ -66,7 +94,16 @@ pub fn and_list(items: &[String]) -> String {
 
 fn words(model: &Model, b: BlockId, key: &str) -> Vec<String> {
     match model.block(b).attr(key).map(|a| &a.value) {
-        Some(Val::List(v)) => v.iter().filter_map(|x| if let Val::Word(w) = x { Some(w.clone()) } else { None }).collect(),
+        Some(Val::List(v)) => v
+            .iter()
+            .filter_map(|x| {
+                if let Val::Word(w) = x {
+                    Some(w.clone())
+                } else {
+                    None
+                }
+            })
+            .collect(),
         _ => Vec::new(),
     }
 }
@@ -79,7 +116,10 @@ fn word(model: &Model, b: BlockId, key: &str) -> Option<String> {
 }
 
 fn yes(model: &Model, b: BlockId, key: &str) -> bool {
-    matches!(model.block(b).attr(key).map(|a| &a.value), Some(Val::Bool(true)))
+    matches!(
+        model.block(b).attr(key).map(|a| &a.value),
+        Some(Val::Bool(true))
+    )
 }
 
 fn reference(model: &Model, b: BlockId, key: &str) -> Option<BlockId> {
@@ -90,7 +130,10 @@ fn reference(model: &Model, b: BlockId, key: &str) -> Option<BlockId> {
 }
 
 fn icp_of(model: &Model, b: BlockId) -> Option<BlockId> {
-    model.block(b).system.and_then(|s| model.of_system(s, "icp").into_iter().next())
+    model
+        .block(b)
+        .system
+        .and_then(|s| model.of_system(s, "icp").into_iter().next())
 }
 
 /// STA012: the members the Health and Social Care Act 2012 s194(2) requires.
@@ -98,15 +141,32 @@ fn hwb_members(model: &Model, _: Params) -> Vec<Hit> {
     let mut hits = Vec::new();
     for h in model.of_kind("hwb") {
         let members: Vec<BlockId> = model.children_of(h, "member").collect();
-        let has_post = |p: &str| members.iter().any(|m| word(model, *m, "post").as_deref() == Some(p));
-        let has_cat = |c: &str| members.iter().any(|m| word(model, *m, "category").as_deref() == Some(c));
+        let has_post = |p: &str| {
+            members
+                .iter()
+                .any(|m| word(model, *m, "post").as_deref() == Some(p))
+        };
+        let has_cat = |c: &str| {
+            members
+                .iter()
+                .any(|m| word(model, *m, "category").as_deref() == Some(c))
+        };
         let mut missing = Vec::new();
-        if !(has_post("councillor") || has_cat("la_elected") || members.iter().any(|m| yes(model, *m, "councillor"))) {
+        if !(has_post("councillor")
+            || has_cat("la_elected")
+            || members.iter().any(|m| yes(model, *m, "councillor")))
+        {
             missing.push("an elected councillor");
         }
         for (post, what) in [
-            ("director_adult_social_services", "the director of adult social services"),
-            ("director_childrens_services", "the director of children's services"),
+            (
+                "director_adult_social_services",
+                "the director of adult social services",
+            ),
+            (
+                "director_childrens_services",
+                "the director of children's services",
+            ),
             ("director_public_health", "the director of public health"),
             ("healthwatch", "a representative of local Healthwatch"),
         ] {
@@ -119,7 +179,17 @@ fn hwb_members(model: &Model, _: Params) -> Vec<Hit> {
         }
         if !missing.is_empty() {
             let b = model.block(h);
-            hits.push(Hit { block: h, file: b.file, span: b.header, message: None, vars: vec![("missing", and_list(&missing.iter().map(|s| s.to_string()).collect::<Vec<_>>()))], labels: Vec::new() });
+            hits.push(Hit {
+                block: h,
+                file: b.file,
+                span: b.header,
+                message: None,
+                vars: vec![(
+                    "missing",
+                    and_list(&missing.iter().map(|s| s.to_string()).collect::<Vec<_>>()),
+                )],
+                labels: Vec::new(),
+            });
         }
     }
     hits
@@ -132,17 +202,43 @@ fn icp_regard(model: &Model, _: Params) -> Vec<Hit> {
     for icp in model.of_kind("icp") {
         let b = model.block(icp);
         let Some(system) = b.system else { continue };
-        let mut parties: Vec<BlockId> = model.of_system(system, "icb").into_iter().take(1).collect();
+        let mut parties: Vec<BlockId> =
+            model.of_system(system, "icb").into_iter().take(1).collect();
         parties.extend(model.upper_tier_of(system));
         let regards: Vec<BlockId> = model.children_of(icp, "regard").collect();
-        let missing: Vec<BlockId> = parties.iter().copied().filter(|p| !regards.iter().any(|r| reference(model, *r, "party") == Some(*p))).collect();
+        let missing: Vec<BlockId> = parties
+            .iter()
+            .copied()
+            .filter(|p| {
+                !regards
+                    .iter()
+                    .any(|r| reference(model, *r, "party") == Some(*p))
+            })
+            .collect();
         if !missing.is_empty() {
-            let names: Vec<String> = missing.iter().map(|m| model.block(*m).display().to_string()).collect();
+            let names: Vec<String> = missing
+                .iter()
+                .map(|m| model.block(*m).display().to_string())
+                .collect();
             let labels = missing
                 .iter()
-                .map(|m| Label { file: model.block(*m).file, span: model.block(*m).header, message: format!("{} has no agreed way to show regard to the strategy", model.block(*m).display()) })
+                .map(|m| Label {
+                    file: model.block(*m).file,
+                    span: model.block(*m).header,
+                    message: format!(
+                        "{} has no agreed way to show regard to the strategy",
+                        model.block(*m).display()
+                    ),
+                })
                 .collect();
-            hits.push(Hit { block: icp, file: b.file, span: b.header, message: None, vars: vec![("missing", and_list(&names)), ("party", String::new())], labels });
+            hits.push(Hit {
+                block: icp,
+                file: b.file,
+                span: b.header,
+                message: None,
+                vars: vec![("missing", and_list(&names)), ("party", String::new())],
+                labels,
+            });
         }
         for r in regards {
             let rb = model.block(r);
@@ -151,9 +247,18 @@ fn icp_regard(model: &Model, _: Params) -> Vec<Hit> {
                 _ => true,
             };
             if empty {
-                let party = reference(model, r, "party").map_or("this party".to_string(), |p| model.block(p).display().to_string());
+                let party = reference(model, r, "party").map_or("this party".to_string(), |p| {
+                    model.block(p).display().to_string()
+                });
                 let span = rb.attr("by").map_or(rb.header, |a| a.span);
-                hits.push(Hit { block: icp, file: rb.file, span, message: Some("empty_by"), vars: vec![("missing", String::new()), ("party", party)], labels: Vec::new() });
+                hits.push(Hit {
+                    block: icp,
+                    file: rb.file,
+                    span,
+                    message: Some("empty_by"),
+                    vars: vec![("missing", String::new()), ("party", party)],
+                    labels: Vec::new(),
+                });
             }
         }
     }
@@ -165,7 +270,9 @@ fn icp_regard(model: &Model, _: Params) -> Vec<Hit> {
 fn function_clash(model: &Model, _: Params) -> Vec<Hit> {
     let mut hits = Vec::new();
     for h in model.of_kind("hwb") {
-        let Some(icp) = icp_of(model, h) else { continue };
+        let Some(icp) = icp_of(model, h) else {
+            continue;
+        };
         let hb = model.block(h);
         let mut clashes: Vec<String> = Vec::new();
         let mut primary: Option<(FileId, Span)> = None;
@@ -177,7 +284,14 @@ fn function_clash(model: &Model, _: Params) -> Vec<Hit> {
                 let db = model.block(d);
                 primary.get_or_insert((db.file, db.header));
                 if let Some(a) = db.attr("icp") {
-                    labels.push(Label { file: db.file, span: a.span, message: format!("the division gives {} to the ICP as well", and_list(&quote(&both))) });
+                    labels.push(Label {
+                        file: db.file,
+                        span: a.span,
+                        message: format!(
+                            "the division gives {} to the ICP as well",
+                            and_list(&quote(&both))
+                        ),
+                    });
                 }
                 clashes.extend(both);
             }
@@ -189,19 +303,34 @@ fn function_clash(model: &Model, _: Params) -> Vec<Hit> {
                 if primary.is_none() {
                     primary = Some((hb.file, a.span));
                 } else {
-                    labels.push(Label { file: hb.file, span: a.span, message: "the board lists it among its functions".into() });
+                    labels.push(Label {
+                        file: hb.file,
+                        span: a.span,
+                        message: "the board lists it among its functions".into(),
+                    });
                 }
             }
             let ib = model.block(icp);
             if let Some(a) = ib.attr("functions") {
-                labels.push(Label { file: ib.file, span: a.span, message: format!("{} lists {} too", ib.display(), and_list(&quote(&both))) });
+                labels.push(Label {
+                    file: ib.file,
+                    span: a.span,
+                    message: format!("{} lists {} too", ib.display(), and_list(&quote(&both))),
+                });
             }
             clashes.extend(both);
         }
         if let Some((file, span)) = primary {
             clashes.sort();
             clashes.dedup();
-            hits.push(Hit { block: h, file, span, message: None, vars: vec![("functions", and_list(&quote(&clashes)))], labels });
+            hits.push(Hit {
+                block: h,
+                file,
+                span,
+                message: None,
+                vars: vec![("functions", and_list(&quote(&clashes)))],
+                labels,
+            });
         }
     }
     hits
@@ -233,7 +362,9 @@ pub fn shared_passages(a: &str, b: &str, min_words: usize) -> Vec<String> {
     for change in diff.iter_all_changes() {
         if change.tag() == similar::ChangeTag::Equal {
             run.push_str(change.value());
-        } else if change.tag() == similar::ChangeTag::Delete || change.tag() == similar::ChangeTag::Insert {
+        } else if change.tag() == similar::ChangeTag::Delete
+            || change.tag() == similar::ChangeTag::Insert
+        {
             if run.split_whitespace().count() >= min_words {
                 out.push(run.trim().to_string());
             }
@@ -252,21 +383,46 @@ pub fn shared_passages(a: &str, b: &str, min_words: usize) -> Vec<String> {
 fn remit_similarity(model: &Model, param: Params) -> Vec<Hit> {
     let mut hits = Vec::new();
     for h in model.of_kind("hwb") {
-        let Some(icp) = icp_of(model, h) else { continue };
+        let Some(icp) = icp_of(model, h) else {
+            continue;
+        };
         let (hb, ib) = (model.block(h), model.block(icp));
-        let (Some(ha), Some(ia)) = (hb.attr("remit"), ib.attr("remit")) else { continue };
-        let (Val::Text(ht), Val::Text(it)) = (&ha.value, &ia.value) else { continue };
+        let (Some(ha), Some(ia)) = (hb.attr("remit"), ib.attr("remit")) else {
+            continue;
+        };
+        let (Val::Text(ht), Val::Text(it)) = (&ha.value, &ia.value) else {
+            continue;
+        };
         let score = similarity(ht, it);
         if score >= param(h, "threshold") {
             let passages = shared_passages(ht, it, 6);
-            let shared = passages.iter().take(3).map(|p| format!("\"{}\"", truncate(p, 90))).collect::<Vec<_>>().join("; ");
+            let shared = passages
+                .iter()
+                .take(3)
+                .map(|p| format!("\"{}\"", truncate(p, 90)))
+                .collect::<Vec<_>>()
+                .join("; ");
             hits.push(Hit {
                 block: h,
                 file: hb.file,
                 span: ha.span,
                 message: None,
-                vars: vec![("similarity", format!("{:.0}%", score * 100.0)), ("shared", if shared.is_empty() { "(no long shared passage)".into() } else { shared })],
-                labels: vec![Label { file: ib.file, span: ia.span, message: format!("the remit of {} says the same", ib.display()) }],
+                vars: vec![
+                    ("similarity", format!("{:.0}%", score * 100.0)),
+                    (
+                        "shared",
+                        if shared.is_empty() {
+                            "(no long shared passage)".into()
+                        } else {
+                            shared
+                        },
+                    ),
+                ],
+                labels: vec![Label {
+                    file: ib.file,
+                    span: ia.span,
+                    message: format!("the remit of {} says the same", ib.display()),
+                }],
             });
         }
     }

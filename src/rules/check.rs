@@ -134,7 +134,12 @@ impl T {
             T::Word => "a word".into(),
             T::Block(Some(k)) => format!("a `{k}` block"),
             T::Block(None) => "a block".into(),
-            T::List(t) => format!("a list of {}", t.describe().trim_start_matches("a ").trim_start_matches("an ")),
+            T::List(t) => format!(
+                "a list of {}",
+                t.describe()
+                    .trim_start_matches("a ")
+                    .trim_start_matches("an ")
+            ),
             T::Missing => "missing".into(),
         }
     }
@@ -157,7 +162,10 @@ pub struct CompileError {
 }
 
 fn err<T>(span: Span, message: impl Into<String>) -> Result<T, CompileError> {
-    Err(CompileError { span, message: message.into() })
+    Err(CompileError {
+        span,
+        message: message.into(),
+    })
 }
 
 // ---------------------------------------------------------------- parsing
@@ -168,10 +176,21 @@ pub fn parse(text: &str) -> Result<Node, CompileError> {
             pest::error::InputLocation::Pos(p) => p,
             pest::error::InputLocation::Span((s, _)) => s,
         };
-        let found = text[pos..].chars().take_while(|c| !c.is_whitespace()).take(20).collect::<String>();
+        let found = text[pos..]
+            .chars()
+            .take_while(|c| !c.is_whitespace())
+            .take(20)
+            .collect::<String>();
         CompileError {
-            span: Span::new(pos, (pos + found.len()).max(pos + 1).min(text.len().max(pos))),
-            message: if found.is_empty() { "the expression ends too early".into() } else { format!("unexpected `{found}` in the expression") },
+            span: Span::new(
+                pos,
+                (pos + found.len()).max(pos + 1).min(text.len().max(pos)),
+            ),
+            message: if found.is_empty() {
+                "the expression ends too early".into()
+            } else {
+                format!("unexpected `{found}` in the expression")
+            },
         }
     })?;
     let expr = pairs.next().expect("expr");
@@ -198,7 +217,10 @@ fn days(p: Pair<Rule>) -> (f64, String) {
     let text = p.as_str().to_string();
     let mut inner = p.into_inner();
     let n = num(inner.next().map_or("0", |x| x.as_str()));
-    let unit = inner.next().map_or("", |x| x.as_str()).trim_end_matches('s');
+    let unit = inner
+        .next()
+        .map_or("", |x| x.as_str())
+        .trim_end_matches('s');
     let d = n * match unit {
         "day" => 1.0,
         "week" => 7.0,
@@ -242,11 +264,16 @@ fn build(p: Pair<Rule>) -> Result<Node, CompileError> {
         Rule::cmp => {
             let mut inner = p.into_inner();
             let lhs = build(inner.next().expect("lhs"))?;
-            let Some(op) = inner.next() else { return Ok(lhs) };
+            let Some(op) = inner.next() else {
+                return Ok(lhs);
+            };
             let rhs = inner.next().expect("rhs");
             match op.as_rule() {
                 Rule::is_op => Ok(node(E::Is(Box::new(lhs), rhs.as_str().to_string()), span)),
-                Rule::in_op => Ok(node(E::Bin(BinOp::In, Box::new(lhs), Box::new(build(rhs)?)), span)),
+                Rule::in_op => Ok(node(
+                    E::Bin(BinOp::In, Box::new(lhs), Box::new(build(rhs)?)),
+                    span,
+                )),
                 _ => {
                     let op = match op.as_str() {
                         "==" => BinOp::Eq,
@@ -277,8 +304,24 @@ fn build(p: Pair<Rule>) -> Result<Node, CompileError> {
                 let s_span = sp(&s);
                 let whole = Span::new(acc.span.start, s_span.end);
                 match s.as_rule() {
-                    Rule::field => acc = node(E::Field(Box::new(acc), s.into_inner().next().expect("name").as_str().to_string()), whole),
-                    _ => acc = node(E::Filter(Box::new(acc), Box::new(build(s.into_inner().next().expect("pred"))?)), whole),
+                    Rule::field => {
+                        acc = node(
+                            E::Field(
+                                Box::new(acc),
+                                s.into_inner().next().expect("name").as_str().to_string(),
+                            ),
+                            whole,
+                        )
+                    }
+                    _ => {
+                        acc = node(
+                            E::Filter(
+                                Box::new(acc),
+                                Box::new(build(s.into_inner().next().expect("pred"))?),
+                            ),
+                            whole,
+                        )
+                    }
                 }
             }
             Ok(acc)
@@ -289,19 +332,39 @@ fn build(p: Pair<Rule>) -> Result<Node, CompileError> {
             let name = inner.next().expect("name");
             let Some((_, f, arity)) = FUNCS.iter().find(|(n, _, _)| *n == name.as_str()) else {
                 let known: Vec<&str> = FUNCS.iter().map(|f| f.0).collect();
-                let hint = schema::suggest(name.as_str(), known.iter().copied()).map_or(format!("known functions: {}", known.join(", ")), |s| format!("did you mean `{s}`?"));
-                return err(sp(&name), format!("unknown function `{}`: {hint}", name.as_str()));
+                let hint = schema::suggest(name.as_str(), known.iter().copied())
+                    .map_or(format!("known functions: {}", known.join(", ")), |s| {
+                        format!("did you mean `{s}`?")
+                    });
+                return err(
+                    sp(&name),
+                    format!("unknown function `{}`: {hint}", name.as_str()),
+                );
             };
             let args = inner.map(build).collect::<Result<Vec<_>, _>>()?;
             if args.len() != *arity {
-                return err(span, format!("`{}` takes {arity} argument{}, found {}", name.as_str(), if *arity == 1 { "" } else { "s" }, args.len()));
+                return err(
+                    span,
+                    format!(
+                        "`{}` takes {arity} argument{}, found {}",
+                        name.as_str(),
+                        if *arity == 1 { "" } else { "s" },
+                        args.len()
+                    ),
+                );
             }
             Ok(node(E::Call(*f, args), span))
         }
-        Rule::list => Ok(node(E::List(p.into_inner().map(build).collect::<Result<_, _>>()?), span)),
+        Rule::list => Ok(node(
+            E::List(p.into_inner().map(build).collect::<Result<_, _>>()?),
+            span,
+        )),
         Rule::name => Ok(node(E::Name(p.as_str().to_string()), span)),
         Rule::number => Ok(node(E::Num(num(p.as_str())), span)),
-        Rule::percent => Ok(node(E::Percent(num(p.as_str().trim_end_matches('%'))), span)),
+        Rule::percent => Ok(node(
+            E::Percent(num(p.as_str().trim_end_matches('%'))),
+            span,
+        )),
         Rule::money => {
             let s = &p.as_str()["£".len()..];
             let (d, f) = if let Some(d) = s.strip_suffix("bn") {
@@ -317,7 +380,11 @@ fn build(p: Pair<Rule>) -> Result<Node, CompileError> {
         }
         Rule::date => {
             let s = p.as_str();
-            let d = Date { year: s[0..4].parse().unwrap_or(0), month: s[5..7].parse().unwrap_or(0), day: s[8..10].parse().unwrap_or(0) };
+            let d = Date {
+                year: s[0..4].parse().unwrap_or(0),
+                month: s[5..7].parse().unwrap_or(0),
+                day: s[8..10].parse().unwrap_or(0),
+            };
             if !d.is_valid() {
                 return err(span, format!("{s} is not a calendar date"));
             }
@@ -331,9 +398,11 @@ fn build(p: Pair<Rule>) -> Result<Node, CompileError> {
             let (d, t) = days(p.into_inner().next().expect("duration"));
             Ok(node(E::Duration(d, format!("every {t}")), span))
         }
-        Rule::string => Ok(node(E::Str(p.into_inner().next().map_or("", |s| s.as_str()).to_string()), span)),
+        Rule::string => Ok(node(
+            E::Str(p.into_inner().next().map_or("", |s| s.as_str()).to_string()),
+            span,
+        )),
         Rule::boolean => Ok(node(E::Bool(matches!(p.as_str(), "yes" | "true")), span)),
-        Rule::missing => Ok(node(E::Missing, span)),
         other => err(span, format!("internal: unexpected {other:?}")),
     }
 }
@@ -380,7 +449,11 @@ pub fn ty_of(ty: Ty) -> T {
         Ty::Word(_) => T::Word,
         Ty::Ref(k) => T::Block(if k.len() == 1 { Some(k[0]) } else { None }),
         Ty::Words(_) => T::List(Box::new(T::Word)),
-        Ty::Refs(k) => T::List(Box::new(T::Block(if k.len() == 1 { Some(k[0]) } else { None }))),
+        Ty::Refs(k) => T::List(Box::new(T::Block(if k.len() == 1 {
+            Some(k[0])
+        } else {
+            None
+        }))),
         Ty::Range => T::Range,
         Ty::RefPercent | Ty::RefStr => T::List(Box::new(T::Block(None))),
     }
@@ -395,7 +468,9 @@ pub fn field_type(kind: Option<&str>, name: &str) -> Option<T> {
                 return Some(ty_of(key.ty));
             }
             if spec.children.contains(&name) {
-                return Some(T::List(Box::new(T::Block(schema::kind(name).map(|s| s.name)))));
+                return Some(T::List(Box::new(T::Block(
+                    schema::kind(name).map(|s| s.name),
+                ))));
             }
             match derived(name) {
                 Some((kinds, t)) if kinds.is_empty() || kinds.contains(&k) => Some(t),
@@ -403,7 +478,11 @@ pub fn field_type(kind: Option<&str>, name: &str) -> Option<T> {
             }
         }
         None => {
-            if derived(name).is_some() || schema::KINDS.iter().any(|s| s.key(name).is_some() || s.children.contains(&name)) {
+            if derived(name).is_some()
+                || schema::KINDS
+                    .iter()
+                    .any(|s| s.key(name).is_some() || s.children.contains(&name))
+            {
                 Some(T::Any)
             } else {
                 None
@@ -418,7 +497,25 @@ fn fields_of(kind: &str) -> Vec<&'static str> {
         out.extend(spec.keys.iter().map(|k| k.name));
         out.extend(spec.children.iter().copied());
     }
-    for d in ["name", "id", "parent", "system", "who", "icb", "icp", "hwbs", "places", "strategies", "frameworks", "delegations", "authorities", "upper_tier", "hwb", "systems", "share_list"] {
+    for d in [
+        "name",
+        "id",
+        "parent",
+        "system",
+        "who",
+        "icb",
+        "icp",
+        "hwbs",
+        "places",
+        "strategies",
+        "frameworks",
+        "delegations",
+        "authorities",
+        "upper_tier",
+        "hwb",
+        "systems",
+        "share_list",
+    ] {
         if let Some((kinds, _)) = derived(d) {
             if kinds.is_empty() || kinds.contains(&kind) {
                 out.push(d);
@@ -473,13 +570,21 @@ pub fn compile(n: Node, sc: &Scope) -> Result<(Node, T), CompileError> {
                 let t = sc.vars[&name].clone();
                 (E::Var(name), t)
             }
+            // `missing` is the literal unless a `let` of that name shadows it.
+            "missing" => (E::Missing, T::Missing),
             _ => {
                 let on = match block_kind(&sc.current) {
                     Some(k) => field_type(k, &name),
                     None => None,
                 };
                 match on {
-                    Some(t) => (E::Field(Box::new(node(E::Current, Span::new(span.start, span.start))), name), lift(&sc.current, t)),
+                    Some(t) => (
+                        E::Field(
+                            Box::new(node(E::Current, Span::new(span.start, span.start))),
+                            name,
+                        ),
+                        lift(&sc.current, t),
+                    ),
                     None => (E::Word(name), T::Word),
                 }
             }
@@ -502,13 +607,17 @@ pub fn compile(n: Node, sc: &Scope) -> Result<(Node, T), CompileError> {
         E::Field(base, name) => {
             let (b, bt) = compile(*base, sc)?;
             let Some(kind) = block_kind(&bt) else {
-                return err(span, format!("`.{name}` needs a block, but this is {}", bt.describe()));
+                return err(
+                    span,
+                    format!("`.{name}` needs a block, but this is {}", bt.describe()),
+                );
             };
             let Some(t) = field_type(kind, &name) else {
                 let msg = match kind {
                     Some(k) => {
                         let known = fields_of(k);
-                        let hint = schema::suggest(&name, known.iter().copied()).map_or(String::new(), |s| format!("; did you mean `{s}`?"));
+                        let hint = schema::suggest(&name, known.iter().copied())
+                            .map_or(String::new(), |s| format!("; did you mean `{s}`?"));
                         format!("a `{k}` block has no key, child or field `{name}`{hint}")
                     }
                     None => format!("no block kind has a key, child or field `{name}`"),
@@ -520,9 +629,15 @@ pub fn compile(n: Node, sc: &Scope) -> Result<(Node, T), CompileError> {
         E::Filter(base, pred) => {
             let (b, bt) = compile(*base, sc)?;
             if !bt.is_list_like() && !matches!(bt, T::Block(_)) {
-                return err(span, format!("`[...]` filters a list, but this is {}", bt.describe()));
+                return err(
+                    span,
+                    format!("`[...]` filters a list, but this is {}", bt.describe()),
+                );
             }
-            let inner = Scope { current: bt.elem(), ..sc.clone() };
+            let inner = Scope {
+                current: bt.elem(),
+                ..sc.clone()
+            };
             let (p, pt) = compile(*pred, &inner)?;
             expect_bool(&p, &pt)?;
             let t = match bt {
@@ -546,10 +661,17 @@ pub fn compile(n: Node, sc: &Scope) -> Result<(Node, T), CompileError> {
         E::Is(x, kind) => {
             let (c, t) = compile(*x, sc)?;
             if block_kind(&t).is_none() {
-                return err(span, format!("`is` tests the kind of a block, but this is {}", t.describe()));
+                return err(
+                    span,
+                    format!(
+                        "`is` tests the kind of a block, but this is {}",
+                        t.describe()
+                    ),
+                );
             }
             if schema::kind(&kind).is_none() {
-                let hint = schema::suggest(&kind, schema::kind_names()).map_or(String::new(), |s| format!("; did you mean `{s}`?"));
+                let hint = schema::suggest(&kind, schema::kind_names())
+                    .map_or(String::new(), |s| format!("; did you mean `{s}`?"));
                 return err(span, format!("`{kind}` is not a block kind{hint}"));
             }
             (E::Is(Box::new(c), kind), T::Bool)
@@ -580,7 +702,13 @@ fn expect_bool(n: &Node, t: &T) -> Result<(), CompileError> {
     match t {
         T::Bool | T::Any | T::List(_) => Ok(()),
         T::Block(_) | T::Missing => Ok(()),
-        other => err(n.span, format!("expected a yes/no condition, but this is {}", other.describe())),
+        other => err(
+            n.span,
+            format!(
+                "expected a yes/no condition, but this is {}",
+                other.describe()
+            ),
+        ),
     }
 }
 
@@ -596,12 +724,20 @@ fn compatible(a: &T, b: &T) -> bool {
     matches!(a, T::Any | T::Missing)
         || matches!(b, T::Any | T::Missing)
         || a == b
-        || matches!((&a, &b), (T::Word, T::Str) | (T::Str, T::Word) | (T::Block(_), T::Block(_)))
+        || matches!(
+            (&a, &b),
+            (T::Word, T::Str) | (T::Str, T::Word) | (T::Block(_), T::Block(_))
+        )
 }
 
 fn bin_type(op: BinOp, l: &Node, lt: &T, r: &Node, rt: &T, span: Span) -> Result<T, CompileError> {
     use BinOp::*;
-    let mismatch = |what: &str| err(span, format!("cannot {what} {} with {}", lt.describe(), rt.describe()));
+    let mismatch = |what: &str| {
+        err(
+            span,
+            format!("cannot {what} {} with {}", lt.describe(), rt.describe()),
+        )
+    };
     let _ = (l, r);
     match op {
         And | Or => {
@@ -618,7 +754,12 @@ fn bin_type(op: BinOp, l: &Node, lt: &T, r: &Node, rt: &T, span: Span) -> Result
         }
         Lt | Le | Gt | Ge => {
             let (a, b) = (scalar(lt), scalar(rt));
-            let ordered = |t: &T| matches!(t, T::Num | T::Percent | T::Money | T::Date | T::Duration | T::Any | T::Missing);
+            let ordered = |t: &T| {
+                matches!(
+                    t,
+                    T::Num | T::Percent | T::Money | T::Date | T::Duration | T::Any | T::Missing
+                )
+            };
             if !ordered(&a) || !ordered(&b) {
                 let bad = if ordered(&a) { rt } else { lt };
                 return err(span, format!("`<`, `<=`, `>` and `>=` compare numbers, percentages, money, dates and durations, not {}", bad.describe()));
@@ -631,7 +772,13 @@ fn bin_type(op: BinOp, l: &Node, lt: &T, r: &Node, rt: &T, span: Span) -> Result
         }
         In => {
             if !rt.is_list_like() {
-                return err(span, format!("the right side of `in` must be a list, but it is {}", rt.describe()));
+                return err(
+                    span,
+                    format!(
+                        "the right side of `in` must be a list, but it is {}",
+                        rt.describe()
+                    ),
+                );
             }
             if compatible(lt, &rt.elem()) {
                 Ok(T::Bool)
@@ -640,19 +787,39 @@ fn bin_type(op: BinOp, l: &Node, lt: &T, r: &Node, rt: &T, span: Span) -> Result
             }
         }
         Add | Sub => match (scalar(lt), scalar(rt)) {
-            _ if matches!(lt, T::List(_)) && matches!(rt, T::List(_)) && op == Add => Ok(lt.clone()),
+            _ if matches!(lt, T::List(_)) && matches!(rt, T::List(_)) && op == Add => {
+                Ok(lt.clone())
+            }
             (T::Date, T::Duration) => Ok(T::Date),
             (T::Date, T::Date) if op == Sub => Ok(T::Duration),
             (a, b) if a == b && matches!(a, T::Num | T::Percent | T::Money | T::Duration) => Ok(a),
             (T::Any, x) | (x, T::Any) => Ok(x),
-            _ => err(span, format!("cannot {} {} and {}", if op == Add { "add" } else { "subtract" }, lt.describe(), rt.describe())),
+            _ => err(
+                span,
+                format!(
+                    "cannot {} {} and {}",
+                    if op == Add { "add" } else { "subtract" },
+                    lt.describe(),
+                    rt.describe()
+                ),
+            ),
         },
         Mul | Div => match (scalar(lt), scalar(rt)) {
             (a, T::Num) if matches!(a, T::Num | T::Percent | T::Money | T::Duration) => Ok(a),
             (T::Num, b) if op == Mul && matches!(b, T::Percent | T::Money | T::Duration) => Ok(b),
-            (a, b) if op == Div && a == b && matches!(a, T::Money | T::Duration | T::Percent) => Ok(T::Num),
+            (a, b) if op == Div && a == b && matches!(a, T::Money | T::Duration | T::Percent) => {
+                Ok(T::Num)
+            }
             (T::Any, x) | (x, T::Any) => Ok(x),
-            _ => err(span, format!("cannot {} {} by {}", if op == Mul { "multiply" } else { "divide" }, lt.describe(), rt.describe())),
+            _ => err(
+                span,
+                format!(
+                    "cannot {} {} by {}",
+                    if op == Mul { "multiply" } else { "divide" },
+                    lt.describe(),
+                    rt.describe()
+                ),
+            ),
         },
     }
 }
@@ -670,31 +837,53 @@ fn call(f: Func, args: Vec<Node>, sc: &Scope, span: Span) -> Result<(Node, T), C
     let (out, t) = match f {
         Func::Kinds | Func::Referrers => {
             let a = next();
-            let Some(k) = raw_word(&a) else { return err(a.span, "name a block kind, like `icb`") };
+            let Some(k) = raw_word(&a) else {
+                return err(a.span, "name a block kind, like `icb`");
+            };
             let Some(spec) = schema::kind(&k) else {
-                let hint = schema::suggest(&k, schema::kind_names()).map_or(String::new(), |s| format!("; did you mean `{s}`?"));
+                let hint = schema::suggest(&k, schema::kind_names())
+                    .map_or(String::new(), |s| format!("; did you mean `{s}`?"));
                 return err(a.span, format!("`{k}` is not a block kind{hint}"));
             };
-            (vec![node(E::Word(k), a.span)], T::List(Box::new(T::Block(Some(spec.name)))))
+            (
+                vec![node(E::Word(k), a.span)],
+                T::List(Box::new(T::Block(Some(spec.name)))),
+            )
         }
         Func::Any | Func::All => {
             let (l, lt) = compile(next(), sc)?;
             if !lt.is_list_like() && !matches!(lt, T::Block(_)) {
-                return err(l.span, format!("the first argument must be a list, but it is {}", lt.describe()));
+                return err(
+                    l.span,
+                    format!(
+                        "the first argument must be a list, but it is {}",
+                        lt.describe()
+                    ),
+                );
             }
-            let inner = Scope { current: lt.elem(), ..sc.clone() };
+            let inner = Scope {
+                current: lt.elem(),
+                ..sc.clone()
+            };
             let (p, pt) = compile(next(), &inner)?;
             expect_bool(&p, &pt)?;
             (vec![l, p], T::Bool)
         }
         Func::Absent => {
             let (b, bt) = compile(next(), sc)?;
-            let kind = block_kind(&bt).ok_or(CompileError { span: b.span, message: format!("`absent` needs a block, but this is {}", bt.describe()) })?;
+            let kind = block_kind(&bt).ok_or(CompileError {
+                span: b.span,
+                message: format!("`absent` needs a block, but this is {}", bt.describe()),
+            })?;
             let keys = next();
-            let E::List(items) = &keys.e else { return err(keys.span, "list the keys, like [metric, change]") };
+            let E::List(items) = &keys.e else {
+                return err(keys.span, "list the keys, like [metric, change]");
+            };
             let mut words = Vec::new();
             for it in items {
-                let Some(w) = raw_word(it) else { return err(it.span, "a key name") };
+                let Some(w) = raw_word(it) else {
+                    return err(it.span, "a key name");
+                };
                 if let Some(k) = kind {
                     if field_type(Some(k), &w).is_none() {
                         return err(it.span, format!("a `{k}` block has no key `{w}`"));
@@ -702,11 +891,18 @@ fn call(f: Func, args: Vec<Node>, sc: &Scope, span: Span) -> Result<(Node, T), C
                 }
                 words.push(node(E::Word(w), it.span));
             }
-            (vec![b, node(E::List(words), keys.span)], T::List(Box::new(T::Word)))
+            (
+                vec![b, node(E::List(words), keys.span)],
+                T::List(Box::new(T::Word)),
+            )
         }
         _ => {
             let a = compile(next(), sc)?;
-            let b = if matches!(f, Func::Count | Func::Exists | Func::Typology) { None } else { Some(compile(next(), sc)?) };
+            let b = if matches!(f, Func::Count | Func::Exists | Func::Typology) {
+                None
+            } else {
+                Some(compile(next(), sc)?)
+            };
             let t = match (f, &a, &b) {
                 (Func::Count, _, _) => T::Num,
                 (Func::Exists, (n, _), _) => {
@@ -717,18 +913,35 @@ fn call(f: Func, args: Vec<Node>, sc: &Scope, span: Span) -> Result<(Node, T), C
                 }
                 (Func::Typology, (n, t), _) => {
                     if block_kind(t).is_none() {
-                        return err(n.span, format!("`typology` takes an authority, but this is {}", t.describe()));
+                        return err(
+                            n.span,
+                            format!(
+                                "`typology` takes an authority, but this is {}",
+                                t.describe()
+                            ),
+                        );
                     }
                     T::Num
                 }
                 (Func::Covers | Func::Overlap | Func::Minus, (n, t), Some((m, u))) => {
                     for (n, t) in [(n, t), (m, u)] {
                         if !t.is_list_like() {
-                            return err(n.span, format!("`{}` takes lists, but this is {}", fname(f), t.describe()));
+                            return err(
+                                n.span,
+                                format!("`{}` takes lists, but this is {}", fname(f), t.describe()),
+                            );
                         }
                     }
                     if !compatible(t, u) {
-                        return err(span, format!("`{}` compares {} with {}", fname(f), t.describe(), u.describe()));
+                        return err(
+                            span,
+                            format!(
+                                "`{}` compares {} with {}",
+                                fname(f),
+                                t.describe(),
+                                u.describe()
+                            ),
+                        );
                     }
                     match f {
                         Func::Covers => T::Bool,
@@ -739,7 +952,10 @@ fn call(f: Func, args: Vec<Node>, sc: &Scope, span: Span) -> Result<(Node, T), C
                 (Func::Similarity | Func::Contains, (n, t), Some((m, u))) => {
                     for (n, t) in [(n, t), (m, u)] {
                         if !matches!(scalar(t), T::Str | T::Word | T::Any | T::Missing) {
-                            return err(n.span, format!("`{}` takes text, but this is {}", fname(f), t.describe()));
+                            return err(
+                                n.span,
+                                format!("`{}` takes text, but this is {}", fname(f), t.describe()),
+                            );
                         }
                     }
                     if f == Func::Similarity {
@@ -776,29 +992,49 @@ pub enum Piece {
     Expr(Node),
 }
 
+/// Compiles a template. `{expr}` is replaced by the value of `expr`;
+/// `{{` and `}}` stand for literal braces (as in Rust's `format!`).
 pub fn compile_template(text: &str, sc: &Scope) -> Result<Vec<Piece>, CompileError> {
     let mut out = Vec::new();
-    let mut rest = text;
-    let mut offset = 0;
-    while let Some(open) = rest.find('{') {
-        if open > 0 {
-            out.push(Piece::Text(rest[..open].to_string()));
+    let mut lit = String::new();
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < text.len() {
+        let rest = &text[i..];
+        if rest.starts_with("{{") || rest.starts_with("}}") {
+            lit.push(bytes[i] as char);
+            i += 2;
+        } else if rest.starts_with('{') {
+            let Some(close) = rest.find('}') else {
+                return err(
+                    Span::new(i, i + 1),
+                    "this `{` is never closed; write `{{` for a literal brace",
+                );
+            };
+            let inner = &rest[1..close];
+            let (mut n, _) = compile_str(inner, sc).map_err(|mut e| {
+                e.span = Span::new(e.span.start + i + 1, e.span.end + i + 1);
+                e
+            })?;
+            shift(&mut n, i + 1);
+            if !lit.is_empty() {
+                out.push(Piece::Text(std::mem::take(&mut lit)));
+            }
+            out.push(Piece::Expr(n));
+            i += close + 1;
+        } else if rest.starts_with('}') {
+            return err(
+                Span::new(i, i + 1),
+                "this `}` closes nothing; write `}}` for a literal brace",
+            );
+        } else {
+            let c = rest.chars().next().unwrap_or(' ');
+            lit.push(c);
+            i += c.len_utf8();
         }
-        let Some(close) = rest[open..].find('}') else {
-            return err(Span::new(offset + open, offset + open + 1), "this `{` is never closed");
-        };
-        let inner = &rest[open + 1..open + close];
-        let (mut n, _) = compile_str(inner, sc).map_err(|mut e| {
-            e.span = Span::new(e.span.start + offset + open + 1, e.span.end + offset + open + 1);
-            e
-        })?;
-        shift(&mut n, offset + open + 1);
-        out.push(Piece::Expr(n));
-        offset += open + close + 1;
-        rest = &rest[open + close + 1..];
     }
-    if !rest.is_empty() {
-        out.push(Piece::Text(rest.to_string()));
+    if !lit.is_empty() {
+        out.push(Piece::Text(lit));
     }
     Ok(out)
 }
@@ -821,15 +1057,29 @@ mod tests {
     use super::*;
 
     fn sc(kind: &'static str) -> Scope {
-        Scope { current: T::Block(Some(kind)), self_ty: T::Block(Some(kind)), vars: HashMap::new() }
+        Scope {
+            current: T::Block(Some(kind)),
+            self_ty: T::Block(Some(kind)),
+            vars: HashMap::new(),
+        }
     }
 
     #[test]
     fn bare_names_are_paths_or_words() {
-        let (n, _) = compile_str("member[role == partner and nominated_by == local_authorities]", &sc("icb")).unwrap();
-        let E::Filter(_, pred) = n.e else { panic!("{n:?}") };
-        let E::Bin(BinOp::And, l, _) = pred.e else { panic!() };
-        let E::Bin(BinOp::Eq, a, b) = l.e else { panic!() };
+        let (n, _) = compile_str(
+            "member[role == partner and nominated_by == local_authorities]",
+            &sc("icb"),
+        )
+        .unwrap();
+        let E::Filter(_, pred) = n.e else {
+            panic!("{n:?}")
+        };
+        let E::Bin(BinOp::And, l, _) = pred.e else {
+            panic!()
+        };
+        let E::Bin(BinOp::Eq, a, b) = l.e else {
+            panic!()
+        };
         assert!(matches!(a.e, E::Field(_, ref f) if f == "role"));
         assert_eq!(b.e, E::Word("partner".into()));
     }
@@ -837,7 +1087,11 @@ mod tests {
     #[test]
     fn type_errors_have_spans() {
         let e = compile_str("running_cost_per_head < 2023-01-01", &sc("icb")).unwrap_err();
-        assert!(e.message.contains("cannot compare money with a date"), "{}", e.message);
+        assert!(
+            e.message.contains("cannot compare money with a date"),
+            "{}",
+            e.message
+        );
         assert_eq!(e.span, Span::new(0, 34));
         let e = compile_str("membership_review <= 12", &sc("icb")).unwrap_err();
         assert!(e.message.contains("a duration"), "{}", e.message);
@@ -846,14 +1100,25 @@ mod tests {
     #[test]
     fn unknown_fields_suggest() {
         let e = compile_str("conflicts.la_partner_protocl == yes", &sc("icb")).unwrap_err();
-        assert!(e.message.contains("did you mean `la_partner_protocol`"), "{}", e.message);
+        assert!(
+            e.message.contains("did you mean `la_partner_protocol`"),
+            "{}",
+            e.message
+        );
         let e = compile_str("exists(membershp_review)", &sc("icb")).unwrap_err();
         assert!(e.message.contains("always be true"), "{}", e.message);
     }
 
     #[test]
     fn literals() {
-        for src in ["every 12 months <= 1 year", "£1.2bn > £500k", "56% >= 5%", "2023-04-01 + 12 months > 2024-01-01", "[a, b, c,]", "missing == missing"] {
+        for src in [
+            "every 12 months <= 1 year",
+            "£1.2bn > £500k",
+            "56% >= 5%",
+            "2023-04-01 + 12 months > 2024-01-01",
+            "[a, b, c,]",
+            "missing == missing",
+        ] {
             compile_str(src, &sc("icb")).unwrap_or_else(|e| panic!("{src}: {e:?}"));
         }
         assert!(parse("1 +").is_err());

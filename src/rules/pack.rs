@@ -14,7 +14,10 @@ pub const BUILTIN_PACKS: &[(&str, &str)] = &[
     ("statutory", include_str!("../../rules/statutory.yaml")),
     ("ccn-2022", include_str!("../../rules/ccn-2022.yaml")),
     ("hfma-2021", include_str!("../../rules/hfma-2021.yaml")),
-    ("nhsconfed-2025", include_str!("../../rules/nhsconfed-2025.yaml")),
+    (
+        "nhsconfed-2025",
+        include_str!("../../rules/nhsconfed-2025.yaml"),
+    ),
 ];
 
 #[derive(Debug, Deserialize)]
@@ -109,7 +112,13 @@ pub struct Param {
 
 #[derive(Clone, Debug)]
 pub enum Check {
-    Expr { for_each: Option<Node>, when: Option<Node>, lets: Vec<(String, Node)>, assert: Node, at: Option<At> },
+    Expr {
+        for_each: Option<Node>,
+        when: Option<Node>,
+        lets: Vec<(String, Node)>,
+        assert: Node,
+        at: Option<At>,
+    },
     Builtin(&'static Builtin),
 }
 
@@ -157,10 +166,19 @@ struct Locator<'a> {
 impl Locator<'_> {
     fn rule(&self, id: &str) -> usize {
         let needle = format!("id: {id}");
-        self.text.match_indices(&needle).map(|(i, _)| i).find(|i| self.text[i + needle.len()..].starts_with(['\n', '\r', ' ', '#']) || i + needle.len() == self.text.len()).unwrap_or(0)
+        self.text
+            .match_indices(&needle)
+            .map(|(i, _)| i)
+            .find(|i| {
+                self.text[i + needle.len()..].starts_with(['\n', '\r', ' ', '#'])
+                    || i + needle.len() == self.text.len()
+            })
+            .unwrap_or(0)
     }
     fn rule_end(&self, start: usize) -> usize {
-        self.text[start + 1..].find("\n  - id:").map_or(self.text.len(), |n| start + 1 + n)
+        self.text[start + 1..]
+            .find("\n  - id:")
+            .map_or(self.text.len(), |n| start + 1 + n)
     }
     /// Offset of the value of `key:` inside the rule starting at `start`.
     fn value(&self, start: usize, key: &str, value: &str) -> usize {
@@ -180,7 +198,9 @@ impl Locator<'_> {
         start
     }
     fn line_span(&self, at: usize) -> Span {
-        let end = self.text[at..].find('\n').map_or(self.text.len(), |n| at + n);
+        let end = self.text[at..]
+            .find('\n')
+            .map_or(self.text.len(), |n| at + n);
         Span::new(at, end)
     }
 }
@@ -210,7 +230,17 @@ pub fn load_pack(text: &str, file: FileId, builtin: bool) -> (Option<Pack>, Vec<
         Err(e) => {
             let at = e.location().map_or(0, |l| l.index()).min(text.len());
             let end = text[at..].find('\n').map_or(text.len(), |n| at + n);
-            findings.push(bad(file, Span::new(at, end), format!("this rule pack cannot be loaded: {}", crate::workspace::strip_location(&e.to_string()))).help("see README, \"Writing a rule pack\", for the fields a pack and a rule take"));
+            findings.push(
+                bad(
+                    file,
+                    Span::new(at, end),
+                    format!(
+                        "this rule pack cannot be loaded: {}",
+                        crate::workspace::strip_location(&e.to_string())
+                    ),
+                )
+                .help("see README, \"Writing a rule pack\", for the fields a pack and a rule take"),
+            );
             return (None, findings);
         }
     };
@@ -221,7 +251,14 @@ pub fn load_pack(text: &str, file: FileId, builtin: bool) -> (Option<Pack>, Vec<
         let start = loc.rule(&r.id);
         let id_span = loc.line_span(start);
         if let Some(prev) = seen.get(&r.id) {
-            findings.push(bad(file, id_span, format!("the rule ID {} is used twice in this pack", r.id)).label(file, loc.line_span(*prev), "first used here"));
+            findings.push(
+                bad(
+                    file,
+                    id_span,
+                    format!("the rule ID {} is used twice in this pack", r.id),
+                )
+                .label(file, loc.line_span(*prev), "first used here"),
+            );
             continue;
         }
         seen.insert(r.id.clone(), start);
@@ -230,32 +267,73 @@ pub fn load_pack(text: &str, file: FileId, builtin: bool) -> (Option<Pack>, Vec<
             Err(f) => findings.push(f),
         }
     }
-    let pack = Pack { name: def.pack, title: def.title, source: def.source, published: def.published, builtin, rules, file };
+    let pack = Pack {
+        name: def.pack,
+        title: def.title,
+        source: def.source,
+        published: def.published,
+        builtin,
+        rules,
+        file,
+    };
     (Some(pack), findings)
 }
 
-fn compile_rule(r: RuleDef, pack: &str, file: FileId, loc: &Locator, start: usize) -> Result<Rule, Finding> {
+fn compile_rule(
+    r: RuleDef,
+    pack: &str,
+    file: FileId,
+    loc: &Locator,
+    start: usize,
+) -> Result<Rule, Finding> {
     let id_span = loc.line_span(start);
     let fail = |span: Span, msg: String| bad(file, span, format!("rule {}: {msg}", r.id));
-    let id_ok = r.id.len() >= 4 && r.id.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-') && r.id.chars().next().is_some_and(|c| c.is_ascii_uppercase());
+    let id_ok = r.id.len() >= 4
+        && r.id
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-')
+        && r.id.chars().next().is_some_and(|c| c.is_ascii_uppercase());
     if !id_ok {
-        return Err(fail(id_span, "rule IDs are capital letters and digits, like CCN111".into()));
+        return Err(fail(
+            id_span,
+            "rule IDs are capital letters and digits, like CCN111".into(),
+        ));
     }
     if r.id.starts_with("ICG") {
-        return Err(fail(id_span, "the ICG prefix is reserved for language diagnostics".into()));
+        return Err(fail(
+            id_span,
+            "the ICG prefix is reserved for language diagnostics".into(),
+        ));
     }
-    if r.name.is_empty() || !r.name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+    if r.name.is_empty()
+        || !r
+            .name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    {
         let at = loc.value(start, "name", &r.name);
-        return Err(fail(loc.line_span(at), format!("the name `{}` must be kebab-case, like membership-review", r.name)));
+        return Err(fail(
+            loc.line_span(at),
+            format!(
+                "the name `{}` must be kebab-case, like membership-review",
+                r.name
+            ),
+        ));
     }
     let Some(severity) = Severity::parse(&r.severity) else {
         let at = loc.value(start, "severity", &r.severity);
-        return Err(fail(loc.line_span(at), format!("severity `{}` must be error, warning or advice", r.severity)));
+        return Err(fail(
+            loc.line_span(at),
+            format!("severity `{}` must be error, warning or advice", r.severity),
+        ));
     };
     for g in &r.regimes {
         if *g != 2022 && *g != 2025 {
             let at = loc.value(start, "regimes", &g.to_string());
-            return Err(fail(loc.line_span(at), format!("regime {g} is not 2022 or 2025")));
+            return Err(fail(
+                loc.line_span(at),
+                format!("regime {g} is not 2022 or 2025"),
+            ));
         }
     }
     let scope_names = match &r.scope {
@@ -268,58 +346,110 @@ fn compile_rule(r: RuleDef, pack: &str, file: FileId, loc: &Locator, start: usiz
             Some(k) => scope.push(k.name),
             None => {
                 let at = loc.value(start, "scope", s);
-                let hint = schema::suggest(s, schema::kind_names()).map_or(String::new(), |x| format!("; did you mean `{x}`?"));
-                return Err(fail(loc.line_span(at), format!("scope `{s}` is not a block kind{hint}")));
+                let hint = schema::suggest(s, schema::kind_names())
+                    .map_or(String::new(), |x| format!("; did you mean `{x}`?"));
+                return Err(fail(
+                    loc.line_span(at),
+                    format!("scope `{s}` is not a block kind{hint}"),
+                ));
             }
         }
     }
-    let scope_ty = T::Block(if scope.len() == 1 { Some(scope[0]) } else { None });
-    let mut sc = Scope { current: scope_ty.clone(), self_ty: scope_ty, vars: HashMap::new() };
+    let scope_ty = T::Block(if scope.len() == 1 {
+        Some(scope[0])
+    } else {
+        None
+    });
+    let mut sc = Scope {
+        current: scope_ty.clone(),
+        self_ty: scope_ty,
+        vars: HashMap::new(),
+    };
 
     // Errors inside an expression point at the expression in the YAML.
     let at_expr = |key: &str, src: &str, e: CompileError| {
         let base = loc.value(start, key, src);
         let quoted = loc.text[base..].starts_with(['"', '\'']);
         let base = base + usize::from(quoted);
-        let span = Span::new(base + e.span.start, (base + e.span.end).max(base + e.span.start + 1).min(loc.text.len()));
-        bad(file, span, format!("rule {}: in `{key}`: {}", r.id, e.message))
+        let span = Span::new(
+            base + e.span.start,
+            (base + e.span.end)
+                .max(base + e.span.start + 1)
+                .min(loc.text.len()),
+        );
+        bad(
+            file,
+            span,
+            format!("rule {}: in `{key}`: {}", r.id, e.message),
+        )
     };
 
     let mut params = Vec::new();
     for (k, v) in &r.params {
         let name = k.as_str().unwrap_or_default().to_string();
         let text = yaml_scalar(v);
-        let (node, ty) = check::compile_str(&text, &Scope { current: T::Any, self_ty: T::Any, vars: HashMap::new() }).map_err(|e| at_expr("params", &text, e))?;
+        let (node, ty) = check::compile_str(
+            &text,
+            &Scope {
+                current: T::Any,
+                self_ty: T::Any,
+                vars: HashMap::new(),
+            },
+        )
+        .map_err(|e| at_expr("params", &text, e))?;
         if !is_literal(&node) {
             let at = loc.value(start, "params", &text);
-            return Err(fail(loc.line_span(at), format!("parameter `{name}` must be a literal value, like 5, 50%, £19 or 3 years")));
+            return Err(fail(
+                loc.line_span(at),
+                format!("parameter `{name}` must be a literal value, like 5, 50%, £19 or 3 years"),
+            ));
         }
         sc.vars.insert(name.clone(), ty.clone());
-        params.push(Param { name, value: node, ty, text });
+        params.push(Param {
+            name,
+            value: node,
+            ty,
+            text,
+        });
     }
 
-    let compile = |key: &str, src: &str, sc: &Scope| check::compile_str(src, sc).map_err(|e| at_expr(key, src, e));
+    let compile = |key: &str, src: &str, sc: &Scope| {
+        check::compile_str(src, sc).map_err(|e| at_expr(key, src, e))
+    };
 
     let check = match (&r.builtin, &r.assert) {
         (Some(b), None) => match builtin::find(b) {
             Some(bi) => {
                 if !scope.contains(&bi.scope) {
-                    return Err(fail(id_span, format!("builtin `{b}` runs on `{}` blocks; set `scope: {}`", bi.scope, bi.scope)));
+                    return Err(fail(
+                        id_span,
+                        format!(
+                            "builtin `{b}` runs on `{}` blocks; set `scope: {}`",
+                            bi.scope, bi.scope
+                        ),
+                    ));
                 }
                 for v in bi.vars {
                     sc.vars.insert(v.to_string(), T::Str);
                 }
                 for p in bi.params {
                     if !params.iter().any(|x| x.name == *p) {
-                        return Err(fail(id_span, format!("builtin `{b}` needs the parameter `{p}`")));
+                        return Err(fail(
+                            id_span,
+                            format!("builtin `{b}` needs the parameter `{p}`"),
+                        ));
                     }
                 }
                 Check::Builtin(bi)
             }
             None => {
                 let at = loc.value(start, "builtin", b);
-                let hint = builtin::suggest(b).map_or(String::new(), |s| format!("; did you mean `{s}`?"));
-                return Err(fail(loc.line_span(at), format!("there is no builtin check `{b}`{hint}")));
+                let hint =
+                    builtin::suggest(b).map_or(String::new(), |s| format!("; did you mean `{s}`?"));
+                return Err(fail(
+                    loc.line_span(at),
+                    format!("there is no builtin check `{b}`{hint}"),
+                ));
             }
         },
         (None, Some(a)) => {
@@ -329,7 +459,19 @@ fn compile_rule(r: RuleDef, pack: &str, file: FileId, loc: &Locator, start: usiz
                     sc.current = match t {
                         T::List(inner) => *inner,
                         T::Block(k) => T::Block(k),
-                        other => return Err(at_expr("for_each", src, CompileError { span: n.span, message: format!("`for_each` needs a list of blocks, but this is {}", other.describe()) })),
+                        other => {
+                            return Err(at_expr(
+                                "for_each",
+                                src,
+                                CompileError {
+                                    span: n.span,
+                                    message: format!(
+                                        "`for_each` needs a list of blocks, but this is {}",
+                                        other.describe()
+                                    ),
+                                },
+                            ))
+                        }
                     };
                     Some(n)
                 }
@@ -353,13 +495,32 @@ fn compile_rule(r: RuleDef, pack: &str, file: FileId, loc: &Locator, start: usiz
                 Some("header") => Some(At::Header),
                 Some(src) => Some(At::Path(compile("at", src, &sc)?.0)),
             };
-            Check::Expr { for_each, when, lets, assert, at }
+            Check::Expr {
+                for_each,
+                when,
+                lets,
+                assert,
+                at,
+            }
         }
-        (Some(_), Some(_)) => return Err(fail(id_span, "give either `assert` or `builtin`, not both".into())),
-        (None, None) => return Err(fail(id_span, "a rule needs `assert` (an expression) or `builtin` (a check written in Rust)".into())),
+        (Some(_), Some(_)) => {
+            return Err(fail(
+                id_span,
+                "give either `assert` or `builtin`, not both".into(),
+            ))
+        }
+        (None, None) => {
+            return Err(fail(
+                id_span,
+                "a rule needs `assert` (an expression) or `builtin` (a check written in Rust)"
+                    .into(),
+            ))
+        }
     };
 
-    let tmpl = |key: &str, src: &str, sc: &Scope| compile_template(src, sc).map_err(|e| at_expr(key, src, e));
+    let tmpl = |key: &str, src: &str, sc: &Scope| {
+        compile_template(src, sc).map_err(|e| at_expr(key, src, e))
+    };
     let message = tmpl("message", &r.message, &sc)?;
     let help = tmpl("help", &r.help, &sc)?;
     let mut messages = HashMap::new();
@@ -371,14 +532,26 @@ fn compile_rule(r: RuleDef, pack: &str, file: FileId, loc: &Locator, start: usiz
     if let Check::Builtin(bi) = &check {
         for m in bi.messages {
             if !messages.contains_key(*m) {
-                return Err(fail(id_span, format!("builtin `{}` needs a message for `{m}` under `messages:`", bi.name)));
+                return Err(fail(
+                    id_span,
+                    format!(
+                        "builtin `{}` needs a message for `{m}` under `messages:`",
+                        bi.name
+                    ),
+                ));
             }
         }
     }
     let mut labels = Vec::new();
     for l in &r.labels {
         let (each, t) = compile("each", &l.each, &sc)?;
-        let inner = Scope { current: match t { T::List(x) => *x, x => x }, ..sc.clone() };
+        let inner = Scope {
+            current: match t {
+                T::List(x) => *x,
+                x => x,
+            },
+            ..sc.clone()
+        };
         labels.push((each, tmpl("message", &l.message, &inner)?));
     }
     Ok(Rule {
@@ -388,7 +561,11 @@ fn compile_rule(r: RuleDef, pack: &str, file: FileId, loc: &Locator, start: usiz
         severity,
         regimes: r.regimes,
         scope,
-        provenance: Provenance { source: r.provenance.source, reference: r.provenance.reference, summary: r.provenance.summary },
+        provenance: Provenance {
+            source: r.provenance.source,
+            reference: r.provenance.reference,
+            summary: r.provenance.summary,
+        },
         description: r.description,
         why: r.why,
         examples: r.examples,
@@ -410,14 +587,24 @@ fn yaml_scalar(v: &serde_yaml::Value) -> String {
         serde_yaml::Value::String(s) => s.clone(),
         serde_yaml::Value::Number(n) => n.to_string(),
         serde_yaml::Value::Bool(b) => if *b { "yes" } else { "no" }.to_string(),
-        other => serde_yaml::to_string(other).unwrap_or_default().trim().to_string(),
+        other => serde_yaml::to_string(other)
+            .unwrap_or_default()
+            .trim()
+            .to_string(),
     }
 }
 
 fn is_literal(n: &Node) -> bool {
     use check::E;
     match &n.e {
-        E::Num(_) | E::Percent(_) | E::Money(_) | E::Date(_) | E::Duration(..) | E::Bool(_) | E::Str(_) | E::Word(_) => true,
+        E::Num(_)
+        | E::Percent(_)
+        | E::Money(_)
+        | E::Date(_)
+        | E::Duration(..)
+        | E::Bool(_)
+        | E::Str(_)
+        | E::Word(_) => true,
         E::Neg(x) => is_literal(x),
         E::List(v) => v.iter().all(is_literal),
         _ => false,
@@ -427,12 +614,27 @@ fn is_literal(n: &Node) -> bool {
 /// Compiles a parameter override from `icslint.yaml`; it must have the type of the default.
 pub fn param_override(p: &Param, v: &serde_yaml::Value) -> Result<Node, String> {
     let text = yaml_scalar(v);
-    let (node, ty) = check::compile_str(&text, &Scope { current: T::Any, self_ty: T::Any, vars: HashMap::new() }).map_err(|e| e.message)?;
+    let (node, ty) = check::compile_str(
+        &text,
+        &Scope {
+            current: T::Any,
+            self_ty: T::Any,
+            vars: HashMap::new(),
+        },
+    )
+    .map_err(|e| e.message)?;
     if !is_literal(&node) {
         return Err(format!("`{text}` is not a literal value"));
     }
     if ty != p.ty {
-        return Err(format!("`{}` is {}, but the parameter `{}` takes {} (default {})", text, ty.describe(), p.name, p.ty.describe(), p.text));
+        return Err(format!(
+            "`{}` is {}, but the parameter `{}` takes {} (default {})",
+            text,
+            ty.describe(),
+            p.name,
+            p.ty.describe(),
+            p.text
+        ));
     }
     Ok(node)
 }

@@ -61,7 +61,11 @@ impl Date {
     }
     /// Days since 0000-03-01 (a proleptic Gregorian day count).
     pub fn day_number(&self) -> i64 {
-        let (y, m) = if self.month <= 2 { (self.year as i64 - 1, self.month as i64 + 9) } else { (self.year as i64, self.month as i64 - 3) };
+        let (y, m) = if self.month <= 2 {
+            (self.year as i64 - 1, self.month as i64 + 9)
+        } else {
+            (self.year as i64, self.month as i64 - 3)
+        };
         365 * y + y / 4 - y / 100 + y / 400 + (m * 306 + 5) / 10 + (self.day as i64 - 1)
     }
     pub fn from_day_number(g: i64) -> Date {
@@ -75,7 +79,11 @@ impl Date {
         let mm = (mi + 2) % 12 + 1;
         let y = y + (mi + 2) / 12;
         let dd = ddd - (mi * 306 + 5) / 10 + 1;
-        Date { year: y as i32, month: mm as u32, day: dd as u32 }
+        Date {
+            year: y as i32,
+            month: mm as u32,
+            day: dd as u32,
+        }
     }
 }
 
@@ -121,7 +129,13 @@ impl std::fmt::Display for Duration {
             Unit::Month => "month",
             Unit::Year => "year",
         };
-        write!(f, "{} {}{}", fmt_num(self.amount), unit, if self.amount == 1.0 { "" } else { "s" })
+        write!(
+            f,
+            "{} {}{}",
+            fmt_num(self.amount),
+            unit,
+            if self.amount == 1.0 { "" } else { "s" }
+        )
     }
 }
 
@@ -139,7 +153,10 @@ pub enum ValueKind {
     Str(String),
     Text(String),
     /// Integers and decimals; `is_int` keeps the written form for years.
-    Number { value: f64, is_int: bool },
+    Number {
+        value: f64,
+        is_int: bool,
+    },
     Percent(f64),
     /// Pounds sterling.
     Money(f64),

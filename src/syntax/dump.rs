@@ -14,7 +14,11 @@ pub fn dump(file: &File) -> String {
 
 fn block(out: &mut String, b: &Block, depth: usize) {
     let pad = "  ".repeat(depth);
-    let _ = write!(out, "{pad}Block {} @{}..{}", b.kind.text, b.span.start, b.span.end);
+    let _ = write!(
+        out,
+        "{pad}Block {} @{}..{}",
+        b.kind.text, b.span.start, b.span.end
+    );
     if let Some(id) = &b.id {
         let _ = write!(out, " id={}", id.text);
     }
@@ -23,7 +27,11 @@ fn block(out: &mut String, b: &Block, depth: usize) {
     }
     out.push('\n');
     for a in &b.attrs {
-        let _ = write!(out, "{pad}  Attr {} @{}..{}:", a.key.text, a.span.start, a.span.end);
+        let _ = write!(
+            out,
+            "{pad}  Attr {} @{}..{}:",
+            a.key.text, a.span.start, a.span.end
+        );
         for v in &a.values {
             out.push(' ');
             value(out, &v.kind);

@@ -13,7 +13,10 @@ struct IcgParser;
 /// error says, in plain words, what was expected where.
 pub fn parse(text: &str) -> Parsed {
     let scanned = scan(text);
-    let mut parsed = Parsed { comments: scanned.comments, ..Parsed::default() };
+    let mut parsed = Parsed {
+        comments: scanned.comments,
+        ..Parsed::default()
+    };
     if let Some(error) = scanned.error {
         parsed.errors.push(error);
         return parsed;
@@ -21,7 +24,11 @@ pub fn parse(text: &str) -> Parsed {
     match IcgParser::parse(Rule::file, text) {
         Ok(mut pairs) => {
             let file = pairs.next().expect("the file rule always yields one pair");
-            parsed.file.blocks = file.into_inner().filter(|p| p.as_rule() == Rule::block).map(block).collect();
+            parsed.file.blocks = file
+                .into_inner()
+                .filter(|p| p.as_rule() == Rule::block)
+                .map(block)
+                .collect();
         }
         Err(e) => parsed.errors.push(convert(text, e)),
     }
@@ -33,7 +40,10 @@ fn span(p: &Pair<Rule>) -> Span {
 }
 
 fn name(p: Pair<Rule>) -> Name {
-    Name { text: p.as_str().to_string(), span: span(&p) }
+    Name {
+        text: p.as_str().to_string(),
+        span: span(&p),
+    }
 }
 
 fn block(p: Pair<Rule>) -> Block {
@@ -53,7 +63,10 @@ fn block(p: Pair<Rule>) -> Block {
             }
             Rule::string => {
                 header_end = span(&q).end;
-                display = Some((unescape(q.clone().into_inner().next().map_or("", |s| s.as_str())), span(&q)));
+                display = Some((
+                    unescape(q.clone().into_inner().next().map_or("", |s| s.as_str())),
+                    span(&q),
+                ));
             }
             Rule::attr => attrs.push(attr(q)),
             Rule::block => children.push(block(q)),
@@ -62,7 +75,15 @@ fn block(p: Pair<Rule>) -> Block {
     }
     // The header runs to the opening brace.
     let header = Span::new(whole.start, header_end);
-    Block { kind, id, name: display, attrs, children, span: whole, header }
+    Block {
+        kind,
+        id,
+        name: display,
+        attrs,
+        children,
+        span: whole,
+        header,
+    }
 }
 
 fn attr(p: Pair<Rule>) -> Attr {
@@ -70,7 +91,11 @@ fn attr(p: Pair<Rule>) -> Attr {
     let mut inner = p.into_inner();
     let key = name(inner.next().expect("an attribute starts with its key"));
     let values = inner.map(value).collect();
-    Attr { key, values, span: whole }
+    Attr {
+        key,
+        values,
+        span: whole,
+    }
 }
 
 fn number_of(s: &str) -> f64 {
@@ -79,13 +104,21 @@ fn number_of(s: &str) -> f64 {
 
 fn date_of(s: &str) -> Date {
     let n = |r: std::ops::Range<usize>| s.get(r).and_then(|x| x.parse().ok()).unwrap_or(0);
-    Date { year: n(0..4) as i32, month: n(5..7), day: n(8..10) }
+    Date {
+        year: n(0..4) as i32,
+        month: n(5..7),
+        day: n(8..10),
+    }
 }
 
 fn duration_of(p: Pair<Rule>) -> Duration {
     let mut inner = p.into_inner();
     let amount = number_of(inner.next().map_or("", |n| n.as_str()));
-    let unit = match inner.next().map_or("", |u| u.as_str()).trim_end_matches('s') {
+    let unit = match inner
+        .next()
+        .map_or("", |u| u.as_str())
+        .trim_end_matches('s')
+    {
         "day" => Unit::Day,
         "week" => Unit::Week,
         "month" => Unit::Month,
@@ -101,7 +134,10 @@ fn value(p: Pair<Rule>) -> Value {
         Rule::string => ValueKind::Str(unescape(p.into_inner().next().map_or("", |t| t.as_str()))),
         Rule::number => {
             let s = p.as_str();
-            ValueKind::Number { value: number_of(s), is_int: !s.contains('.') }
+            ValueKind::Number {
+                value: number_of(s),
+                is_int: !s.contains('.'),
+            }
         }
         Rule::percent => ValueKind::Percent(number_of(p.as_str().trim_end_matches('%'))),
         Rule::money => {
@@ -125,7 +161,11 @@ fn value(p: Pair<Rule>) -> Value {
             ValueKind::Range(a, b)
         }
         Rule::duration => ValueKind::Duration(duration_of(p)),
-        Rule::frequency => ValueKind::Every(duration_of(p.into_inner().next().expect("every is followed by a duration"))),
+        Rule::frequency => ValueKind::Every(duration_of(
+            p.into_inner()
+                .next()
+                .expect("every is followed by a duration"),
+        )),
         Rule::reference => ValueKind::Ref(p.as_str()[1..].to_string()),
         Rule::list => ValueKind::List(p.into_inner().map(value).collect()),
         _ => ValueKind::Word(p.as_str().to_string()),
@@ -156,7 +196,18 @@ fn describe(rule: &Rule) -> Option<&'static str> {
         Rule::ident => "an ID",
         Rule::key => "a key",
         Rule::attr => "a key and its value",
-        Rule::text | Rule::string | Rule::money | Rule::range | Rule::date | Rule::frequency | Rule::duration | Rule::percent | Rule::number | Rule::reference | Rule::list | Rule::word => "a value",
+        Rule::text
+        | Rule::string
+        | Rule::money
+        | Rule::range
+        | Rule::date
+        | Rule::frequency
+        | Rule::duration
+        | Rule::percent
+        | Rule::number
+        | Rule::reference
+        | Rule::list
+        | Rule::word => "a value",
         Rule::string_inner | Rule::text_inner => "text",
         Rule::unit => "a unit (`days`, `weeks`, `months` or `years`)",
         Rule::money_unit => "`k`, `m` or `bn`",
@@ -197,7 +248,11 @@ fn convert(text: &str, e: pest::error::Error<Rule>) -> SyntaxError {
     } else {
         None
     };
-    SyntaxError { span: Span::new(pos, end.max(pos)), message, help }
+    SyntaxError {
+        span: Span::new(pos, end.max(pos)),
+        message,
+        help,
+    }
 }
 
 fn found_at(text: &str, pos: usize) -> String {
@@ -206,14 +261,24 @@ fn found_at(text: &str, pos: usize) -> String {
         None => "the end of the file".into(),
         Some('\n') | Some('\r') => "the end of the line".into(),
         Some(_) => {
-            let tok: String = rest.chars().take_while(|c| !c.is_whitespace()).take(24).collect();
+            let tok: String = rest
+                .chars()
+                .take_while(|c| !c.is_whitespace())
+                .take(24)
+                .collect();
             format!("`{tok}`")
         }
     }
 }
 
 fn found_len(text: &str, pos: usize) -> usize {
-    text[pos.min(text.len())..].chars().take_while(|c| !c.is_whitespace()).take(24).map(char::len_utf8).sum::<usize>().max(1)
+    text[pos.min(text.len())..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .take(24)
+        .map(char::len_utf8)
+        .sum::<usize>()
+        .max(1)
 }
 
 fn join_or(items: &[&str]) -> String {

@@ -41,8 +41,15 @@ pub(super) fn scan(text: &str) -> Scan {
                 while i < b.len() && b[i] != b'\n' {
                     i += 1;
                 }
-                let end = if i > start && b[i - 1] == b'\r' { i - 1 } else { i };
-                comments.push(Comment { span: Span::new(start, end), own_line: !line_has_code });
+                let end = if i > start && b[i - 1] == b'\r' {
+                    i - 1
+                } else {
+                    i
+                };
+                comments.push(Comment {
+                    span: Span::new(start, end),
+                    own_line: !line_has_code,
+                });
             }
             b'"' if b[i..].starts_with(b"\"\"\"") => {
                 let start = i;
@@ -93,8 +100,12 @@ pub(super) fn scan(text: &str) -> Scan {
                         comments,
                         error: Some(SyntaxError {
                             span: Span::new(i, i + 1),
-                            message: format!("nested too deeply: more than {MAX_DEPTH} levels of `{{` and `[`"),
-                            help: Some(format!("ICG documents need at most three levels; the limit is {MAX_DEPTH}")),
+                            message: format!(
+                                "nested too deeply: more than {MAX_DEPTH} levels of `{{` and `[`"
+                            ),
+                            help: Some(format!(
+                                "ICG documents need at most three levels; the limit is {MAX_DEPTH}"
+                            )),
                         }),
                     };
                 }
@@ -113,7 +124,10 @@ pub(super) fn scan(text: &str) -> Scan {
             }
         }
     }
-    Scan { comments, error: None }
+    Scan {
+        comments,
+        error: None,
+    }
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
