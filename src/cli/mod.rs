@@ -22,7 +22,7 @@ mod rules;
 mod test;
 mod typology;
 
-pub use test::{annotations, compare, Annotations, Mismatch};
+pub use test::{annotations, compare, test_pack_examples, Annotations, Mismatch, Tally};
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;

@@ -324,7 +324,7 @@ fn duration(days: f64) -> String {
     let plural = |n: f64, u: &str| format!("{} {u}{}", fmt_num(n), if n == 1.0 { "" } else { "s" });
     if (months - months.round()).abs() < 1e-6 {
         let m = months.round();
-        if m % 12.0 == 0.0 && m != 0.0 {
+        if m % 12.0 == 0.0 && m > 36.0 {
             plural(m / 12.0, "year")
         } else {
             plural(m, "month")

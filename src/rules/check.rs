@@ -132,7 +132,7 @@ impl T {
             T::Range => "a date range".into(),
             T::Str => "text".into(),
             T::Word => "a word".into(),
-            T::Block(Some(k)) => format!("a `{k}` block"),
+            T::Block(Some(k)) => format!("{} `{k}` block", an(k)),
             T::Block(None) => "a block".into(),
             T::List(t) => format!(
                 "a list of {}",
@@ -618,7 +618,10 @@ pub fn compile(n: Node, sc: &Scope) -> Result<(Node, T), CompileError> {
                         let known = fields_of(k);
                         let hint = schema::suggest(&name, known.iter().copied())
                             .map_or(String::new(), |s| format!("; did you mean `{s}`?"));
-                        format!("a `{k}` block has no key, child or field `{name}`{hint}")
+                        format!(
+                            "{} `{k}` block has no key, child or field `{name}`{hint}",
+                            cap(an(k))
+                        )
                     }
                     None => format!("no block kind has a key, child or field `{name}`"),
                 };
@@ -679,7 +682,7 @@ pub fn compile(n: Node, sc: &Scope) -> Result<(Node, T), CompileError> {
         E::Bin(op, l, r) => {
             let (lc, lt) = compile(*l, sc)?;
             let (rc, rt) = compile(*r, sc)?;
-            let t = bin_type(op, &lc, &lt, &rc, &rt, span)?;
+            let t = bin_type(op, &lc, &lt, &rc, &rt, span, sc)?;
             (E::Bin(op, Box::new(lc), Box::new(rc)), t)
         }
         E::Call(f, args) => return call(f, args, sc, span),
@@ -730,7 +733,27 @@ fn compatible(a: &T, b: &T) -> bool {
         )
 }
 
-fn bin_type(op: BinOp, l: &Node, lt: &T, r: &Node, rt: &T, span: Span) -> Result<T, CompileError> {
+/// For a bare name that resolved to a word: a did-you-mean if it looks like a misspelt key.
+fn name_hint(w: &str, sc: &Scope) -> Option<String> {
+    let kind = block_kind(&sc.current)??;
+    let known = fields_of(kind);
+    schema::suggest(w, known.iter().copied()).map(|s| {
+        format!(
+            "{} `{kind}` block has no key, child or field `{w}`; did you mean `{s}`?",
+            cap(an(kind))
+        )
+    })
+}
+
+fn bin_type(
+    op: BinOp,
+    l: &Node,
+    lt: &T,
+    r: &Node,
+    rt: &T,
+    span: Span,
+    sc: &Scope,
+) -> Result<T, CompileError> {
     use BinOp::*;
     let mismatch = |what: &str| {
         err(
@@ -761,7 +784,12 @@ fn bin_type(op: BinOp, l: &Node, lt: &T, r: &Node, rt: &T, span: Span) -> Result
                 )
             };
             if !ordered(&a) || !ordered(&b) {
-                let bad = if ordered(&a) { rt } else { lt };
+                let (bad, bad_node) = if ordered(&a) { (rt, r) } else { (lt, l) };
+                if let E::Word(w) = &bad_node.e {
+                    if let Some(hint) = name_hint(w, sc) {
+                        return err(bad_node.span, hint);
+                    }
+                }
                 return err(span, format!("`<`, `<=`, `>` and `>=` compare numbers, percentages, money, dates and durations, not {}", bad.describe()));
             }
             if compatible(&a, &b) {
@@ -886,7 +914,10 @@ fn call(f: Func, args: Vec<Node>, sc: &Scope, span: Span) -> Result<(Node, T), C
                 };
                 if let Some(k) = kind {
                     if field_type(Some(k), &w).is_none() {
-                        return err(it.span, format!("a `{k}` block has no key `{w}`"));
+                        return err(
+                            it.span,
+                            format!("{} `{k}` block has no key `{w}`", cap(an(k))),
+                        );
                     }
                 }
                 words.push(node(E::Word(w), it.span));
@@ -1123,4 +1154,19 @@ mod tests {
         }
         assert!(parse("1 +").is_err());
     }
+}
+
+fn an(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
+}
+
+fn cap(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map_or(String::new(), |f| {
+        f.to_uppercase().collect::<String>() + c.as_str()
+    })
 }

@@ -90,11 +90,13 @@ fn attr(p: Pair<Rule>) -> Attr {
     let whole = span(&p);
     let mut inner = p.into_inner();
     let key = name(inner.next().expect("an attribute starts with its key"));
-    let values = inner.map(value).collect();
+    let values: Vec<Value> = inner.map(value).collect();
+    // The pair also holds the white space and comment before the line end.
+    let end = values.last().map_or(key.span.end, |v| v.span.end);
     Attr {
         key,
         values,
-        span: whole,
+        span: Span::new(whole.start, end),
     }
 }
 

@@ -1,0 +1,154 @@
+//! The acceptance data: the annotated workspaces in ../shared/examples, the
+//! project's own examples, and every built-in rule's failing and passing
+//! example.
+
+mod common;
+use common::*;
+use icslint::cli::Selection;
+use icslint::config::Config;
+use icslint::workspace::Workspace;
+
+#[test]
+fn shared_examples_produce_exactly_the_annotated_findings() {
+    let dir = shared_examples();
+    assert!(
+        dir.is_dir(),
+        "../shared/examples must sit beside the repository ({})",
+        dir.display()
+    );
+    let out = icslint(&["test", dir.to_str().unwrap()], &root());
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}{}", stderr(&out));
+    // broken (3 files) + downshire (2) + northmoor (6) + wessex-vale (6).
+    assert!(text.trim_end().ends_with("17 passed, 0 failed"), "{text}");
+}
+
+#[test]
+fn sound_workspaces_have_no_language_findings() {
+    for name in ["wessex-vale", "northmoor", "downshire"] {
+        let ws = Workspace::load(&[shared_examples().join(name)], None).expect("loads");
+        let icg: Vec<_> = ws
+            .findings
+            .iter()
+            .filter(|f| f.rule.starts_with("ICG"))
+            .map(|f| format!("{} {}", f.rule, f.message))
+            .collect();
+        assert!(icg.is_empty(), "{name}: {icg:?}");
+        assert!(!ws.model.blocks.is_empty());
+    }
+}
+
+#[test]
+fn typology_agrees_with_the_expected_table() {
+    let dir = shared_examples().join("downshire");
+    let out = icslint(&["typology", dir.to_str().unwrap()], &root());
+    assert!(out.status.success());
+    let rows = |s: &str| -> Vec<String> {
+        s.lines()
+            .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+            .collect()
+    };
+    let expected = std::fs::read_to_string(dir.join("expected-typology.txt")).unwrap();
+    assert_eq!(rows(&stdout(&out)), rows(&expected));
+    assert!(stdout(&out).contains("downs_mca is a strategic authority"));
+}
+
+#[test]
+fn project_examples_pass_their_annotations_and_exit_clean() {
+    let out = icslint(&["test", "examples"], &root());
+    assert!(out.status.success(), "{}", stdout(&out));
+    let out = icslint(&["check", "examples"], &root());
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "warnings only: {}",
+        stdout(&out)
+    );
+    assert!(
+        stdout(&out).contains("Found 0 errors, 3 warnings and 0 advice in 6 files."),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn every_built_in_rule_has_docs_and_working_examples() {
+    let ws = Workspace::from_texts(&[], Config::default());
+    assert!(
+        ws.findings.is_empty(),
+        "built-in packs load cleanly: {:?}",
+        ws.findings
+    );
+    let rules: Vec<_> = ws.packs.iter().flat_map(|(_, p)| p.rules.iter()).collect();
+    assert_eq!(
+        rules.len(),
+        61,
+        "one rule per checkable obligation in recommendations.md"
+    );
+    for r in &rules {
+        assert!(
+            !r.provenance.source.is_empty()
+                && !r.provenance.reference.is_empty()
+                && !r.provenance.summary.is_empty(),
+            "{} lacks provenance",
+            r.id
+        );
+        assert!(
+            r.description.trim().len() > 10,
+            "{} lacks a description",
+            r.id
+        );
+        assert!(r.why.trim().len() > 40, "{} lacks its reasoning", r.id);
+        assert!(
+            !r.help_text.trim().is_empty(),
+            "{} says nothing about what to write",
+            r.id
+        );
+        assert!(
+            r.examples.fail.contains(&format!("expect: {}", r.id)),
+            "{}: the failing example marks no finding",
+            r.id
+        );
+        assert!(
+            !r.examples.pass.trim().is_empty(),
+            "{} lacks a passing example",
+            r.id
+        );
+    }
+    let mut tally = icslint::cli::Tally::default();
+    for (_, pack) in &ws.packs {
+        icslint::cli::test_pack_examples(pack, None, &mut tally, false);
+    }
+    assert_eq!(tally.failed, 0, "{}", tally.report);
+    assert_eq!(tally.passed, 122);
+}
+
+#[test]
+fn the_catalogue_ids_are_all_present() {
+    let spec =
+        std::fs::read_to_string(root().join("../shared/spec/recommendations.md")).expect("spec");
+    let ws = Workspace::from_texts(&[], Config::default());
+    let ids: Vec<&str> = ws
+        .packs
+        .iter()
+        .flat_map(|(_, p)| p.rules.iter().map(|r| r.id.as_str()))
+        .collect();
+    for line in spec.lines().filter(|l| l.starts_with("| ")) {
+        let first = line
+            .trim_start_matches("| ")
+            .split(' ')
+            .next()
+            .unwrap_or("");
+        let is_id = first.len() == 6
+            && first[..3].chars().all(|c| c.is_ascii_uppercase())
+            && first[3..].chars().all(|c| c.is_ascii_digit());
+        if is_id && !first.starts_with("ICG") {
+            assert!(
+                ids.contains(&first),
+                "{first} is in the catalogue but has no rule"
+            );
+        }
+    }
+    let _ = Selection::default();
+}

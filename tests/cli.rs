@@ -1,0 +1,454 @@
+//! The command line as users and CI meet it: exit codes, output formats,
+//! selection, configuration, suppressions, baselines and local packs.
+
+mod common;
+use common::*;
+use serde_json::Value;
+
+fn json(args: &[&str], cwd: &std::path::Path) -> (Option<i32>, Value) {
+    let mut a = args.to_vec();
+    a.extend(["--format", "json"]);
+    let out = icslint(&a, cwd);
+    let v: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("JSON: {e}\n{}{}", stdout(&out), stderr(&out)));
+    (out.status.code(), v)
+}
+
+fn rules_of(v: &Value) -> Vec<String> {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn northmoor() -> String {
+    shared_examples()
+        .join("northmoor")
+        .to_string_lossy()
+        .into_owned()
+}
+
+#[test]
+fn exit_status_follows_fail_on() {
+    let r = root();
+    assert_eq!(icslint(&["check", "examples"], &r).status.code(), Some(0));
+    assert_eq!(
+        icslint(&["check", "examples", "--fail-on", "warning"], &r)
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(icslint(&["check", &northmoor()], &r).status.code(), Some(1));
+    assert_eq!(
+        icslint(&["check", &northmoor(), "--fail-on", "never"], &r)
+            .status
+            .code(),
+        Some(0)
+    );
+    let missing = icslint(&["check", "no/such/dir"], &r);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(stderr(&missing).contains("no such file or directory"));
+    assert_eq!(
+        icslint(&["check", "--format", "yaml"], &r).status.code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn json_output_is_the_documented_shape() {
+    let (code, v) = json(&["check", &northmoor()], &root());
+    assert_eq!(code, Some(1));
+    assert_eq!(v["version"], 1);
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "CCN111")
+        .expect("CCN111");
+    assert_eq!(f["name"], "membership-review");
+    assert_eq!(f["severity"], "warning");
+    assert!(f["message"]
+        .as_str()
+        .unwrap()
+        .contains("NHS Northmoor and Dales Integrated Care Board"));
+    assert!(f["location"]["path"]
+        .as_str()
+        .unwrap()
+        .ends_with("northmoor/icb-constitution.icg"));
+    assert_eq!(f["location"]["line"], 30);
+    assert_eq!(f["location"]["column"], 5);
+    assert_eq!(f["provenance"]["source"], "ccn-2022");
+    assert_eq!(f["provenance"]["ref"], "Recommendation 11");
+    assert!(f["help"]
+        .as_str()
+        .unwrap()
+        .contains("membership_review every 12 months"));
+    // Cross-document findings carry secondary labels in the other file.
+    let c = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "CCN124")
+        .expect("CCN124");
+    assert!(c["labels"][0]["location"]["path"]
+        .as_str()
+        .unwrap()
+        .ends_with("partnership.icg"));
+}
+
+#[test]
+fn sarif_output_is_sarif_2_1_0() {
+    let out = icslint(&["check", &northmoor(), "--format", "sarif"], &root());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["version"], "2.1.0");
+    let run = &v["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "icslint");
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    let results = run["results"].as_array().unwrap();
+    assert!(results.len() > 40);
+    for r in results {
+        let idx = r["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[idx]["id"], r["ruleId"]);
+        assert!(
+            r["locations"][0]["physicalLocation"]["region"]["startLine"]
+                .as_u64()
+                .unwrap()
+                >= 1
+        );
+        assert!(["error", "warning", "note"].contains(&r["level"].as_str().unwrap()));
+    }
+    let ccn111 = rules.iter().find(|r| r["id"] == "CCN111").unwrap();
+    assert!(ccn111["help"]["text"].as_str().unwrap().contains("Why:"));
+}
+
+#[test]
+fn github_annotations() {
+    let out = icslint(&["check", &northmoor(), "--format", "github"], &root());
+    let text = stdout(&out);
+    let line = text
+        .lines()
+        .find(|l| l.contains("CCN111"))
+        .expect("an annotation for CCN111");
+    assert!(line.starts_with("::warning file="), "{line}");
+    assert!(line.contains(",line=30,col=5,"), "{line}");
+    assert!(text.lines().any(|l| l.starts_with("::error ")));
+    assert!(
+        text.lines().any(|l| l.starts_with("::notice ")),
+        "advice is a notice"
+    );
+}
+
+#[test]
+fn select_and_ignore_by_prefix() {
+    let (_, v) = json(&["check", &northmoor(), "--select", "CCN16"], &root());
+    let mut got = rules_of(&v);
+    got.sort();
+    assert_eq!(got, vec!["CCN161", "CCN162"]);
+    let (_, v) = json(&["check", &northmoor(), "--ignore", "CCN,HFM,NHC"], &root());
+    assert!(
+        rules_of(&v).iter().all(|r| r.starts_with("STA")),
+        "{:?}",
+        rules_of(&v)
+    );
+}
+
+#[test]
+fn human_output_reads_like_rustc() {
+    let out = icslint(&["check", &northmoor(), "--select", "CCN111"], &root());
+    let text = stdout(&out);
+    assert!(text.contains("CCN111(membership-review)"), "{text}");
+    assert!(text.contains("icb-constitution.icg:30:5"), "{text}");
+    assert!(text.contains("membership_review every 24 months"), "{text}");
+    assert!(
+        text.contains("help: Add `membership_review every 12 months` to the icb block."),
+        "{text}"
+    );
+    assert!(
+        text.contains("source: ccn-2022, Recommendation 11"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Found 0 errors, 1 warning and 0 advice in 6 files."),
+        "{text}"
+    );
+}
+
+#[test]
+fn baseline_hides_known_findings_only() {
+    let dir = scratch("baseline");
+    for f in std::fs::read_dir(shared_examples().join("northmoor"))
+        .unwrap()
+        .flatten()
+    {
+        std::fs::copy(f.path(), dir.join(f.file_name())).unwrap();
+    }
+    let out = icslint(&["check", ".", "--format", "json"], &dir);
+    std::fs::write(dir.join("baseline.json"), &out.stdout).unwrap();
+    let quiet = icslint(&["check", ".", "--baseline", "baseline.json"], &dir);
+    assert_eq!(quiet.status.code(), Some(0), "{}", stdout(&quiet));
+    assert!(stdout(&quiet).contains("recorded in the baseline not shown"));
+    // A new problem still fails the run.
+    let icb = std::fs::read_to_string(dir.join("icb-constitution.icg")).unwrap();
+    std::fs::write(
+        dir.join("icb-constitution.icg"),
+        icb.replace(
+            "employee no",
+            "employee no\n        councillor yes\n        role non_executive",
+        ),
+    )
+    .unwrap();
+    let (code, v) = json(&["check", ".", "--baseline", "baseline.json"], &dir);
+    assert_eq!(code, Some(1));
+    assert!(
+        rules_of(&v).contains(&"ICG003".to_string()),
+        "{:?}",
+        rules_of(&v)
+    );
+    let bad = icslint(&["check", ".", "--baseline", "missing.json"], &dir);
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+const ICB: &str =
+    "system s \"Example ICS\" { regime 2022 }\nicb e_icb \"NHS Example ICB\" {\n    system @s\n";
+
+#[test]
+fn suppressions_need_a_reason_and_must_suppress_something() {
+    let dir = scratch("suppress");
+    write(&dir, "icslint.yaml", "select: [CCN111, ICG]\n");
+    write(&dir, "a.icg", &format!("{ICB}    # icslint: allow CCN111 -- reviewed every 18 months by agreement with NHS England\n    membership_review every 18 months\n}}\n"));
+    let (code, v) = json(&["check", "."], &dir);
+    assert_eq!(rules_of(&v), Vec::<String>::new(), "suppressed");
+    assert_eq!(code, Some(0));
+
+    write(
+        &dir,
+        "a.icg",
+        &format!("{ICB}    membership_review every 18 months   # icslint: allow CCN111\n}}\n"),
+    );
+    let (_, v) = json(&["check", "."], &dir);
+    let mut got = rules_of(&v);
+    got.sort();
+    assert_eq!(
+        got,
+        vec!["CCN111", "ICG008"],
+        "a reasonless suppression is an error and suppresses nothing"
+    );
+
+    write(&dir, "a.icg", &format!("{ICB}    # icslint: allow CCN111 -- no longer needed\n    membership_review every 12 months\n    # icslint: allow CCN999 -- typo\n    version \"1\"\n}}\n"));
+    let (_, v) = json(&["check", "."], &dir);
+    let mut got = rules_of(&v);
+    got.sort();
+    assert_eq!(got, vec!["ICG002", "ICG010"]);
+}
+
+#[test]
+fn configuration_severity_params_and_errors() {
+    let dir = scratch("config");
+    let strategy =
+        std::fs::read_to_string(shared_examples().join("northmoor/strategy.icg")).unwrap();
+    std::fs::copy(
+        shared_examples().join("northmoor/system.icg"),
+        dir.join("system.icg"),
+    )
+    .unwrap();
+    std::fs::write(dir.join("strategy.icg"), &strategy).unwrap();
+    write(&dir, "icslint.yaml", "select: [CCN131, CCN111]\n");
+    let (code, v) = json(&["check", "."], &dir);
+    assert_eq!(rules_of(&v), vec!["CCN131"]);
+    assert_eq!(code, Some(0));
+
+    write(
+        &dir,
+        "icslint.yaml",
+        "select: [CCN131]\nseverity: { CCN131: error }\n",
+    );
+    let (code, v) = json(&["check", "."], &dir);
+    assert_eq!(v["findings"][0]["severity"], "error");
+    assert_eq!(code, Some(1));
+
+    write(
+        &dir,
+        "icslint.yaml",
+        "select: [CCN131]\nparams: { CCN131: { max_priorities: 6 } }\n",
+    );
+    let (_, v) = json(&["check", "."], &dir);
+    assert!(rules_of(&v).is_empty(), "six priorities allowed: {v}");
+
+    write(
+        &dir,
+        "icslint.yaml",
+        "select: [CCN131]\nparams: { CCN131: { max_priorities: 3 years } }\n",
+    );
+    let (code, v) = json(&["check", "."], &dir);
+    assert_eq!(code, Some(2));
+    let f = &v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "ICG013")
+        .expect("ICG013")["message"];
+    assert!(f.as_str().unwrap().contains("takes a number"), "{f}");
+
+    write(&dir, "icslint.yaml", "packs: [ccn-2021]\nselct: [CCN131]\n");
+    let (code, v) = json(&["check", "."], &dir);
+    assert_eq!(code, Some(2));
+    assert!(
+        v["findings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("unknown field `selct`"),
+        "{v}"
+    );
+
+    write(&dir, "icslint.yaml", "packs: [ccn-2021]\n");
+    let (_, v) = json(&["check", "."], &dir);
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "ICG013")
+        .expect("ICG013");
+    assert!(
+        f["help"]
+            .as_str()
+            .unwrap()
+            .contains("did you mean `ccn-2022`?"),
+        "{f}"
+    );
+
+    write(
+        &dir,
+        "icslint.yaml",
+        "packs: []\nexclude: [\"strat*.icg\"]\n",
+    );
+    let out = icslint(&["check", "."], &dir);
+    assert!(
+        stdout(&out).contains("No findings in 1 file."),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn a_local_pack_is_loaded_and_tested_without_recompiling() {
+    let out = icslint(&["test", "tests/fixtures/local-pack", "--verbose"], &root());
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("LOC001 fail example (our-rules)"), "{text}");
+    assert!(text.trim_end().ends_with("3 passed, 0 failed"), "{text}");
+    let (_, v) = json(&["check", "tests/fixtures/local-pack"], &root());
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "LOC001")
+        .expect("LOC001");
+    assert_eq!(
+        f["message"],
+        "Cllr Joe Bloggs, chair of Westfold ICP, does not sit on NHS Westfold ICB"
+    );
+}
+
+#[test]
+fn a_pack_with_a_type_error_is_rejected_with_a_span_in_the_yaml() {
+    let dir = scratch("bad-pack");
+    write(&dir, "icslint.yaml", "rules: [bad.yaml]\npacks: []\n");
+    write(&dir, "a.icg", ICB.to_string().as_str());
+    std::fs::write(dir.join("a.icg"), format!("{ICB}}}\n")).unwrap();
+    write(
+        &dir,
+        "bad.yaml",
+        "pack: bad\ntitle: Bad\nsource: test\nrules:\n  - id: BAD001\n    name: money-date\n    provenance: { source: t, ref: r, summary: s }\n    severity: warning\n    scope: icb\n    assert: running_cost_per_head < 2023-01-01\n    message: \"{name}\"\n    help: h\n  - id: BAD002\n    name: typo\n    provenance: { source: t, ref: r, summary: s }\n    severity: warning\n    scope: icb\n    assert: membershp_review <= 12 months\n    message: m\n    help: h\n",
+    );
+    let (code, v) = json(&["check", "."], &dir);
+    assert_eq!(code, Some(2));
+    let f: Vec<&Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "ICG012")
+        .collect();
+    assert_eq!(f.len(), 2, "{v}");
+    assert!(
+        f[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("cannot compare money with a date"),
+        "{}",
+        f[0]
+    );
+    assert!(f[0]["location"]["path"]
+        .as_str()
+        .unwrap()
+        .ends_with("bad.yaml"));
+    assert_eq!(f[0]["location"]["line"], 10);
+    assert_eq!(f[0]["location"]["column"], 13);
+    assert!(f[1]["message"].as_str().unwrap().contains("An `icb` block has no key, child or field `membershp_review`; did you mean `membership_review`?"), "{}", f[1]);
+    let broken = write(
+        &dir,
+        "bad.yaml",
+        "pack: bad\nrules:\n  - id: X\n    nmae: y\n",
+    );
+    let (code, v) = json(&["check", "."], &dir);
+    assert_eq!(code, Some(2), "{}", broken.display());
+    assert!(
+        v["findings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("cannot be loaded"),
+        "{v}"
+    );
+}
+
+#[test]
+fn explain_rules_and_parse() {
+    let out = icslint(&["explain", "CCN113"], &root());
+    let text = stdout(&out);
+    assert!(out.status.success());
+    for needle in [
+        "CCN113 councillor-eligibility (error",
+        "Source: ccn-2022",
+        "Why",
+        "What to write",
+        "Fails",
+        "Passes",
+        "# expect: CCN113",
+    ] {
+        assert!(text.contains(needle), "{needle} in {text}");
+    }
+    assert!(stdout(&icslint(&["explain", "membership-review"], &root())).starts_with("CCN111"));
+    let bad = icslint(&["explain", "CCN1111"], &root());
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        stderr(&bad).contains("did you mean CCN111?"),
+        "{}",
+        stderr(&bad)
+    );
+    let rules = stdout(&icslint(&["rules"], &root()));
+    assert_eq!(rules.lines().count(), 1 + 13 + 61);
+    let ast = icslint(
+        &["parse", "--ast", "examples/riverbend/system.icg"],
+        &root(),
+    );
+    assert!(stdout(&ast).contains("Attr share @"), "{}", stdout(&ast));
+}
+
+#[test]
+fn latin1_gives_the_byte_offset() {
+    let (_, v) = json(
+        &[
+            "check",
+            &shared_examples()
+                .join("broken/latin1.icg")
+                .to_string_lossy(),
+        ],
+        &root(),
+    );
+    assert_eq!(rules_of(&v), vec!["ICG009"]);
+    assert!(v["findings"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("byte 18 (0xE9)"));
+}

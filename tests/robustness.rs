@@ -1,0 +1,242 @@
+//! Bad input is normal input: nothing panics, nothing is silently skipped.
+
+mod common;
+use common::*;
+use icslint::config::Config;
+use icslint::engine::{Engine, Options};
+use icslint::workspace::Workspace;
+
+/// A small deterministic generator (xorshift), so failures reproduce.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+fn corpus() -> Vec<(String, String)> {
+    let mut files = Vec::new();
+    for dir in [
+        root().join("examples/riverbend"),
+        shared_examples().join("northmoor"),
+        shared_examples().join("wessex-vale"),
+    ] {
+        let Ok(rd) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        let mut paths: Vec<_> = rd
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "icg"))
+            .collect();
+        paths.sort();
+        for p in paths {
+            files.push((
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read_to_string(&p).unwrap(),
+            ));
+        }
+    }
+    files
+}
+
+/// Runs the whole pipeline (parse, lower, every rule, suppressions) on texts.
+fn check(texts: &[(&str, &str)]) -> Vec<icslint::diagnostic::Finding> {
+    let ws = Workspace::from_texts(texts, Config::default());
+    let engine = Engine {
+        ws: &ws,
+        packs: ws.packs.iter().map(|(o, p)| (*o, p)).collect(),
+        opts: Options::default(),
+    };
+    engine.run()
+}
+
+const TOKENS: &[&str] = &[
+    "{",
+    "}",
+    "[",
+    "]",
+    "\"",
+    "\"\"\"",
+    "@",
+    "£",
+    "%",
+    ";",
+    "\n",
+    "#",
+    "every",
+    "12 months",
+    "to",
+    "member",
+    "@nowhere",
+    "2023-02-30",
+    "-",
+    "_",
+    "\u{FEFF}",
+    "é",
+    "\r\n",
+];
+
+#[test]
+fn thousands_of_mutations_never_panic_and_broken_input_is_reported() {
+    let files = corpus();
+    assert!(!files.is_empty());
+    let mut rng = Rng(0x1c5_11_7);
+    let mut broken_cases = 0;
+    for case in 0..4000 {
+        let (name, text) = &files[rng.below(files.len())];
+        let mut bytes = text.as_bytes().to_vec();
+        let kind = case % 5;
+        let pos = rng.below(bytes.len());
+        // Mutations whose result is certainly not valid ICG are marked `broken`.
+        let broken = match kind {
+            0 => {
+                // Truncate inside a block: braces no longer balance.
+                let depth_at = |n: usize| {
+                    text.as_bytes()[..n].iter().filter(|b| **b == b'{').count() as i64
+                        - text.as_bytes()[..n].iter().filter(|b| **b == b'}').count() as i64
+                };
+                bytes.truncate(pos);
+                depth_at(pos) > 0 && !text[..pos].contains("\"\"\"") && !text[..pos].contains('#')
+            }
+            1 => {
+                let n = 1 + rng.below(40);
+                let end = (pos + n).min(bytes.len());
+                bytes.drain(pos..end);
+                false
+            }
+            2 => {
+                let t = TOKENS[rng.below(TOKENS.len())];
+                bytes.splice(pos..pos, t.bytes());
+                false
+            }
+            3 => {
+                // Flip a byte to one that is never valid UTF-8.
+                bytes[pos] = 0xFF;
+                true
+            }
+            _ => {
+                bytes[pos] ^= 1 << rng.below(8);
+                false
+            }
+        };
+        let path = format!("{name}");
+        let findings = match String::from_utf8(bytes.clone()) {
+            Ok(t) => {
+                let f = check(&[(&path, &t)]);
+                if broken {
+                    assert!(
+                        f.iter().any(|x| x.rule == "ICG001"),
+                        "case {case}: truncated input gave no syntax error:\n{t}"
+                    );
+                }
+                f
+            }
+            Err(_) => {
+                // Through the file system, as a user would meet it.
+                let dir = scratch(&format!("mutation-{}", case % 4));
+                std::fs::write(dir.join("m.icg"), &bytes).unwrap();
+                let ws = Workspace::load(&[dir.clone()], None).unwrap();
+                let f = ws.findings.clone();
+                assert!(
+                    f.iter().any(|x| x.rule == "ICG009"),
+                    "case {case}: invalid UTF-8 not reported"
+                );
+                f
+            }
+        };
+        if broken {
+            broken_cases += 1;
+            assert!(
+                !findings.is_empty(),
+                "case {case}: broken input produced no finding"
+            );
+        }
+        for f in &findings {
+            assert!(
+                f.span.start <= f.span.end,
+                "case {case}: inverted span in {f:?}"
+            );
+        }
+    }
+    assert!(
+        broken_cases > 500,
+        "the generator exercised {broken_cases} certainly-broken inputs"
+    );
+}
+
+#[test]
+fn a_file_nested_100_000_deep_is_one_icg001() {
+    // What ../shared/examples/broken/deep.sh writes.
+    let n = 100_000;
+    let text = format!(
+        "system deep \"Deep\" {{\n{}{}}}\n",
+        "member {\n".repeat(n),
+        "}\n".repeat(n)
+    );
+    let dir = scratch("deep");
+    std::fs::write(dir.join("deep.icg"), &text).unwrap();
+    let out = icslint(&["check", ".", "--format", "json"], &dir);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let f = v["findings"].as_array().unwrap();
+    assert_eq!(f.len(), 1, "{v}");
+    assert_eq!(f[0]["rule"], "ICG001");
+    assert!(f[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("nested too deeply: more than 64 levels"));
+    // Deep lists are bounded the same way.
+    let lists = format!(
+        "system s \"S\" {{ regime {}{} }}\n",
+        "[".repeat(n),
+        "]".repeat(n)
+    );
+    let found = check(&[("lists.icg", &lists)]);
+    assert!(found
+        .iter()
+        .any(|f| f.rule == "ICG001" && f.message.contains("nested too deeply")));
+}
+
+#[test]
+fn a_broken_file_does_not_stop_the_others() {
+    let found = check(&[
+        ("a.icg", "system s \"S\" { regime 2022 }\nicb i \"NHS S ICB\" {\n    system @s\n    membership_review every 24 months\n"),
+        ("b.icg", "icb j \"NHS T ICB\" {\n    system @s\n    membership_review every 24 months\n}\n"),
+    ]);
+    assert!(found.iter().any(|f| f.rule == "ICG001"));
+    assert!(
+        found
+            .iter()
+            .any(|f| f.rule == "CCN111" && f.message.contains("NHS T ICB")),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn crlf_and_bom_are_accepted() {
+    let text = "\u{FEFF}system s \"S\" {\r\n    regime 2022\r\n}\r\n";
+    let found = check(&[("crlf.icg", text)]);
+    assert!(
+        found.iter().all(|f| !f.rule.starts_with("ICG")),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn cyclic_and_dangling_references_are_reported_not_followed_forever() {
+    let text = "system s \"S\" { regime 2022 }\nicb i \"I\" { system @s; member \"X\" { chairs @c } ; committee c \"C\" { member \"Y\" { chairs @c } } }\nplace p \"P\" { system @p }\nicp q \"Q\" { system @s; established_by [@q, @nobody] }\n";
+    let found = check(&[("cycle.icg", text)]);
+    let ids: Vec<&str> = found.iter().map(|f| f.rule.as_str()).collect();
+    assert!(ids.contains(&"ICG004"), "{ids:?}");
+    assert!(ids.contains(&"ICG007"), "{ids:?}");
+    assert!(
+        ids.contains(&"ICG003"),
+        "@q is an icp, not an icb or authority: {ids:?}"
+    );
+}
