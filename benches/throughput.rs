@@ -1,1 +1,164 @@
-fn main() {}
+//! Throughput of parse + model, and of a full check, on a generated
+//! workspace: N copies of examples/riverbend with their IDs renamed.
+//!
+//!     cargo bench --bench throughput            # 200 systems
+//!     cargo bench --bench throughput -- 1000    # 1000 systems
+//!
+//! Prints MB/s; timings are the best of several runs.
+
+use icslint::config::Config;
+use icslint::engine::{Engine, Options};
+use icslint::workspace::Workspace;
+use std::time::{Duration, Instant};
+
+const IDS: &[&str] = &[
+    "riverbend_place",
+    "portmouth_place",
+    "riverbend_hwb",
+    "portmouth_hwb",
+    "riverbend_cc",
+    "rb_strategy",
+    "rb_finance",
+    "rb_quality",
+    "rb_scheme",
+    "rb_audit",
+    "rb_icb",
+    "rb_icp",
+    "portmouth",
+    "riverbend",
+    "frailty",
+    "discharge",
+];
+
+fn rename(text: &str, n: usize) -> String {
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        if IDS.contains(&word.as_str()) {
+            out.push_str(&format!("{word}_{n}"));
+        } else {
+            out.push_str(word);
+        }
+        word.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
+
+fn corpus(systems: usize) -> Vec<(String, String)> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/riverbend");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    files.sort();
+    let texts: Vec<(String, String)> = files
+        .iter()
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read_to_string(p).unwrap(),
+            )
+        })
+        .collect();
+    let mut out = Vec::new();
+    for n in 0..systems {
+        for (name, text) in &texts {
+            out.push((format!("system{n}/{name}"), rename(text, n)));
+        }
+    }
+    out
+}
+
+fn best<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
+    let mut best = Duration::MAX;
+    let mut last = None;
+    for _ in 0..runs {
+        let t = Instant::now();
+        let v = f();
+        best = best.min(t.elapsed());
+        last = Some(v);
+    }
+    (best, last.unwrap())
+}
+
+fn main() {
+    let systems: usize = std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse().ok())
+        .unwrap_or(200);
+    let files = corpus(systems);
+    let texts: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let bytes: usize = files.iter().map(|(_, t)| t.len()).sum();
+    let mb = bytes as f64 / 1e6;
+    println!(
+        "workspace: {systems} systems, {} files, {:.2} MB",
+        files.len(),
+        mb
+    );
+
+    let (parse, errors) = best(5, || {
+        texts
+            .iter()
+            .map(|(_, t)| icslint::syntax::parse(t).errors.len())
+            .sum::<usize>()
+    });
+    assert_eq!(errors, 0);
+    println!(
+        "parse:                  {:>8.1} ms  {:>7.1} MB/s",
+        parse.as_secs_f64() * 1e3,
+        mb / parse.as_secs_f64()
+    );
+    let (load, ws) = best(5, || {
+        Workspace::from_texts(
+            &texts,
+            Config {
+                packs: Some(vec![]),
+                ..Config::default()
+            },
+        )
+    });
+    assert!(
+        ws.findings.is_empty(),
+        "the generated workspace is valid ICG"
+    );
+    println!(
+        "parse + model:          {:>8.1} ms  {:>7.1} MB/s  ({} blocks)",
+        load.as_secs_f64() * 1e3,
+        mb / load.as_secs_f64(),
+        ws.model.blocks.len()
+    );
+
+    let (packs, _) = best(5, || Workspace::from_texts(&[], Config::default()));
+    println!(
+        "load the built-in packs: {:>7.1} ms",
+        packs.as_secs_f64() * 1e3
+    );
+
+    let (check, findings) = best(3, || {
+        let ws = Workspace::from_texts(&texts, Config::default());
+        let engine = Engine {
+            ws: &ws,
+            packs: ws.packs.iter().map(|(o, p)| (*o, p)).collect(),
+            opts: Options::default(),
+        };
+        engine.run().len()
+    });
+    println!(
+        "full check (61 rules):  {:>8.1} ms  {:>7.1} MB/s  ({findings} findings)",
+        check.as_secs_f64() * 1e3,
+        mb / check.as_secs_f64()
+    );
+}

@@ -452,3 +452,12 @@ fn latin1_gives_the_byte_offset() {
         .unwrap()
         .contains("byte 18 (0xE9)"));
 }
+
+#[test]
+fn icslint_test_runs_every_built_in_rules_examples() {
+    let out = icslint(&["test", "rules"], &root());
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}");
+    // 4 packs load, 61 rules × (failing + passing example).
+    assert!(text.trim_end().ends_with("126 passed, 0 failed"), "{text}");
+}

@@ -5,7 +5,7 @@ use crate::model::{BlockId, Model, Val};
 use crate::rules::builtin::{and_list, similarity};
 use crate::rules::check::{BinOp, Func, Node, Piece, E};
 use crate::source::{FileId, Span};
-use crate::syntax::{fmt_num, Date};
+use crate::syntax::{fmt_num, Date, Duration, Unit};
 use std::collections::HashMap;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -17,8 +17,8 @@ pub enum V {
     Money(f64),
     /// Day number.
     Date(i64),
-    /// Days.
-    Duration(f64),
+    /// As written; arithmetic results are in days.
+    Duration(Duration),
     Range(i64, i64),
     Str(String),
     Word(String),
@@ -69,7 +69,7 @@ impl<'a> Ctx<'a> {
             E::Percent(x) => V::Percent(*x),
             E::Money(x) => V::Money(*x),
             E::Date(d) => V::Date(d.day_number()),
-            E::Duration(d, _) => V::Duration(*d),
+            E::Duration(d) => V::Duration(*d),
             E::Bool(b) => V::Bool(*b),
             E::Missing => V::Missing,
             E::List(items) => V::List(
@@ -97,7 +97,10 @@ impl<'a> Ctx<'a> {
                 V::Num(n) => V::Num(-n),
                 V::Percent(n) => V::Percent(-n),
                 V::Money(n) => V::Money(-n),
-                V::Duration(n) => V::Duration(-n),
+                V::Duration(d) => V::Duration(Duration {
+                    amount: -d.amount,
+                    unit: d.unit,
+                }),
                 _ => V::Missing,
             },
             E::Is(x, kind) => {
@@ -292,7 +295,8 @@ pub fn text(m: &Model, v: &V) -> String {
             Date::from_day_number(*a),
             Date::from_day_number(*b)
         ),
-        V::Duration(d) => duration(*d),
+        V::Duration(d) if d.unit == Unit::Day => duration(d.amount),
+        V::Duration(d) => d.to_string(),
         V::Str(s) => s.clone(),
         V::Word(w) => format!("`{w}`"),
         V::Block(b) => m.block(*b).display().to_string(),
@@ -324,7 +328,7 @@ fn duration(days: f64) -> String {
     let plural = |n: f64, u: &str| format!("{} {u}{}", fmt_num(n), if n == 1.0 { "" } else { "s" });
     if (months - months.round()).abs() < 1e-6 {
         let m = months.round();
-        if m % 12.0 == 0.0 && m > 36.0 {
+        if m % 12.0 == 0.0 && m >= 36.0 {
             plural(m / 12.0, "year")
         } else {
             plural(m, "month")
@@ -343,7 +347,7 @@ pub fn conv(v: &Val) -> V {
         Val::Percent(p) => V::Percent(*p),
         Val::Money(x) => V::Money(*x),
         Val::Date(d) => V::Date(d.day_number()),
-        Val::Duration(d) => V::Duration(d.days()),
+        Val::Duration(d) => V::Duration(*d),
         Val::Bool(b) => V::Bool(*b),
         Val::Word(w) => V::Word(w.clone()),
         Val::Ref(Some(b), _) => V::Block(*b),
@@ -435,10 +439,10 @@ fn eq(a: &V, b: &V) -> bool {
     match (a, b) {
         (V::Missing, _) | (_, V::Missing) => false,
         (V::Word(x) | V::Str(x), V::Word(y) | V::Str(y)) => x == y,
-        (V::Num(x), V::Num(y))
-        | (V::Percent(x), V::Percent(y))
-        | (V::Money(x), V::Money(y))
-        | (V::Duration(x), V::Duration(y)) => (x - y).abs() < 1e-9,
+        (V::Num(x), V::Num(y)) | (V::Percent(x), V::Percent(y)) | (V::Money(x), V::Money(y)) => {
+            (x - y).abs() < 1e-9
+        }
+        (V::Duration(x), V::Duration(y)) => (x.days() - y.days()).abs() < 1e-6,
         _ => a == b,
     }
 }
@@ -451,20 +455,25 @@ fn compare(op: BinOp, a: &V, b: &V) -> bool {
         BinOp::Eq => eq(a, b),
         BinOp::Ne => !eq(a, b),
         _ => {
-            let ord = match (a, b) {
-                (V::Num(x), V::Num(y))
-                | (V::Percent(x), V::Percent(y))
-                | (V::Money(x), V::Money(y))
-                | (V::Duration(x), V::Duration(y)) => {
-                    // Durations are compared to a day, so `1 year` and `12 months` agree.
+            let scalar = |v: &V| match v {
+                V::Num(x) | V::Percent(x) | V::Money(x) => Some(*x),
+                V::Duration(d) => Some(d.days()),
+                _ => None,
+            };
+            let same_kind = std::mem::discriminant(a) == std::mem::discriminant(b);
+            let ord = match (scalar(a), scalar(b)) {
+                (Some(x), Some(y)) if same_kind => {
+                    // Durations are compared in days, so `1 year` and `12 months` agree.
                     if (x - y).abs() < 1e-6 {
                         std::cmp::Ordering::Equal
                     } else {
-                        x.total_cmp(y)
+                        x.total_cmp(&y)
                     }
                 }
-                (V::Date(x), V::Date(y)) => x.cmp(y),
-                _ => return false,
+                _ => match (a, b) {
+                    (V::Date(x), V::Date(y)) => x.cmp(y),
+                    _ => return false,
+                },
             };
             match op {
                 BinOp::Lt => ord.is_lt(),
@@ -473,6 +482,13 @@ fn compare(op: BinOp, a: &V, b: &V) -> bool {
                 _ => ord.is_ge(),
             }
         }
+    }
+}
+
+fn days(n: f64) -> Duration {
+    Duration {
+        amount: n,
+        unit: Unit::Day,
     }
 }
 
@@ -490,23 +506,32 @@ fn arith(op: BinOp, a: V, b: V) -> V {
             }
         }
     };
+    let both = matches!(op, BinOp::Add | BinOp::Sub);
     match (a, b) {
         (List(x), List(y)) if op == BinOp::Add => List(x.into_iter().chain(y).collect()),
         (Num(x), Num(y)) => Num(f(x, y)),
-        (Percent(x), Percent(y)) if matches!(op, BinOp::Add | BinOp::Sub) => Percent(f(x, y)),
-        (Money(x), Money(y)) if matches!(op, BinOp::Add | BinOp::Sub) => Money(f(x, y)),
-        (Duration(x), Duration(y)) if matches!(op, BinOp::Add | BinOp::Sub) => Duration(f(x, y)),
-        (Money(x), Money(y)) | (Percent(x), Percent(y)) | (Duration(x), Duration(y)) => {
-            Num(f(x, y))
+        (Percent(x), Percent(y)) if both => Percent(f(x, y)),
+        (Money(x), Money(y)) if both => Money(f(x, y)),
+        (Duration(x), Duration(y)) if both && x.unit == y.unit => {
+            Duration(crate::syntax::Duration {
+                amount: f(x.amount, y.amount),
+                unit: x.unit,
+            })
         }
+        (Duration(x), Duration(y)) if both => Duration(days(f(x.days(), y.days()))),
+        (Money(x), Money(y)) | (Percent(x), Percent(y)) => Num(f(x, y)),
+        (Duration(x), Duration(y)) => Num(f(x.days(), y.days())),
         (Percent(x), Num(y)) | (Num(y), Percent(x)) => Percent(f(x, y)),
         (Money(x), Num(y)) | (Num(y), Money(x)) => Money(f(x, y)),
-        (Duration(x), Num(y)) | (Num(y), Duration(x)) => Duration(f(x, y)),
-        (Date(d), Duration(x)) => Date(match op {
-            BinOp::Sub => d - x.round() as i64,
-            _ => d + x.round() as i64,
+        (Duration(x), Num(y)) | (Num(y), Duration(x)) => Duration(crate::syntax::Duration {
+            amount: f(x.amount, y),
+            unit: x.unit,
         }),
-        (Date(x), Date(y)) if op == BinOp::Sub => Duration((x - y) as f64),
+        (Date(d), Duration(x)) => Date(match op {
+            BinOp::Sub => d - x.days().round() as i64,
+            _ => d + x.days().round() as i64,
+        }),
+        (Date(x), Date(y)) if op == BinOp::Sub => Duration(days((x - y) as f64)),
         _ => Missing,
     }
 }

@@ -428,8 +428,8 @@ pub fn run_rule(
                 let mut c = cache.borrow_mut();
                 let vals = c.entry(b).or_insert_with(|| params(b));
                 match vals.get(name) {
-                    Some(V::Num(n)) | Some(V::Percent(n)) | Some(V::Money(n))
-                    | Some(V::Duration(n)) => *n,
+                    Some(V::Num(n)) | Some(V::Percent(n)) | Some(V::Money(n)) => *n,
+                    Some(V::Duration(d)) => d.days(),
                     _ => f64::NAN,
                 }
             };

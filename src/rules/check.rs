@@ -5,7 +5,7 @@
 
 use crate::model::schema::{self, Ty};
 use crate::source::Span;
-use crate::syntax::Date;
+use crate::syntax::{Date, Duration, Unit};
 use pest::iterators::Pair;
 use pest::Parser as _;
 use std::collections::HashMap;
@@ -72,8 +72,8 @@ pub enum E {
     Percent(f64),
     Money(f64),
     Date(Date),
-    /// Days, and the text as written.
-    Duration(f64, String),
+    /// A duration as written (`every` is dropped: a frequency is its period).
+    Duration(Duration),
     Bool(bool),
     Missing,
     List(Vec<Node>),
@@ -213,21 +213,20 @@ fn num(s: &str) -> f64 {
     s.replace('_', "").parse().unwrap_or(f64::NAN)
 }
 
-fn days(p: Pair<Rule>) -> (f64, String) {
-    let text = p.as_str().to_string();
+fn duration(p: Pair<Rule>) -> Duration {
     let mut inner = p.into_inner();
-    let n = num(inner.next().map_or("0", |x| x.as_str()));
-    let unit = inner
+    let amount = num(inner.next().map_or("0", |x| x.as_str()));
+    let unit = match inner
         .next()
         .map_or("", |x| x.as_str())
-        .trim_end_matches('s');
-    let d = n * match unit {
-        "day" => 1.0,
-        "week" => 7.0,
-        "month" => 365.25 / 12.0,
-        _ => 365.25,
+        .trim_end_matches('s')
+    {
+        "day" => Unit::Day,
+        "week" => Unit::Week,
+        "month" => Unit::Month,
+        _ => Unit::Year,
     };
-    (d, text)
+    Duration { amount, unit }
 }
 
 fn build(p: Pair<Rule>) -> Result<Node, CompileError> {
@@ -390,14 +389,11 @@ fn build(p: Pair<Rule>) -> Result<Node, CompileError> {
             }
             Ok(node(E::Date(d), span))
         }
-        Rule::duration => {
-            let (d, t) = days(p);
-            Ok(node(E::Duration(d, t), span))
-        }
-        Rule::frequency => {
-            let (d, t) = days(p.into_inner().next().expect("duration"));
-            Ok(node(E::Duration(d, format!("every {t}")), span))
-        }
+        Rule::duration => Ok(node(E::Duration(duration(p)), span)),
+        Rule::frequency => Ok(node(
+            E::Duration(duration(p.into_inner().next().expect("duration"))),
+            span,
+        )),
         Rule::string => Ok(node(
             E::Str(p.into_inner().next().map_or("", |s| s.as_str()).to_string()),
             span,
@@ -554,7 +550,7 @@ pub fn compile(n: Node, sc: &Scope) -> Result<(Node, T), CompileError> {
         E::Percent(x) => (E::Percent(x), T::Percent),
         E::Money(x) => (E::Money(x), T::Money),
         E::Date(d) => (E::Date(d), T::Date),
-        E::Duration(d, s) => (E::Duration(d, s), T::Duration),
+        E::Duration(d) => (E::Duration(d), T::Duration),
         E::Bool(b) => (E::Bool(b), T::Bool),
         E::Missing => (E::Missing, T::Missing),
         E::Current => (E::Current, sc.current.clone()),
