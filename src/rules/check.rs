@@ -5,7 +5,7 @@
 
 use crate::model::schema::{self, Ty};
 use crate::source::Span;
-use crate::syntax::{Date, Duration, Unit};
+use crate::syntax::{literal, Date, Duration, Unit};
 use pest::iterators::Pair;
 use pest::Parser as _;
 use std::collections::HashMap;
@@ -209,23 +209,10 @@ fn join(a: &Node, b: &Node) -> Span {
     Span::new(a.span.start, b.span.end)
 }
 
-fn num(s: &str) -> f64 {
-    s.replace('_', "").parse().unwrap_or(f64::NAN)
-}
-
 fn duration(p: Pair<Rule>) -> Duration {
     let mut inner = p.into_inner();
-    let amount = num(inner.next().map_or("0", |x| x.as_str()));
-    let unit = match inner
-        .next()
-        .map_or("", |x| x.as_str())
-        .trim_end_matches('s')
-    {
-        "day" => Unit::Day,
-        "week" => Unit::Week,
-        "month" => Unit::Month,
-        _ => Unit::Year,
-    };
+    let amount = literal::number(inner.next().map_or("0", |x| x.as_str()));
+    let unit = Unit::from_word(inner.next().map_or("", |x| x.as_str()));
     Duration { amount, unit }
 }
 
@@ -359,33 +346,16 @@ fn build(p: Pair<Rule>) -> Result<Node, CompileError> {
             span,
         )),
         Rule::name => Ok(node(E::Name(p.as_str().to_string()), span)),
-        Rule::number => Ok(node(E::Num(num(p.as_str())), span)),
+        Rule::number => Ok(node(E::Num(literal::number(p.as_str())), span)),
         Rule::percent => Ok(node(
-            E::Percent(num(p.as_str().trim_end_matches('%'))),
+            E::Percent(literal::number(p.as_str().trim_end_matches('%'))),
             span,
         )),
-        Rule::money => {
-            let s = &p.as_str()["£".len()..];
-            let (d, f) = if let Some(d) = s.strip_suffix("bn") {
-                (d, 1e9)
-            } else if let Some(d) = s.strip_suffix('m') {
-                (d, 1e6)
-            } else if let Some(d) = s.strip_suffix('k') {
-                (d, 1e3)
-            } else {
-                (s, 1.0)
-            };
-            Ok(node(E::Money(num(d) * f), span))
-        }
+        Rule::money => Ok(node(E::Money(literal::money(p.as_str())), span)),
         Rule::date => {
-            let s = p.as_str();
-            let d = Date {
-                year: s[0..4].parse().unwrap_or(0),
-                month: s[5..7].parse().unwrap_or(0),
-                day: s[8..10].parse().unwrap_or(0),
-            };
+            let d = literal::date(p.as_str());
             if !d.is_valid() {
-                return err(span, format!("{s} is not a calendar date"));
+                return err(span, format!("{} is not a calendar date", p.as_str()));
             }
             Ok(node(E::Date(d), span))
         }
@@ -529,6 +499,17 @@ pub struct Scope {
     pub current: T,
     pub self_ty: T,
     pub vars: HashMap<String, T>,
+}
+
+impl Scope {
+    /// No block in context: for parameters, which must be literals.
+    pub fn empty() -> Scope {
+        Scope {
+            current: T::Any,
+            self_ty: T::Any,
+            vars: HashMap::new(),
+        }
+    }
 }
 
 fn block_kind(t: &T) -> Option<Option<&'static str>> {

@@ -388,15 +388,8 @@ fn compile_rule(
     for (k, v) in &r.params {
         let name = k.as_str().unwrap_or_default().to_string();
         let text = yaml_scalar(v);
-        let (node, ty) = check::compile_str(
-            &text,
-            &Scope {
-                current: T::Any,
-                self_ty: T::Any,
-                vars: HashMap::new(),
-            },
-        )
-        .map_err(|e| at_expr("params", &text, e))?;
+        let (node, ty) =
+            check::compile_str(&text, &Scope::empty()).map_err(|e| at_expr("params", &text, e))?;
         if !is_literal(&node) {
             let at = loc.value(start, "params", &text);
             return Err(fail(
@@ -614,15 +607,7 @@ fn is_literal(n: &Node) -> bool {
 /// Compiles a parameter override from `icslint.yaml`; it must have the type of the default.
 pub fn param_override(p: &Param, v: &serde_yaml::Value) -> Result<Node, String> {
     let text = yaml_scalar(v);
-    let (node, ty) = check::compile_str(
-        &text,
-        &Scope {
-            current: T::Any,
-            self_ty: T::Any,
-            vars: HashMap::new(),
-        },
-    )
-    .map_err(|e| e.message)?;
+    let (node, ty) = check::compile_str(&text, &Scope::empty()).map_err(|e| e.message)?;
     if !is_literal(&node) {
         return Err(format!("`{text}` is not a literal value"));
     }

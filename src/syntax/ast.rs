@@ -101,6 +101,53 @@ pub enum Unit {
     Year,
 }
 
+impl Unit {
+    /// `day(s)`, `week(s)`, `month(s)`, `year(s)`: both grammars' unit words.
+    pub fn from_word(w: &str) -> Unit {
+        match w.trim_end_matches('s') {
+            "day" => Unit::Day,
+            "week" => Unit::Week,
+            "month" => Unit::Month,
+            _ => Unit::Year,
+        }
+    }
+}
+
+/// The literal forms shared by ICG and the check language.
+pub mod literal {
+    use super::Date;
+
+    /// `1_503_000`, `2.5`, `-8`.
+    pub fn number(s: &str) -> f64 {
+        s.replace('_', "").parse().unwrap_or(f64::NAN)
+    }
+
+    /// `£3m`, `£1.2bn`, `£500k`, `£250_000`, in pounds.
+    pub fn money(s: &str) -> f64 {
+        let s = s.trim_start_matches('£');
+        let (digits, factor) = if let Some(d) = s.strip_suffix("bn") {
+            (d, 1e9)
+        } else if let Some(d) = s.strip_suffix('m') {
+            (d, 1e6)
+        } else if let Some(d) = s.strip_suffix('k') {
+            (d, 1e3)
+        } else {
+            (s, 1.0)
+        };
+        number(digits) * factor
+    }
+
+    /// `2023-04-01` (the grammar guarantees the shape; validity is checked by the caller).
+    pub fn date(s: &str) -> Date {
+        let n = |r: std::ops::Range<usize>| s.get(r).and_then(|x| x.parse().ok()).unwrap_or(0);
+        Date {
+            year: n(0..4) as i32,
+            month: n(5..7),
+            day: n(8..10),
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Duration {
     pub amount: f64,

@@ -100,32 +100,12 @@ fn attr(p: Pair<Rule>) -> Attr {
     }
 }
 
-fn number_of(s: &str) -> f64 {
-    s.replace('_', "").parse().unwrap_or(f64::NAN)
-}
-
-fn date_of(s: &str) -> Date {
-    let n = |r: std::ops::Range<usize>| s.get(r).and_then(|x| x.parse().ok()).unwrap_or(0);
-    Date {
-        year: n(0..4) as i32,
-        month: n(5..7),
-        day: n(8..10),
-    }
-}
+use super::ast::literal;
 
 fn duration_of(p: Pair<Rule>) -> Duration {
     let mut inner = p.into_inner();
-    let amount = number_of(inner.next().map_or("", |n| n.as_str()));
-    let unit = match inner
-        .next()
-        .map_or("", |u| u.as_str())
-        .trim_end_matches('s')
-    {
-        "day" => Unit::Day,
-        "week" => Unit::Week,
-        "month" => Unit::Month,
-        _ => Unit::Year,
-    };
+    let amount = literal::number(inner.next().map_or("", |n| n.as_str()));
+    let unit = Unit::from_word(inner.next().map_or("", |u| u.as_str()));
     Duration { amount, unit }
 }
 
@@ -137,29 +117,17 @@ fn value(p: Pair<Rule>) -> Value {
         Rule::number => {
             let s = p.as_str();
             ValueKind::Number {
-                value: number_of(s),
+                value: literal::number(s),
                 is_int: !s.contains('.'),
             }
         }
-        Rule::percent => ValueKind::Percent(number_of(p.as_str().trim_end_matches('%'))),
-        Rule::money => {
-            let s = &p.as_str()["£".len()..];
-            let (digits, factor) = if let Some(d) = s.strip_suffix("bn") {
-                (d, 1e9)
-            } else if let Some(d) = s.strip_suffix('m') {
-                (d, 1e6)
-            } else if let Some(d) = s.strip_suffix('k') {
-                (d, 1e3)
-            } else {
-                (s, 1.0)
-            };
-            ValueKind::Money(number_of(digits) * factor)
-        }
-        Rule::date => ValueKind::Date(date_of(p.as_str())),
+        Rule::percent => ValueKind::Percent(literal::number(p.as_str().trim_end_matches('%'))),
+        Rule::money => ValueKind::Money(literal::money(p.as_str())),
+        Rule::date => ValueKind::Date(literal::date(p.as_str())),
         Rule::range => {
             let mut inner = p.into_inner();
-            let a = date_of(inner.next().map_or("", |d| d.as_str()));
-            let b = date_of(inner.next().map_or("", |d| d.as_str()));
+            let a = literal::date(inner.next().map_or("", |d| d.as_str()));
+            let b = literal::date(inner.next().map_or("", |d| d.as_str()));
             ValueKind::Range(a, b)
         }
         Rule::duration => ValueKind::Duration(duration_of(p)),
