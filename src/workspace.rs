@@ -222,10 +222,16 @@ impl Workspace {
             .iter()
             .filter_map(|f| self.parsed.get(f).map(|p| (*f, &p.file)))
             .collect();
-        let regime = regime_override
-            .or_else(|| self.configs.iter().find_map(|c| c.config.regime))
-            .unwrap_or(2022);
-        let (model, findings) = model::lower(&asts, regime);
+        let (mut model, findings) = model::lower(&asts, regime_override.unwrap_or(2022));
+        // A system that states no regime takes the one of the icslint.yaml
+        // that applies to its file (the command line overrides both).
+        if regime_override.is_none() {
+            for sys in model.of_kind("system").collect::<Vec<_>>() {
+                if let Some(r) = self.config(model.block(sys).file).regime {
+                    model.configured_regime.insert(sys, r);
+                }
+            }
+        }
         self.model = model;
         self.findings.extend(findings);
     }

@@ -461,3 +461,22 @@ fn icslint_test_runs_every_built_in_rules_examples() {
     // 4 packs load, 61 rules × (failing + passing example).
     assert!(text.trim_end().ends_with("126 passed, 0 failed"), "{text}");
 }
+
+#[test]
+fn fixture_workspaces_pass_and_the_regime_comes_from_configuration() {
+    let out = icslint(&["test", "tests/fixtures"], &root());
+    assert!(out.status.success(), "{}", stdout(&out));
+    assert!(
+        stdout(&out).trim_end().ends_with("4 passed, 0 failed"),
+        "{}",
+        stdout(&out)
+    );
+    // On the command line, --regime overrides icslint.yaml for systems that state none.
+    let (_, v) = json(
+        &["check", "tests/fixtures/regime-2025", "--regime", "2022"],
+        &root(),
+    );
+    let mut got = rules_of(&v);
+    got.sort();
+    assert_eq!(got, vec!["ICG011", "STA006", "STA008"]);
+}

@@ -85,6 +85,9 @@ pub struct Model {
     pub typology: HashMap<BlockId, Typology>,
     /// Regime of systems that do not state one.
     pub default_regime: i64,
+    /// Regime of a system that does not state one, from the `icslint.yaml`
+    /// that applies to the system's file.
+    pub configured_regime: HashMap<BlockId, i64>,
 }
 
 impl Model {
@@ -112,7 +115,11 @@ impl Model {
     pub fn regime(&self, system: BlockId) -> i64 {
         match self.block(system).attr("regime").map(|a| &a.value) {
             Some(Val::Num(n)) => *n as i64,
-            _ => self.default_regime,
+            _ => self
+                .configured_regime
+                .get(&system)
+                .copied()
+                .unwrap_or(self.default_regime),
         }
     }
     /// `share @system PERCENT` of an authority, as (system, percent).
