@@ -77,8 +77,20 @@ fn syntax_errors_say_what_was_expected_and_where() {
     assert_eq!((m.as_str(), at), ("this string is never closed", 24));
     let (m, _) = error_of("icb x \"X\" {\n    role = chair\n}\n");
     assert!(m.contains("a value, found `=`"), "{m}");
-    let (m, _) = error_of("icb x \"X\" {\n    role chair\n");
-    assert!(m.contains("found the end of the file"), "{m}");
+    // An unclosed block points at its opening brace, not at the end of the file.
+    let (m, at) = error_of("icb x \"X\" {\n    member \"A\" { role chair }\n    role chair\n");
+    assert_eq!((m.as_str(), at), ("this block is never closed", 10));
+    let (m, at) = error_of("icb x \"X\" {\n}\n}\n");
+    assert_eq!((m.as_str(), at), ("this `}` closes nothing", 14));
+    let (m, at) = error_of("icb x \"X\" {\n    disqualify [a, b\n}\n");
+    assert_eq!(
+        (m.as_str(), at),
+        ("this list is never closed: a `}` comes before its `]`", 27)
+    );
+    let (m, at) = error_of("# a comment { with a brace\nregime 2022\n");
+    assert_eq!((m.as_str(), at), ("`regime 2022` is outside any block", 27));
+    let (m, _) = error_of("ICB x \"X\" {}\n");
+    assert!(m.starts_with("expected a block, like `icb my_id"), "{m}");
     let p = parse("ICB x \"X\" {}\n");
     assert_eq!(p.errors[0].span.start, 0);
     assert!(

@@ -1,5 +1,5 @@
 use super::ast::*;
-use super::scan::scan;
+use super::scan::{depth_at, scan};
 use super::{Parsed, SyntaxError};
 use crate::source::Span;
 use pest::iterators::Pair;
@@ -205,8 +205,30 @@ fn convert(text: &str, e: pest::error::Error<Rule>) -> SyntaxError {
     // A closing brace or a line end is always acceptable after a value or
     // inside a block; say so when the grammar was looking for more.
     let found = found_at(text, pos);
-    let message = if expected.is_empty() {
-        format!("unexpected {found}")
+    let top = depth_at(text, pos) == 0;
+    let line_start = text[..pos.min(text.len())].rfind('\n').map_or(0, |n| n + 1);
+    let line = text[line_start..].lines().next().unwrap_or("").trim();
+    let looks_like_attr = top && !line.contains('{') && line.split_whitespace().count() >= 2;
+    let message = if looks_like_attr {
+        let key = line.split_whitespace().next().unwrap_or("");
+        let start = line_start + text[line_start..].find(key).unwrap_or(0);
+        return SyntaxError {
+            span: Span::new(start, start + line.len()),
+            message: format!("`{line}` is outside any block"),
+            help: Some(
+                "keys and their values go inside a block, such as `system my_id \"Name\" { ... }`"
+                    .into(),
+            ),
+        };
+    } else if expected.is_empty() {
+        format!(
+            "expected {}, found {found}",
+            if top {
+                "a block, like `icb my_id \"Name\" { ... }`"
+            } else {
+                "a key or a block"
+            }
+        )
     } else {
         format!("expected {}, found {found}", join_or(&expected))
     };

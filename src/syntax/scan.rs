@@ -28,6 +28,8 @@ pub(super) fn scan(text: &str) -> Scan {
     let b = text.as_bytes();
     let mut comments = Vec::new();
     let mut depth = 0usize;
+    // Open brackets, for "never closed" and "closes nothing".
+    let mut open: Vec<(u8, usize)> = Vec::new();
     let mut line_has_code = false;
     let mut i = 0;
     while i < b.len() {
@@ -95,6 +97,7 @@ pub(super) fn scan(text: &str) -> Scan {
             }
             b'{' | b'[' => {
                 depth += 1;
+                open.push((b[i], i));
                 if depth > MAX_DEPTH {
                     return Scan {
                         comments,
@@ -113,6 +116,38 @@ pub(super) fn scan(text: &str) -> Scan {
                 i += 1;
             }
             b'}' | b']' => {
+                let want = if b[i] == b'}' { b'{' } else { b'[' };
+                match open.pop() {
+                    Some((o, _)) if o == want => {}
+                    Some((o, at)) => {
+                        let (what, close) = if o == b'{' {
+                            ("block", '}')
+                        } else {
+                            ("list", ']')
+                        };
+                        return Scan {
+                            comments,
+                            error: Some(SyntaxError {
+                                span: Span::new(at, at + 1),
+                                message: format!("this {what} is never closed: a `{}` comes before its `{close}`", b[i] as char),
+                                help: Some(format!("add `{close}` where the {what} ends")),
+                            }),
+                        };
+                    }
+                    None => {
+                        return Scan {
+                            comments,
+                            error: Some(SyntaxError {
+                                span: Span::new(i, i + 1),
+                                message: format!("this `{}` closes nothing", b[i] as char),
+                                help: Some(
+                                    "remove it, or add the block or list it was meant to close"
+                                        .into(),
+                                ),
+                            }),
+                        }
+                    }
+                }
                 depth = depth.saturating_sub(1);
                 line_has_code = true;
                 i += 1;
@@ -124,10 +159,60 @@ pub(super) fn scan(text: &str) -> Scan {
             }
         }
     }
+    if let Some((o, at)) = open.pop() {
+        let (what, close) = if o == b'{' {
+            ("block", '}')
+        } else {
+            ("list", ']')
+        };
+        return Scan {
+            comments,
+            error: Some(SyntaxError {
+                span: Span::new(at, at + 1),
+                message: format!("this {what} is never closed"),
+                help: Some(format!("add `{close}` where the {what} ends")),
+            }),
+        };
+    }
     Scan {
         comments,
         error: None,
     }
+}
+
+/// Nesting depth of `{` at `pos`, outside strings and comments.
+pub(super) fn depth_at(text: &str, pos: usize) -> usize {
+    let b = text.as_bytes();
+    let (mut depth, mut i) = (0usize, 0);
+    while i < pos.min(b.len()) {
+        match b[i] {
+            b'#' => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'"' if b[i..].starts_with(b"\"\"\"") => {
+                i += 3;
+                while i < b.len() && !b[i..].starts_with(b"\"\"\"") {
+                    i += 1;
+                }
+                i += 3;
+                continue;
+            }
+            b'"' => {
+                i += 1;
+                while i < b.len() && b[i] != b'"' && b[i] != b'\n' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'{' => depth += 1,
+            b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    depth
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
