@@ -626,25 +626,39 @@ pub fn locate(ctx: &Ctx, path: &Node) -> (FileId, Span) {
 /// assert that exists, else the block header"), refined to the first
 /// conjunct that failed, so `a and b and c` points at what is wrong.
 pub fn default_location(ctx: &Ctx, assert: &Node) -> (FileId, Span) {
-    let mut conj = Vec::new();
-    flatten_and(assert, &mut conj);
-    let failed = conj
-        .iter()
-        .find(|c| !ctx.eval(c).truthy())
-        .copied()
-        .unwrap_or(assert);
-    // `all(list, pred)` failed: point where the first failing element fails.
-    if let E::Call(Func::All, args) = &failed.e {
-        let bad = ctx
-            .eval(&args[0])
-            .items()
-            .into_iter()
-            .find(|it| !ctx.with(it.clone()).eval(&args[1]).truthy());
-        if let Some(el @ V::Block(_)) = bad {
-            return default_location(&ctx.with(el), &args[1]);
+    explain(ctx, assert, false)
+}
+
+/// Where to point to explain why `n` evaluated to `value`: the conjunct that
+/// failed an `and`, the disjunct that made a negated `or` true, the element
+/// that failed an `all`; then the first path there.
+fn explain(ctx: &Ctx, n: &Node, value: bool) -> (FileId, Span) {
+    match (&n.e, value) {
+        (E::Not(x), v) => return explain(ctx, x, !v),
+        (E::Bin(BinOp::And, ..), false) | (E::Bin(BinOp::Or, ..), true) => {
+            let mut parts = Vec::new();
+            flatten(n, if value { BinOp::Or } else { BinOp::And }, &mut parts);
+            if let Some(p) = parts.iter().find(|p| ctx.eval(p).truthy() == value) {
+                return explain(ctx, p, value);
+            }
         }
+        (E::Call(Func::All, args), false) | (E::Call(Func::Any, args), true) => {
+            let el = ctx
+                .eval(&args[0])
+                .items()
+                .into_iter()
+                .find(|it| ctx.with(it.clone()).eval(&args[1]).truthy() == value);
+            // Descend into children only; a referenced block (`chairs @audit`)
+            // is explained by the reference itself.
+            if let (Some(V::Block(e)), V::Block(cur)) = (&el, &ctx.current) {
+                if ctx.model.block(*e).parent == Some(*cur) {
+                    return explain(&ctx.with(V::Block(*e)), &args[1], value);
+                }
+            }
+        }
+        _ => {}
     }
-    match first_path(failed) {
+    match first_path(n) {
         Some(p) => locate(ctx, p),
         None => {
             let b = match &ctx.current {
@@ -656,11 +670,11 @@ pub fn default_location(ctx: &Ctx, assert: &Node) -> (FileId, Span) {
     }
 }
 
-fn flatten_and<'n>(n: &'n Node, out: &mut Vec<&'n Node>) {
+fn flatten<'n>(n: &'n Node, op: BinOp, out: &mut Vec<&'n Node>) {
     match &n.e {
-        E::Bin(BinOp::And, a, b) => {
-            flatten_and(a, out);
-            flatten_and(b, out);
+        E::Bin(o, a, b) if *o == op => {
+            flatten(a, op, out);
+            flatten(b, op, out);
         }
         _ => out.push(n),
     }
