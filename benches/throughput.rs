@@ -109,7 +109,7 @@ fn main() {
         mb
     );
 
-    let (parse, errors) = best(5, || {
+    let (parse, errors) = best(10, || {
         texts
             .iter()
             .map(|(_, t)| icslint::syntax::parse(t).errors.len())
@@ -121,7 +121,7 @@ fn main() {
         parse.as_secs_f64() * 1e3,
         mb / parse.as_secs_f64()
     );
-    let (load, ws) = best(5, || {
+    let (load, ws) = best(10, || {
         Workspace::from_texts(
             &texts,
             Config {
@@ -147,7 +147,7 @@ fn main() {
         packs.as_secs_f64() * 1e3
     );
 
-    let (check, findings) = best(3, || {
+    let (check, findings) = best(7, || {
         let ws = Workspace::from_texts(&texts, Config::default());
         let engine = Engine {
             ws: &ws,

@@ -219,8 +219,10 @@ impl<'a> Ctx<'a> {
             },
             Func::Referrers => match &args[0].e {
                 E::Word(k) => V::List(
-                    m.of_kind(k)
-                        .filter(|b| refers_to(&m.block(*b).attrs, self.this))
+                    m.referrers(self.this)
+                        .iter()
+                        .copied()
+                        .filter(|b| m.block(*b).kind == *k)
                         .map(V::Block)
                         .collect(),
                 ),
@@ -268,17 +270,6 @@ impl<'a> Ctx<'a> {
         }
         out
     }
-}
-
-fn refers_to(attrs: &[crate::model::Attr], target: BlockId) -> bool {
-    fn val(v: &Val, t: BlockId) -> bool {
-        match v {
-            Val::Ref(Some(b), _) => *b == t,
-            Val::List(v) | Val::Tuple(v) => v.iter().any(|x| val(x, t)),
-            _ => false,
-        }
-    }
-    attrs.iter().any(|a| val(&a.value, target))
 }
 
 /// A value as a governance lead reads it.
@@ -424,7 +415,7 @@ fn block_field(m: &Model, id: BlockId, name: &str) -> V {
         "delegations" => blocks(m.of_system(id, "delegation")),
         "authorities" => blocks(m.authorities_of(id)),
         "upper_tier" => blocks(m.upper_tier_of(id)),
-        "hwb" => first(m.of_kind("hwb").filter(|h| matches!(m.block(*h).attr("authority").map(|a| &a.value), Some(Val::Ref(Some(t), _)) if *t == id)).collect()),
+        "hwb" => first(m.referrers(id).iter().copied().filter(|h| m.block(*h).kind == "hwb" && matches!(m.block(*h).attr("authority").map(|a| &a.value), Some(Val::Ref(Some(t), _)) if *t == id)).collect()),
         "systems" => blocks(m.shares(id).into_iter().filter(|(_, p)| *p > 0.0).map(|(s, _)| s).collect()),
         "share_list" => {
             let mut shares = m.shares(id);

@@ -41,6 +41,7 @@ pub fn lower(files: &[(FileId, &syntax::File)], default_regime: i64) -> (Model, 
     }
     l.resolve();
     l.systems();
+    l.model.build_index();
     l.shares();
     let Lowerer {
         mut model,

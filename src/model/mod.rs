@@ -88,18 +88,70 @@ pub struct Model {
     /// Regime of a system that does not state one, from the `icslint.yaml`
     /// that applies to the system's file.
     pub configured_regime: HashMap<BlockId, i64>,
+    index: Index,
+}
+
+/// Lookups built once after lowering, so rules over a large workspace stay
+/// linear: blocks by kind, top-level blocks by system, the authorities with
+/// a share in each system, and the blocks that reference each block.
+#[derive(Debug, Default)]
+struct Index {
+    by_kind: HashMap<String, Vec<BlockId>>,
+    by_system: HashMap<BlockId, Vec<BlockId>>,
+    shares_in: HashMap<BlockId, Vec<BlockId>>,
+    referrers: HashMap<BlockId, Vec<BlockId>>,
+}
+
+fn collect_refs(v: &Val, out: &mut Vec<BlockId>) {
+    match v {
+        Val::Ref(Some(b), _) => out.push(*b),
+        Val::List(items) | Val::Tuple(items) => items.iter().for_each(|i| collect_refs(i, out)),
+        _ => {}
+    }
 }
 
 impl Model {
     pub fn block(&self, id: BlockId) -> &Block {
         &self.blocks[id.0 as usize]
     }
+    /// Builds the lookups; called by `lower` once blocks, references and systems are known.
+    pub(crate) fn build_index(&mut self) {
+        let mut ix = Index::default();
+        for (i, b) in self.blocks.iter().enumerate() {
+            let id = BlockId(i as u32);
+            ix.by_kind.entry(b.kind.clone()).or_default().push(id);
+            let mut refs = Vec::new();
+            for a in &b.attrs {
+                collect_refs(&a.value, &mut refs);
+            }
+            refs.sort();
+            refs.dedup();
+            for r in refs {
+                ix.referrers.entry(r).or_default().push(id);
+            }
+        }
+        for &t in &self.top {
+            if let Some(s) = self.block(t).system {
+                ix.by_system.entry(s).or_default().push(t);
+            }
+        }
+        self.index = ix;
+        let mut shares_in: HashMap<BlockId, Vec<BlockId>> = HashMap::new();
+        for a in self.of_kind("authority").collect::<Vec<_>>() {
+            for (s, p) in self.shares(a) {
+                if p > 0.0 && !shares_in.get(&s).is_some_and(|v| v.contains(&a)) {
+                    shares_in.entry(s).or_default().push(a);
+                }
+            }
+        }
+        self.index.shares_in = shares_in;
+    }
     pub fn of_kind<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = BlockId> + 'a {
-        self.blocks
-            .iter()
-            .enumerate()
-            .filter(move |(_, b)| b.kind == kind)
-            .map(|(i, _)| BlockId(i as u32))
+        self.index.by_kind.get(kind).into_iter().flatten().copied()
+    }
+    /// Blocks with an attribute that refers to `target`, in file order.
+    pub fn referrers(&self, target: BlockId) -> &[BlockId] {
+        self.index.referrers.get(&target).map_or(&[], Vec::as_slice)
     }
     pub fn children_of<'a>(
         &'a self,
@@ -152,13 +204,11 @@ impl Model {
     }
     /// Authorities with a share above 0% in the system.
     pub fn authorities_of(&self, system: BlockId) -> Vec<BlockId> {
-        self.of_kind("authority")
-            .filter(|a| {
-                self.shares(*a)
-                    .iter()
-                    .any(|(s, p)| *s == system && *p > 0.0)
-            })
-            .collect()
+        self.index
+            .shares_in
+            .get(&system)
+            .cloned()
+            .unwrap_or_default()
     }
     /// Upper-tier authorities with a share above 0% in the system.
     pub fn upper_tier_of(&self, system: BlockId) -> Vec<BlockId> {
@@ -169,10 +219,13 @@ impl Model {
     }
     /// Top-level blocks of a kind that belong to the system.
     pub fn of_system(&self, system: BlockId, kind: &str) -> Vec<BlockId> {
-        self.top
-            .iter()
+        self.index
+            .by_system
+            .get(&system)
+            .into_iter()
+            .flatten()
             .copied()
-            .filter(|b| self.block(*b).kind == kind && self.block(*b).system == Some(system))
+            .filter(|b| self.block(*b).kind == kind)
             .collect()
     }
     pub fn population(&self, authority: BlockId) -> Option<f64> {

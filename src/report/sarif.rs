@@ -83,7 +83,6 @@ pub fn render(findings: &[Finding], sources: &Sources, rules: &[RuleInfo]) -> St
             "tool": {"driver": {
                 "name": "icslint",
                 "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://github.com/icslint/icslint",
                 "rules": descriptors,
             }},
             "columnKind": "unicodeCodePoints",
