@@ -480,3 +480,14 @@ fn fixture_workspaces_pass_and_the_regime_comes_from_configuration() {
     got.sort();
     assert_eq!(got, vec!["ICG011", "STA006", "STA008"]);
 }
+
+#[test]
+fn the_rule_reference_is_generated_from_the_packs() {
+    let out = icslint(&["rules", "--markdown"], &root());
+    let committed = std::fs::read_to_string(root().join("docs/rules.md")).unwrap();
+    assert!(
+        stdout(&out) == committed,
+        "docs/rules.md is stale: run `cargo run -- rules --markdown > docs/rules.md`"
+    );
+    assert!(committed.contains("### CCN113 councillor-eligibility"));
+}

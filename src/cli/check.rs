@@ -58,7 +58,7 @@ pub fn rule_infos(ws: &Workspace) -> Vec<report::sarif::RuleInfo> {
             summary: r.provenance.summary.clone(),
             help: format!(
                 "{}\n\nWhy: {}\n\nSource: {} {}",
-                r.help_text,
+                r.help_doc(),
                 r.why.trim(),
                 r.provenance.source,
                 r.provenance.reference

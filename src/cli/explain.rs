@@ -70,7 +70,7 @@ pub fn explain(pack: &crate::rules::Pack, r: &crate::rules::Rule) -> String {
             r.why.trim().replace('\n', "\n  ")
         ));
     }
-    s.push_str(&format!("What to write\n  {}\n\n", r.help_text.trim()));
+    s.push_str(&format!("What to write\n  {}\n\n", r.help_doc().trim()));
     for (title, text) in [("Fails", &r.examples.fail), ("Passes", &r.examples.pass)] {
         if !text.trim().is_empty() {
             s.push_str(&format!("{title}\n"));

@@ -575,6 +575,18 @@ fn compile_rule(
     })
 }
 
+impl Rule {
+    /// The help text as documentation: `{{`/`}}` become braces; `{expr}`
+    /// placeholders stay, naming what the finding fills in.
+    pub fn help_doc(&self) -> String {
+        self.help_text
+            .replace("{{", "\u{0}")
+            .replace("}}", "\u{1}")
+            .replace('\u{0}', "{")
+            .replace('\u{1}', "}")
+    }
+}
+
 fn yaml_scalar(v: &serde_yaml::Value) -> String {
     match v {
         serde_yaml::Value::String(s) => s.clone(),
