@@ -34,18 +34,7 @@ pub fn run(query: &str) -> i32 {
 }
 
 pub fn explain(pack: &crate::rules::Pack, r: &crate::rules::Rule) -> String {
-    let regimes = if r.regimes.is_empty() {
-        "all regimes".to_string()
-    } else {
-        format!(
-            "regime {}",
-            r.regimes
-                .iter()
-                .map(|g| g.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    };
+    let regimes = r.regimes_text();
     let mut s = format!(
         "{} {} ({}, {}, pack {})\n\n",
         r.id,

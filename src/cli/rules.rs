@@ -28,18 +28,7 @@ pub fn markdown(ws: &Workspace) -> String {
                 .map_or(String::new(), |d| format!(", {d}"))
         ));
         for r in &p.rules {
-            let regimes = if r.regimes.is_empty() {
-                "all regimes".to_string()
-            } else {
-                format!(
-                    "regime {}",
-                    r.regimes
-                        .iter()
-                        .map(|g| g.to_string())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            };
+            let regimes = r.regimes_text();
             s.push_str(&format!(
                 "### {} {}\n\n*{}, {}.* Source: `{}`, {}: {}\n\n",
                 r.id,

@@ -576,6 +576,22 @@ fn compile_rule(
 }
 
 impl Rule {
+    /// "all regimes" or "regime 2022, 2025".
+    pub fn regimes_text(&self) -> String {
+        if self.regimes.is_empty() {
+            "all regimes".to_string()
+        } else {
+            format!(
+                "regime {}",
+                self.regimes
+                    .iter()
+                    .map(|g| g.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        }
+    }
+
     /// The help text as documentation: `{{`/`}}` become braces; `{expr}`
     /// placeholders stay, naming what the finding fills in.
     pub fn help_doc(&self) -> String {

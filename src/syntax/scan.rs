@@ -27,11 +27,25 @@ pub(super) struct Scan {
 pub(super) fn scan(text: &str) -> Scan {
     let b = text.as_bytes();
     let mut comments = Vec::new();
-    let mut depth = 0usize;
-    // Open brackets, for "never closed" and "closes nothing".
+    // Open brackets and where: the nesting depth is its length.
     let mut open: Vec<(u8, usize)> = Vec::new();
     let mut line_has_code = false;
     let mut i = 0;
+    let fail = |comments: Vec<Comment>, span: Span, message: String, help: String| Scan {
+        comments,
+        error: Some(SyntaxError {
+            span,
+            message,
+            help: Some(help),
+        }),
+    };
+    let kind_of = |o: u8| {
+        if o == b'{' {
+            ("block", '}')
+        } else {
+            ("list", ']')
+        }
+    };
     while i < b.len() {
         match b[i] {
             b'\n' => {
@@ -54,18 +68,15 @@ pub(super) fn scan(text: &str) -> Scan {
                 });
             }
             b'"' if b[i..].starts_with(b"\"\"\"") => {
-                let start = i;
                 match find(&b[i + 3..], b"\"\"\"") {
                     Some(n) => i += 3 + n + 3,
                     None => {
-                        return Scan {
+                        return fail(
                             comments,
-                            error: Some(SyntaxError {
-                                span: Span::new(start, start + 3),
-                                message: "this text is never closed".into(),
-                                help: Some("end the text with `\"\"\"`".into()),
-                            }),
-                        }
+                            Span::new(i, i + 3),
+                            "this text is never closed".into(),
+                            "end the text with `\"\"\"`".into(),
+                        )
                     }
                 }
                 line_has_code = true;
@@ -81,74 +92,63 @@ pub(super) fn scan(text: &str) -> Scan {
                             break;
                         }
                         Some(b'\n') | None => {
-                            return Scan {
+                            let help = "end the string with `\"` on the same line; use `\"\"\"` for text that spans lines";
+                            return fail(
                                 comments,
-                                error: Some(SyntaxError {
-                                    span: Span::new(start, start + 1),
-                                    message: "this string is never closed".into(),
-                                    help: Some("end the string with `\"` on the same line; use `\"\"\"` for text that spans lines".into()),
-                                }),
-                            }
+                                Span::new(start, start + 1),
+                                "this string is never closed".into(),
+                                help.into(),
+                            );
                         }
                         Some(_) => i += 1,
                     }
                 }
                 line_has_code = true;
             }
-            b'{' | b'[' => {
-                depth += 1;
-                open.push((b[i], i));
-                if depth > MAX_DEPTH {
-                    return Scan {
+            c @ (b'{' | b'[') => {
+                open.push((c, i));
+                if open.len() > MAX_DEPTH {
+                    let message =
+                        format!("nested too deeply: more than {MAX_DEPTH} levels of `{{` and `[`");
+                    return fail(
                         comments,
-                        error: Some(SyntaxError {
-                            span: Span::new(i, i + 1),
-                            message: format!(
-                                "nested too deeply: more than {MAX_DEPTH} levels of `{{` and `[`"
-                            ),
-                            help: Some(format!(
-                                "ICG documents need at most three levels; the limit is {MAX_DEPTH}"
-                            )),
-                        }),
-                    };
+                        Span::new(i, i + 1),
+                        message,
+                        format!(
+                            "ICG documents need at most three levels; the limit is {MAX_DEPTH}"
+                        ),
+                    );
                 }
                 line_has_code = true;
                 i += 1;
             }
-            b'}' | b']' => {
-                let want = if b[i] == b'}' { b'{' } else { b'[' };
+            c @ (b'}' | b']') => {
+                let want = if c == b'}' { b'{' } else { b'[' };
                 match open.pop() {
                     Some((o, _)) if o == want => {}
                     Some((o, at)) => {
-                        let (what, close) = if o == b'{' {
-                            ("block", '}')
-                        } else {
-                            ("list", ']')
-                        };
-                        return Scan {
+                        let (what, close) = kind_of(o);
+                        let message = format!(
+                            "this {what} is never closed: a `{}` comes before its `{close}`",
+                            c as char
+                        );
+                        return fail(
                             comments,
-                            error: Some(SyntaxError {
-                                span: Span::new(at, at + 1),
-                                message: format!("this {what} is never closed: a `{}` comes before its `{close}`", b[i] as char),
-                                help: Some(format!("add `{close}` where the {what} ends")),
-                            }),
-                        };
+                            Span::new(at, at + 1),
+                            message,
+                            format!("add `{close}` where the {what} ends"),
+                        );
                     }
                     None => {
-                        return Scan {
+                        let help = "remove it, or add the block or list it was meant to close";
+                        return fail(
                             comments,
-                            error: Some(SyntaxError {
-                                span: Span::new(i, i + 1),
-                                message: format!("this `{}` closes nothing", b[i] as char),
-                                help: Some(
-                                    "remove it, or add the block or list it was meant to close"
-                                        .into(),
-                                ),
-                            }),
-                        }
+                            Span::new(i, i + 1),
+                            format!("this `{}` closes nothing", c as char),
+                            help.into(),
+                        );
                     }
                 }
-                depth = depth.saturating_sub(1);
                 line_has_code = true;
                 i += 1;
             }
@@ -160,19 +160,13 @@ pub(super) fn scan(text: &str) -> Scan {
         }
     }
     if let Some((o, at)) = open.pop() {
-        let (what, close) = if o == b'{' {
-            ("block", '}')
-        } else {
-            ("list", ']')
-        };
-        return Scan {
+        let (what, close) = kind_of(o);
+        return fail(
             comments,
-            error: Some(SyntaxError {
-                span: Span::new(at, at + 1),
-                message: format!("this {what} is never closed"),
-                help: Some(format!("add `{close}` where the {what} ends")),
-            }),
-        };
+            Span::new(at, at + 1),
+            format!("this {what} is never closed"),
+            format!("add `{close}` where the {what} ends"),
+        );
     }
     Scan {
         comments,
