@@ -540,14 +540,9 @@ pub fn locate(ctx: &Ctx, path: &Node) -> (FileId, Span) {
     };
     let mut segs: Vec<&Node> = Vec::new();
     let mut root = path;
-    loop {
-        match &root.e {
-            E::Field(base, _) | E::Filter(base, _) => {
-                segs.push(root);
-                root = base;
-            }
-            _ => break,
-        }
+    while let E::Field(base, _) | E::Filter(base, _) = &root.e {
+        segs.push(root);
+        root = base;
     }
     segs.reverse();
     let (mut value, mut loc) = match &root.e {

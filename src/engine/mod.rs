@@ -76,7 +76,7 @@ impl Engine<'_> {
                 .config
                 .packs
                 .as_ref()
-                .is_none_or(|p| p.iter().any(|n| *n == pack.name)),
+                .is_none_or(|p| p.contains(&pack.name)),
             Some(i) => i == idx,
         };
         on && self.selected(&rule.id, file)

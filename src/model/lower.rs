@@ -12,15 +12,19 @@ struct Lowerer {
     model: Model,
     findings: Vec<Finding>,
     /// Every reference value, to resolve once all IDs are known.
-    refs: Vec<(
-        BlockId,
-        usize,
-        FileId,
-        Span,
-        String,
-        &'static [&'static str],
-    )>,
+    refs: Vec<PendingRef>,
 }
+
+/// A reference seen while lowering: in which block and attribute, where,
+/// to what ID, and which kinds it may name (empty: any).
+type PendingRef = (
+    BlockId,
+    usize,
+    FileId,
+    Span,
+    String,
+    &'static [&'static str],
+);
 
 /// Lower every parsed file of a workspace into one model.
 pub fn lower(files: &[(FileId, &syntax::File)], default_regime: i64) -> (Model, Vec<Finding>) {
@@ -345,7 +349,6 @@ impl Lowerer {
             );
             return None;
         }
-        let ok = |v: Option<Val>| v;
         let val = match (ty, &first.kind) {
             (Ty::Str, ValueKind::Str(s)) => Some(Val::Str(s.clone())),
             (Ty::Text, ValueKind::Text(s)) | (Ty::Text, ValueKind::Str(s)) => {
@@ -432,7 +435,7 @@ impl Lowerer {
                 self.push(f);
                 return None;
             }
-            (Ty::Word(vocab), ValueKind::Word(_)) => ok(self.word(file, first, key, vocab)),
+            (Ty::Word(vocab), ValueKind::Word(_)) => self.word(file, first, key, vocab),
             (Ty::Ref(kinds), ValueKind::Ref(r)) => {
                 self.refs
                     .push((block, index, file, first.span, r.clone(), kinds));

@@ -26,7 +26,7 @@ pub fn render(findings: &[Finding], sources: &Sources) -> String {
         let (end_line, end_col) = src.line_col(f.span.end);
         let mut msg = f.message.clone();
         if let Some(h) = &f.help {
-            msg.push_str("\n");
+            msg.push('\n');
             msg.push_str(h);
         }
         out.push_str(&format!(

@@ -738,7 +738,6 @@ fn bin_type(
             format!("cannot {what} {} with {}", lt.describe(), rt.describe()),
         )
     };
-    let _ = (l, r);
     match op {
         And | Or => {
             expect_bool(l, lt)?;
@@ -1060,6 +1059,21 @@ fn shift(n: &mut Node, by: usize) {
     }
 }
 
+fn an(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
+}
+
+fn cap(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map_or(String::new(), |f| {
+        f.to_uppercase().collect::<String>() + c.as_str()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1131,19 +1145,4 @@ mod tests {
         }
         assert!(parse("1 +").is_err());
     }
-}
-
-fn an(word: &str) -> &'static str {
-    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
-        "an"
-    } else {
-        "a"
-    }
-}
-
-fn cap(s: &str) -> String {
-    let mut c = s.chars();
-    c.next().map_or(String::new(), |f| {
-        f.to_uppercase().collect::<String>() + c.as_str()
-    })
 }
