@@ -152,3 +152,39 @@ fn the_catalogue_ids_are_all_present() {
     }
     let _ = Selection::default();
 }
+
+/// Every built-in rule fails somewhere in a whole annotated workspace (with
+/// its pack enabled alongside others), not only in its isolated example.
+#[test]
+fn every_rule_has_a_failing_case_in_a_workspace_fixture() {
+    let ws = Workspace::from_texts(&[], Config::default());
+    let mut marked = std::collections::HashSet::new();
+    let mut dirs = vec![
+        root().join("tests/fixtures"),
+        root().join("examples"),
+        shared_examples(),
+    ];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else if p.extension().is_some_and(|x| x == "icg") {
+                let text = String::from_utf8_lossy(&std::fs::read(&p).unwrap()).into_owned();
+                for line in text.lines() {
+                    if let Some(i) = line.find("# expect:") {
+                        marked.extend(line[i + 9..].split(',').map(|s| s.trim().to_string()));
+                    }
+                }
+            }
+        }
+    }
+    let missing: Vec<&str> = ws
+        .packs
+        .iter()
+        .flat_map(|(_, p)| p.rules.iter())
+        .map(|r| r.id.as_str())
+        .filter(|id| !marked.contains(*id))
+        .collect();
+    assert!(missing.is_empty(), "no workspace fixture fails {missing:?}");
+}

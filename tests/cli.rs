@@ -467,7 +467,7 @@ fn fixture_workspaces_pass_and_the_regime_comes_from_configuration() {
     let out = icslint(&["test", "tests/fixtures"], &root());
     assert!(out.status.success(), "{}", stdout(&out));
     assert!(
-        stdout(&out).trim_end().ends_with("7 passed, 0 failed"),
+        stdout(&out).trim_end().ends_with("8 passed, 0 failed"),
         "{}",
         stdout(&out)
     );
