@@ -170,7 +170,27 @@ fn err<T>(span: Span, message: impl Into<String>) -> Result<T, CompileError> {
 
 // ---------------------------------------------------------------- parsing
 
+/// Deepest nesting of `(` and `[` accepted in an expression: the grammar is
+/// recursive and pest does not bound stack depth, so we do.
+pub const MAX_EXPR_DEPTH: usize = 64;
+
 pub fn parse(text: &str) -> Result<Node, CompileError> {
+    let mut depth = 0usize;
+    for (i, c) in text.char_indices() {
+        match c {
+            '(' | '[' => {
+                depth += 1;
+                if depth > MAX_EXPR_DEPTH {
+                    return err(
+                        Span::new(i, i + 1),
+                        format!("the expression is nested more than {MAX_EXPR_DEPTH} levels deep"),
+                    );
+                }
+            }
+            ')' | ']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
     let mut pairs = CheckParser::parse(Rule::expr, text).map_err(|e| {
         let pos = match e.location {
             pest::error::InputLocation::Pos(p) => p,
@@ -1129,6 +1149,14 @@ mod tests {
         );
         let e = compile_str("exists(membershp_review)", &sc("icb")).unwrap_err();
         assert!(e.message.contains("always be true"), "{}", e.message);
+    }
+
+    #[test]
+    fn deep_expressions_are_refused_not_overflowed() {
+        let deep = format!("{}1{}", "(".repeat(100_000), ")".repeat(100_000));
+        let e = parse(&deep).unwrap_err();
+        assert!(e.message.contains("nested more than 64"), "{}", e.message);
+        assert!(parse(&format!("{}1{}", "(".repeat(60), ")".repeat(60))).is_ok());
     }
 
     #[test]
