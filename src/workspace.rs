@@ -54,7 +54,14 @@ impl std::fmt::Display for LoadError {
 /// Files to check under `paths`: `.icg` files in directories (recursively,
 /// skipping hidden directories and `target`), and any file named directly.
 pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
+    Ok(walk(paths)?.0)
+}
+
+/// The files to check, and the places the walk could not enter (reported
+/// as ICG009, never skipped silently).
+fn walk(paths: &[PathBuf]) -> Result<(Vec<PathBuf>, Vec<(PathBuf, String)>), LoadError> {
     let mut out = Vec::new();
+    let mut errors = Vec::new();
     for p in paths {
         if !p.exists() {
             return Err(LoadError::NoSuchPath(p.clone()));
@@ -71,21 +78,46 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
                 e.depth() == 0
                     || !(e.file_type().is_dir() && (name.starts_with('.') || name == "target"))
             });
-        for entry in walker.flatten() {
-            if entry.file_type().is_file() && entry.path().extension().is_some_and(|x| x == "icg") {
-                out.push(entry.into_path());
+        for entry in walker {
+            match entry {
+                Ok(entry) => {
+                    if entry.file_type().is_file()
+                        && entry.path().extension().is_some_and(|x| x == "icg")
+                    {
+                        out.push(entry.into_path());
+                    }
+                }
+                Err(e) => {
+                    let at = e.path().map_or_else(|| p.clone(), Path::to_path_buf);
+                    let why = e
+                        .io_error()
+                        .map_or_else(|| e.to_string(), |io| io.to_string());
+                    errors.push((at, why));
+                }
             }
         }
     }
     out.dedup();
-    Ok(out)
+    Ok((out, errors))
 }
 
 impl Workspace {
     /// Reads, parses and lowers every `.icg` file under `paths`.
     pub fn load(paths: &[PathBuf], regime_override: Option<i64>) -> Result<Workspace, LoadError> {
-        let files = discover(paths)?;
+        let (files, unreadable) = walk(paths)?;
         let mut ws = Workspace::default();
+        for (path, why) in unreadable {
+            let id = ws.sources.add(&path, String::new());
+            ws.findings.push(
+                icg::finding(
+                    icg::UNREADABLE,
+                    id,
+                    Span::new(0, 0),
+                    format!("{} cannot be read: {why}", path.display()),
+                )
+                .help("check the permissions of this folder; the files inside it were not checked"),
+            );
+        }
         ws.configs.push(ConfigFile {
             dir: PathBuf::new(),
             config: Config::default(),

@@ -491,3 +491,15 @@ fn the_rule_reference_is_generated_from_the_packs() {
     );
     assert!(committed.contains("### CCN113 councillor-eligibility"));
 }
+
+#[test]
+fn nothing_is_skipped_silently_during_discovery() {
+    let dir = scratch("discovery");
+    let out = icslint(&["check", "."], &dir);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        stderr(&out).contains("warning: no .icg files found in ."),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -73,6 +73,10 @@ pub fn run(args: Args) -> i32 {
         Ok(x) => x,
         Err(code) => return code,
     };
+    if ws.files.is_empty() {
+        let shown: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
+        eprintln!("warning: no .icg files found in {}", shown.join(", "));
+    }
     let mut hidden = 0;
     if let Some(path) = &args.baseline {
         let text = match std::fs::read_to_string(path) {
