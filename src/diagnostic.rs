@@ -96,46 +96,114 @@ impl Finding {
     }
 }
 
-/// Language-level diagnostics: IDs, names and default severities.
+/// Language-level diagnostics: each stated once, with its ID, name,
+/// default severity and documentation.
 pub mod icg {
     use super::Severity::{self, *};
-    pub const SYNTAX: (&str, &str, Severity) = ("ICG001", "syntax-error", Error);
-    pub const UNKNOWN: (&str, &str, Severity) = ("ICG002", "unknown-name", Error);
-    pub const WRONG_TYPE: (&str, &str, Severity) = ("ICG003", "wrong-value-type", Error);
-    pub const DANGLING: (&str, &str, Severity) = ("ICG004", "unknown-reference", Error);
-    pub const DUPLICATE: (&str, &str, Severity) = ("ICG005", "duplicate-id", Error);
-    pub const SHARES: (&str, &str, Severity) = ("ICG006", "shares-over-100", Error);
-    pub const NO_SYSTEM: (&str, &str, Severity) = ("ICG007", "missing-system", Error);
-    pub const NO_REASON: (&str, &str, Severity) = ("ICG008", "suppression-without-reason", Error);
-    pub const UNREADABLE: (&str, &str, Severity) = ("ICG009", "unreadable-file", Error);
-    pub const UNUSED_ALLOW: (&str, &str, Severity) = ("ICG010", "unused-suppression", Advice);
-    pub const POPULATION: (&str, &str, Severity) =
-        ("ICG011", "system-population-mismatch", Warning);
-    pub const BAD_PACK: (&str, &str, Severity) = ("ICG012", "invalid-rule-pack", Error);
-    pub const BAD_CONFIG: (&str, &str, Severity) = ("ICG013", "invalid-configuration", Error);
 
-    pub const ALL: &[(&str, &str, Severity, &str)] = &[
-        ("ICG001", "syntax-error", Error, "The text is not valid ICG: the message says what was expected, in plain words."),
-        ("ICG002", "unknown-name", Error, "An unknown block kind, key or listed word, with the nearest known spelling."),
-        ("ICG003", "wrong-value-type", Error, "A value of the wrong type for its key, e.g. a number where a duration is expected."),
-        ("ICG004", "unknown-reference", Error, "A reference (`@id`) to an ID that no block in the workspace declares."),
-        ("ICG005", "duplicate-id", Error, "The same ID declared twice; both places are labelled."),
-        ("ICG006", "shares-over-100", Error, "An authority's population shares add up to more than 100% (tolerance 0.5 points)."),
-        ("ICG007", "missing-system", Error, "A top-level block without `system`, or whose `system` names something that is not a system."),
-        ("ICG008", "suppression-without-reason", Error, "An `# icslint: allow` comment without `-- reason`."),
-        ("ICG009", "unreadable-file", Error, "A file that cannot be read, or is not UTF-8 (with the byte offset of the first bad byte)."),
-        ("ICG010", "unused-suppression", Advice, "A suppression that suppressed nothing, for a rule enabled in this run."),
-        ("ICG011", "system-population-mismatch", Warning, "A system's stated population differs by more than 2% from the sum of its authorities' shares."),
-        ("ICG012", "invalid-rule-pack", Error, "A rule pack that cannot be loaded: bad YAML, unknown fields, or a check expression with a syntax or type error."),
-        ("ICG013", "invalid-configuration", Error, "An `icslint.yaml` that cannot be read or has unknown keys."),
+    #[derive(Clone, Copy, Debug)]
+    pub struct Icg {
+        pub id: &'static str,
+        pub name: &'static str,
+        pub severity: Severity,
+        pub doc: &'static str,
+    }
+
+    const fn d(id: &'static str, name: &'static str, severity: Severity, doc: &'static str) -> Icg {
+        Icg {
+            id,
+            name,
+            severity,
+            doc,
+        }
+    }
+
+    pub const SYNTAX: Icg = d(
+        "ICG001",
+        "syntax-error",
+        Error,
+        "The text is not valid ICG: the message says what was expected, in plain words.",
+    );
+    pub const UNKNOWN: Icg = d(
+        "ICG002",
+        "unknown-name",
+        Error,
+        "An unknown block kind, key or listed word, with the nearest known spelling.",
+    );
+    pub const WRONG_TYPE: Icg = d(
+        "ICG003",
+        "wrong-value-type",
+        Error,
+        "A value of the wrong type for its key, e.g. a number where a duration is expected.",
+    );
+    pub const DANGLING: Icg = d(
+        "ICG004",
+        "unknown-reference",
+        Error,
+        "A reference (`@id`) to an ID that no block in the workspace declares.",
+    );
+    pub const DUPLICATE: Icg = d(
+        "ICG005",
+        "duplicate-id",
+        Error,
+        "The same ID declared twice; both places are labelled.",
+    );
+    pub const SHARES: Icg = d(
+        "ICG006",
+        "shares-over-100",
+        Error,
+        "An authority's population shares add up to more than 100% (tolerance 0.5 points).",
+    );
+    pub const NO_SYSTEM: Icg = d("ICG007", "missing-system", Error, "A top-level block without `system`, or whose `system` names something that is not a system.");
+    pub const NO_REASON: Icg = d(
+        "ICG008",
+        "suppression-without-reason",
+        Error,
+        "An `# icslint: allow` comment without `-- reason`.",
+    );
+    pub const UNREADABLE: Icg = d(
+        "ICG009",
+        "unreadable-file",
+        Error,
+        "A file that cannot be read, or is not UTF-8 (with the byte offset of the first bad byte).",
+    );
+    pub const UNUSED_ALLOW: Icg = d(
+        "ICG010",
+        "unused-suppression",
+        Advice,
+        "A suppression that suppressed nothing, for a rule enabled in this run.",
+    );
+    pub const POPULATION: Icg = d("ICG011", "system-population-mismatch", Warning, "A system's stated population differs by more than 2% from the sum of its authorities' shares.");
+    pub const BAD_PACK: Icg = d("ICG012", "invalid-rule-pack", Error, "A rule pack that cannot be loaded: bad YAML, unknown fields, or a check expression with a syntax or type error.");
+    pub const BAD_CONFIG: Icg = d(
+        "ICG013",
+        "invalid-configuration",
+        Error,
+        "An `icslint.yaml` that cannot be read or has unknown keys.",
+    );
+
+    pub const ALL: &[Icg] = &[
+        SYNTAX,
+        UNKNOWN,
+        WRONG_TYPE,
+        DANGLING,
+        DUPLICATE,
+        SHARES,
+        NO_SYSTEM,
+        NO_REASON,
+        UNREADABLE,
+        UNUSED_ALLOW,
+        POPULATION,
+        BAD_PACK,
+        BAD_CONFIG,
     ];
 
     pub fn finding(
-        d: (&str, &str, Severity),
+        d: Icg,
         file: crate::source::FileId,
         span: crate::source::Span,
         msg: impl Into<String>,
     ) -> super::Finding {
-        super::Finding::new(d.0, d.1, d.2, file, span, msg)
+        super::Finding::new(d.id, d.name, d.severity, file, span, msg)
     }
 }

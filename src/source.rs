@@ -110,10 +110,4 @@ impl Sources {
     pub fn path(&self, id: FileId) -> &Path {
         &self.get(id).path
     }
-    pub fn iter(&self) -> impl Iterator<Item = (FileId, &Source)> {
-        self.files
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (FileId(i as u32), s))
-    }
 }

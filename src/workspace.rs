@@ -53,13 +53,7 @@ impl std::fmt::Display for LoadError {
 
 /// Files to check under `paths`: `.icg` files in directories (recursively,
 /// skipping hidden directories and `target`), and any file named directly.
-pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
-    Ok(walk(paths)?.0)
-}
-
-/// The files to check, and the places the walk could not enter (reported
-/// as ICG009, never skipped silently).
-fn walk(paths: &[PathBuf]) -> Result<(Vec<PathBuf>, Vec<(PathBuf, String)>), LoadError> {
+pub fn discover(paths: &[PathBuf]) -> Result<Discovered, LoadError> {
     let mut out = Vec::new();
     let mut errors = Vec::new();
     for p in paths {
@@ -98,13 +92,24 @@ fn walk(paths: &[PathBuf]) -> Result<(Vec<PathBuf>, Vec<(PathBuf, String)>), Loa
         }
     }
     out.dedup();
-    Ok((out, errors))
+    Ok(Discovered {
+        files: out,
+        unreadable: errors,
+    })
+}
+
+/// What discovery found: the files to check, and the places the walk could
+/// not enter with the reason (reported as ICG009, never skipped silently).
+#[derive(Debug)]
+pub struct Discovered {
+    pub files: Vec<PathBuf>,
+    pub unreadable: Vec<(PathBuf, String)>,
 }
 
 impl Workspace {
     /// Reads, parses and lowers every `.icg` file under `paths`.
     pub fn load(paths: &[PathBuf], regime_override: Option<i64>) -> Result<Workspace, LoadError> {
-        let (files, unreadable) = walk(paths)?;
+        let Discovered { files, unreadable } = discover(paths)?;
         let mut ws = Workspace::default();
         for (path, why) in unreadable {
             let id = ws.sources.add(&path, String::new());
@@ -237,7 +242,7 @@ impl Workspace {
             if self
                 .findings
                 .iter()
-                .any(|x| x.file == f && x.rule == icg::UNREADABLE.0)
+                .any(|x| x.file == f && x.rule == icg::UNREADABLE.id)
             {
                 continue;
             }

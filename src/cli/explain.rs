@@ -2,11 +2,17 @@ use crate::workspace::Workspace;
 
 pub fn run(query: &str) -> i32 {
     let q = query.trim();
-    if let Some((id, name, sev, doc)) = crate::diagnostic::icg::ALL
+    if let Some(d) = crate::diagnostic::icg::ALL
         .iter()
-        .find(|x| x.0.eq_ignore_ascii_case(q) || x.1 == q)
+        .find(|x| x.id.eq_ignore_ascii_case(q) || x.name == q)
     {
-        crate::cli::outln!("{id} {name} ({}, language)\n\n{doc}", sev.as_str());
+        crate::cli::outln!(
+            "{} {} ({}, language)\n\n{}",
+            d.id,
+            d.name,
+            d.severity.as_str(),
+            d.doc
+        );
         return super::EXIT_CLEAN;
     }
     let ws = Workspace::from_texts(&[], crate::config::Config::default());
@@ -22,7 +28,7 @@ pub fn run(query: &str) -> i32 {
         let ids = all
             .iter()
             .map(|(_, r)| r.id.as_str())
-            .chain(crate::diagnostic::icg::ALL.iter().map(|x| x.0));
+            .chain(crate::diagnostic::icg::ALL.iter().map(|x| x.id));
         let hint = crate::model::schema::suggest(&q.to_uppercase(), ids)
             .map_or(String::new(), |s| format!("; did you mean {s}?"));
         return super::error(format_args!(

@@ -355,7 +355,7 @@ pub fn run_paths(paths: &[PathBuf], sel: &Selection, verbose: bool) -> Result<Ta
             };
             if roots.is_empty()
                 && packs.is_empty()
-                && discover(std::slice::from_ref(p)).map_or(true, |v| v.is_empty())
+                && discover(std::slice::from_ref(p)).map_or(true, |d| d.files.is_empty())
             {
                 return Err(super::error(format_args!(
                     "{}: no .icg files or rule packs to test",

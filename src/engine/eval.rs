@@ -670,15 +670,15 @@ fn flatten<'n>(n: &'n Node, op: BinOp, out: &mut Vec<&'n Node>) {
 fn first_path(n: &Node) -> Option<&Node> {
     match &n.e {
         E::Field(..) | E::Filter(..) => {
-            let mut root = n;
+            // Walk to the root, remembering the first field after it.
+            let (mut root, mut first) = (n, None);
             while let E::Field(base, _) | E::Filter(base, _) = &root.e {
+                if let E::Field(_, f) = &root.e {
+                    first = Some(f.as_str());
+                }
                 root = base;
             }
-            if matches!(root.e, E::Current) && !root_field_is(n, "system") {
-                Some(n)
-            } else {
-                None
-            }
+            (matches!(root.e, E::Current) && first != Some("system")).then_some(n)
         }
         E::Not(x) | E::Neg(x) | E::Is(x, _) => first_path(x),
         E::Bin(_, a, b) => first_path(a).or_else(|| first_path(b)),
@@ -687,21 +687,4 @@ fn first_path(n: &Node) -> Option<&Node> {
         E::List(items) => items.iter().find_map(first_path),
         _ => None,
     }
-}
-
-/// Whether the first field of a path from the current element is `name`.
-fn root_field_is(n: &Node, name: &str) -> bool {
-    let mut cur = n;
-    let mut first = None;
-    loop {
-        match &cur.e {
-            E::Field(base, f) => {
-                first = Some(f.as_str());
-                cur = base;
-            }
-            E::Filter(base, _) => cur = base,
-            _ => break,
-        }
-    }
-    first == Some(name)
 }

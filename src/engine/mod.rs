@@ -83,7 +83,7 @@ impl Engine<'_> {
     }
 
     fn rule_known(&self, id: &str) -> bool {
-        id.starts_with("ICG") && icg::ALL.iter().any(|x| x.0 == id)
+        id.starts_with("ICG") && icg::ALL.iter().any(|x| x.id == id)
             || self
                 .packs
                 .iter()
@@ -320,7 +320,7 @@ impl Engine<'_> {
                         .packs
                         .iter()
                         .flat_map(|(_, p)| p.rules.iter().map(|r| r.id.as_str()))
-                        .chain(icg::ALL.iter().map(|x| x.0));
+                        .chain(icg::ALL.iter().map(|x| x.id));
                     let hint = crate::model::schema::suggest(id, all)
                         .map_or(String::new(), |x| format!("; did you mean {x}?"));
                     extra.push(

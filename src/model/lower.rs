@@ -2,7 +2,7 @@
 //! (ICG005), reference resolution (ICG004), systems (ICG007), shares
 //! (ICG006) and system populations (ICG011).
 
-use super::schema::{self, KindSpec, Ty, Vocab};
+use super::schema::{self, article, KindSpec, Ty, Vocab};
 use super::{typology, Attr, Block, BlockId, Model, Val};
 use crate::diagnostic::{icg, Finding};
 use crate::source::{FileId, Span};
@@ -688,13 +688,5 @@ fn set_ref(v: &mut Val, name: &str, target: BlockId) {
             items.iter_mut().for_each(|i| set_ref(i, name, target))
         }
         _ => {}
-    }
-}
-
-fn article(word: &str) -> &'static str {
-    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
-        "an"
-    } else {
-        "a"
     }
 }

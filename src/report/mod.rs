@@ -12,7 +12,6 @@ pub use json::render as json;
 pub use sarif::render as sarif;
 
 use crate::source::Sources;
-use std::path::Path;
 
 /// A path as shown to the user: relative to the working directory where possible, `/`-separated.
 pub fn display_path(sources: &Sources, file: crate::source::FileId) -> String {
@@ -24,8 +23,4 @@ pub fn display_path(sources: &Sources, file: crate::source::FileId) -> String {
         .unwrap_or(p);
     let s = shown.to_string_lossy().replace('\\', "/");
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
-}
-
-pub fn is_builtin(path: &Path) -> bool {
-    path.starts_with("<builtin>")
 }

@@ -132,7 +132,7 @@ impl T {
             T::Range => "a date range".into(),
             T::Str => "text".into(),
             T::Word => "a word".into(),
-            T::Block(Some(k)) => format!("{} `{k}` block", an(k)),
+            T::Block(Some(k)) => format!("{} `{k}` block", schema::article(k)),
             T::Block(None) => "a block".into(),
             T::List(t) => format!(
                 "a list of {}",
@@ -395,32 +395,52 @@ fn build(p: Pair<Rule>) -> Result<Node, CompileError> {
 
 // ------------------------------------------------------- derived fields
 
-/// Fields computed from the model rather than written in a file.
-/// (name, kinds it applies to (empty: every kind), type)
+/// The type of a derived field, in a form a `const` table can hold.
+#[derive(Clone, Copy)]
+enum DerivedTy {
+    Str,
+    Word,
+    AnyBlock,
+    Block(&'static str),
+    Blocks(&'static str),
+}
+
+/// Fields computed from the model rather than written in a file:
+/// (name, kinds it applies to (empty: every kind), type). `engine::eval`
+/// computes them.
+const DERIVED: &[(&str, &[&str], DerivedTy)] = {
+    use DerivedTy::*;
+    &[
+        ("name", &[], Str),
+        ("id", &[], Word),
+        ("parent", &[], AnyBlock),
+        ("system", &[], Block("system")),
+        ("who", &["member"], Str),
+        ("icb", &["system"], Block("icb")),
+        ("icp", &["system"], Block("icp")),
+        ("hwbs", &["system"], Blocks("hwb")),
+        ("places", &["system"], Blocks("place")),
+        ("strategies", &["system"], Blocks("strategy")),
+        ("frameworks", &["system"], Blocks("framework")),
+        ("delegations", &["system"], Blocks("delegation")),
+        ("authorities", &["system"], Blocks("authority")),
+        ("upper_tier", &["system"], Blocks("authority")),
+        ("hwb", &["authority"], Block("hwb")),
+        ("systems", &["authority"], Blocks("system")),
+        ("share_list", &["authority"], Str),
+    ]
+};
+
 pub fn derived(name: &str) -> Option<(&'static [&'static str], T)> {
-    use T::*;
-    let b = |k: &'static str| Block(Some(k));
-    let l = |k: &'static str| List(Box::new(Block(Some(k))));
-    Some(match name {
-        "name" => (&[], Str),
-        "id" => (&[], Word),
-        "parent" => (&[], Block(None)),
-        "system" => (&[], b("system")),
-        "who" => (&["member"], Str),
-        "icb" => (&["system"], b("icb")),
-        "icp" => (&["system"], b("icp")),
-        "hwbs" => (&["system"], l("hwb")),
-        "places" => (&["system"], l("place")),
-        "strategies" => (&["system"], l("strategy")),
-        "frameworks" => (&["system"], l("framework")),
-        "delegations" => (&["system"], l("delegation")),
-        "authorities" => (&["system"], l("authority")),
-        "upper_tier" => (&["system"], l("authority")),
-        "hwb" => (&["authority"], b("hwb")),
-        "systems" => (&["authority"], l("system")),
-        "share_list" => (&["authority"], Str),
-        _ => return None,
-    })
+    let (_, kinds, ty) = DERIVED.iter().find(|(n, _, _)| *n == name)?;
+    let t = match ty {
+        DerivedTy::Str => T::Str,
+        DerivedTy::Word => T::Word,
+        DerivedTy::AnyBlock => T::Block(None),
+        DerivedTy::Block(k) => T::Block(Some(k)),
+        DerivedTy::Blocks(k) => T::List(Box::new(T::Block(Some(k)))),
+    };
+    Some((kinds, t))
 }
 
 pub fn ty_of(ty: Ty) -> T {
@@ -483,31 +503,12 @@ fn fields_of(kind: &str) -> Vec<&'static str> {
         out.extend(spec.keys.iter().map(|k| k.name));
         out.extend(spec.children.iter().copied());
     }
-    for d in [
-        "name",
-        "id",
-        "parent",
-        "system",
-        "who",
-        "icb",
-        "icp",
-        "hwbs",
-        "places",
-        "strategies",
-        "frameworks",
-        "delegations",
-        "authorities",
-        "upper_tier",
-        "hwb",
-        "systems",
-        "share_list",
-    ] {
-        if let Some((kinds, _)) = derived(d) {
-            if kinds.is_empty() || kinds.contains(&kind) {
-                out.push(d);
-            }
-        }
-    }
+    out.extend(
+        DERIVED
+            .iter()
+            .filter(|(_, kinds, _)| kinds.is_empty() || kinds.contains(&kind))
+            .map(|(n, _, _)| *n),
+    );
     out
 }
 
@@ -617,7 +618,7 @@ pub fn compile(n: Node, sc: &Scope) -> Result<(Node, T), CompileError> {
                             .map_or(String::new(), |s| format!("; did you mean `{s}`?"));
                         format!(
                             "{} `{k}` block has no key, child or field `{name}`{hint}",
-                            cap(an(k))
+                            cap(schema::article(k))
                         )
                     }
                     None => format!("no block kind has a key, child or field `{name}`"),
@@ -737,7 +738,7 @@ fn name_hint(w: &str, sc: &Scope) -> Option<String> {
     schema::suggest(w, known.iter().copied()).map(|s| {
         format!(
             "{} `{kind}` block has no key, child or field `{w}`; did you mean `{s}`?",
-            cap(an(kind))
+            cap(schema::article(kind))
         )
     })
 }
@@ -912,7 +913,7 @@ fn call(f: Func, args: Vec<Node>, sc: &Scope, span: Span) -> Result<(Node, T), C
                     if field_type(Some(k), &w).is_none() {
                         return err(
                             it.span,
-                            format!("{} `{k}` block has no key `{w}`", cap(an(k))),
+                            format!("{} `{k}` block has no key `{w}`", cap(schema::article(k))),
                         );
                     }
                 }
@@ -1076,14 +1077,6 @@ fn shift(n: &mut Node, by: usize) {
             shift(b, by);
         }
         _ => {}
-    }
-}
-
-fn an(word: &str) -> &'static str {
-    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
-        "an"
-    } else {
-        "a"
     }
 }
 
