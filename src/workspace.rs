@@ -111,6 +111,7 @@ impl Workspace {
     pub fn load(paths: &[PathBuf], regime_override: Option<i64>) -> Result<Workspace, LoadError> {
         let Discovered { files, unreadable } = discover(paths)?;
         let mut ws = Workspace::default();
+        ws.load_builtin_packs();
         for (path, why) in unreadable {
             let id = ws.sources.add(&path, String::new());
             ws.findings.push(
@@ -138,7 +139,6 @@ impl Workspace {
             ws.config_of.insert(id, cfg);
         }
         ws.parse_and_lower(regime_override);
-        ws.load_builtin_packs();
         for i in 0..ws.configs.len() {
             let rules = ws.configs[i].config.rules.clone();
             for rel in rules {
@@ -173,6 +173,7 @@ impl Workspace {
     /// Builds a workspace from in-memory texts (tests, benchmarks, rule examples).
     pub fn from_texts(texts: &[(&str, &str)], config: Config) -> Workspace {
         let mut ws = Workspace::default();
+        ws.load_builtin_packs();
         ws.configs.push(ConfigFile {
             dir: PathBuf::new(),
             config,
@@ -184,7 +185,6 @@ impl Workspace {
             ws.config_of.insert(id, 0);
         }
         ws.parse_and_lower(None);
-        ws.load_builtin_packs();
         ws
     }
 

@@ -209,16 +209,38 @@ impl Locator<'_> {
     }
 }
 
+/// Adds the built-in packs' texts to `sources` and returns the compiled packs.
+/// They are compiled once per process: a workspace that registers them
+/// first (as `Workspace` does) gets the same `FileId`s and a copy.
 pub fn builtin_packs(sources: &mut crate::source::Sources) -> (Vec<Pack>, Vec<Finding>) {
-    let mut packs = Vec::new();
-    let mut findings = Vec::new();
-    for (name, text) in BUILTIN_PACKS {
-        let file = sources.add(format!("<builtin>/{name}.yaml"), text.to_string());
-        let (p, f) = load_pack(text, file, true);
-        packs.extend(p);
-        findings.extend(f);
+    type Compiled = (Vec<FileId>, Vec<Pack>, Vec<Finding>);
+    static COMPILED: std::sync::OnceLock<Compiled> = std::sync::OnceLock::new();
+    let add = |sources: &mut crate::source::Sources| -> Vec<FileId> {
+        BUILTIN_PACKS
+            .iter()
+            .map(|(name, text)| sources.add(format!("<builtin>/{name}.yaml"), text.to_string()))
+            .collect()
+    };
+    let compile = |ids: &[FileId]| {
+        let (mut packs, mut findings) = (Vec::new(), Vec::new());
+        for ((_, text), file) in BUILTIN_PACKS.iter().zip(ids) {
+            let (p, f) = load_pack(text, *file, true);
+            packs.extend(p);
+            findings.extend(f);
+        }
+        (packs, findings)
+    };
+    let ids = add(sources);
+    let (cached_ids, packs, findings) = COMPILED.get_or_init(|| {
+        let ids = add(&mut crate::source::Sources::default());
+        let (p, f) = compile(&ids);
+        (ids, p, f)
+    });
+    if *cached_ids == ids {
+        (packs.clone(), findings.clone())
+    } else {
+        compile(&ids)
     }
-    (packs, findings)
 }
 
 fn bad(file: FileId, span: Span, msg: impl Into<String>) -> Finding {
