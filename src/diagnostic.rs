@@ -181,6 +181,18 @@ pub mod icg {
         Error,
         "An `icslint.yaml` that cannot be read or has unknown keys.",
     );
+    pub const TYPOLOGY: Icg = d(
+        "ICG014",
+        "typology-undecided",
+        Advice,
+        "An authority's CCN typology cannot be decided (a population it needs is missing), or rests on an incomplete workspace (its shares add up to less than 99.5%).",
+    );
+    pub const EMPTY_TEXT: Icg = d(
+        "ICG015",
+        "empty-text",
+        Warning,
+        "An empty text (`\"\"` or only spaces) where a key expects words; every rule treats it as missing.",
+    );
 
     pub const ALL: &[Icg] = &[
         SYNTAX,
@@ -196,6 +208,8 @@ pub mod icg {
         POPULATION,
         BAD_PACK,
         BAD_CONFIG,
+        TYPOLOGY,
+        EMPTY_TEXT,
     ];
 
     pub fn finding(

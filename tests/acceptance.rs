@@ -19,8 +19,8 @@ fn shared_examples_produce_exactly_the_annotated_findings() {
     let out = icslint(&["test", dir.to_str().unwrap()], &root());
     let text = stdout(&out);
     assert!(out.status.success(), "{text}{}", stderr(&out));
-    // broken (3 files) + downshire (2) + northmoor (6) + wessex-vale (6).
-    assert!(text.trim_end().ends_with("17 passed, 0 failed"), "{text}");
+    assert!(text.trim_end().ends_with(" 0 failed"), "{text}");
+    assert!(!text.contains("FAIL"), "{text}");
 }
 
 #[test]
@@ -81,9 +81,26 @@ fn every_built_in_rule_has_docs_and_working_examples() {
         ws.findings
     );
     let rules: Vec<_> = ws.packs.iter().flat_map(|(_, p)| p.rules.iter()).collect();
+    // One rule per checkable obligation in recommendations.md: the IDs in
+    // its tables, no more and no fewer.
+    let spec = std::fs::read_to_string(shared_spec().join("recommendations.md")).unwrap();
+    let mut catalogue: Vec<String> = spec
+        .lines()
+        .filter_map(|l| l.strip_prefix("| "))
+        .filter_map(|l| l.split(' ').next())
+        .filter(|id| {
+            id.len() == 6
+                && ["STA", "CCN", "HFM", "NHC"].contains(&&id[..3])
+                && id[3..].chars().all(|c| c.is_ascii_digit())
+        })
+        .map(String::from)
+        .collect();
+    catalogue.sort();
+    catalogue.dedup();
+    let mut ids: Vec<String> = rules.iter().map(|r| r.id.clone()).collect();
+    ids.sort();
     assert_eq!(
-        rules.len(),
-        61,
+        ids, catalogue,
         "one rule per checkable obligation in recommendations.md"
     );
     for r in &rules {

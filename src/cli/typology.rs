@@ -1,4 +1,6 @@
+use crate::model::typology::Note;
 use crate::syntax::fmt_num;
+use crate::text::and_list;
 use crate::workspace::Workspace;
 use std::path::PathBuf;
 
@@ -24,10 +26,23 @@ pub fn table(ws: &Workspace) -> String {
             .join(", ");
         match m.typology.get(&a) {
             Some(t) => {
-                let list = t.shares.iter().map(|(s, p)| format!("{} {}%", m.block(*s).id.as_deref().unwrap_or("?"), fmt_num(*p))).collect::<Vec<_>>().join(", ");
-                out.push_str(&format!("{id:<14} {:<6} {list}\n", t.kind));
+                let mut list = t.shares.iter().map(|(s, p)| format!("{} {}%", m.block(*s).id.as_deref().unwrap_or("?"), fmt_num(*p))).collect::<Vec<_>>().join(", ");
+                if t.remainder >= 0.05 {
+                    list.push_str(&format!(", elsewhere {}%", fmt_num((t.remainder * 100.0).round() / 100.0)));
+                }
+                let kind = t.kind.map_or("?".to_string(), |k| k.to_string());
+                out.push_str(&format!("{id:<14} {kind:<6} {list}\n"));
+                match &t.note {
+                    Some(Note::MissingPopulation(missing)) => {
+                        let names: Vec<String> = missing.iter().map(|x| m.block(*x).id.clone().unwrap_or_default()).collect();
+                        notes.push_str(&format!("# {id}: type undecided, the population of {} is not stated.\n", and_list(&names)));
+                    }
+                    Some(Note::Incomplete) => notes.push_str(&format!("# {id}: its shares are incomplete; the rest counts as one further system.\n")),
+                    None => {}
+                }
             }
             None if m.tier(a) == "strategic" => notes.push_str(&format!("# {id} is a strategic authority: it has no type and does not count towards system populations.\n")),
+            None if m.tier(a) == "lower" => notes.push_str(&format!("# {id} is a lower-tier (district) council: it has no type.\n")),
             None => notes.push_str(&format!("# {id} has no share in any system{}.\n", if list.is_empty() { String::new() } else { format!(" ({list})") })),
         }
     }

@@ -2,10 +2,10 @@
 //! where a finding points.
 
 use crate::model::{BlockId, Model, Val};
-use crate::rules::builtin::{and_list, similarity};
 use crate::rules::check::{BinOp, Func, Node, Piece, E};
 use crate::source::{FileId, Span};
 use crate::syntax::{fmt_num, Date, Duration, Unit};
+use crate::text::{and_list, similarity};
 use std::collections::HashMap;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -232,7 +232,8 @@ impl<'a> Ctx<'a> {
                 V::Block(b) => m
                     .typology
                     .get(&b)
-                    .map_or(V::Missing, |t| V::Num(t.kind as f64)),
+                    .and_then(|t| t.kind)
+                    .map_or(V::Missing, |k| V::Num(k as f64)),
                 _ => V::Missing,
             },
             Func::Absent => {
@@ -416,11 +417,17 @@ fn block_field(m: &Model, id: BlockId, name: &str) -> V {
         "authorities" => blocks(m.authorities_of(id)),
         "upper_tier" => blocks(m.upper_tier_of(id)),
         "hwb" => first(m.referrers(id).iter().copied().filter(|h| m.block(*h).kind == "hwb" && matches!(m.block(*h).attr("authority").map(|a| &a.value), Some(Val::Ref(Some(t), _)) if *t == id)).collect()),
+        // The ICPs of the HWB's system and of every system holding 5% or more of its authority.
+        "icps" => blocks(m.hwb_systems(id, 5.0).into_iter().filter_map(|s| m.one_of_system(s, "icp")).collect()),
         "systems" => blocks(m.shares(id).into_iter().filter(|(_, p)| *p > 0.0).map(|(s, _)| s).collect()),
         "share_list" => {
             let mut shares = m.shares(id);
             shares.sort_by(|a, b| b.1.total_cmp(&a.1));
-            V::Str(and_list(&shares.iter().map(|(s, p)| format!("{} ({}%)", m.block(*s).display(), fmt_num(*p))).collect::<Vec<_>>()))
+            let mut parts: Vec<String> = shares.iter().map(|(s, p)| format!("{} ({}%)", m.block(*s).display(), fmt_num(*p))).collect();
+            if let Some(t) = m.typology.get(&id).filter(|t| t.remainder >= 0.05) {
+                parts.push(format!("{}% in systems not described here", fmt_num((t.remainder * 100.0).round() / 100.0)));
+            }
+            V::Str(and_list(&parts))
         }
         _ => V::Missing,
     }

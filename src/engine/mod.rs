@@ -9,7 +9,7 @@ pub mod suppress;
 use crate::config::Config;
 use crate::diagnostic::{icg, Finding, Label, Severity};
 use crate::model::{BlockId, Model};
-use crate::rules::pack::{param_override, At, Check};
+use crate::rules::pack::{param_override, At, Check, RegimeVariant};
 use crate::rules::{Pack, Rule};
 use crate::source::{FileId, Span};
 use crate::workspace::Workspace;
@@ -396,8 +396,19 @@ fn regime_ok(m: &Model, rule: &Rule, b: BlockId) -> bool {
     regimes.iter().any(|r| rule.regimes.contains(r))
 }
 
+/// The regime a block is checked under: its system's (a system's own).
+fn block_regime(m: &Model, b: BlockId) -> Option<i64> {
+    m.block(b).system.map(|s| m.regime(s))
+}
+
 fn header(m: &Model, b: BlockId) -> (FileId, Span) {
     (m.block(b).file, m.block(b).header)
+}
+
+/// The rule's severity and message under the regime of the block it ran on, where they differ.
+fn variant<'r>(m: &Model, rule: &'r Rule, b: BlockId) -> Option<&'r RegimeVariant> {
+    let regime = block_regime(m, b)?;
+    rule.by_regime.iter().find(|v| v.regime == regime)
 }
 
 /// Runs one rule over the model. `params` gives the parameter values that
@@ -447,17 +458,23 @@ pub fn run_rule(
                     current: V::Block(hit.block),
                     vars: &vars,
                 };
+                let variant = variant(m, rule, hit.block);
                 let template = hit
                     .message
                     .and_then(|k| rule.messages.get(k))
+                    .or(variant.and_then(|v| v.message.as_ref()))
                     .unwrap_or(&rule.message);
-                out.push(finding(
+                let mut f = finding(
                     hit.file,
                     hit.span,
                     ctx.render(template),
                     ctx.render(&rule.help),
                     hit.labels,
-                ));
+                );
+                if let Some(v) = variant {
+                    f.severity = v.severity;
+                }
+                out.push(f);
             }
         }
         Check::Expr {
@@ -552,13 +569,22 @@ pub fn run_rule(
                                 }
                             }
                         }
-                        out.push(finding(
+                        let variant = variant(m, rule, b);
+                        let mut f = finding(
                             file,
                             span,
-                            ctx.render(&rule.message),
+                            ctx.render(
+                                variant
+                                    .and_then(|v| v.message.as_ref())
+                                    .unwrap_or(&rule.message),
+                            ),
                             ctx.render(&rule.help),
                             labels,
-                        ));
+                        );
+                        if let Some(v) = variant {
+                            f.severity = v.severity;
+                        }
+                        out.push(f);
                     }
                 }
             }

@@ -3,7 +3,8 @@
 //! (ICG006) and system populations (ICG011).
 
 use super::schema::{self, article, KindSpec, Ty, Vocab};
-use super::{typology, Attr, Block, BlockId, Model, Val};
+use super::typology::{self, Note, Typology};
+use super::{Attr, Block, BlockId, Model, Val};
 use crate::diagnostic::{icg, Finding};
 use crate::source::{FileId, Span};
 use crate::syntax::{self, ValueKind};
@@ -53,6 +54,9 @@ pub fn lower(files: &[(FileId, &syntax::File)], default_regime: i64) -> (Model, 
         ..
     } = l;
     for (a, t) in typology::compute(&model) {
+        if let Some(note) = &t.note {
+            findings.push(typology_note(&model, a, &t, note));
+        }
         model.typology.insert(a, t);
     }
     populations(&model, &mut findings);
@@ -350,6 +354,20 @@ impl Lowerer {
             return None;
         }
         let val = match (ty, &first.kind) {
+            (Ty::Str | Ty::Text, ValueKind::Str(s) | ValueKind::Text(s)) if s.trim().is_empty() => {
+                self.push(
+                    icg::finding(
+                        icg::EMPTY_TEXT,
+                        file,
+                        first.span,
+                        format!("`{key}` is empty, so every rule reads it as not stated"),
+                    )
+                    .help(format!(
+                        "write what the document says in the quotes, or remove `{key}`"
+                    )),
+                );
+                return None;
+            }
             (Ty::Str, ValueKind::Str(s)) => Some(Val::Str(s.clone())),
             (Ty::Text, ValueKind::Text(s)) | (Ty::Text, ValueKind::Str(s)) => {
                 Some(Val::Text(s.clone()))
@@ -524,6 +542,18 @@ impl Lowerer {
                 return None;
             }
         };
+        if let Some(problem) = val.as_ref().and_then(|v| out_of_range(key, v)) {
+            self.push(
+                icg::finding(
+                    icg::WRONG_TYPE,
+                    file,
+                    first.span,
+                    format!("`{key}` {problem}"),
+                )
+                .help(format!("write {}", ty.example())),
+            );
+            return None;
+        }
         if let Some(Val::Date(d)) = &val {
             if !d.is_valid() {
                 self.push(
@@ -643,21 +673,83 @@ impl Lowerer {
     fn shares(&mut self) {
         for a in self.model.of_kind("authority").collect::<Vec<_>>() {
             let b = self.model.block(a);
-            let total: f64 = b
-                .attrs("share")
-                .filter_map(|s| match &s.value {
-                    Val::Tuple(v) => match v.get(1) {
-                        Some(Val::Percent(p)) => Some(*p),
-                        _ => None,
-                    },
-                    _ => None,
-                })
-                .sum();
+            // A system named twice is reported, and only its first share counts
+            // (here, in the typology and in the system populations alike).
+            let total = self.model.share_total(a);
+            let mut seen: Vec<&str> = Vec::new();
+            for s in b.attrs("share") {
+                let Val::Tuple(v) = &s.value else { continue };
+                let (Some(Val::Ref(_, name)), Some(Val::Percent(_))) = (v.first(), v.get(1)) else {
+                    continue;
+                };
+                if seen.contains(&name.as_str()) {
+                    self.findings.push(
+                        icg::finding(
+                            icg::WRONG_TYPE,
+                            b.file,
+                            s.span,
+                            format!("{} gives a share of @{name} twice", b.display()),
+                        )
+                        .help("write one `share` for each system; only the first is counted"),
+                    );
+                    continue;
+                }
+                seen.push(name);
+            }
             if total > 100.5 {
                 let f = icg::finding(icg::SHARES, b.file, b.header, format!("the population shares of {} add up to {}%", b.display(), syntax::fmt_num(total)))
                     .help("shares are the percentage of the authority's population in each system; together they cannot exceed 100%");
                 self.findings.push(f);
             }
+        }
+    }
+}
+
+/// ICG014: a typology that cannot be decided, or that rests on a workspace
+/// describing only part of the authority's population.
+fn typology_note(model: &Model, a: BlockId, t: &Typology, note: &Note) -> Finding {
+    let b = model.block(a);
+    match note {
+        Note::Incomplete => icg::finding(
+            icg::TYPOLOGY,
+            b.file,
+            b.header,
+            format!(
+                "the shares of {} add up to {}%; {}% is in no system named here",
+                b.display(),
+                syntax::fmt_num(100.0 - t.remainder),
+                syntax::fmt_num(t.remainder)
+            ),
+        )
+        .help(
+            "its CCN type counts the rest as one further system; add a `share` \
+             for each system that serves the authority, or leave it if the \
+             workspace describes only part of the area",
+        ),
+        Note::MissingPopulation(missing) => {
+            let names: Vec<String> = missing
+                .iter()
+                .map(|m| model.block(*m).display().to_string())
+                .collect();
+            let mut f = icg::finding(
+                icg::TYPOLOGY,
+                b.file,
+                b.header,
+                format!(
+                    "the CCN type of {} cannot be decided: the population of {} is not stated",
+                    b.display(),
+                    crate::text::and_list(&names)
+                ),
+            )
+            .help("add `population` to each authority named; a type is never guessed");
+            for m in missing.iter().filter(|m| **m != a) {
+                f = f.label(
+                    model.block(*m).file,
+                    model.block(*m).header,
+                    "no `population` here",
+                );
+            }
+            f
         }
     }
 }
@@ -688,5 +780,43 @@ fn set_ref(v: &mut Val, name: &str, target: BlockId) {
             items.iter_mut().for_each(|i| set_ref(i, name, target))
         }
         _ => {}
+    }
+}
+
+/// Largest integer an `f64` holds exactly (2^53): beyond it, figures are rounded.
+const EXACT_INT: f64 = 9_007_199_254_740_992.0;
+
+/// Why a well-typed value is impossible for its key, if it is: a duration
+/// that is not a positive whole number of units, a negative population or
+/// amount, a share outside 0–100%, a figure too large to hold exactly.
+fn out_of_range(key: &str, v: &Val) -> Option<String> {
+    match v {
+        Val::Duration(d) if d.amount <= 0.0 || d.amount.fract() != 0.0 => Some(format!(
+            "must be a positive whole number of days, weeks, months or years \
+             (write 18 months, not 1.5 years), found {}",
+            syntax::fmt_num(d.amount)
+        )),
+        Val::Num(n) if n.abs() > EXACT_INT => Some(format!(
+            "is too large to be checked exactly: {} (the largest is 9,007,199,254,740,992)",
+            syntax::fmt_num(*n)
+        )),
+        Val::Num(n) if *n < 0.0 => {
+            Some(format!("cannot be negative, found {}", syntax::fmt_num(*n)))
+        }
+        Val::Money(m) if *m < 0.0 => Some(format!(
+            "cannot be a negative amount, found {}",
+            syntax::fmt_num(*m)
+        )),
+        // `change` is signed: a reduction is negative, but by at most 100%.
+        Val::Percent(p) if key == "change" && *p < -100.0 => Some(format!(
+            "cannot fall by more than 100%, found {}%",
+            syntax::fmt_num(*p)
+        )),
+        Val::Percent(p) if key != "change" && !(0.0..=100.0).contains(p) => Some(format!(
+            "must be between 0% and 100%, found {}%",
+            syntax::fmt_num(*p)
+        )),
+        Val::Tuple(items) => items.iter().find_map(|i| out_of_range(key, i)),
+        _ => None,
     }
 }

@@ -174,22 +174,77 @@ impl Model {
                 .unwrap_or(self.default_regime),
         }
     }
-    /// `share @system PERCENT` of an authority, as (system, percent).
+    /// `share @system PERCENT` of an authority, as (system, percent); a
+    /// system named twice counts once, with its first share.
     pub fn shares(&self, authority: BlockId) -> Vec<(BlockId, f64)> {
-        self.block(authority)
-            .attrs("share")
-            .filter_map(|a| match &a.value {
-                Val::Tuple(v) => match (v.first(), v.get(1)) {
-                    (Some(Val::Ref(Some(s), _)), Some(Val::Percent(p)))
-                        if self.block(*s).kind == "system" =>
-                    {
-                        Some((*s, *p))
+        let mut out: Vec<(BlockId, f64)> = Vec::new();
+        for a in self.block(authority).attrs("share") {
+            if let Val::Tuple(v) = &a.value {
+                if let (Some(Val::Ref(Some(s), _)), Some(Val::Percent(p))) = (v.first(), v.get(1)) {
+                    if self.block(*s).kind == "system" && !out.iter().any(|(x, _)| x == s) {
+                        out.push((*s, *p));
                     }
-                    _ => None,
-                },
-                _ => None,
-            })
-            .collect()
+                }
+            }
+        }
+        out
+    }
+    /// The sum of an authority's shares as written, including shares whose
+    /// system is unknown (ICG004) and counting a system named twice once.
+    pub fn share_total(&self, authority: BlockId) -> f64 {
+        let mut seen: Vec<&str> = Vec::new();
+        let mut total = 0.0;
+        for a in self.block(authority).attrs("share") {
+            if let Val::Tuple(v) = &a.value {
+                if let (Some(Val::Ref(_, name)), Some(Val::Percent(p))) = (v.first(), v.get(1)) {
+                    if !seen.contains(&name.as_str()) {
+                        seen.push(name);
+                        total += p;
+                    }
+                }
+            }
+        }
+        total
+    }
+    /// The share of an authority's population in a system (0 if none).
+    pub fn share_in(&self, authority: BlockId, system: BlockId) -> f64 {
+        self.shares(authority)
+            .into_iter()
+            .find(|(s, _)| *s == system)
+            .map_or(0.0, |(_, p)| p)
+    }
+    /// The systems holding at least `min_pct`% of an authority's population,
+    /// largest share first: the systems whose ICBs and ICPs it relates to
+    /// (the law's and CCN's 5% threshold).
+    pub fn systems_holding(&self, authority: BlockId, min_pct: f64) -> Vec<BlockId> {
+        let mut v: Vec<(BlockId, f64)> = self
+            .shares(authority)
+            .into_iter()
+            .filter(|(_, p)| *p >= min_pct && *p > 0.0)
+            .collect();
+        v.sort_by(|a, b| b.1.total_cmp(&a.1));
+        v.into_iter().map(|(s, _)| s).collect()
+    }
+    /// The systems an HWB relates to: its own, and every system holding at
+    /// least `min_pct`% of its authority's population (a split council's
+    /// board faces the ICB and ICP of each).
+    pub fn hwb_systems(&self, hwb: BlockId, min_pct: f64) -> Vec<BlockId> {
+        let b = self.block(hwb);
+        let mut out: Vec<BlockId> = b.system.into_iter().collect();
+        if let Some(Val::Ref(Some(a), _)) = b.attr("authority").map(|a| &a.value) {
+            if self.block(*a).kind == "authority" {
+                for s in self.systems_holding(*a, min_pct) {
+                    if !out.contains(&s) {
+                        out.push(s);
+                    }
+                }
+            }
+        }
+        out
+    }
+    /// The first block of a kind that belongs to the system (its ICB, its ICP).
+    pub fn one_of_system(&self, system: BlockId, kind: &str) -> Option<BlockId> {
+        self.of_system(system, kind).into_iter().next()
     }
     pub fn tier(&self, authority: BlockId) -> &str {
         let b = self.block(authority);

@@ -44,6 +44,30 @@ pub const BUILTINS: &[Builtin] = &[
         run: hwb_members,
     },
     Builtin {
+        name: "hwb-regard",
+        scope: "hwb",
+        vars: &["missing"],
+        params: &[],
+        messages: &[],
+        run: hwb_regard,
+    },
+    Builtin {
+        name: "joint-forward-plan",
+        scope: "strategy",
+        vars: &["missing"],
+        params: &["min_period"],
+        messages: &[],
+        run: joint_forward_plan,
+    },
+    Builtin {
+        name: "place-defined",
+        scope: "place",
+        vars: &["missing"],
+        params: &["min_horizon"],
+        messages: &[],
+        run: place_defined,
+    },
+    Builtin {
         name: "icp-regard",
         scope: "icp",
         vars: &["missing", "party"],
@@ -52,18 +76,26 @@ pub const BUILTINS: &[Builtin] = &[
         run: icp_regard,
     },
     Builtin {
+        name: "hwb-icp-division",
+        scope: "hwb",
+        vars: &["missing"],
+        params: &["min_share"],
+        messages: &[],
+        run: division,
+    },
+    Builtin {
         name: "hwb-icp-function-clash",
         scope: "hwb",
         vars: &["functions"],
-        params: &[],
+        params: &["min_share"],
         messages: &[],
         run: function_clash,
     },
     Builtin {
         name: "hwb-icp-remit-similarity",
         scope: "hwb",
-        vars: &["similarity", "shared"],
-        params: &["threshold"],
+        vars: &["similarity", "shared", "icp"],
+        params: &["threshold", "min_share"],
         messages: &[],
         run: remit_similarity,
     },
@@ -83,14 +115,8 @@ pub fn suggest(name: &str) -> Option<&'static str> {
     crate::model::schema::suggest(name, BUILTINS.iter().map(|b| b.name))
 }
 
-/// "A, B and C".
-pub fn and_list(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
-    }
-}
+pub use crate::text::and_list;
+use crate::text::{shared_passages, similarity};
 
 fn words(model: &Model, b: BlockId, key: &str) -> Vec<String> {
     match model.block(b).attr(key).map(|a| &a.value) {
@@ -129,11 +155,43 @@ fn reference(model: &Model, b: BlockId, key: &str) -> Option<BlockId> {
     }
 }
 
-fn icp_of(model: &Model, b: BlockId) -> Option<BlockId> {
+/// The ICPs an HWB relates to: those of its own system and of every system
+/// holding at least `min_pct`% of its authority's population.
+fn icps_of(model: &Model, hwb: BlockId, min_pct: f64) -> Vec<BlockId> {
     model
-        .block(b)
-        .system
-        .and_then(|s| model.of_system(s, "icp").into_iter().next())
+        .hwb_systems(hwb, min_pct)
+        .into_iter()
+        .filter_map(|s| model.one_of_system(s, "icp"))
+        .collect()
+}
+
+/// The relevant threshold of the law (HSCA 2012 s194 as amended, LGPIHA
+/// s116B): a system holding 5% or more of an authority's population.
+const RELEVANT_SHARE: f64 = 5.0;
+
+/// "NHS Wessex Vale ICB", or "the ICB of Chalk Hills ICS" where the
+/// workspace describes no ICB for the system.
+fn icb_name(model: &Model, system: BlockId) -> String {
+    match model.one_of_system(system, "icb") {
+        Some(i) => model.block(i).display().to_string(),
+        None => format!("the ICB of {}", model.block(system).display()),
+    }
+}
+
+fn authority_of(model: &Model, b: BlockId) -> Option<BlockId> {
+    reference(model, b, "authority").filter(|a| model.block(*a).kind == "authority")
+}
+
+fn hit(model: &Model, block: BlockId, missing: String) -> Hit {
+    let b = model.block(block);
+    Hit {
+        block,
+        file: b.file,
+        span: b.header,
+        message: None,
+        vars: vec![("missing", missing)],
+        labels: Vec::new(),
+    }
 }
 
 /// STA012: the members the Health and Social Care Act 2012 s194(2) requires.
@@ -152,6 +210,7 @@ fn hwb_members(model: &Model, _: Params) -> Vec<Hit> {
                 .any(|m| word(model, *m, "category").as_deref() == Some(c))
         };
         let mut missing = Vec::new();
+        let mut missing_icbs: Vec<String> = Vec::new();
         if !(has_post("councillor")
             || has_cat("la_elected")
             || members.iter().any(|m| yes(model, *m, "councillor")))
@@ -174,25 +233,197 @@ fn hwb_members(model: &Model, _: Params) -> Vec<Hit> {
                 missing.push(what);
             }
         }
-        if !has_cat("icb") {
-            missing.push("a representative of the ICB");
-        }
-        if !missing.is_empty() {
-            let b = model.block(h);
-            hits.push(Hit {
-                block: h,
-                file: b.file,
-                span: b.header,
-                message: None,
-                vars: vec![(
-                    "missing",
-                    and_list(&missing.iter().map(|s| s.to_string()).collect::<Vec<_>>()),
-                )],
-                labels: Vec::new(),
+        // One ICB representative for each relevant ICB (as amended in 2022):
+        // a member says which with `icb @id`; one that does not represents
+        // the ICB of the board's own system.
+        let own = model.block(h).system;
+        for s in model.hwb_systems(h, RELEVANT_SHARE) {
+            let icb = model.one_of_system(s, "icb");
+            let represented = members.iter().any(|m| {
+                word(model, *m, "category").as_deref() == Some("icb")
+                    && match reference(model, *m, "icb") {
+                        Some(i) => Some(i) == icb,
+                        None => Some(s) == own,
+                    }
             });
+            if !represented {
+                missing_icbs.push(format!("a representative of {}", icb_name(model, s)));
+            }
+        }
+        let mut all: Vec<String> = missing.iter().map(|s| s.to_string()).collect();
+        all.extend(missing_icbs);
+        if !all.is_empty() {
+            hits.push(hit(model, h, and_list(&all)));
         }
     }
     hits
+}
+
+/// STA014: how the board's own authority and the ICB of each system holding
+/// 5% or more of its population have regard to the JSNA and the joint local
+/// health and wellbeing strategy (LGPIHA 2007 s116B).
+fn hwb_regard(model: &Model, _: Params) -> Vec<Hit> {
+    let mut hits = Vec::new();
+    for h in model.of_kind("hwb") {
+        let regards: Vec<BlockId> = model.children_of(h, "regard").collect();
+        let has = |party: BlockId| {
+            regards.iter().any(|r| {
+                reference(model, *r, "party") == Some(party) && !words(model, *r, "by").is_empty()
+            })
+        };
+        let mut missing = Vec::new();
+        if let Some(a) = authority_of(model, h) {
+            if !has(a) {
+                missing.push(model.block(a).display().to_string());
+            }
+        }
+        for s in model.hwb_systems(h, RELEVANT_SHARE) {
+            match model.one_of_system(s, "icb") {
+                Some(i) if has(i) => {}
+                _ => missing.push(icb_name(model, s)),
+            }
+        }
+        if !missing.is_empty() {
+            hits.push(hit(model, h, and_list(&missing)));
+        }
+    }
+    hits
+}
+
+/// STA016: a joint forward plan covers five years or more, is published, and
+/// records the opinion of every HWB of an upper-tier authority in its system.
+fn joint_forward_plan(model: &Model, param: Params) -> Vec<Hit> {
+    let mut hits = Vec::new();
+    for st in model.of_kind("strategy") {
+        if word(model, st, "type").as_deref() != Some("joint_forward_plan") {
+            continue;
+        }
+        let b = model.block(st);
+        let mut missing = Vec::new();
+        let min_days = param(st, "min_period");
+        match b.attr("period").map(|a| &a.value) {
+            Some(Val::Range(from, to)) => {
+                // Inclusive of the last day: 2024-04-01 to 2029-03-31 is five years.
+                let days = (to.day_number() - from.day_number() + 1) as f64;
+                if days + 1.5 < min_days {
+                    missing.push(format!(
+                        "a period of at least {} (it covers {} to {})",
+                        years(min_days),
+                        from,
+                        to
+                    ));
+                }
+            }
+            _ => missing.push(format!("a `period` of at least {}", years(min_days))),
+        }
+        if b.attr("published").is_none() {
+            missing.push("a `published` date".to_string());
+        }
+        if let Some(s) = b.system {
+            let mut hwbs: Vec<BlockId> = model.of_system(s, "hwb");
+            for a in model.upper_tier_of(s) {
+                for r in model.referrers(a) {
+                    if model.block(*r).kind == "hwb"
+                        && authority_of(model, *r) == Some(a)
+                        && !hwbs.contains(r)
+                    {
+                        hwbs.push(*r);
+                    }
+                }
+            }
+            let opinions: Vec<BlockId> = match b.attr("hwb_opinion").map(|a| &a.value) {
+                Some(Val::List(v)) => v
+                    .iter()
+                    .filter_map(|x| match x {
+                        Val::Ref(Some(t), _) => Some(*t),
+                        _ => None,
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            let absent: Vec<String> = hwbs
+                .iter()
+                .filter(|h| !opinions.contains(h))
+                .map(|h| model.block(*h).display().to_string())
+                .collect();
+            if !absent.is_empty() {
+                missing.push(format!(
+                    "the opinion of {} in `hwb_opinion`",
+                    and_list(&absent)
+                ));
+            }
+        }
+        if !missing.is_empty() {
+            hits.push(hit(model, st, and_list(&missing)));
+        }
+    }
+    hits
+}
+
+/// CCN171: a place defined with its councils: geography, role, a horizon of
+/// at least `min_horizon`, `defined_with_authorities yes`. Only what is
+/// missing is named; the finding points at the one wrong value when nothing
+/// is absent, else at the header.
+fn place_defined(model: &Model, param: Params) -> Vec<Hit> {
+    let mut hits = Vec::new();
+    for p in model.of_kind("place") {
+        let b = model.block(p);
+        let min = param(p, "min_horizon");
+        let mut missing = Vec::new();
+        let mut absent = false;
+        let mut wrong: Option<Span> = None;
+        for key in ["geography", "role"] {
+            if b.attr(key).is_none() {
+                missing.push(format!("a `{key}`"));
+                absent = true;
+            }
+        }
+        match b.attr("horizon") {
+            Some(a) => {
+                if let Val::Duration(d) = &a.value {
+                    if d.days() + 1e-6 < min {
+                        missing.push(format!(
+                            "a `horizon` of at least {} (it says {d})",
+                            years(min)
+                        ));
+                        wrong.get_or_insert(a.span);
+                    }
+                }
+            }
+            None => {
+                missing.push(format!("a `horizon` of at least {}", years(min)));
+                absent = true;
+            }
+        }
+        match b.attr("defined_with_authorities") {
+            Some(a) if a.value == Val::Bool(true) => {}
+            Some(a) => {
+                missing.push("`defined_with_authorities yes` (it says no)".to_string());
+                wrong.get_or_insert(a.span);
+            }
+            None => {
+                missing.push("`defined_with_authorities yes`".to_string());
+                absent = true;
+            }
+        }
+        if !missing.is_empty() {
+            let mut x = hit(model, p, and_list(&missing));
+            if let (false, Some(span)) = (absent, wrong) {
+                x.span = span;
+            }
+            hits.push(x);
+        }
+    }
+    hits
+}
+
+fn years(days: f64) -> String {
+    let y = (days / 365.25).round();
+    if y == 1.0 {
+        "1 year".into()
+    } else {
+        format!("{y} years")
+    }
 }
 
 /// CCN141: a `regard` block for the ICB and each upper-tier authority, each
@@ -265,14 +496,59 @@ fn icp_regard(model: &Model, _: Params) -> Vec<Hit> {
     hits
 }
 
-/// CCN122: a function on both sides of a division, or in both the HWB's and
-/// the ICP's `functions`.
-fn function_clash(model: &Model, _: Params) -> Vec<Hit> {
+/// CCN121: an agreed division of responsibilities with the ICP of each
+/// system holding `min_share` or more of the board's authority (a split
+/// county's board needs one per ICP: the report's Essex case).
+fn division(model: &Model, param: Params) -> Vec<Hit> {
     let mut hits = Vec::new();
     for h in model.of_kind("hwb") {
-        let Some(icp) = icp_of(model, h) else {
+        if authority_of(model, h).is_some_and(|a| model.tier(a) != "upper") {
             continue;
-        };
+        }
+        let missing: Vec<BlockId> = icps_of(model, h, param(h, "min_share"))
+            .into_iter()
+            .filter(|icp| {
+                !model.children_of(h, "division").any(|d| {
+                    reference(model, d, "with") == Some(*icp)
+                        && model.block(d).attr("agreed").is_some()
+                })
+            })
+            .collect();
+        if !missing.is_empty() {
+            let names: Vec<String> = missing
+                .iter()
+                .map(|i| model.block(*i).display().to_string())
+                .collect();
+            let mut x = hit(model, h, and_list(&names));
+            // A division written for the one ICP but never agreed: point at it.
+            if let [icp] = missing[..] {
+                if let Some(d) = model
+                    .children_of(h, "division")
+                    .find(|d| reference(model, *d, "with") == Some(icp))
+                {
+                    x.span = model.block(d).header;
+                }
+            }
+            x.labels = missing
+                .iter()
+                .map(|i| Label {
+                    file: model.block(*i).file,
+                    span: model.block(*i).header,
+                    message: format!("no agreed division with {}", model.block(h).display()),
+                })
+                .collect();
+            hits.push(x);
+        }
+    }
+    hits
+}
+
+/// CCN122: a function on both sides of a division, or in both the HWB's and
+/// an ICP's `functions`, for each ICP the board relates to.
+fn function_clash(model: &Model, param: Params) -> Vec<Hit> {
+    let mut hits = Vec::new();
+    for h in model.of_kind("hwb") {
+        let icps = icps_of(model, h, param(h, "min_share"));
         let hb = model.block(h);
         let mut clashes: Vec<String> = Vec::new();
         let mut primary: Option<(FileId, Span)> = None;
@@ -296,13 +572,17 @@ fn function_clash(model: &Model, _: Params) -> Vec<Hit> {
                 clashes.extend(both);
             }
         }
-        let (hf, icf) = (words(model, h, "functions"), words(model, icp, "functions"));
-        let both: Vec<String> = hf.iter().filter(|w| icf.contains(w)).cloned().collect();
-        if !both.is_empty() {
+        let hf = words(model, h, "functions");
+        for icp in icps {
+            let icf = words(model, icp, "functions");
+            let both: Vec<String> = hf.iter().filter(|w| icf.contains(w)).cloned().collect();
+            if both.is_empty() {
+                continue;
+            }
             if let Some(a) = hb.attr("functions") {
                 if primary.is_none() {
                     primary = Some((hb.file, a.span));
-                } else {
+                } else if !labels.iter().any(|l: &Label| l.span == a.span) {
                     labels.push(Label {
                         file: hb.file,
                         span: a.span,
@@ -340,63 +620,23 @@ fn quote(v: &[String]) -> Vec<String> {
     v.iter().map(|w| format!("`{w}`")).collect()
 }
 
-fn normalise(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// Word-level similarity of two texts (0–1), as the `similar` crate measures it.
-pub fn similarity(a: &str, b: &str) -> f64 {
-    let (a, b) = (normalise(&a.to_lowercase()), normalise(&b.to_lowercase()));
-    if a.is_empty() && b.is_empty() {
-        return 0.0;
-    }
-    similar::TextDiff::from_words(a.as_str(), b.as_str()).ratio() as f64
-}
-
-/// Passages of at least `min_words` words that two texts share, longest first.
-pub fn shared_passages(a: &str, b: &str, min_words: usize) -> Vec<String> {
-    let (a, b) = (normalise(a), normalise(b));
-    let diff = similar::TextDiff::from_words(a.as_str(), b.as_str());
-    let mut out: Vec<String> = Vec::new();
-    let mut run = String::new();
-    for change in diff.iter_all_changes() {
-        if change.tag() == similar::ChangeTag::Equal {
-            run.push_str(change.value());
-        } else if change.tag() == similar::ChangeTag::Delete
-            || change.tag() == similar::ChangeTag::Insert
-        {
-            if run.split_whitespace().count() >= min_words {
-                out.push(run.trim().to_string());
-            }
-            run.clear();
-        }
-    }
-    if run.split_whitespace().count() >= min_words {
-        out.push(run.trim().to_string());
-    }
-    out.sort_by_key(|s| std::cmp::Reverse(s.len()));
-    out.dedup();
-    out
-}
-
-/// CCN124: an HWB remit that says what the ICP remit says.
+/// CCN124: an HWB remit that says what an ICP's remit says, for each ICP
+/// the board relates to; the measure is `crate::text::similarity`.
 fn remit_similarity(model: &Model, param: Params) -> Vec<Hit> {
     let mut hits = Vec::new();
     for h in model.of_kind("hwb") {
-        let Some(icp) = icp_of(model, h) else {
-            continue;
-        };
-        let (hb, ib) = (model.block(h), model.block(icp));
-        let (Some(ha), Some(ia)) = (hb.attr("remit"), ib.attr("remit")) else {
-            continue;
-        };
-        let (Val::Text(ht), Val::Text(it)) = (&ha.value, &ia.value) else {
-            continue;
-        };
-        let score = similarity(ht, it);
-        if score >= param(h, "threshold") {
-            let passages = shared_passages(ht, it, 6);
-            let shared = passages
+        let hb = model.block(h);
+        let Some(ha) = hb.attr("remit") else { continue };
+        let Val::Text(ht) = &ha.value else { continue };
+        for icp in icps_of(model, h, param(h, "min_share")) {
+            let ib = model.block(icp);
+            let Some(ia) = ib.attr("remit") else { continue };
+            let Val::Text(it) = &ia.value else { continue };
+            let score = similarity(ht, it);
+            if score < param(h, "threshold") {
+                continue;
+            }
+            let shared = shared_passages(ht, it)
                 .iter()
                 .take(3)
                 .map(|p| format!("\"{}\"", truncate(p, 90)))
@@ -408,15 +648,9 @@ fn remit_similarity(model: &Model, param: Params) -> Vec<Hit> {
                 span: ha.span,
                 message: None,
                 vars: vec![
-                    ("similarity", format!("{:.0}%", score * 100.0)),
-                    (
-                        "shared",
-                        if shared.is_empty() {
-                            "(no long shared passage)".into()
-                        } else {
-                            shared
-                        },
-                    ),
+                    ("similarity", format!("{:.0}%", (score * 100.0).floor())),
+                    ("shared", shared),
+                    ("icp", ib.display().to_string()),
                 ],
                 labels: vec![Label {
                     file: ib.file,

@@ -426,6 +426,7 @@ const DERIVED: &[(&str, &[&str], DerivedTy)] = {
         ("authorities", &["system"], Blocks("authority")),
         ("upper_tier", &["system"], Blocks("authority")),
         ("hwb", &["authority"], Block("hwb")),
+        ("icps", &["hwb"], Blocks("icp")),
         ("systems", &["authority"], Blocks("system")),
         ("share_list", &["authority"], Str),
     ]

@@ -57,6 +57,22 @@ struct LabelDef {
     message: String,
 }
 
+/// How a rule speaks under one regime: `by_regime: { 2025: { severity: advice, message: "..." } }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RegimeDef {
+    severity: Option<String>,
+    message: Option<String>,
+}
+
+/// A rule's severity and message under one regime, where they differ.
+#[derive(Clone, Debug)]
+pub struct RegimeVariant {
+    pub regime: i64,
+    pub severity: Severity,
+    pub message: Option<Vec<Piece>>,
+}
+
 #[derive(Debug, Default, Deserialize, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct Examples {
@@ -75,6 +91,8 @@ struct RuleDef {
     severity: String,
     #[serde(default)]
     regimes: Vec<i64>,
+    #[serde(default)]
+    by_regime: std::collections::BTreeMap<i64, RegimeDef>,
     scope: OneOrMany,
     for_each: Option<String>,
     when: Option<String>,
@@ -133,6 +151,8 @@ pub struct Rule {
     pub pack: String,
     pub severity: Severity,
     pub regimes: Vec<i64>,
+    /// Severity and message under particular regimes (STA008 is advice under 2025).
+    pub by_regime: Vec<RegimeVariant>,
     pub scope: Vec<&'static str>,
     pub provenance: Provenance,
     pub description: String,
@@ -542,6 +562,31 @@ fn compile_rule(
     };
     let message = tmpl("message", &r.message, &sc)?;
     let help = tmpl("help", &r.help, &sc)?;
+    let mut by_regime = Vec::new();
+    for (regime, v) in &r.by_regime {
+        let at = loc.line_span(loc.value(start, "by_regime", &regime.to_string()));
+        if *regime != 2022 && *regime != 2025 {
+            return Err(fail(at, format!("regime {regime} is not 2022 or 2025")));
+        }
+        let sev = match v.severity.as_deref() {
+            None => severity,
+            Some(x) => Severity::parse(x).ok_or_else(|| {
+                fail(
+                    at,
+                    format!("severity `{x}` must be error, warning or advice"),
+                )
+            })?,
+        };
+        let message = match &v.message {
+            Some(m) => Some(tmpl("by_regime", m, &sc)?),
+            None => None,
+        };
+        by_regime.push(RegimeVariant {
+            regime: *regime,
+            severity: sev,
+            message,
+        });
+    }
     let mut messages = HashMap::new();
     for (k, v) in &r.messages {
         let name = k.as_str().unwrap_or_default().to_string();
@@ -579,6 +624,7 @@ fn compile_rule(
         pack: pack.to_string(),
         severity,
         regimes: r.regimes,
+        by_regime,
         scope,
         provenance: Provenance {
             source: r.provenance.source,

@@ -8,9 +8,25 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// `../shared/examples`, beside the clone in CI.
+/// `../shared/examples`, beside the clone in CI; the copy in
+/// `tests/shared/examples` when the clone stands alone (a test fails when
+/// the two differ: see tests/shared_copy.rs).
 pub fn shared_examples() -> PathBuf {
-    root().join("../shared/examples")
+    shared("examples")
+}
+
+/// `../shared/spec`, or its copy in `tests/shared/spec`.
+pub fn shared_spec() -> PathBuf {
+    shared("spec")
+}
+
+fn shared(part: &str) -> PathBuf {
+    let beside = root().join("../shared").join(part);
+    if beside.is_dir() {
+        beside
+    } else {
+        root().join("tests/shared").join(part)
+    }
 }
 
 pub fn icslint(args: &[&str], cwd: &Path) -> Output {
