@@ -323,6 +323,9 @@ impl Lowerer {
         a: &syntax::Attr,
     ) -> Option<Val> {
         let first = &a.values[0];
+        // References seen below are resolved later by attribute index: a
+        // value refused after them must take them back.
+        let refs_before = self.refs.len();
         let expected_len = match ty {
             Ty::RefPercent | Ty::RefStr => 2,
             _ => 1,
@@ -552,6 +555,7 @@ impl Lowerer {
                 )
                 .help(format!("write {}", ty.example())),
             );
+            self.refs.truncate(refs_before);
             return None;
         }
         if let Some(Val::Date(d)) = &val {

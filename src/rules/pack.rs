@@ -650,7 +650,7 @@ fn compile_rule(
 impl Rule {
     /// "all regimes" or "regime 2022, 2025".
     pub fn regimes_text(&self) -> String {
-        if self.regimes.is_empty() {
+        let mut s = if self.regimes.is_empty() {
             "all regimes".to_string()
         } else {
             format!(
@@ -661,7 +661,15 @@ impl Rule {
                     .collect::<Vec<_>>()
                     .join(", ")
             )
+        };
+        for v in &self.by_regime {
+            s.push_str(&format!(
+                "; {} under regime {}",
+                v.severity.as_str(),
+                v.regime
+            ));
         }
+        s
     }
 
     /// The help text as documentation: `{{`/`}}` become braces; `{expr}`
