@@ -155,6 +155,50 @@ fn select_and_ignore_by_prefix() {
 }
 
 #[test]
+fn an_empty_or_unknown_prefix_is_a_usage_error() {
+    let r = root();
+    for bad in [
+        &["--ignore", ""][..],
+        &["--ignore", "CCN,"],
+        &["--select", ",CCN"],
+        &["--select", " "],
+    ] {
+        let mut args = vec!["check", "examples"];
+        args.extend_from_slice(bad);
+        let out = icslint(&args, &r);
+        assert_eq!(out.status.code(), Some(2), "{bad:?}: {}", stdout(&out));
+        assert!(
+            stderr(&out).contains("empty rule prefix would match every rule"),
+            "{bad:?}: {}",
+            stderr(&out)
+        );
+        assert!(stdout(&out).is_empty(), "{bad:?}: {}", stdout(&out));
+    }
+    let out = icslint(&["check", "examples", "--select", "NOPE"], &r);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("--select NOPE matches no rule"),
+        "{}",
+        stderr(&out)
+    );
+    let out = icslint(&["check", "examples", "--ignore", "CCM11"], &r);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("did you mean CCN11?"),
+        "{}",
+        stderr(&out)
+    );
+    // IDs are case-insensitive on input.
+    let (code, v) = json(&["check", &northmoor(), "--select", "ccn16"], &root());
+    let mut got = rules_of(&v);
+    got.sort();
+    assert_eq!(
+        (code, got),
+        (Some(0), vec!["CCN161".into(), "CCN162".into()])
+    );
+}
+
+#[test]
 fn human_output_reads_like_rustc() {
     let out = icslint(&["check", &northmoor(), "--select", "CCN111"], &root());
     let text = stdout(&out);
