@@ -254,6 +254,74 @@ fn baseline_hides_known_findings_only() {
     assert_eq!(bad.status.code(), Some(2));
 }
 
+#[test]
+fn a_baseline_matches_from_any_directory() {
+    let dir = scratch("baseline-cwd");
+    let ws = dir.join("ws");
+    std::fs::create_dir_all(&ws).unwrap();
+    for f in std::fs::read_dir(shared_examples().join("northmoor"))
+        .unwrap()
+        .flatten()
+    {
+        std::fs::copy(f.path(), ws.join(f.file_name())).unwrap();
+    }
+    let out = icslint(&["check", ".", "--format", "json"], &ws);
+    assert_eq!(out.status.code(), Some(1));
+    std::fs::write(ws.join("baseline.json"), &out.stdout).unwrap();
+    // From the parent, with the workspace and the baseline named by path.
+    let from_parent = icslint(&["check", "ws", "--baseline", "ws/baseline.json"], &dir);
+    assert_eq!(
+        from_parent.status.code(),
+        Some(0),
+        "{}",
+        stdout(&from_parent)
+    );
+    assert!(stdout(&from_parent).contains("No findings"));
+    // From a sibling folder, through `..`.
+    let other = dir.join("other");
+    std::fs::create_dir_all(&other).unwrap();
+    let from_sibling = icslint(
+        &["check", "../ws", "--baseline", "../ws/baseline.json"],
+        &other,
+    );
+    assert_eq!(
+        from_sibling.status.code(),
+        Some(0),
+        "{}",
+        stdout(&from_sibling)
+    );
+}
+
+#[test]
+fn not_checked_findings_are_never_baselined_or_suppressed() {
+    let dir = scratch("baseline-unchecked");
+    write(&dir, "icslint.yaml", "regime: 2022\nno_such_key: 1\n");
+    write(
+        &dir,
+        "broken.icg",
+        "# icslint: allow ICG001 -- we know\nsystem s \"S\" { regime 2022 \n",
+    );
+    let out = icslint(&["check", ".", "--format", "json"], &dir);
+    assert_eq!(out.status.code(), Some(2));
+    std::fs::write(dir.join("baseline.json"), &out.stdout).unwrap();
+    let (code, v) = json(&["check", ".", "--baseline", "baseline.json"], &dir);
+    let got = rules_of(&v);
+    assert_eq!(code, Some(2), "{got:?}");
+    assert!(got.contains(&"ICG001".to_string()), "{got:?}");
+    assert!(got.contains(&"ICG013".to_string()), "{got:?}");
+    let (_, v) = json(&["check", "."], &dir);
+    let refused = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "ICG010")
+        .expect("the suppression of ICG001 is reported");
+    assert!(refused["message"]
+        .as_str()
+        .unwrap()
+        .contains("ICG001 cannot be suppressed"));
+}
+
 const ICB: &str =
     "system s \"Example ICS\" { regime 2022 }\nicb e_icb \"NHS Example ICB\" {\n    system @s\n";
 

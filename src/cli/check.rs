@@ -87,8 +87,19 @@ pub fn run(args: Args) -> i32 {
                 ))
             }
         };
-        match Baseline::parse(&text) {
-            Ok(b) => hidden = b.filter(&mut findings, &ws.sources),
+        // Paths in a baseline are relative to its folder, not to where we run.
+        let base = std::fs::canonicalize(path)
+            .ok()
+            .and_then(|p| p.parent().map(PathBuf::from))
+            .unwrap_or_default();
+        let cwd = std::env::current_dir().unwrap_or_default();
+        match Baseline::parse(&text, &base) {
+            Ok(b) => {
+                hidden = b.filter(&mut findings, |f| {
+                    let p = ws.sources.path(f);
+                    std::fs::canonicalize(p).unwrap_or_else(|_| cwd.join(p))
+                })
+            }
             Err(e) => return super::error(format_args!("{}: {e}", path.display())),
         }
     }
