@@ -3,6 +3,7 @@
 //! directory or its ancestors applies to that file (as in ruff and ESLint).
 
 use crate::diagnostic::Severity;
+use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -39,45 +40,137 @@ impl Config {
     }
 }
 
-/// Matches `pattern` against a `/`-separated relative path: `*` is any run of
-/// characters within one segment, `?` one character, `**` any number of
-/// segments. A pattern without `/` matches a name at any depth.
-pub fn glob_match(pattern: &str, path: &str) -> bool {
-    let pattern = pattern.trim_start_matches("./");
-    let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-    if !pattern.contains('/') {
-        return segs
-            .iter()
-            .any(|s| seg_match(pattern.as_bytes(), s.as_bytes()));
-    }
-    let pats: Vec<&str> = pattern.trim_end_matches('/').split('/').collect();
-    segs_match(&pats, &segs) || (0..segs.len()).any(|n| segs_match(&pats, &segs[..n]))
+/// The compiled `exclude:` patterns of one configuration.
+///
+/// Matching uses `globset` (ripgrep's matcher): the patterns become one
+/// regular-expression automaton, so matching is linear in the path and a
+/// pattern of any length never recurses. `*` and `?` stay within one path
+/// segment, `**` spans any number of segments; a pattern without `/`
+/// matches a name at any depth; a pattern that matches a folder excludes
+/// everything inside it.
+#[derive(Clone, Debug)]
+pub struct Excludes {
+    set: GlobSet,
 }
 
-fn segs_match(p: &[&str], s: &[&str]) -> bool {
-    match (p.first(), s.first()) {
-        (None, None) => true,
-        (Some(&"**"), _) => segs_match(&p[1..], s) || (!s.is_empty() && segs_match(p, &s[1..])),
-        (Some(pp), Some(ss)) => {
-            seg_match(pp.as_bytes(), ss.as_bytes()) && segs_match(&p[1..], &s[1..])
+impl Default for Excludes {
+    fn default() -> Self {
+        Excludes {
+            set: GlobSet::empty(),
         }
-        _ => false,
     }
 }
 
-fn seg_match(p: &[u8], s: &[u8]) -> bool {
-    match (p.first(), s.first()) {
-        (None, None) => true,
-        (Some(b'*'), _) => seg_match(&p[1..], s) || (!s.is_empty() && seg_match(p, &s[1..])),
-        (Some(b'?'), Some(_)) => seg_match(&p[1..], &s[1..]),
-        (Some(a), Some(b)) => a == b && seg_match(&p[1..], &s[1..]),
-        _ => false,
+/// The longest `exclude:` pattern compiled, in bytes.
+pub const MAX_PATTERN: usize = 4096;
+
+/// An `exclude:` pattern that does not compile: its index in the list and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BadGlob {
+    pub index: usize,
+    pub message: String,
+}
+
+impl Excludes {
+    /// Compiles every pattern; a pattern that does not compile is refused
+    /// (the caller reports it) and the others stay in force.
+    pub fn new<S: AsRef<str>>(patterns: &[S]) -> (Excludes, Vec<BadGlob>) {
+        let mut globs = Vec::new();
+        let mut bad = Vec::new();
+        for (index, p) in patterns.iter().enumerate() {
+            let p = p.as_ref();
+            // No path is longer (PATH_MAX); compiling a longer pattern would
+            // only spend time building an automaton that matches nothing new.
+            if p.len() > MAX_PATTERN {
+                bad.push(BadGlob {
+                    index,
+                    message: format!(
+                        "it is {} characters long; a pattern may have at most {MAX_PATTERN}",
+                        p.len()
+                    ),
+                });
+                continue;
+            }
+            let p = p.strip_prefix("./").unwrap_or(p);
+            let p = p.strip_suffix('/').unwrap_or(p);
+            let full = if p.contains('/') {
+                p.to_string()
+            } else {
+                format!("**/{p}")
+            };
+            match GlobBuilder::new(&full)
+                .literal_separator(true)
+                .backslash_escape(true)
+                .build()
+            {
+                Ok(g) => globs.push((index, g)),
+                Err(e) => bad.push(BadGlob {
+                    index,
+                    message: e.kind().to_string(),
+                }),
+            }
+        }
+        let build = |globs: &[(usize, Glob)]| {
+            let mut b = GlobSetBuilder::new();
+            for (_, g) in globs {
+                b.add(g.clone());
+            }
+            b.build()
+        };
+        let set = match build(&globs) {
+            Ok(set) => set,
+            Err(_) => {
+                // The automaton is too large (a pattern of a million `*`):
+                // refuse the patterns too large on their own, keep the rest.
+                let mut keep = Vec::new();
+                for (i, g) in globs {
+                    match build(&[(i, g.clone())]) {
+                        Ok(_) => keep.push((i, g)),
+                        Err(e) => bad.push(BadGlob {
+                            index: i,
+                            message: e.to_string(),
+                        }),
+                    }
+                }
+                match build(&keep) {
+                    Ok(set) => set,
+                    Err(e) => {
+                        bad.extend(keep.iter().map(|(i, _)| BadGlob {
+                            index: *i,
+                            message: e.to_string(),
+                        }));
+                        GlobSet::empty()
+                    }
+                }
+            }
+        };
+        bad.sort_by_key(|b| b.index);
+        (Excludes { set }, bad)
+    }
+
+    /// Whether a `/`-separated path relative to the configuration's folder
+    /// (or any folder above it in that path) is excluded.
+    pub fn matches(&self, path: &str) -> bool {
+        if self.set.is_empty() {
+            return false;
+        }
+        let path = path.trim_matches('/');
+        self.set.is_match(path)
+            || path
+                .match_indices('/')
+                .any(|(i, _)| self.set.is_match(&path[..i]))
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::glob_match;
+    use super::Excludes;
+
+    fn glob_match(pattern: &str, path: &str) -> bool {
+        let (ex, bad) = Excludes::new(&[pattern]);
+        assert!(bad.is_empty(), "{bad:?}");
+        ex.matches(path)
+    }
 
     #[test]
     fn globs() {
@@ -87,5 +180,16 @@ mod tests {
         assert!(glob_match("**/old/*.icg", "a/b/old/c.icg"));
         assert!(!glob_match("drafts/*.icg", "other/a.icg"));
         assert!(!glob_match("*.icg", "a.yaml"));
+        assert!(glob_match("./drafts/", "drafts/a.icg"));
+        assert!(!glob_match("*.icg", "drafts/a.yaml"));
+        assert!(glob_match("a?c.icg", "abc.icg"));
+    }
+
+    #[test]
+    fn an_invalid_pattern_is_refused_with_its_index() {
+        let (ex, bad) = Excludes::new(&["ok.icg", "[unclosed"]);
+        assert_eq!(bad.len(), 1);
+        assert_eq!(bad[0].index, 1);
+        assert!(ex.matches("ok.icg"), "the valid patterns stay in force");
     }
 }

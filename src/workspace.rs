@@ -3,7 +3,7 @@
 //! finding the `icslint.yaml` that applies to each, then parsing and
 //! lowering them into one model. The engine never does I/O.
 
-use crate::config::{glob_match, Config};
+use crate::config::{Config, Excludes};
 use crate::diagnostic::{icg, Finding};
 use crate::model::{self, Model};
 use crate::rules::{self, Pack};
@@ -18,6 +18,8 @@ pub struct ConfigFile {
     pub dir: PathBuf,
     pub config: Config,
     pub file: Option<FileId>,
+    /// `exclude:`, compiled once.
+    pub excludes: Excludes,
 }
 
 #[derive(Debug, Default)]
@@ -128,6 +130,7 @@ impl Workspace {
             dir: PathBuf::new(),
             config: Config::default(),
             file: None,
+            excludes: Excludes::default(),
         });
         let mut by_dir: HashMap<PathBuf, usize> = HashMap::new();
         for path in files {
@@ -176,6 +179,7 @@ impl Workspace {
         ws.load_builtin_packs();
         ws.configs.push(ConfigFile {
             dir: PathBuf::new(),
+            excludes: Excludes::new(&config.exclude).0,
             config,
             file: None,
         });
@@ -353,10 +357,28 @@ impl Workspace {
                 }
             }
         };
+        let (excludes, bad) = Excludes::new(&config.exclude);
+        for b in bad {
+            let pattern = &config.exclude[b.index];
+            let text = &self.sources.get(id).text;
+            let span = text
+                .find(pattern.as_str())
+                .map_or(Span::default(), |at| Span::new(at, at + pattern.len()));
+            self.findings.push(
+                icg::finding(
+                    icg::BAD_CONFIG,
+                    id,
+                    span,
+                    format!("this `exclude` pattern cannot be used: {}", b.message),
+                )
+                .help("write a glob such as `drafts/**` or `*.old.icg`; nothing is excluded by this pattern"),
+            );
+        }
         self.configs.push(ConfigFile {
             dir: dir.to_path_buf(),
             config,
             file: Some(id),
+            excludes,
         });
         self.configs.len() - 1
     }
@@ -372,7 +394,7 @@ impl Workspace {
             .unwrap_or(&abs)
             .to_string_lossy()
             .replace('\\', "/");
-        c.config.exclude.iter().any(|g| glob_match(g, &rel))
+        c.excludes.matches(&rel)
     }
 }
 

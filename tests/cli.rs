@@ -160,6 +160,50 @@ fn select_and_ignore_by_prefix() {
 }
 
 #[test]
+fn an_empty_or_unknown_prefix_is_a_usage_error() {
+    let r = root();
+    for bad in [
+        &["--ignore", ""][..],
+        &["--ignore", "CCN,"],
+        &["--select", ",CCN"],
+        &["--select", " "],
+    ] {
+        let mut args = vec!["check", "examples"];
+        args.extend_from_slice(bad);
+        let out = icslint(&args, &r);
+        assert_eq!(out.status.code(), Some(2), "{bad:?}: {}", stdout(&out));
+        assert!(
+            stderr(&out).contains("empty rule prefix would match every rule"),
+            "{bad:?}: {}",
+            stderr(&out)
+        );
+        assert!(stdout(&out).is_empty(), "{bad:?}: {}", stdout(&out));
+    }
+    let out = icslint(&["check", "examples", "--select", "NOPE"], &r);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("--select NOPE matches no rule"),
+        "{}",
+        stderr(&out)
+    );
+    let out = icslint(&["check", "examples", "--ignore", "CCM11"], &r);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("did you mean CCN11?"),
+        "{}",
+        stderr(&out)
+    );
+    // IDs are case-insensitive on input.
+    let (code, v) = json(&["check", &northmoor(), "--select", "ccn16"], &root());
+    let mut got = rules_of(&v);
+    got.sort();
+    assert_eq!(
+        (code, got),
+        (Some(0), vec!["CCN161".into(), "CCN162".into()])
+    );
+}
+
+#[test]
 fn human_output_reads_like_rustc() {
     let out = icslint(&["check", &northmoor(), "--select", "CCN111"], &root());
     let text = stdout(&out);
@@ -213,6 +257,74 @@ fn baseline_hides_known_findings_only() {
     );
     let bad = icslint(&["check", ".", "--baseline", "missing.json"], &dir);
     assert_eq!(bad.status.code(), Some(2));
+}
+
+#[test]
+fn a_baseline_matches_from_any_directory() {
+    let dir = scratch("baseline-cwd");
+    let ws = dir.join("ws");
+    std::fs::create_dir_all(&ws).unwrap();
+    for f in std::fs::read_dir(shared_examples().join("northmoor"))
+        .unwrap()
+        .flatten()
+    {
+        std::fs::copy(f.path(), ws.join(f.file_name())).unwrap();
+    }
+    let out = icslint(&["check", ".", "--format", "json"], &ws);
+    assert_eq!(out.status.code(), Some(1));
+    std::fs::write(ws.join("baseline.json"), &out.stdout).unwrap();
+    // From the parent, with the workspace and the baseline named by path.
+    let from_parent = icslint(&["check", "ws", "--baseline", "ws/baseline.json"], &dir);
+    assert_eq!(
+        from_parent.status.code(),
+        Some(0),
+        "{}",
+        stdout(&from_parent)
+    );
+    assert!(stdout(&from_parent).contains("No findings"));
+    // From a sibling folder, through `..`.
+    let other = dir.join("other");
+    std::fs::create_dir_all(&other).unwrap();
+    let from_sibling = icslint(
+        &["check", "../ws", "--baseline", "../ws/baseline.json"],
+        &other,
+    );
+    assert_eq!(
+        from_sibling.status.code(),
+        Some(0),
+        "{}",
+        stdout(&from_sibling)
+    );
+}
+
+#[test]
+fn not_checked_findings_are_never_baselined_or_suppressed() {
+    let dir = scratch("baseline-unchecked");
+    write(&dir, "icslint.yaml", "regime: 2022\nno_such_key: 1\n");
+    write(
+        &dir,
+        "broken.icg",
+        "# icslint: allow ICG001 -- we know\nsystem s \"S\" { regime 2022 \n",
+    );
+    let out = icslint(&["check", ".", "--format", "json"], &dir);
+    assert_eq!(out.status.code(), Some(2));
+    std::fs::write(dir.join("baseline.json"), &out.stdout).unwrap();
+    let (code, v) = json(&["check", ".", "--baseline", "baseline.json"], &dir);
+    let got = rules_of(&v);
+    assert_eq!(code, Some(2), "{got:?}");
+    assert!(got.contains(&"ICG001".to_string()), "{got:?}");
+    assert!(got.contains(&"ICG013".to_string()), "{got:?}");
+    let (_, v) = json(&["check", "."], &dir);
+    let refused = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "ICG010")
+        .expect("the suppression of ICG001 is reported");
+    assert!(refused["message"]
+        .as_str()
+        .unwrap()
+        .contains("ICG001 cannot be suppressed"));
 }
 
 const ICB: &str =

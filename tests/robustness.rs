@@ -240,3 +240,100 @@ fn cyclic_and_dangling_references_are_reported_not_followed_forever() {
         "@q is an icp, not an icb or authority: {ids:?}"
     );
 }
+
+/// Runs the binary like `icslint`, but kills it and fails the test if it has
+/// not finished within `secs` (a hang must fail, not stall the suite).
+fn icslint_within(secs: u64, args: &[&str], cwd: &std::path::Path) -> std::process::Output {
+    use std::process::{Command, Stdio};
+    let out_path = cwd.join(".stdout");
+    let err_path = cwd.join(".stderr");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_icslint"))
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(std::fs::File::create(&out_path).unwrap())
+        .stderr(std::fs::File::create(&err_path).unwrap())
+        .spawn()
+        .expect("the icslint binary runs");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("icslint {args:?} did not finish within {secs} s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    std::process::Output {
+        status,
+        stdout: std::fs::read(&out_path).unwrap(),
+        stderr: std::fs::read(&err_path).unwrap(),
+    }
+}
+
+fn findings_of(out: &std::process::Output) -> Vec<serde_json::Value> {
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "JSON: {e}\n{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    v["findings"].as_array().unwrap().clone()
+}
+
+const SMALL_SYSTEM: &str = "system s \"S\" { regime 2022 }\n";
+
+#[test]
+fn hostile_exclude_patterns_are_matched_in_linear_time() {
+    let dir = scratch("hostile-globs");
+    // A backtracking matcher takes exponential time on this pair.
+    let name = format!("{}.icg", "a".repeat(200));
+    write(&dir, &name, SMALL_SYSTEM);
+    write(
+        &dir,
+        "icslint.yaml",
+        "select: [ICG]\nexclude: ['*a*a*a*a*a*a*a*a*a*a*b']\n",
+    );
+    let out = icslint_within(20, &["check", "."], &dir);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("No findings in 1 file."),
+        "the file was checked, not excluded: {}",
+        stdout(&out)
+    );
+
+    // A recursive matcher overflows its stack on a million `*`.
+    write(
+        &dir,
+        "icslint.yaml",
+        &format!(
+            "select: [ICG]\nexclude: ['{}', '{name}']\n",
+            "*".repeat(1_000_000)
+        ),
+    );
+    let out = icslint_within(20, &["check", ".", "--format", "json"], &dir);
+    let found = findings_of(&out);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0]["rule"], "ICG013");
+    assert!(found[0]["message"].as_str().unwrap().contains("exclude"));
+    assert_eq!(
+        (
+            &found[0]["location"]["line"],
+            &found[0]["location"]["column"]
+        ),
+        (&2.into(), &12.into()),
+        "points at the pattern"
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let out = icslint_within(20, &["check", "."], &dir);
+    assert!(
+        stdout(&out).contains("in 0 files."),
+        "the valid pattern still excludes its file: {}",
+        stdout(&out)
+    );
+}

@@ -1,6 +1,6 @@
 use super::{FailOn, Format, Selection};
 use crate::diagnostic::{Finding, Severity};
-use crate::engine::{baseline::Baseline, Engine, Options};
+use crate::engine::{baseline::Baseline, Engine};
 use crate::report;
 use crate::workspace::Workspace;
 use std::io::IsTerminal;
@@ -27,21 +27,20 @@ pub struct Args {
     selection: Selection,
 }
 
-pub fn options(sel: &Selection) -> Options {
-    Options {
-        select: sel.select.clone(),
-        ignore: sel.ignore.clone(),
-    }
-}
-
 /// Loads the workspace and runs every enabled rule over it.
 pub fn analyse(paths: &[PathBuf], sel: &Selection) -> Result<(Workspace, Vec<Finding>), i32> {
     let ws = Workspace::load(paths, super::regime_of(sel)).map_err(super::error)?;
+    let known = ws
+        .packs
+        .iter()
+        .flat_map(|(_, p)| p.rules.iter().map(|r| r.id.as_str()))
+        .chain(crate::diagnostic::icg::ALL.iter().map(|d| d.id));
+    let opts = sel.options(known).map_err(super::error)?;
     let findings = {
         let engine = Engine {
             ws: &ws,
             packs: ws.packs.iter().map(|(o, p)| (*o, p)).collect(),
-            opts: options(sel),
+            opts,
         };
         engine.run()
     };
@@ -88,8 +87,19 @@ pub fn run(args: Args) -> i32 {
                 ))
             }
         };
-        match Baseline::parse(&text) {
-            Ok(b) => hidden = b.filter(&mut findings, &ws.sources),
+        // Paths in a baseline are relative to its folder, not to where we run.
+        let base = std::fs::canonicalize(path)
+            .ok()
+            .and_then(|p| p.parent().map(PathBuf::from))
+            .unwrap_or_default();
+        let cwd = std::env::current_dir().unwrap_or_default();
+        match Baseline::parse(&text, &base) {
+            Ok(b) => {
+                hidden = b.filter(&mut findings, |f| {
+                    let p = ws.sources.path(f);
+                    std::fs::canonicalize(p).unwrap_or_else(|_| cwd.join(p))
+                })
+            }
             Err(e) => return super::error(format_args!("{}: {e}", path.display())),
         }
     }

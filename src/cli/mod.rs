@@ -63,14 +63,63 @@ pub enum FailOn {
 #[derive(clap::Args, Debug, Clone, Default)]
 pub struct Selection {
     /// Only report rules whose ID starts with one of these (comma separated): `--select CCN11,STA`
-    #[arg(long, value_delimiter = ',')]
+    #[arg(long, value_delimiter = ',', value_parser = rule_prefix)]
     pub select: Vec<String>,
     /// Never report rules whose ID starts with one of these (comma separated)
-    #[arg(long, value_delimiter = ',')]
+    #[arg(long, value_delimiter = ',', value_parser = rule_prefix)]
     pub ignore: Vec<String>,
     /// Regime for systems that do not state one (overrides icslint.yaml)
     #[arg(long, value_parser = ["2022", "2025"])]
     pub regime: Option<String>,
+}
+
+/// One `--select`/`--ignore` item: trimmed and upper-cased (IDs are
+/// case-insensitive on input). An empty item is refused: `--ignore ""` or
+/// `--ignore "CCN,"` would otherwise be a prefix of every rule.
+fn rule_prefix(s: &str) -> Result<String, String> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Err("an empty rule prefix would match every rule; \
+                    name rule IDs or prefixes such as CCN11,STA"
+            .to_string());
+    }
+    Ok(s.to_ascii_uppercase())
+}
+
+impl Selection {
+    /// The engine's options, once every prefix is known to name at least one
+    /// of `rules`; otherwise the usage error to print (with a suggestion).
+    pub fn options<'a>(
+        &self,
+        rules: impl IntoIterator<Item = &'a str> + Clone,
+    ) -> Result<crate::engine::Options, String> {
+        for (flag, list) in [("--select", &self.select), ("--ignore", &self.ignore)] {
+            for p in list {
+                if rules
+                    .clone()
+                    .into_iter()
+                    .any(|id| id.starts_with(p.as_str()))
+                {
+                    continue;
+                }
+                // Suggest a whole ID or a prefix of one (`CCM` → `CCN`).
+                let prefixes: std::collections::BTreeSet<&str> = rules
+                    .clone()
+                    .into_iter()
+                    .flat_map(|id| (2..=id.len()).filter_map(move |n| id.get(..n)))
+                    .collect();
+                let hint = crate::model::schema::suggest(p, prefixes.iter().copied())
+                    .map_or(String::new(), |s| format!("; did you mean {s}?"));
+                return Err(format!(
+                    "{flag} {p} matches no rule{hint} (`icslint rules` lists every rule)"
+                ));
+            }
+        }
+        Ok(crate::engine::Options {
+            select: self.select.clone(),
+            ignore: self.ignore.clone(),
+        })
+    }
 }
 
 #[derive(Subcommand, Debug)]

@@ -29,7 +29,8 @@ pub type OwnedPack<'a> = (Option<usize>, &'a Pack);
 
 /// Findings no selection may hide: a file that could not be read or parsed,
 /// or a pack or configuration that could not be used, is never skipped silently.
-fn always_shown(id: &str) -> bool {
+/// Neither a suppression nor a baseline hides them.
+pub fn always_shown(id: &str) -> bool {
     matches!(id, "ICG001" | "ICG009" | "ICG012" | "ICG013")
 }
 
@@ -295,6 +296,10 @@ impl Engine<'_> {
         }
         let mut kept = Vec::new();
         for f in findings {
+            if always_shown(&f.rule) {
+                kept.push(f);
+                continue;
+            }
             let line = self.ws.sources.get(f.file).line_of(f.span.start);
             let mut hit = false;
             for s in sups
@@ -313,6 +318,18 @@ impl Engine<'_> {
         for s in &sups {
             for (id, used) in s.ids.iter().zip(&s.used) {
                 if *used {
+                    continue;
+                }
+                if always_shown(id) {
+                    extra.push(
+                        icg::finding(
+                            icg::UNUSED_ALLOW,
+                            s.file,
+                            s.span,
+                            format!("{id} cannot be suppressed: it means part of the workspace was not checked"),
+                        )
+                        .help("fix the problem it reports, then remove this comment"),
+                    );
                     continue;
                 }
                 if !self.rule_known(id) {
