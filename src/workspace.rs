@@ -254,6 +254,13 @@ impl Workspace {
             for e in &parsed.errors {
                 let mut finding = icg::finding(icg::SYNTAX, f, e.span, e.message.clone());
                 finding.help = e.help.clone();
+                if let Some(span) = e.unchecked_head(text) {
+                    finding.labels.push(crate::diagnostic::Label {
+                        file: f,
+                        span,
+                        message: "not checked".into(),
+                    });
+                }
                 self.findings.push(finding);
             }
             self.parsed.insert(f, parsed);

@@ -335,5 +335,73 @@ fn hostile_exclude_patterns_are_matched_in_linear_time() {
         stdout(&out).contains("in 0 files."),
         "the valid pattern still excludes its file: {}",
         stdout(&out)
+/// `(rule, file, line)` of every finding of `icslint check` in `dir`.
+fn findings_in(dir: &std::path::Path) -> Vec<(String, String, u64)> {
+    let out = icslint(&["check", ".", "--format", "json"], dir);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut f: Vec<_> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["location"]["path"].as_str().unwrap().to_string(),
+                f["location"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    f.sort();
+    f
+}
+
+#[test]
+fn a_syntax_error_hides_nothing_else_in_its_file() {
+    // The example workspace, with its health and wellbeing boards' file
+    // broken in the ways people break files.
+    let copy = |name: &str| {
+        let dir = scratch(name);
+        let src = root().join("examples/riverbend");
+        for e in std::fs::read_dir(&src).unwrap() {
+            let p = e.unwrap().path();
+            std::fs::copy(&p, dir.join(p.file_name().unwrap())).unwrap();
+        }
+        dir
+    };
+    let hwb = "health-wellbeing-boards.icg";
+    let clean = findings_in(&copy("recover-clean"));
+    assert!(clean.iter().all(|f| f.0 != "STA010" && f.0 != "ICG004"));
+
+    // A stray `}` at the end: one ICG001 and nothing else changes (no
+    // "needs a health and wellbeing board", no unknown references).
+    let dir = copy("recover-stray");
+    let text = std::fs::read_to_string(dir.join(hwb)).unwrap();
+    std::fs::write(dir.join(hwb), format!("{text}}}\n")).unwrap();
+    let mut want = clean.clone();
+    let line = text.lines().count() as u64 + 1;
+    want.push(("ICG001".into(), hwb.into(), line));
+    want.sort();
+    assert_eq!(findings_in(&dir), want);
+
+    // An error in the second board: the first board is still checked by
+    // the rules (it lacks `jsna` here, which STA010 reports), the second
+    // keeps its sound lines, and nothing else appears.
+    let dir = copy("recover-inside");
+    let text = text
+        .replace(
+            "functions [jsna, jhws, bcf_plan, primary_prevention]",
+            "functions [jhws, bcf_plan, primary_prevention]",
+        )
+        .replace(
+            "    functions [jsna, jhws, bcf_plan]\n",
+            "    functions [jsna, jhws, bcf_plan]\n    chair = \"Cllr Omar Reid\"\n",
+        );
+    std::fs::write(dir.join(hwb), &text).unwrap();
+    let got = findings_in(&dir);
+    let extra: Vec<_> = got.iter().filter(|f| !clean.contains(f)).collect();
+    assert_eq!(
+        extra.iter().map(|f| (f.0.as_str(), f.2)).collect::<Vec<_>>(),
+        [("ICG001", 23), ("STA010", 4)],
+        "{got:?}"
     );
 }

@@ -114,3 +114,204 @@ fn comments_are_not_found_inside_strings() {
     assert_eq!(p.comments.len(), 1);
     assert!(!p.comments[0].own_line);
 }
+
+/// The kinds and IDs of the top-level blocks, and of their children.
+fn outline(p: &icslint::syntax::Parsed) -> Vec<String> {
+    let mut out = Vec::new();
+    for b in &p.file.blocks {
+        let id = b.id.as_ref().map_or("", |i| i.text.as_str());
+        let attrs: Vec<&str> = b.attrs.iter().map(|a| a.key.text.as_str()).collect();
+        let kids: Vec<&str> = b.children.iter().map(|c| c.kind.text.as_str()).collect();
+        out.push(format!(
+            "{} {id} [{}] [{}]",
+            b.kind.text,
+            attrs.join(" "),
+            kids.join(" ")
+        ));
+    }
+    out
+}
+
+#[test]
+fn every_syntax_error_is_reported_and_every_sound_block_kept() {
+    let text = "system s \"S\" { regime 2022 }
+icb i \"NHS S ICB\" {
+    system @s
+    role = chair
+    member \"A\" { role chair; post = x }
+    member Chair { role chair }
+    disqualify [a, b
+    membership_review every 12 months
+}
+regime 2022
+icb j \"J\" {
+    version \"1.4
+    remit \"\"\"never
+    membership_review every 12 months
+}
+}
+ICB k \"K\" {}
+icb l \"L\" {
+    system @s
+";
+    let p = parse(text);
+    let got: Vec<(&str, &str)> = p
+        .errors
+        .iter()
+        .map(|e| (&text[e.span.start..e.span.end], e.message.as_str()))
+        .collect();
+    let at = |line: usize| text.lines().nth(line - 1).unwrap().trim();
+    assert_eq!(
+        got.iter().map(|g| g.1).collect::<Vec<_>>(),
+        [
+            "expected an ID or a value, found `=`",
+            "expected an ID or a value, found `=`",
+            "expected an ID or a value, found `Chair`",
+            "this list is never closed: a `}` comes before its `]`",
+            "`regime 2022` is outside any block",
+            "this string is never closed",
+            "this text is never closed",
+            "this `}` closes nothing",
+            "expected a block, like `icb my_id \"Name\" { ... }`, found `ICB`",
+            "this block is never closed",
+        ],
+        "{:#?}",
+        p.errors
+    );
+    // Each error says what it left out, and that is exactly the statement.
+    let lost: Vec<Option<&str>> = p
+        .errors
+        .iter()
+        .map(|e| e.unchecked.map(|s| &text[s.start..s.end]))
+        .collect();
+    assert_eq!(
+        lost,
+        [
+            Some(at(4)),
+            Some("post = x"),
+            Some(at(6)),
+            Some("disqualify [a, b\n    membership_review every 12 months"),
+            Some(at(10)),
+            Some(at(12)),
+            Some(at(13)),
+            None,
+            Some(at(17)),
+            Some("icb l \"L\" {\n    system @s"),
+        ]
+    );
+    let help = |i: usize| p.errors[i].help.clone().unwrap_or_default();
+    assert!(help(0).ends_with("until this is fixed, the `role` line is not checked"));
+    assert!(
+        help(2).ends_with("the `member` block is not checked"),
+        "{}",
+        help(2)
+    );
+    assert!(
+        help(3).ends_with("the `disqualify` list is not checked"),
+        "{}",
+        help(3)
+    );
+    assert!(
+        help(9).ends_with("the rest of the file, from `icb` on, is not checked"),
+        "{}",
+        help(9)
+    );
+    assert_eq!(
+        outline(&p),
+        [
+            "system s [regime] []",
+            "icb i [system] [member]",
+            "icb j [membership_review] []",
+        ]
+    );
+    // The member block kept its sound attribute.
+    assert_eq!(p.file.blocks[1].children[0].attrs.len(), 1);
+}
+
+#[test]
+fn a_stray_closing_brace_loses_nothing() {
+    let text = "hwb h \"H\" {\n    system @s\n    functions [jsna]\n}\n}\n";
+    let p = parse(text);
+    assert_eq!(p.errors.len(), 1);
+    assert_eq!(p.errors[0].message, "this `}` closes nothing");
+    assert_eq!(p.errors[0].unchecked, None);
+    assert_eq!(outline(&p), ["hwb h [system functions] []"]);
+    // Spans in later blocks are offsets into the whole file.
+    let p = parse("hwb h \"H\" {\n}\n}\nicb i \"I\" { role = x; system @s }\n");
+    assert_eq!(outline(&p), ["hwb h [] []", "icb i [system] []"]);
+    let sys = &p.file.blocks[1].attrs[0];
+    assert_eq!(
+        &"hwb h \"H\" {\n}\n}\nicb i \"I\" { role = x; system @s }\n"[sys.span.start..sys.span.end],
+        "system @s"
+    );
+    assert_eq!(sys.span.start, 38);
+}
+
+#[test]
+fn too_deep_a_block_is_one_error_and_the_others_are_kept() {
+    let n = 10_000;
+    let text = format!(
+        "system a \"A\" {{ regime 2022 }}\nsystem deep \"Deep\" {{\n{}{}}}\nsystem b \"B\" {{ regime 2022 }}\n",
+        "member {\n".repeat(n),
+        "}\n".repeat(n)
+    );
+    let p = parse(&text);
+    assert_eq!(p.errors.len(), 1, "{:?}", p.errors);
+    assert!(p.errors[0].message.starts_with("nested too deeply"));
+    let lost = p.errors[0].unchecked.unwrap();
+    assert!(text[lost.start..lost.end].starts_with("system deep"));
+    assert!(text[lost.start..lost.end].ends_with('}'));
+    assert_eq!(
+        outline(&p),
+        ["system a [regime] []", "system b [regime] []"]
+    );
+}
+
+#[test]
+fn recovery_is_bounded_in_one_block() {
+    // Thousands of bad lines in one block: a bounded number of attempts,
+    // then the block is given up, and the next block is still read.
+    let text = format!(
+        "icb i \"I\" {{\n{}}}\nsystem s \"S\" {{ regime 2022 }}\n",
+        "    role = chair\n".repeat(5_000)
+    );
+    let p = parse(&text);
+    assert!(
+        p.errors.len() > 30 && p.errors.len() < 40,
+        "{}",
+        p.errors.len()
+    );
+    let last = p.errors.last().unwrap();
+    assert!(
+        last.help
+            .as_deref()
+            .unwrap_or("")
+            .ends_with("the `icb i` block is not checked"),
+        "{last:?}"
+    );
+    assert_eq!(outline(&p), ["system s [regime] []"]);
+    // Unterminated strings on every line are found in one pass.
+    let text = format!(
+        "icb i \"I\" {{\n{}    system @s\n}}\n",
+        "    version \"1.4\n".repeat(5_000)
+    );
+    let p = parse(&text);
+    assert_eq!(p.errors.len(), 5_000);
+    assert_eq!(outline(&p), ["icb i [system] []"]);
+}
+
+#[test]
+fn carriage_returns_alone_end_lines() {
+    // Old Mac line endings: comments end at `\r`, and recovery finds lines.
+    let text = "# note {\ricb i \"I\" {\r    role = chair\r    system @s # and {\r}\r";
+    let p = parse(text);
+    assert_eq!(p.comments.len(), 2);
+    assert_eq!(
+        &text[p.comments[0].span.start..p.comments[0].span.end],
+        "# note {"
+    );
+    assert_eq!(p.errors.len(), 1, "{:?}", p.errors);
+    let lost = p.errors[0].unchecked.unwrap();
+    assert_eq!(&text[lost.start..lost.end], "role = chair");
+    assert_eq!(outline(&p), ["icb i [system] []"]);
+}

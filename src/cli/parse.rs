@@ -35,6 +35,13 @@ pub fn run(file: &Path) -> i32 {
                 e.message.clone(),
             );
             f.help = e.help.clone();
+            if let Some(span) = e.unchecked_head(&sources.get(id).text) {
+                f.labels.push(crate::diagnostic::Label {
+                    file: id,
+                    span,
+                    message: "not checked".into(),
+                });
+            }
             f
         })
         .collect();

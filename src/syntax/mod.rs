@@ -20,6 +20,22 @@ pub struct SyntaxError {
     pub span: Span,
     pub message: String,
     pub help: Option<String>,
+    /// What could not be checked because of the error (an attribute, a
+    /// block, the rest of the file), when that is more than the span.
+    pub unchecked: Option<Span>,
+}
+
+impl SyntaxError {
+    /// The first line of the unchecked region, for a label: a region can be
+    /// the rest of a large file, and a label should not print all of it.
+    pub fn unchecked_head(&self, text: &str) -> Option<Span> {
+        let region = self.unchecked?;
+        let line = text.get(region.start..region.end)?;
+        let end = line
+            .find(['\n', '\r'])
+            .map_or(region.end, |n| region.start + n);
+        Some(Span::new(region.start, end))
+    }
 }
 
 /// The result of parsing one file: as much AST as could be built, the

@@ -1,5 +1,5 @@
 use super::ast::*;
-use super::scan::{depth_at, scan};
+use super::scan::{chunks, depth_at, scan, statements, ScanError, Unchecked};
 use super::{Parsed, SyntaxError};
 use crate::source::Span;
 use pest::iterators::Pair;
@@ -9,47 +9,196 @@ use pest::Parser as _;
 #[grammar = "../grammar/icg.pest"]
 struct IcgParser;
 
-/// Parse one file. Never panics; on a syntax error the AST is empty and the
-/// error says, in plain words, what was expected where.
+/// How many errors one top-level block may recover from before the rest of
+/// it is given up (each recovery parses the block again).
+const MAX_RECOVERIES: usize = 32;
+
+/// Parse one file. Never panics. Every syntax error is reported, in plain
+/// words, with what was expected where; parsing recovers at the attribute
+/// or block that holds the error, so every other block is kept, and each
+/// error says what it left unchecked.
 pub fn parse(text: &str) -> Parsed {
     let scanned = scan(text);
     let mut parsed = Parsed {
         comments: scanned.comments,
         ..Parsed::default()
     };
-    if let Some(error) = scanned.error {
-        parsed.errors.push(error);
-        return parsed;
-    }
-    match IcgParser::parse(Rule::file, text) {
-        Ok(mut pairs) => {
+    if scanned.errors.is_empty() {
+        if let Ok(mut pairs) = IcgParser::parse(Rule::file, text) {
             let file = pairs.next().expect("the file rule always yields one pair");
-            parsed.file.blocks = file
-                .into_inner()
-                .filter(|p| p.as_rule() == Rule::block)
-                .map(block)
-                .collect();
+            parsed.file.blocks = blocks_of(file, 0);
+            return parsed;
         }
-        Err(e) => parsed.errors.push(convert(text, e)),
     }
+    recover(text, scanned.errors, &mut parsed);
     parsed
 }
 
-fn span(p: &Pair<Rule>) -> Span {
-    Span::new(p.as_span().start(), p.as_span().end())
+/// The slow path, for a file with errors: repair the text by blanking
+/// (offsets never move), then parse it one top-level block at a time,
+/// blanking the statement that holds each error and parsing again.
+fn recover(text: &str, scan_errors: Vec<ScanError>, parsed: &mut Parsed) {
+    let mut buf = text.as_bytes().to_vec();
+    for e in &scan_errors {
+        if let Some(fix) = e.fix {
+            blank(&mut buf, fix);
+        }
+    }
+    let queries: Vec<usize> = {
+        let mut q: Vec<usize> = scan_errors
+            .iter()
+            .filter_map(|e| match e.unchecked {
+                Unchecked::Statement(at) => Some(at),
+                _ => None,
+            })
+            .collect();
+        q.sort_unstable();
+        q
+    };
+    let found = statements(&buf, 0, buf.len(), &queries);
+    for e in scan_errors {
+        let mut error = e.error;
+        match e.unchecked {
+            Unchecked::Nothing => {}
+            Unchecked::Statement(at) => {
+                let mut region = found[queries.partition_point(|&q| q < at)];
+                // A list left open swallows the lines up to its block's end.
+                if let Some(fix) = e.fix {
+                    region = Span::new(region.start.min(fix.start), region.end.max(fix.end));
+                }
+                lose(text, &mut buf, &mut error, region, false);
+            }
+            Unchecked::Span(region) => {
+                // An unclosed bracket runs to the end of the file.
+                let rest = region.end == text.len() && text[region.start..].contains(['\n', '\r']);
+                lose(text, &mut buf, &mut error, region, rest);
+            }
+        }
+        parsed.errors.push(error);
+    }
+    for chunk in chunks(&buf) {
+        let mut attempts = 0;
+        // Blanking only ever replaces whole characters, so this holds.
+        while let Ok(src) = std::str::from_utf8(&buf[chunk.start..chunk.end]) {
+            match IcgParser::parse(Rule::file, src) {
+                Ok(mut pairs) => {
+                    let file = pairs.next().expect("the file rule always yields one pair");
+                    parsed.file.blocks.extend(blocks_of(file, chunk.start));
+                    break;
+                }
+                Err(e) => {
+                    attempts += 1;
+                    let (mut error, pos) = convert(src, chunk.start, e);
+                    let found = statements(&buf, chunk.start, chunk.end, &[pos])[0];
+                    if attempts > MAX_RECOVERIES || !has_code(&buf, found) {
+                        // Nothing smaller to leave out, or too many errors
+                        // to keep parsing again: give up the whole block.
+                        lose(text, &mut buf, &mut error, chunk, false);
+                        parsed.errors.push(error);
+                        break;
+                    }
+                    lose(text, &mut buf, &mut error, found, false);
+                    parsed.errors.push(error);
+                }
+            }
+        }
+    }
+    parsed.errors.sort_by_key(|e| e.span.start);
 }
 
-fn name(p: Pair<Rule>) -> Name {
-    Name {
-        text: p.as_str().to_string(),
-        span: span(&p),
+fn has_code(buf: &[u8], s: Span) -> bool {
+    buf[s.start..s.end]
+        .iter()
+        .any(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b';'))
+}
+
+/// Blank a region (spaces; line ends are kept), so offsets never move.
+fn blank(buf: &mut [u8], s: Span) {
+    let end = s.end.min(buf.len());
+    for b in &mut buf[s.start.min(end)..end] {
+        if *b != b'\n' && *b != b'\r' {
+            *b = b' ';
+        }
     }
 }
 
-fn block(p: Pair<Rule>) -> Block {
-    let whole = span(&p);
+/// Leave `region` out of the parse, and say so in the error.
+fn lose(text: &str, buf: &mut [u8], error: &mut SyntaxError, region: Span, rest_of_file: bool) {
+    // Say what is lost from the original text, trimmed to its code.
+    let raw = text.get(region.start..region.end).unwrap_or("");
+    let lead = raw.len() - raw.trim_start().len();
+    let region = Span::new(region.start + lead, region.start + raw.trim_end().len());
+    let what = if region.end <= region.start {
+        blank(buf, region);
+        return;
+    } else if rest_of_file {
+        let first = raw.split_whitespace().next().unwrap_or("");
+        format!("the rest of the file, from `{first}` on,")
+    } else {
+        describe_region(&text[region.start..region.end])
+    };
+    blank(buf, region);
+    let note = format!("until this is fixed, {what} is not checked");
+    error.help = Some(match error.help.take() {
+        Some(h) => format!("{h}; {note}"),
+        None => note,
+    });
+    error.unchecked = Some(region);
+}
+
+/// `the `member` block`, `the `remit` line`, `the `hwb riverbend_hwb` block`.
+fn describe_region(code: &str) -> String {
+    let words: Vec<&str> = code
+        .split(|c: char| c.is_whitespace() || c == '{' || c == '"')
+        .filter(|w| !w.is_empty())
+        .take(2)
+        .collect();
+    let is_name = |w: &str| {
+        w.starts_with(|c: char| c.is_ascii_lowercase())
+            && w.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    };
+    let head = match words.as_slice() {
+        [k, id, ..] if is_name(k) && is_name(id) && code.contains('{') => format!("`{k} {id}`"),
+        [k, ..] if is_name(k) => format!("`{k}`"),
+        _ => String::new(),
+    };
+    let what = if code.contains('{') {
+        "block"
+    } else if code.contains(['\n', '\r']) {
+        "list"
+    } else {
+        "line"
+    };
+    if head.is_empty() {
+        format!("this {what}")
+    } else {
+        format!("the {head} {what}")
+    }
+}
+
+fn blocks_of(file: Pair<Rule>, off: usize) -> Vec<Block> {
+    file.into_inner()
+        .filter(|p| p.as_rule() == Rule::block)
+        .map(|p| block(p, off))
+        .collect()
+}
+
+fn span(p: &Pair<Rule>, off: usize) -> Span {
+    Span::new(off + p.as_span().start(), off + p.as_span().end())
+}
+
+fn name(p: Pair<Rule>, off: usize) -> Name {
+    Name {
+        text: p.as_str().to_string(),
+        span: span(&p, off),
+    }
+}
+
+fn block(p: Pair<Rule>, off: usize) -> Block {
+    let whole = span(&p, off);
     let mut inner = p.into_inner().peekable();
-    let kind = name(inner.next().expect("a block starts with its kind"));
+    let kind = name(inner.next().expect("a block starts with its kind"), off);
     let mut id = None;
     let mut display = None;
     let mut header_end = kind.span.end;
@@ -58,18 +207,18 @@ fn block(p: Pair<Rule>) -> Block {
     for q in inner {
         match q.as_rule() {
             Rule::ident => {
-                header_end = span(&q).end;
-                id = Some(name(q));
+                header_end = span(&q, off).end;
+                id = Some(name(q, off));
             }
             Rule::string => {
-                header_end = span(&q).end;
+                header_end = span(&q, off).end;
                 display = Some((
                     unescape(q.clone().into_inner().next().map_or("", |s| s.as_str())),
-                    span(&q),
+                    span(&q, off),
                 ));
             }
-            Rule::attr => attrs.push(attr(q)),
-            Rule::block => children.push(block(q)),
+            Rule::attr => attrs.push(attr(q, off)),
+            Rule::block => children.push(block(q, off)),
             _ => {}
         }
     }
@@ -86,11 +235,11 @@ fn block(p: Pair<Rule>) -> Block {
     }
 }
 
-fn attr(p: Pair<Rule>) -> Attr {
-    let whole = span(&p);
+fn attr(p: Pair<Rule>, off: usize) -> Attr {
+    let whole = span(&p, off);
     let mut inner = p.into_inner();
-    let key = name(inner.next().expect("an attribute starts with its key"));
-    let values: Vec<Value> = inner.map(value).collect();
+    let key = name(inner.next().expect("an attribute starts with its key"), off);
+    let values: Vec<Value> = inner.map(|v| value(v, off)).collect();
     // The pair also holds the white space and comment before the line end.
     let end = values.last().map_or(key.span.end, |v| v.span.end);
     Attr {
@@ -109,8 +258,8 @@ fn duration_of(p: Pair<Rule>) -> Duration {
     Duration { amount, unit }
 }
 
-fn value(p: Pair<Rule>) -> Value {
-    let sp = span(&p);
+fn value(p: Pair<Rule>, off: usize) -> Value {
+    let sp = span(&p, off);
     let kind = match p.as_rule() {
         Rule::text => ValueKind::Text(p.into_inner().next().map_or("", |t| t.as_str()).to_string()),
         Rule::string => ValueKind::Str(unescape(p.into_inner().next().map_or("", |t| t.as_str()))),
@@ -137,7 +286,7 @@ fn value(p: Pair<Rule>) -> Value {
                 .expect("every is followed by a duration"),
         )),
         Rule::reference => ValueKind::Ref(p.as_str()[1..].to_string()),
-        Rule::list => ValueKind::List(p.into_inner().map(value).collect()),
+        Rule::list => ValueKind::List(p.into_inner().map(|v| value(v, off)).collect()),
         _ => ValueKind::Word(p.as_str().to_string()),
     };
     Value { kind, span: sp }
@@ -158,11 +307,13 @@ fn unescape(s: &str) -> String {
     out
 }
 
+const KIND: &str = "a block kind such as `icb`";
+
 /// What a rule means to a governance lead.
 fn describe(rule: &Rule) -> Option<&'static str> {
     Some(match rule {
         Rule::block => "a block (`kind id \"Name\" { ... }`)",
-        Rule::kind => "a block kind such as `icb`",
+        Rule::kind => KIND,
         Rule::ident => "an ID",
         Rule::key => "a key",
         Rule::attr => "a key and its value",
@@ -186,14 +337,29 @@ fn describe(rule: &Rule) -> Option<&'static str> {
     })
 }
 
-fn convert(text: &str, e: pest::error::Error<Rule>) -> SyntaxError {
-    use pest::error::{ErrorVariant, InputLocation};
+/// A pest error in plain words, and where it is, for a chunk of text that
+/// starts at byte `off` of its file.
+fn convert(text: &str, off: usize, e: pest::error::Error<Rule>) -> (SyntaxError, usize) {
+    use pest::error::InputLocation;
     let pos = match e.location {
         InputLocation::Pos(p) => p,
         InputLocation::Span((s, _)) => s,
-    };
+    }
+    .min(text.len());
+    let mut error = describe_error(text, pos, &e.variant);
+    error.span = Span::new(error.span.start + off, error.span.end + off);
+    (error, pos + off)
+}
+
+fn describe_error(
+    text: &str,
+    pos: usize,
+    variant: &pest::error::ErrorVariant<Rule>,
+) -> SyntaxError {
+    use pest::error::ErrorVariant;
+    let e = variant;
     let mut expected: Vec<&str> = Vec::new();
-    if let ErrorVariant::ParsingError { positives, .. } = &e.variant {
+    if let ErrorVariant::ParsingError { positives, .. } = e {
         for r in positives {
             if let Some(d) = describe(r) {
                 if !expected.contains(&d) {
@@ -205,9 +371,13 @@ fn convert(text: &str, e: pest::error::Error<Rule>) -> SyntaxError {
     // A closing brace or a line end is always acceptable after a value or
     // inside a block; say so when the grammar was looking for more.
     let found = found_at(text, pos);
-    let top = depth_at(text, pos) == 0;
-    let line_start = text[..pos.min(text.len())].rfind('\n').map_or(0, |n| n + 1);
-    let line = text[line_start..].lines().next().unwrap_or("").trim();
+    let top = depth_at(text.as_bytes(), pos) == 0;
+    let line_start = text[..pos].rfind(['\n', '\r']).map_or(0, |n| n + 1);
+    let line = text[line_start..]
+        .split(['\n', '\r'])
+        .next()
+        .unwrap_or("")
+        .trim();
     let looks_like_attr = top && !line.contains('{') && line.split_whitespace().count() >= 2;
     let message = if looks_like_attr {
         let key = line.split_whitespace().next().unwrap_or("");
@@ -219,8 +389,11 @@ fn convert(text: &str, e: pest::error::Error<Rule>) -> SyntaxError {
                 "keys and their values go inside a block, such as `system my_id \"Name\" { ... }`"
                     .into(),
             ),
+            unchecked: None,
         };
-    } else if expected.is_empty() {
+    } else if expected.is_empty() || (top && expected.contains(&KIND)) {
+        // Between top-level blocks only a block can come (or the end of
+        // the file, which is no help to name).
         format!(
             "expected {}, found {found}",
             if top {
@@ -244,6 +417,7 @@ fn convert(text: &str, e: pest::error::Error<Rule>) -> SyntaxError {
         span: Span::new(pos, end.max(pos)),
         message,
         help,
+        unchecked: None,
     }
 }
 
