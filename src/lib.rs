@@ -11,5 +11,6 @@ pub mod report;
 pub mod rules;
 pub mod source;
 pub mod syntax;
+pub mod testing;
 pub mod text;
 pub mod workspace;

@@ -133,9 +133,9 @@ fn every_built_in_rule_has_docs_and_working_examples() {
             r.id
         );
     }
-    let mut tally = icslint::cli::Tally::default();
+    let mut tally = icslint::testing::Tally::default();
     for (_, pack) in &ws.packs {
-        icslint::cli::test_pack_examples(pack, None, &mut tally, false);
+        icslint::testing::test_pack_examples(pack, None, &mut tally, false);
     }
     assert_eq!(tally.failed, 0, "{}", tally.report);
     // A failing and a passing example for every rule.

@@ -22,8 +22,6 @@ mod rules;
 mod test;
 mod typology;
 
-pub use test::{annotations, compare, test_pack_examples, Annotations, Mismatch, Tally};
-
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
