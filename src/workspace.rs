@@ -405,10 +405,4 @@ impl Workspace {
     }
 }
 
-/// serde_yaml appends " at line L column C"; the finding's span says that already.
-pub fn strip_location(msg: &str) -> String {
-    match msg.find(" at line ") {
-        Some(i) => msg[..i].to_string(),
-        None => msg.to_string(),
-    }
-}
+pub use crate::text::strip_yaml_location as strip_location;

@@ -282,7 +282,7 @@ pub fn load_pack(text: &str, file: FileId, builtin: bool) -> (Option<Pack>, Vec<
                     Span::new(at, end),
                     format!(
                         "this rule pack cannot be loaded: {}",
-                        crate::workspace::strip_location(&e.to_string())
+                        crate::text::strip_yaml_location(&e.to_string())
                     ),
                 )
                 .help("see README, \"Writing a rule pack\", for the fields a pack and a rule take"),
