@@ -3,7 +3,7 @@
 //! finding the `icslint.yaml` that applies to each, then parsing and
 //! lowering them into one model. The engine never does I/O.
 
-use crate::config::{Config, Excludes};
+use crate::config::{self, Config};
 use crate::diagnostic::{icg, Finding};
 use crate::model::{self, Model};
 use crate::rules::{self, Pack};
@@ -18,8 +18,6 @@ pub struct ConfigFile {
     pub dir: PathBuf,
     pub config: Config,
     pub file: Option<FileId>,
-    /// `exclude:`, compiled once.
-    pub excludes: Excludes,
 }
 
 #[derive(Debug, Default)]
@@ -130,7 +128,6 @@ impl Workspace {
             dir: PathBuf::new(),
             config: Config::default(),
             file: None,
-            excludes: Excludes::default(),
         });
         let mut by_dir: HashMap<PathBuf, usize> = HashMap::new();
         for path in files {
@@ -144,18 +141,13 @@ impl Workspace {
         ws.parse_and_lower(regime_override);
         for i in 0..ws.configs.len() {
             let rules = ws.configs[i].config.rules.clone();
-            for rel in rules {
-                let path = ws.configs[i].dir.join(&rel);
-                match std::fs::read_to_string(&path) {
-                    Ok(text) => ws.add_pack(&path, &text, Some(i)),
+            for (k, rel) in rules.iter().enumerate() {
+                let path = ws.configs[i].dir.join(rel);
+                match std::fs::read(&path) {
+                    Ok(bytes) => ws.add_pack_bytes(&path, bytes, Some(i)),
                     Err(e) => {
-                        let cfg_file = ws.configs[i].file;
-                        if let Some(cf) = cfg_file {
-                            let text = &ws.sources.get(cf).text;
-                            let needle = rel.to_string_lossy();
-                            let span = text
-                                .find(needle.as_ref())
-                                .map_or(Span::default(), |at| Span::new(at, at + needle.len()));
+                        if let Some(cf) = ws.configs[i].file {
+                            let span = ws.configs[i].config.at.rules[k];
                             ws.findings.push(
                                 icg::finding(
                                     icg::BAD_CONFIG,
@@ -179,7 +171,6 @@ impl Workspace {
         ws.load_builtin_packs();
         ws.configs.push(ConfigFile {
             dir: PathBuf::new(),
-            excludes: Excludes::new(&config.exclude).0,
             config,
             file: None,
         });
@@ -196,6 +187,27 @@ impl Workspace {
         let (packs, findings) = rules::builtin_packs(&mut self.sources);
         self.packs.extend(packs.into_iter().map(|p| (None, p)));
         self.findings.extend(findings);
+    }
+
+    /// Loads a pack from the bytes of its file: UTF-8, with or without a
+    /// byte-order mark (which is not part of the text kept).
+    pub fn add_pack_bytes(&mut self, path: &Path, bytes: Vec<u8>, owner: Option<usize>) {
+        let (text, problem) = config::decode(bytes);
+        if let Some(p) = problem {
+            let id = self.sources.add(path, text);
+            self.findings.push(
+                icg::finding(
+                    icg::BAD_PACK,
+                    id,
+                    p.span,
+                    p.message.replace("this file", "this rule pack"),
+                )
+                .help(p.help),
+            );
+            return;
+        }
+        let text = text.strip_prefix('\u{FEFF}').unwrap_or(&text);
+        self.add_pack(path, text, owner);
     }
 
     /// Loads a pack from text, owned by the configuration `owner` (`None`: built in).
@@ -276,7 +288,7 @@ impl Workspace {
         if regime_override.is_none() {
             for sys in model.of_kind("system").collect::<Vec<_>>() {
                 if let Some(r) = self.config(model.block(sys).file).regime {
-                    model.configured_regime.insert(sys, r);
+                    model.configured_regime.insert(sys, r.year());
                 }
             }
         }
@@ -346,46 +358,32 @@ impl Workspace {
         if let Some(i) = self.configs.iter().position(|c| c.dir == dir) {
             return i;
         }
-        let text = std::fs::read_to_string(path).unwrap_or_default();
-        let id = self.sources.add(path, text.clone());
-        let config = if text.trim().is_empty() {
-            Config::default()
-        } else {
-            match serde_yaml::from_str::<Config>(&text) {
-                Ok(c) => c,
-                Err(e) => {
-                    let at = e.location().map_or(0, |l| l.index()).min(text.len());
-                    let end = text[at..].find('\n').map_or(text.len(), |n| at + n).max(at);
-                    self.findings.push(
-                        icg::finding(icg::BAD_CONFIG, id, Span::new(at, end), format!("this configuration cannot be used: {}", strip_location(&e.to_string())))
-                            .help("known keys: regime, packs, severity, params, rules, exclude, select, ignore; the file is ignored until it is fixed"),
-                    );
-                    Config::default()
-                }
-            }
+        // A configuration that cannot be read is a finding at the file, never
+        // a quiet fall-back to the defaults.
+        let (text, problem) = match std::fs::read(path) {
+            Ok(bytes) => config::decode(bytes),
+            Err(e) => (
+                String::new(),
+                Some(config::Problem {
+                    span: Span::new(0, 0),
+                    message: format!("{} cannot be read: {e}", path.display()),
+                    help: "check the file's permissions; the files it governs are checked with the default configuration".into(),
+                }),
+            ),
         };
-        let (excludes, bad) = Excludes::new(&config.exclude);
-        for b in bad {
-            let pattern = &config.exclude[b.index];
-            let text = &self.sources.get(id).text;
-            let span = text
-                .find(pattern.as_str())
-                .map_or(Span::default(), |at| Span::new(at, at + pattern.len()));
-            self.findings.push(
-                icg::finding(
-                    icg::BAD_CONFIG,
-                    id,
-                    span,
-                    format!("this `exclude` pattern cannot be used: {}", b.message),
-                )
-                .help("write a glob such as `drafts/**` or `*.old.icg`; nothing is excluded by this pattern"),
-            );
+        let id = self.sources.add(path, text);
+        let (config, problems) = match problem {
+            Some(p) => (Config::default(), vec![p]),
+            None => config::load(&self.sources.get(id).text),
+        };
+        for p in problems {
+            self.findings
+                .push(icg::finding(icg::BAD_CONFIG, id, p.span, p.message).help(p.help));
         }
         self.configs.push(ConfigFile {
             dir: dir.to_path_buf(),
             config,
             file: Some(id),
-            excludes,
         });
         self.configs.len() - 1
     }
@@ -401,7 +399,7 @@ impl Workspace {
             .unwrap_or(&abs)
             .to_string_lossy()
             .replace('\\', "/");
-        c.excludes.matches(&rel)
+        c.config.excludes.matches(&rel)
     }
 }
 

@@ -448,6 +448,126 @@ fn configuration_severity_params_and_errors() {
     );
 }
 
+/// The ICG013 findings of a run over one small system with this `icslint.yaml`:
+/// exit status, and (line, column, message) of each.
+fn config_findings(dir: &std::path::Path, yaml: &[u8]) -> (Option<i32>, Vec<(i64, i64, String)>) {
+    std::fs::write(dir.join("icslint.yaml"), yaml).unwrap();
+    let (code, v) = json(&["check", "."], dir);
+    let found = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "ICG013")
+        .map(|f| {
+            (
+                f["location"]["line"].as_i64().unwrap(),
+                f["location"]["column"].as_i64().unwrap(),
+                f["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    (code, found)
+}
+
+#[test]
+fn a_configuration_never_fails_quietly() {
+    let dir = scratch("config-loud");
+    write(&dir, "a.icg", "system s \"S\" { regime 2022 }\n");
+    let cases: &[(&[u8], (i64, i64), &str)] = &[
+        (
+            b"select: [ICG]\n# caf\xe9\n",
+            (2, 6),
+            "byte 19 (0xE9) is not valid UTF-8",
+        ),
+        (b"\xff\xfes\x00e\x00", (1, 1), "UTF-16"),
+        (
+            b"select: [ICG]\nregime: 2030\n",
+            (2, 9),
+            "regime 2030 is not a regime",
+        ),
+        (
+            b"severity:\n  CCN111: fatal\n",
+            (2, 11),
+            "severity `fatal` for CCN111",
+        ),
+        (
+            b"select: [ICG, \"\"]\n",
+            (1, 15),
+            "an empty prefix in `select`",
+        ),
+        (
+            b"ignore: [CCN, '']\n",
+            (1, 15),
+            "an empty prefix in `ignore`",
+        ),
+        (b"regime: twenty\n", (1, 9), "cannot be used"),
+        (
+            b"select: [ICG]\n---\nselect: [CCN]\n",
+            (2, 1),
+            "more than one YAML document",
+        ),
+        // A byte-order mark is accepted, and spans still point at the value.
+        (
+            b"\xef\xbb\xbfselect: [ICG]\nregime: 2031\n",
+            (2, 9),
+            "regime 2031",
+        ),
+    ];
+    for (yaml, (line, column), message) in cases {
+        let (code, found) = config_findings(&dir, yaml);
+        assert_eq!(
+            code,
+            Some(2),
+            "{}: {found:?}",
+            String::from_utf8_lossy(yaml)
+        );
+        assert!(
+            found
+                .iter()
+                .any(|(l, c, m)| (l, c) == (line, column) && m.contains(message)),
+            "{}: expected {message:?} at {line}:{column}, got {found:?}",
+            String::from_utf8_lossy(yaml)
+        );
+    }
+    // With a byte-order mark the rest of the configuration is used.
+    let (code, found) = config_findings(&dir, b"\xef\xbb\xbfselect: [icg]\nregime: 2025\n");
+    assert_eq!((code, found), (Some(0), vec![]));
+}
+
+#[test]
+fn regime_values_come_from_one_list() {
+    let out = icslint(&["check", "examples", "--regime", "2030"], &root());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("the regime must be 2022 or 2025"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_pack_with_a_byte_order_mark_is_loaded() {
+    let dir = scratch("pack-bom");
+    let pack = std::fs::read(root().join("tests/fixtures/local-pack/our-rules.yaml")).unwrap();
+    let mut with_bom = b"\xef\xbb\xbf".to_vec();
+    with_bom.extend(&pack);
+    std::fs::write(dir.join("pack.yaml"), with_bom).unwrap();
+    write(&dir, "icslint.yaml", "rules: [pack.yaml]\n");
+    write(&dir, "a.icg", "system s \"S\" { regime 2022 }\n");
+    let (_, v) = json(&["check", "."], &dir);
+    let got = rules_of(&v);
+    assert!(
+        !got.iter().any(|r| r == "ICG012" || r == "ICG013"),
+        "{got:?}"
+    );
+    let mut latin1 = pack.clone();
+    latin1.extend(b"# caf\xe9\n");
+    std::fs::write(dir.join("pack.yaml"), latin1).unwrap();
+    let (code, v) = json(&["check", "."], &dir);
+    assert_eq!(code, Some(2));
+    assert!(rules_of(&v).contains(&"ICG012".to_string()));
+}
+
 #[test]
 fn a_local_pack_is_loaded_and_tested_without_recompiling() {
     let out = icslint(&["test", "tests/fixtures/local-pack", "--verbose"], &root());

@@ -33,11 +33,21 @@ fn no_module_imports_from_a_layer_above_it() {
         if e.path().extension().is_none_or(|x| x != "rs") {
             continue;
         }
-        let rel = e.path().strip_prefix(&src).unwrap().to_string_lossy().replace('\\', "/");
+        let rel = e
+            .path()
+            .strip_prefix(&src)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
         if rel == "lib.rs" || rel == "main.rs" {
             continue;
         }
-        let module = rel.split('/').next().unwrap().trim_end_matches(".rs").to_string();
+        let module = rel
+            .split('/')
+            .next()
+            .unwrap()
+            .trim_end_matches(".rs")
+            .to_string();
         let Some(mine) = layer(&module) else {
             unplaced.push(module);
             continue;
@@ -83,5 +93,9 @@ fn no_module_imports_from_a_layer_above_it() {
         unplaced.is_empty(),
         "modules not placed in a layer (add them to LAYERS and ARCHITECTURE.md): {unplaced:?}"
     );
-    assert!(wrong.is_empty(), "imports against the layers:\n{}", wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "imports against the layers:\n{}",
+        wrong.join("\n")
+    );
 }

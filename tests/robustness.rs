@@ -326,7 +326,7 @@ fn hostile_exclude_patterns_are_matched_in_linear_time() {
             &found[0]["location"]["line"],
             &found[0]["location"]["column"]
         ),
-        (&2.into(), &12.into()),
+        (&2.into(), &11.into()),
         "points at the pattern"
     );
     assert_eq!(out.status.code(), Some(2));
@@ -336,6 +336,59 @@ fn hostile_exclude_patterns_are_matched_in_linear_time() {
         "the valid pattern still excludes its file: {}",
         stdout(&out)
     );
+}
+
+#[test]
+fn a_hostile_configuration_is_refused_quickly() {
+    let dir = scratch("hostile-config");
+    write(&dir, "a.icg", SMALL_SYSTEM);
+    let n = 100_000;
+    let deep_flow = format!("select: {}{}\n", "[".repeat(n), "]".repeat(n));
+    let deep_value = format!(
+        "params:\n  CCN131:\n    max_priorities: {}{}\n",
+        "[".repeat(n),
+        "]".repeat(n)
+    );
+    let deep_block = format!("params:\n  CCN131:\n    x:\n{}", "      - \n".repeat(n));
+    // Eleven levels of ten aliases: 10^11 values if expanded.
+    let mut bomb = String::from("params:\n  CCN131:\n    a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..12 {
+        let refs: Vec<String> = (0..10).map(|_| format!("*a{}", i - 1)).collect();
+        bomb.push_str(&format!("    a{i}: &a{i} [{}]\n", refs.join(", ")));
+    }
+    for (what, yaml, says) in [
+        ("deep flow list", deep_flow, "nested more than"),
+        ("deep value", deep_value, "nested more than"),
+        ("long list", deep_block, "more than 20000 values"),
+        ("alias bomb", bomb, "more than 20000 values"),
+    ] {
+        write(&dir, "icslint.yaml", &yaml);
+        let out = icslint_within(20, &["check", ".", "--format", "json"], &dir);
+        assert_eq!(out.status.code(), Some(2), "{what}");
+        let found = findings_of(&out);
+        assert!(
+            found
+                .iter()
+                .any(|f| f["rule"] == "ICG013" && f["message"].as_str().unwrap().contains(says)),
+            "{what}: {found:?}"
+        );
+    }
+}
+
+#[test]
+fn an_alias_bomb_in_a_pack_is_refused_quickly() {
+    let dir = scratch("hostile-pack");
+    write(&dir, "a.icg", SMALL_SYSTEM);
+    let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..12 {
+        let refs: Vec<String> = (0..10).map(|_| format!("*a{}", i - 1)).collect();
+        bomb.push_str(&format!("a{i}: &a{i} [{}]\n", refs.join(", ")));
+    }
+    write(&dir, "pack.yaml", &bomb);
+    write(&dir, "icslint.yaml", "rules: [pack.yaml]\n");
+    let out = icslint_within(20, &["check", ".", "--format", "json"], &dir);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(findings_of(&out).iter().any(|f| f["rule"] == "ICG012"));
 }
 
 /// `(rule, file, line)` of every finding of `icslint check` in `dir`.

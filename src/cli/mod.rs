@@ -67,8 +67,8 @@ pub struct Selection {
     #[arg(long, value_delimiter = ',', value_parser = rule_prefix)]
     pub ignore: Vec<String>,
     /// Regime for systems that do not state one (overrides icslint.yaml)
-    #[arg(long, value_parser = ["2022", "2025"])]
-    pub regime: Option<String>,
+    #[arg(long, value_parser = clap::builder::ValueParser::new(str::parse::<crate::config::Regime>))]
+    pub regime: Option<crate::config::Regime>,
 }
 
 /// One `--select`/`--ignore` item: trimmed and upper-cased (IDs are
@@ -170,7 +170,7 @@ pub fn run() -> i32 {
 }
 
 pub(crate) fn regime_of(sel: &Selection) -> Option<i64> {
-    sel.regime.as_deref().and_then(|r| r.parse().ok())
+    sel.regime.map(crate::config::Regime::year)
 }
 
 pub(crate) fn error(msg: impl std::fmt::Display) -> i32 {

@@ -7,7 +7,7 @@ pub mod eval;
 pub mod suppress;
 
 use crate::config::Config;
-use crate::diagnostic::{icg, Finding, Label, Severity};
+use crate::diagnostic::{icg, Finding, Label};
 use crate::model::{BlockId, Model};
 use crate::rules::pack::{param_override, At, Check, RegimeVariant};
 use crate::rules::{Pack, Rule};
@@ -143,14 +143,7 @@ impl Engine<'_> {
         let empty = std::collections::BTreeMap::new();
         for (ci, c) in self.ws.configs.iter().enumerate() {
             let cfile = c.file;
-            let locate = |needle: &str| -> Span {
-                let Some(f) = cfile else {
-                    return Span::default();
-                };
-                let text = &self.ws.sources.get(f).text;
-                text.find(needle)
-                    .map_or(Span::default(), |i| Span::new(i, i + needle.len()))
-            };
+            let at = &c.config.at;
             for id in c.config.severity.keys().chain(c.config.params.keys()) {
                 if !self.rule_known(id) {
                     if let Some(f) = cfile {
@@ -164,23 +157,11 @@ impl Engine<'_> {
                             icg::finding(
                                 icg::BAD_CONFIG,
                                 f,
-                                locate(id),
+                                at.rule_id(id),
                                 format!("no rule has the ID {id}{hint}"),
                             )
                             .help("`icslint rules` lists every rule"),
                         );
-                    }
-                }
-            }
-            for (id, sev) in &c.config.severity {
-                if Severity::parse(sev).is_none() {
-                    if let Some(f) = cfile {
-                        findings.push(icg::finding(
-                            icg::BAD_CONFIG,
-                            f,
-                            locate(sev),
-                            format!("severity `{sev}` for {id} must be error, warning or advice"),
-                        ));
                     }
                 }
             }
@@ -200,7 +181,7 @@ impl Engine<'_> {
                                     icg::finding(
                                         icg::BAD_CONFIG,
                                         f,
-                                        locate(k),
+                                        at.param(&rule.id, k),
                                         format!("{} has no parameter `{k}`", rule.id),
                                     )
                                     .help(
@@ -225,7 +206,7 @@ impl Engine<'_> {
                                             icg::finding(
                                                 icg::BAD_CONFIG,
                                                 f,
-                                                locate(&p.name),
+                                                at.param(&rule.id, &p.name),
                                                 format!("{}: {msg}", rule.id),
                                             )
                                             .help(format!("the default is {}", p.text)),
@@ -248,7 +229,7 @@ impl Engine<'_> {
                 }
             }
             if let (Some(f), Some(packs)) = (cfile, &c.config.packs) {
-                for name in packs {
+                for (k, name) in packs.iter().enumerate() {
                     if !self
                         .packs
                         .iter()
@@ -268,7 +249,7 @@ impl Engine<'_> {
                             icg::finding(
                                 icg::BAD_CONFIG,
                                 f,
-                                locate(name),
+                                at.packs.get(k).copied().unwrap_or_default(),
                                 format!("there is no built-in pack `{name}`"),
                             )
                             .help(hint),
