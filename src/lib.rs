@@ -6,6 +6,8 @@ pub mod cli;
 pub mod config;
 pub mod diagnostic;
 pub mod engine;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod model;
 pub mod report;
 pub mod rules;

@@ -15,7 +15,7 @@ const LAYERS: &[&[&str]] = &[
     &["workspace", "catalogue"],
     &["engine"],
     &["report", "fmt"],
-    &["testing", "lsp"],
+    &["testing", "lsp", "fuzzing"],
     &["cli"],
 ];
 
