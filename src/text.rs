@@ -14,6 +14,22 @@ pub fn and_list(items: &[String]) -> String {
     }
 }
 
+/// A whole number as people write it: 1,300,000.
+pub fn thousands(n: f64) -> String {
+    let digits = format!("{:.0}", n.abs());
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0.0 {
+        out.insert(0, '-');
+    }
+    out
+}
+
 /// The shortest passage, in words, that counts as shared wording.
 pub const PASSAGE_WORDS: usize = 5;
 
@@ -199,6 +215,13 @@ mod tests {
             shared_passages(a, b),
             vec!["the strategy for improving health and wellbeing"]
         );
+    }
+
+    #[test]
+    fn thousands_are_separated() {
+        assert_eq!(thousands(1_300_000.0), "1,300,000");
+        assert_eq!(thousands(999.0), "999");
+        assert_eq!(thousands(-1_000.0), "-1,000");
     }
 
     #[test]

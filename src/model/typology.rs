@@ -82,16 +82,6 @@ pub fn population_from_authorities(model: &Model, system: BlockId) -> Result<f64
     }
 }
 
-/// Population of a system from its upper-tier authorities, counting only
-/// those that state one (for the population cross-check, ICG011).
-pub fn computed_population(model: &Model, system: BlockId) -> f64 {
-    model
-        .upper_tier_of(system)
-        .iter()
-        .filter_map(|a| Some(model.population(*a)? * model.share_in(*a, system) / 100.0))
-        .sum()
-}
-
 /// A system's population: its own `population` where given, else the sum
 /// over its upper-tier authorities.
 pub fn system_population(model: &Model, system: BlockId) -> Result<f64, Vec<BlockId>> {

@@ -86,7 +86,7 @@ pub const BUILTINS: &[Builtin] = &[
     Builtin {
         name: "hwb-icp-function-clash",
         scope: "hwb",
-        vars: &["functions"],
+        vars: &["functions", "icps"],
         params: &["min_share"],
         messages: &[],
         run: function_clash,
@@ -300,6 +300,8 @@ fn joint_forward_plan(model: &Model, param: Params) -> Vec<Hit> {
         }
         let b = model.block(st);
         let mut missing = Vec::new();
+        // Where the one fault lies, if only one part fails: its attribute.
+        let mut at: Vec<Option<Span>> = Vec::new();
         let min_days = param(st, "min_period");
         match b.attr("period").map(|a| &a.value) {
             Some(Val::Range(from, to)) => {
@@ -312,12 +314,17 @@ fn joint_forward_plan(model: &Model, param: Params) -> Vec<Hit> {
                         from,
                         to
                     ));
+                    at.push(b.attr("period").map(|a| a.span));
                 }
             }
-            _ => missing.push(format!("a `period` of at least {}", years(min_days))),
+            _ => {
+                missing.push(format!("a `period` of at least {}", years(min_days)));
+                at.push(None);
+            }
         }
         if b.attr("published").is_none() {
             missing.push("a `published` date".to_string());
+            at.push(None);
         }
         if let Some(s) = b.system {
             let mut hwbs: Vec<BlockId> = model.of_system(s, "hwb");
@@ -351,10 +358,15 @@ fn joint_forward_plan(model: &Model, param: Params) -> Vec<Hit> {
                     "the opinion of {} in `hwb_opinion`",
                     and_list(&absent)
                 ));
+                at.push(b.attr("hwb_opinion").map(|a| a.span));
             }
         }
         if !missing.is_empty() {
-            hits.push(hit(model, st, and_list(&missing)));
+            let mut x = hit(model, st, and_list(&missing));
+            if let [Some(span)] = at[..] {
+                x.span = span;
+            }
+            hits.push(x);
         }
     }
     hits
@@ -551,12 +563,17 @@ fn function_clash(model: &Model, param: Params) -> Vec<Hit> {
         let icps = icps_of(model, h, param(h, "min_share"));
         let hb = model.block(h);
         let mut clashes: Vec<String> = Vec::new();
+        let mut with: Vec<String> = Vec::new();
         let mut primary: Option<(FileId, Span)> = None;
         let mut labels = Vec::new();
         for d in model.children_of(h, "division") {
             let (hw, ic) = (words(model, d, "hwb"), words(model, d, "icp"));
             let both: Vec<String> = hw.iter().filter(|w| ic.contains(w)).cloned().collect();
             if !both.is_empty() {
+                with.push(match reference(model, d, "with") {
+                    Some(i) => model.block(i).display().to_string(),
+                    None => "the integrated care partnership".to_string(),
+                });
                 let db = model.block(d);
                 primary.get_or_insert((db.file, db.header));
                 if let Some(a) = db.attr("icp") {
@@ -591,6 +608,7 @@ fn function_clash(model: &Model, param: Params) -> Vec<Hit> {
                 }
             }
             let ib = model.block(icp);
+            with.push(ib.display().to_string());
             if let Some(a) = ib.attr("functions") {
                 labels.push(Label {
                     file: ib.file,
@@ -603,12 +621,16 @@ fn function_clash(model: &Model, param: Params) -> Vec<Hit> {
         if let Some((file, span)) = primary {
             clashes.sort();
             clashes.dedup();
+            with.dedup();
             hits.push(Hit {
                 block: h,
                 file,
                 span,
                 message: None,
-                vars: vec![("functions", and_list(&quote(&clashes)))],
+                vars: vec![
+                    ("functions", and_list(&quote(&clashes))),
+                    ("icps", and_list(&with)),
+                ],
                 labels,
             });
         }
