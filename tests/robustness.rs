@@ -464,3 +464,77 @@ fn a_syntax_error_hides_nothing_else_in_its_file() {
         "{got:?}"
     );
 }
+
+#[test]
+fn hostile_pack_expressions_are_icg012_on_a_small_stack() {
+    // A local pack whose rules chain 10,000 operators or path steps, and
+    // rules at the limit that must still load and run; all on a thread
+    // with a 1 MiB stack, in whatever build runs the tests.
+    let n = 10_000;
+    let m = icslint::rules::check::MAX_EXPR_DEPTH - 1;
+    let rule = |id: &str, assert: String| {
+        format!(
+            "  - id: {id}\n    name: r-{}\n    provenance: {{ source: tests, ref: here, summary: deep }}\n    severity: warning\n    scope: icb\n    assert: '{assert}'\n    message: 'deep'\n    help: 'split it'\n",
+            id.to_lowercase()
+        )
+    };
+    let hostile = [
+        ("LOC101", "not ".repeat(n) + "yes"),
+        ("LOC102", "yes and ".repeat(n) + "yes"),
+        ("LOC103", "yes or ".repeat(n) + "yes"),
+        ("LOC104", "1 + ".repeat(n) + "1 > 0"),
+        (
+            "LOC105",
+            "parent".to_string() + &".parent".repeat(n) + " is icb",
+        ),
+        ("LOC106", "(".repeat(n) + "yes" + &")".repeat(n)),
+    ];
+    let fine = [
+        // Even number of `not`: true, so no finding.
+        ("LOC201", "not ".repeat(m - 1) + "yes"),
+        // False: one finding per ICB.
+        ("LOC202", "yes and ".repeat(m) + "no"),
+        ("LOC203", "1 + ".repeat(m - 1) + "1 > 100"),
+    ];
+    let mut pack = String::from("pack: deep\ntitle: Deep\nsource: tests\nrules:\n");
+    for (id, a) in hostile.iter().chain(fine.iter()) {
+        pack.push_str(&rule(id, a.clone()));
+    }
+    let dir = scratch("deep-pack");
+    write(&dir, "icslint.yaml", "rules: [deep.yaml]\nselect: [LOC]\n");
+    write(&dir, "deep.yaml", &pack);
+    write(
+        &dir,
+        "s.icg",
+        "system s \"S\" { regime 2022 }\nicb i \"NHS S ICB\" { system @s }\n",
+    );
+    let found = std::thread::Builder::new()
+        .stack_size(1 << 20)
+        .spawn(move || {
+            let ws = Workspace::load(std::slice::from_ref(&dir), None).unwrap();
+            let engine = Engine {
+                ws: &ws,
+                packs: ws.packs.iter().map(|(o, p)| (*o, p)).collect(),
+                opts: Options::default(),
+            };
+            engine
+                .run()
+                .into_iter()
+                .map(|f| (f.rule, f.message, f.span))
+                .collect::<Vec<_>>()
+        })
+        .unwrap()
+        .join()
+        .expect("no stack overflow");
+    let deep: Vec<_> = found
+        .iter()
+        .filter(|f| f.0 == "ICG012" && f.1.contains("nested more than 64 levels deep"))
+        .collect();
+    assert_eq!(deep.len(), hostile.len(), "{found:#?}");
+    let ran: Vec<&str> = found
+        .iter()
+        .filter(|f| f.0.starts_with("LOC"))
+        .map(|f| f.0.as_str())
+        .collect();
+    assert_eq!(ran, ["LOC202", "LOC203"], "{found:#?}");
+}

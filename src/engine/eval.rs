@@ -62,6 +62,10 @@ impl<'a> Ctx<'a> {
     }
 
     pub fn eval(&self, n: &Node) -> V {
+        crate::rules::check::enough_stack(|| self.eval_node(n))
+    }
+
+    fn eval_node(&self, n: &Node) -> V {
         match &n.e {
             E::Word(w) | E::Name(w) => V::Word(w.clone()),
             E::Str(s) => V::Str(s.clone()),
@@ -626,6 +630,10 @@ pub fn default_location(ctx: &Ctx, assert: &Node) -> (FileId, Span) {
 /// failed an `and`, the disjunct that made a negated `or` true, the element
 /// that failed an `all`; then the first path there.
 fn explain(ctx: &Ctx, n: &Node, value: bool) -> (FileId, Span) {
+    crate::rules::check::enough_stack(|| explain_node(ctx, n, value))
+}
+
+fn explain_node(ctx: &Ctx, n: &Node, value: bool) -> (FileId, Span) {
     match (&n.e, value) {
         (E::Not(x), v) => return explain(ctx, x, !v),
         (E::Bin(BinOp::And, ..), false) | (E::Bin(BinOp::Or, ..), true) => {

@@ -1,4 +1,5 @@
-//! The check language: parser (pest, `grammar/check.pest`), name resolution
+//! The check language: parser (tokens from pest, `grammar/check.pest`;
+//! an operator-precedence parser with explicit stacks), name resolution
 //! and static types. Every expression of a pack is compiled when the pack
 //! loads; an unknown key or a type error (money compared with a date) is an
 //! error against the YAML, with a span, never a surprise at run time.
@@ -170,51 +171,87 @@ fn err<T>(span: Span, message: impl Into<String>) -> Result<T, CompileError> {
 
 // ---------------------------------------------------------------- parsing
 
-/// Deepest nesting of `(` and `[` accepted in an expression: the grammar is
-/// recursive and pest does not bound stack depth, so we do.
+/// Deepest nesting accepted in an expression, for brackets (`(` and `[`)
+/// and for the tree alike: a chain of 65 `and`, `not`, `+` or path steps is
+/// refused as 65 brackets are. Parsing, compiling and evaluating recurse on
+/// the tree, so this bounds their stack in every build and on any thread.
 pub const MAX_EXPR_DEPTH: usize = 64;
 
+/// One token of an expression (the pest grammar is only a lexer).
+struct Tok<'a> {
+    rule: Rule,
+    span: Span,
+    pair: Pair<'a, Rule>,
+}
+
+/// A node and the depth of the tree under it (a leaf is 1).
+struct P {
+    node: Node,
+    depth: usize,
+}
+
 pub fn parse(text: &str) -> Result<Node, CompileError> {
+    // Brackets first: the parser recurses into them.
     let mut depth = 0usize;
+    let mut in_string = false;
     for (i, c) in text.char_indices() {
         match c {
-            '(' | '[' => {
+            '"' => in_string = !in_string,
+            '(' | '[' if !in_string => {
                 depth += 1;
                 if depth > MAX_EXPR_DEPTH {
-                    return err(
-                        Span::new(i, i + 1),
-                        format!("the expression is nested more than {MAX_EXPR_DEPTH} levels deep"),
-                    );
+                    return err(Span::new(i, i + 1), too_deep());
                 }
             }
-            ')' | ']' => depth = depth.saturating_sub(1),
+            ')' | ']' if !in_string => depth = depth.saturating_sub(1),
             _ => {}
         }
     }
-    let mut pairs = CheckParser::parse(Rule::expr, text).map_err(|e| {
+    let pairs = CheckParser::parse(Rule::tokens, text).map_err(|e| {
         let pos = match e.location {
             pest::error::InputLocation::Pos(p) => p,
             pest::error::InputLocation::Span((s, _)) => s,
         };
-        let found = text[pos..]
-            .chars()
-            .take_while(|c| !c.is_whitespace())
-            .take(20)
-            .collect::<String>();
-        CompileError {
-            span: Span::new(
-                pos,
-                (pos + found.len()).max(pos + 1).min(text.len().max(pos)),
-            ),
-            message: if found.is_empty() {
-                "the expression ends too early".into()
-            } else {
-                format!("unexpected `{found}` in the expression")
-            },
-        }
+        unexpected(text, pos)
     })?;
-    let expr = pairs.next().expect("expr");
-    build(expr.into_inner().next().expect("or_expr"))
+    let toks: Vec<Tok> = pairs
+        .flat_map(|p| p.into_inner())
+        .filter(|p| p.as_rule() != Rule::EOI)
+        .map(|pair| Tok {
+            rule: pair.as_rule(),
+            span: sp(&pair),
+            pair,
+        })
+        .collect();
+    Ok(Parser::new(text, toks).run()?.node)
+}
+
+fn too_deep() -> String {
+    format!(
+        "the expression is nested more than {MAX_EXPR_DEPTH} levels deep \
+         (brackets, or a chain of operators such as `and`, `not`, `+` or `.`); \
+         split it with `let`"
+    )
+}
+
+/// "unexpected `X` in the expression", or "ends too early" at the end.
+fn unexpected(text: &str, pos: usize) -> CompileError {
+    let found = text[pos.min(text.len())..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .take(20)
+        .collect::<String>();
+    CompileError {
+        span: Span::new(
+            pos,
+            (pos + found.len()).max(pos + 1).min(text.len().max(pos)),
+        ),
+        message: if found.is_empty() {
+            "the expression ends too early".into()
+        } else {
+            format!("unexpected `{found}` in the expression")
+        },
+    }
 }
 
 fn sp(p: &Pair<Rule>) -> Span {
@@ -225,8 +262,22 @@ fn node(e: E, span: Span) -> Node {
     Node { e, span }
 }
 
-fn join(a: &Node, b: &Node) -> Span {
-    Span::new(a.span.start, b.span.end)
+fn leaf(e: E, span: Span) -> P {
+    P {
+        node: node(e, span),
+        depth: 1,
+    }
+}
+
+/// A node over children of the given depth, refused past the limit.
+fn over(e: E, span: Span, below: usize) -> Result<P, CompileError> {
+    if below >= MAX_EXPR_DEPTH {
+        return err(span, too_deep());
+    }
+    Ok(P {
+        node: node(e, span),
+        depth: below + 1,
+    })
 }
 
 fn duration(p: Pair<Rule>) -> Duration {
@@ -236,160 +287,446 @@ fn duration(p: Pair<Rule>) -> Duration {
     Duration { amount, unit }
 }
 
-fn build(p: Pair<Rule>) -> Result<Node, CompileError> {
-    let span = sp(&p);
-    match p.as_rule() {
-        Rule::or_expr | Rule::and_expr | Rule::sum | Rule::product => {
-            let mut inner = p.into_inner();
-            let mut acc = build(inner.next().expect("operand"))?;
-            while let Some(op) = inner.next() {
-                let rhs = build(inner.next().expect("operand"))?;
-                let op = match op.as_str() {
-                    "or" => BinOp::Or,
-                    "and" => BinOp::And,
-                    "+" => BinOp::Add,
-                    "-" => BinOp::Sub,
-                    "*" => BinOp::Mul,
-                    _ => BinOp::Div,
-                };
-                let s = join(&acc, &rhs);
-                acc = node(E::Bin(op, Box::new(acc), Box::new(rhs)), s);
-            }
-            Ok(acc)
+/// What an operator-stack entry is.
+#[derive(Clone, Copy, PartialEq)]
+enum Op {
+    /// A binary operator and its precedence.
+    Bin(BinOp, u8, usize),
+    /// `not` or `-` in front of an operand, with where it starts.
+    Not(usize),
+    Neg(usize),
+    /// An open bracket: what it opens, where, how many items are complete,
+    /// and whether its group had used its comparison.
+    Open(Open, Span, usize, bool),
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Open {
+    Paren,
+    Call(Func, usize),
+    List,
+    Filter,
+}
+
+const PREC_OR: u8 = 1;
+const PREC_AND: u8 = 2;
+const PREC_NOT: u8 = 3;
+const PREC_CMP: u8 = 4;
+const PREC_ADD: u8 = 5;
+const PREC_MUL: u8 = 6;
+const PREC_NEG: u8 = 7;
+
+impl Op {
+    fn prec(&self) -> u8 {
+        match self {
+            Op::Bin(_, p, _) => *p,
+            Op::Not(_) => PREC_NOT,
+            Op::Neg(_) => PREC_NEG,
+            Op::Open(..) => 0,
         }
-        Rule::not_expr => {
-            let mut inner = p.into_inner();
-            let first = inner.next().expect("not_expr");
-            if first.as_rule() == Rule::not_op {
-                let e = build(inner.next().expect("operand"))?;
-                Ok(node(E::Not(Box::new(e)), span))
-            } else {
-                build(first)
-            }
+    }
+}
+
+/// What came before, for the places the grammar allows `not` and `-`.
+#[derive(Clone, Copy, PartialEq)]
+enum Prev {
+    /// The start, an open bracket, a comma, `and`, `or` or `not`.
+    NotLevel,
+    /// `-` in front of an operand.
+    Neg,
+    /// Any other operator.
+    Op,
+}
+
+/// An operator-precedence parser with explicit stacks, so nothing recurses
+/// however long the chains or deep the brackets; it accepts exactly the
+/// grammar in `grammar/check.pest`'s header.
+struct Parser<'a> {
+    text: &'a str,
+    toks: Vec<Tok<'a>>,
+    at: usize,
+    vals: Vec<P>,
+    ops: Vec<Op>,
+    /// The current group (bracket level) has its one comparison.
+    cmp_used: bool,
+}
+
+impl<'a> Parser<'a> {
+    fn new(text: &'a str, toks: Vec<Tok<'a>>) -> Self {
+        Parser {
+            text,
+            toks,
+            at: 0,
+            vals: Vec::new(),
+            ops: Vec::new(),
+            cmp_used: false,
         }
-        Rule::cmp => {
-            let mut inner = p.into_inner();
-            let lhs = build(inner.next().expect("lhs"))?;
-            let Some(op) = inner.next() else {
-                return Ok(lhs);
-            };
-            let rhs = inner.next().expect("rhs");
-            match op.as_rule() {
-                Rule::is_op => Ok(node(E::Is(Box::new(lhs), rhs.as_str().to_string()), span)),
-                Rule::in_op => Ok(node(
-                    E::Bin(BinOp::In, Box::new(lhs), Box::new(build(rhs)?)),
+    }
+
+    fn unexpected_at(&self, at: usize) -> CompileError {
+        let pos = self.toks.get(at).map_or(self.text.len(), |t| t.span.start);
+        unexpected(self.text, pos)
+    }
+
+    fn pop(&mut self) -> P {
+        self.vals.pop().expect("an operand for every operator")
+    }
+
+    /// Apply the operator on top of the stack to its operands.
+    fn reduce(&mut self) -> Result<(), CompileError> {
+        let op = self.ops.pop().expect("an operator to reduce");
+        let made = match op {
+            Op::Bin(op, _, _) => {
+                let rhs = self.pop();
+                let lhs = self.pop();
+                let span = Span::new(lhs.node.span.start, rhs.node.span.end);
+                let below = lhs.depth.max(rhs.depth);
+                over(
+                    E::Bin(op, Box::new(lhs.node), Box::new(rhs.node)),
                     span,
-                )),
-                _ => {
-                    let op = match op.as_str() {
-                        "==" => BinOp::Eq,
-                        "!=" => BinOp::Ne,
-                        "<=" => BinOp::Le,
-                        ">=" => BinOp::Ge,
-                        "<" => BinOp::Lt,
-                        _ => BinOp::Gt,
-                    };
-                    Ok(node(E::Bin(op, Box::new(lhs), Box::new(build(rhs)?)), span))
-                }
+                    below,
+                )?
             }
-        }
-        Rule::neg => {
-            let mut inner = p.into_inner();
-            let first = inner.next().expect("neg");
-            if first.as_rule() == Rule::neg_op {
-                let e = build(inner.next().expect("operand"))?;
-                Ok(node(E::Neg(Box::new(e)), span))
-            } else {
-                build(first)
+            Op::Not(start) | Op::Neg(start) => {
+                let e = self.pop();
+                let span = Span::new(start, e.node.span.end);
+                let e2 = if matches!(op, Op::Not(_)) {
+                    E::Not(Box::new(e.node))
+                } else {
+                    E::Neg(Box::new(e.node))
+                };
+                over(e2, span, e.depth)?
             }
+            Op::Open(..) => unreachable!("brackets are closed, not reduced"),
+        };
+        self.vals.push(made);
+        Ok(())
+    }
+
+    /// Reduce every operator that binds at least as tightly as `prec`.
+    fn reduce_to(&mut self, prec: u8) -> Result<(), CompileError> {
+        while self
+            .ops
+            .last()
+            .is_some_and(|o| o.prec() >= prec && prec > 0)
+        {
+            self.reduce()?;
         }
-        Rule::postfix => {
-            let mut inner = p.into_inner();
-            let mut acc = build(inner.next().expect("primary"))?;
-            for s in inner {
-                let s_span = sp(&s);
-                let whole = Span::new(acc.span.start, s_span.end);
-                match s.as_rule() {
-                    Rule::field => {
-                        acc = node(
-                            E::Field(
-                                Box::new(acc),
-                                s.into_inner().next().expect("name").as_str().to_string(),
-                            ),
-                            whole,
-                        )
+        Ok(())
+    }
+
+    /// Reduce to the innermost open bracket and take it off the stack.
+    fn close_group(&mut self) -> Result<Option<(Open, Span, usize, bool)>, CompileError> {
+        while let Some(op) = self.ops.last() {
+            if let Op::Open(kind, span, n, cmp) = *op {
+                self.ops.pop();
+                return Ok(Some((kind, span, n, cmp)));
+            }
+            self.reduce()?;
+        }
+        Ok(None)
+    }
+
+    fn run(mut self) -> Result<P, CompileError> {
+        let mut operand = true;
+        let mut prev = Prev::NotLevel;
+        // A comma just ended an item of a list (a trailing comma may close it).
+        let mut after_comma = false;
+        while self.at < self.toks.len() {
+            let at = self.at;
+            let (rule, span) = (self.toks[at].rule, self.toks[at].span);
+            let text = self.toks[at].pair.as_str();
+            self.at += 1;
+            if operand {
+                match rule {
+                    Rule::not_op if prev == Prev::NotLevel => {
+                        self.ops.push(Op::Not(span.start));
+                    }
+                    Rule::add_op if text == "-" && prev != Prev::Neg => {
+                        self.ops.push(Op::Neg(span.start));
+                        prev = Prev::Neg;
+                        continue;
+                    }
+                    Rule::lparen => {
+                        self.open(Open::Paren, span);
+                    }
+                    Rule::lbracket => {
+                        self.open(Open::List, span);
+                    }
+                    Rule::name
+                        if self
+                            .toks
+                            .get(self.at)
+                            .is_some_and(|t| t.rule == Rule::lparen) =>
+                    {
+                        let Some((_, f, arity)) = FUNCS.iter().find(|(n, _, _)| *n == text) else {
+                            let known: Vec<&str> = FUNCS.iter().map(|f| f.0).collect();
+                            let hint = schema::suggest(text, known.iter().copied())
+                                .map_or(format!("known functions: {}", known.join(", ")), |s| {
+                                    format!("did you mean `{s}`?")
+                                });
+                            return err(span, format!("unknown function `{text}`: {hint}"));
+                        };
+                        self.at += 1;
+                        self.open(Open::Call(*f, *arity), span);
+                    }
+                    Rule::rparen | Rule::rbracket => {
+                        // `count()`, `[]`, and a list's trailing comma.
+                        let empty_ok = match self.ops.last() {
+                            Some(Op::Open(Open::Call(..), _, 0, _)) => {
+                                rule == Rule::rparen && !after_comma
+                            }
+                            Some(Op::Open(Open::List, _, n, _)) => {
+                                rule == Rule::rbracket && (*n == 0) != after_comma
+                            }
+                            _ => false,
+                        };
+                        if !empty_ok
+                            || prev == Prev::Neg
+                            || matches!(self.ops.last(), Some(Op::Not(_)))
+                        {
+                            return Err(self.unexpected_at(at));
+                        }
+                        self.close(span, false)?;
+                        operand = false;
+                        prev = Prev::Op;
+                        after_comma = false;
+                        continue;
                     }
                     _ => {
-                        acc = node(
-                            E::Filter(
-                                Box::new(acc),
-                                Box::new(build(s.into_inner().next().expect("pred"))?),
-                            ),
-                            whole,
-                        )
+                        let Some(v) = self.literal(rule, span, at)? else {
+                            return Err(self.unexpected_at(at));
+                        };
+                        self.vals.push(v);
+                        operand = false;
                     }
                 }
+                // After `not` or an open bracket, a new `not` may come.
+                if operand {
+                    prev = Prev::NotLevel;
+                }
+                after_comma = false;
+                continue;
             }
-            Ok(acc)
-        }
-        Rule::paren => build(p.into_inner().next().expect("inner")),
-        Rule::call => {
-            let mut inner = p.into_inner();
-            let name = inner.next().expect("name");
-            let Some((_, f, arity)) = FUNCS.iter().find(|(n, _, _)| *n == name.as_str()) else {
-                let known: Vec<&str> = FUNCS.iter().map(|f| f.0).collect();
-                let hint = schema::suggest(name.as_str(), known.iter().copied())
-                    .map_or(format!("known functions: {}", known.join(", ")), |s| {
-                        format!("did you mean `{s}`?")
+            // After an operand: an operator, a postfix, a comma or a closing bracket.
+            prev = Prev::Op;
+            match rule {
+                Rule::dot => {
+                    let Some(name) = self.toks.get(self.at).filter(|t| t.rule == Rule::name) else {
+                        return Err(self.unexpected_at(self.at));
+                    };
+                    let (nspan, field) = (name.span, name.pair.as_str().to_string());
+                    self.at += 1;
+                    let base = self.pop();
+                    let whole = Span::new(base.node.span.start, nspan.end);
+                    let v = over(E::Field(Box::new(base.node), field), whole, base.depth)?;
+                    self.vals.push(v);
+                }
+                Rule::lbracket => {
+                    self.open(Open::Filter, span);
+                    operand = true;
+                    prev = Prev::NotLevel;
+                }
+                Rule::is_op => {
+                    self.reduce_to(PREC_ADD)?;
+                    let Some(name) = self
+                        .toks
+                        .get(self.at)
+                        .filter(|t| t.rule == Rule::name && !self.cmp_used)
+                    else {
+                        return Err(self.unexpected_at(if self.cmp_used { at } else { self.at }));
+                    };
+                    let (nspan, word) = (name.span, name.pair.as_str().to_string());
+                    self.at += 1;
+                    let base = self.pop();
+                    let whole = Span::new(base.node.span.start, nspan.end);
+                    let v = over(E::Is(Box::new(base.node), word), whole, base.depth)?;
+                    self.vals.push(v);
+                    self.cmp_used = true;
+                }
+                Rule::or_op
+                | Rule::and_op
+                | Rule::cmp_op
+                | Rule::in_op
+                | Rule::add_op
+                | Rule::mul_op => {
+                    let (op, prec) = match (rule, text) {
+                        (Rule::or_op, _) => (BinOp::Or, PREC_OR),
+                        (Rule::and_op, _) => (BinOp::And, PREC_AND),
+                        (Rule::in_op, _) => (BinOp::In, PREC_CMP),
+                        (Rule::cmp_op, "==") => (BinOp::Eq, PREC_CMP),
+                        (Rule::cmp_op, "!=") => (BinOp::Ne, PREC_CMP),
+                        (Rule::cmp_op, "<=") => (BinOp::Le, PREC_CMP),
+                        (Rule::cmp_op, ">=") => (BinOp::Ge, PREC_CMP),
+                        (Rule::cmp_op, "<") => (BinOp::Lt, PREC_CMP),
+                        (Rule::cmp_op, _) => (BinOp::Gt, PREC_CMP),
+                        (_, "+") => (BinOp::Add, PREC_ADD),
+                        (_, "-") => (BinOp::Sub, PREC_ADD),
+                        (_, "*") => (BinOp::Mul, PREC_MUL),
+                        _ => (BinOp::Div, PREC_MUL),
+                    };
+                    if prec == PREC_CMP {
+                        if self.cmp_used {
+                            return Err(self.unexpected_at(at));
+                        }
+                        self.cmp_used = true;
+                    } else if prec <= PREC_AND {
+                        self.cmp_used = false;
+                    }
+                    self.reduce_to(prec)?;
+                    self.ops.push(Op::Bin(op, prec, span.start));
+                    operand = true;
+                    if prec <= PREC_AND {
+                        prev = Prev::NotLevel;
+                    }
+                }
+                Rule::comma => {
+                    // Reduce the item and count it; the bracket stays open.
+                    while let Some(op) = self.ops.last() {
+                        if matches!(op, Op::Open(..)) {
+                            break;
+                        }
+                        self.reduce()?;
+                    }
+                    match self.ops.last_mut() {
+                        Some(Op::Open(Open::Call(..) | Open::List, _, n, _)) => *n += 1,
+                        _ => return Err(self.unexpected_at(at)),
+                    }
+                    self.cmp_used = false;
+                    operand = true;
+                    prev = Prev::NotLevel;
+                    after_comma = true;
+                    continue;
+                }
+                Rule::rparen | Rule::rbracket => {
+                    let fits = self.ops.iter().rev().find_map(|o| match o {
+                        Op::Open(k, ..) => Some(*k),
+                        _ => None,
                     });
-                return err(
-                    sp(&name),
-                    format!("unknown function `{}`: {hint}", name.as_str()),
-                );
-            };
-            let args = inner.map(build).collect::<Result<Vec<_>, _>>()?;
-            if args.len() != *arity {
-                return err(
-                    span,
-                    format!(
-                        "`{}` takes {arity} argument{}, found {}",
-                        name.as_str(),
-                        if *arity == 1 { "" } else { "s" },
-                        args.len()
-                    ),
-                );
+                    let ok = match fits {
+                        Some(Open::Paren | Open::Call(..)) => rule == Rule::rparen,
+                        Some(Open::List | Open::Filter) => rule == Rule::rbracket,
+                        None => false,
+                    };
+                    if !ok {
+                        return Err(self.unexpected_at(at));
+                    }
+                    self.close(span, true)?;
+                }
+                _ => return Err(self.unexpected_at(at)),
             }
-            Ok(node(E::Call(*f, args), span))
+            after_comma = false;
         }
-        Rule::list => Ok(node(
-            E::List(p.into_inner().map(build).collect::<Result<_, _>>()?),
-            span,
-        )),
-        Rule::name => Ok(node(E::Name(p.as_str().to_string()), span)),
-        Rule::number => Ok(node(E::Num(literal::number(p.as_str())), span)),
-        Rule::percent => Ok(node(
-            E::Percent(literal::number(p.as_str().trim_end_matches('%'))),
-            span,
-        )),
-        Rule::money => Ok(node(E::Money(literal::money(p.as_str())), span)),
-        Rule::date => {
-            let d = literal::date(p.as_str());
-            if !d.is_valid() {
-                return err(span, format!("{} is not a calendar date", p.as_str()));
+        if operand {
+            return Err(self.unexpected_at(self.toks.len()));
+        }
+        while let Some(op) = self.ops.last() {
+            if matches!(op, Op::Open(..)) {
+                return Err(self.unexpected_at(self.toks.len()));
             }
-            Ok(node(E::Date(d), span))
+            self.reduce()?;
         }
-        Rule::duration => Ok(node(E::Duration(duration(p)), span)),
-        Rule::frequency => Ok(node(
-            E::Duration(duration(p.into_inner().next().expect("duration"))),
-            span,
-        )),
-        Rule::string => Ok(node(
-            E::Str(p.into_inner().next().map_or("", |s| s.as_str()).to_string()),
-            span,
-        )),
-        Rule::boolean => Ok(node(E::Bool(matches!(p.as_str(), "yes" | "true")), span)),
-        other => err(span, format!("internal: unexpected {other:?}")),
+        Ok(self.pop())
+    }
+
+    fn open(&mut self, kind: Open, span: Span) {
+        self.ops.push(Op::Open(kind, span, 0, self.cmp_used));
+        self.cmp_used = false;
+    }
+
+    /// Close the innermost bracket at `close`; `item` says whether an item
+    /// ends here (not after `(` or a trailing comma).
+    fn close(&mut self, close: Span, item: bool) -> Result<(), CompileError> {
+        let Some((kind, open, n, cmp)) = self.close_group()? else {
+            unreachable!("the caller checked for an open bracket");
+        };
+        self.cmp_used = cmp;
+        let n = n + usize::from(item);
+        let made = match kind {
+            Open::Paren => return Ok(()),
+            Open::Call(f, arity) => {
+                let args = self.take(n);
+                let whole = Span::new(open.start, close.end);
+                if args.len() != arity {
+                    return err(
+                        whole,
+                        format!(
+                            "`{}` takes {arity} argument{}, found {}",
+                            fname(f),
+                            if arity == 1 { "" } else { "s" },
+                            args.len()
+                        ),
+                    );
+                }
+                let below = args.iter().map(|a| a.depth).max().unwrap_or(0);
+                over(
+                    E::Call(f, args.into_iter().map(|a| a.node).collect()),
+                    whole,
+                    below,
+                )?
+            }
+            Open::List => {
+                let items = self.take(n);
+                let below = items.iter().map(|a| a.depth).max().unwrap_or(0);
+                let whole = Span::new(open.start, close.end);
+                over(
+                    E::List(items.into_iter().map(|a| a.node).collect()),
+                    whole,
+                    below,
+                )?
+            }
+            Open::Filter => {
+                let pred = self.pop();
+                let base = self.pop();
+                let whole = Span::new(base.node.span.start, close.end);
+                let below = base.depth.max(pred.depth);
+                over(
+                    E::Filter(Box::new(base.node), Box::new(pred.node)),
+                    whole,
+                    below,
+                )?
+            }
+        };
+        self.vals.push(made);
+        Ok(())
+    }
+
+    fn take(&mut self, n: usize) -> Vec<P> {
+        let at = self.vals.len() - n;
+        self.vals.split_off(at)
+    }
+
+    fn literal(&self, rule: Rule, span: Span, at: usize) -> Result<Option<P>, CompileError> {
+        let pair = self.toks[at].pair.clone();
+        let text = pair.as_str();
+        let e = match rule {
+            Rule::name => E::Name(text.to_string()),
+            Rule::number => E::Num(literal::number(text)),
+            Rule::percent => E::Percent(literal::number(text.trim_end_matches('%'))),
+            Rule::money => E::Money(literal::money(text)),
+            Rule::date => {
+                let d = literal::date(text);
+                if !d.is_valid() {
+                    return err(span, format!("{text} is not a calendar date"));
+                }
+                E::Date(d)
+            }
+            Rule::duration => E::Duration(duration(pair)),
+            Rule::frequency => E::Duration(duration(
+                pair.into_inner()
+                    .next()
+                    .expect("every is followed by a duration"),
+            )),
+            Rule::string => E::Str(
+                pair.into_inner()
+                    .next()
+                    .map_or("", |s| s.as_str())
+                    .to_string(),
+            ),
+            Rule::boolean => E::Bool(matches!(text, "yes" | "true")),
+            _ => return Ok(None),
+        };
+        Ok(Some(leaf(e, span)))
     }
 }
 
@@ -545,6 +882,19 @@ fn block_kind(t: &T) -> Option<Option<&'static str>> {
 
 /// Resolves names and checks types. Returns the compiled node and its type.
 pub fn compile(n: Node, sc: &Scope) -> Result<(Node, T), CompileError> {
+    enough_stack(|| compile_node(n, sc))
+}
+
+/// Run a step of a recursion over an expression tree with enough stack.
+/// The tree is at most `MAX_EXPR_DEPTH` deep, but a debug build spends
+/// kilobytes per level, and an editor's worker thread may have little
+/// stack: when less than 128 KiB is left, `stacker` continues on a fresh
+/// 1 MiB segment, so the limit holds in every build and on any thread.
+pub fn enough_stack<R>(f: impl FnOnce() -> R) -> R {
+    stacker::maybe_grow(128 * 1024, 1024 * 1024, f)
+}
+
+fn compile_node(n: Node, sc: &Scope) -> Result<(Node, T), CompileError> {
     let span = n.span;
     let (e, t) = match n.e {
         E::Word(w) => (E::Word(w), T::Word),
@@ -1145,12 +1495,95 @@ mod tests {
         assert!(e.message.contains("always be true"), "{}", e.message);
     }
 
+    /// Runs `f` on a thread with a 1 MiB stack (a Windows main thread, or
+    /// an editor's worker), so a limit that only holds on a big stack fails.
+    fn on_small_stack(f: impl FnOnce() + Send + 'static) {
+        std::thread::Builder::new()
+            .stack_size(1 << 20)
+            .spawn(f)
+            .expect("a thread")
+            .join()
+            .expect("no stack overflow or panic");
+    }
+
+    /// `n` repetitions of `a`, then `mid`, then `n` of `b`.
+    fn wrap(a: &str, mid: &str, b: &str, n: usize) -> String {
+        format!("{}{mid}{}", a.repeat(n), b.repeat(n))
+    }
+
     #[test]
     fn deep_expressions_are_refused_not_overflowed() {
-        let deep = format!("{}1{}", "(".repeat(100_000), ")".repeat(100_000));
-        let e = parse(&deep).unwrap_err();
-        assert!(e.message.contains("nested more than 64"), "{}", e.message);
-        assert!(parse(&format!("{}1{}", "(".repeat(60), ")".repeat(60))).is_ok());
+        on_small_stack(|| {
+            let n = 10_000;
+            let hostile = [
+                wrap("(", "1", ")", 100_000),
+                wrap("[", "1", "]", 100_000),
+                wrap("count(", "member", ")", n),
+                wrap("member[", "yes", "]", n),
+                wrap("not ", "yes", "", n),
+                wrap("yes and ", "yes", "", n),
+                wrap("yes or ", "yes", "", n),
+                wrap("1 + ", "1", "", n),
+                wrap("2 * ", "2", "", n),
+                wrap("", "parent", ".parent", n),
+                wrap("(not ", "yes", ")", 60) + &" and yes".repeat(60),
+            ];
+            for src in &hostile {
+                let e = compile_str(src, &sc("icb")).unwrap_err();
+                assert!(
+                    e.message.contains("nested more than 64 levels deep"),
+                    "{}...: {}",
+                    &src[..40],
+                    e.message
+                );
+                assert!(e.span.end <= src.len());
+            }
+            // At the limit every form compiles: parsing, name resolution,
+            // typing and the spans' shift in templates all recurse on it.
+            let m = MAX_EXPR_DEPTH - 1;
+            let fine = [
+                wrap("(", "yes", ")", 1_000.min(MAX_EXPR_DEPTH)),
+                wrap("[", "1", "]", m),
+                wrap("not ", "yes", "", m),
+                wrap("yes and ", "yes", "", m),
+                wrap("1 + ", "1", "", m),
+                wrap("", "parent", ".parent", m - 1) + ".name",
+                wrap("count(", "member", ")", m),
+                wrap("any([yes], ", "yes", ")", m - 1),
+            ];
+            for src in &fine {
+                compile_str(src, &sc("icb"))
+                    .unwrap_or_else(|e| panic!("{}...: {}", &src[..40], e.message));
+                compile_template(&format!("x {{{src}}} y"), &sc("icb"))
+                    .unwrap_or_else(|e| panic!("{}...: {}", &src[..40], e.message));
+            }
+            // Brackets inside strings are text, not nesting.
+            compile_str(&format!("name == \"{}\"", "(".repeat(100)), &sc("icb")).unwrap();
+        });
+    }
+
+    #[test]
+    fn syntax_errors_point_at_the_token() {
+        for (src, at, msg) in [
+            ("1 +", 3, "the expression ends too early"),
+            ("a == == b", 5, "unexpected `==` in the expression"),
+            ("a b", 2, "unexpected `b` in the expression"),
+            ("a == not b", 5, "unexpected `not` in the expression"),
+            ("- - 1", 2, "unexpected `-` in the expression"),
+            ("x is yes", 5, "unexpected `yes` in the expression"),
+            ("count(a,)", 8, "unexpected `)` in the expression"),
+            ("(a", 2, "the expression ends too early"),
+            ("a ~ b", 2, "unexpected `~` in the expression"),
+        ] {
+            let e = parse(src).unwrap_err();
+            assert_eq!((e.span.start, e.message.as_str()), (at, msg), "{src}");
+        }
+        let e = parse("nope(1)").unwrap_err();
+        assert_eq!(e.span, Span::new(0, 4));
+        assert!(e.message.starts_with("unknown function `nope`"));
+        let e = parse("count(1, 2)").unwrap_err();
+        assert_eq!(e.span, Span::new(0, 11));
+        assert_eq!(e.message, "`count` takes 1 argument, found 2");
     }
 
     #[test]
