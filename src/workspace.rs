@@ -35,6 +35,8 @@ pub struct Workspace {
     /// Built-in packs (owner `None`) and local packs, with the index of the
     /// configuration whose `rules:` named them.
     pub packs: Vec<(Option<usize>, Pack)>,
+    /// Folders discovery did not enter on purpose, and why (`--verbose`).
+    pub skipped: Vec<(PathBuf, String)>,
 }
 
 #[derive(Debug)]
@@ -51,66 +53,159 @@ impl std::fmt::Display for LoadError {
     }
 }
 
-/// Files to check under `paths`: `.icg` files in directories (recursively,
-/// skipping hidden directories and `target`), and any file named directly.
-pub fn discover(paths: &[PathBuf]) -> Result<Discovered, LoadError> {
-    let mut out = Vec::new();
-    let mut errors = Vec::new();
-    for p in paths {
-        if !p.exists() {
-            return Err(LoadError::NoSuchPath(p.clone()));
+/// Whether a path names an ICG file: the extension `.icg` in any case
+/// (`.ICG` is what some Windows tools write).
+pub fn is_icg(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|x| x.eq_ignore_ascii_case("icg"))
+}
+
+/// Folders a walk does not enter: hidden folders (`.git`, `.venv`) and
+/// `target` (build output). A folder named on the command line is always
+/// entered.
+fn skipped_folder(name: &str) -> Option<&'static str> {
+    if name.starts_with('.') {
+        Some("hidden folder")
+    } else if name == "target" {
+        Some("named `target`: build output")
+    } else {
+        None
+    }
+}
+
+/// What a file system entry is when it is neither a file nor a folder.
+fn kind_of(ft: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if ft.is_fifo() {
+            return "a named pipe (FIFO)";
         }
-        if p.is_file() {
-            out.push(p.clone());
+        if ft.is_socket() {
+            return "a socket";
+        }
+        if ft.is_block_device() || ft.is_char_device() {
+            return "a device";
+        }
+    }
+    let _ = ft;
+    "not a regular file"
+}
+
+/// Files to check under `paths`: `.icg` files in folders (recursively,
+/// following symbolic links, skipping hidden folders and `target`), and any
+/// file named directly. Each file is listed once however it is reached
+/// (`check x.icg .`, or through a link). What cannot be read (a path that
+/// does not exist, a FIFO, a broken link, a folder without permission) is
+/// listed in `unreadable` and reported as ICG009; never opened, never hung on.
+pub fn discover(paths: &[PathBuf]) -> Result<Discovered, LoadError> {
+    let mut d = Discovered::default();
+    let mut seen = std::collections::HashSet::new();
+    // Each path once, however it is reached: files to read, and problems.
+    let mut first = |p: &Path| seen.insert(std::fs::canonicalize(p).unwrap_or_else(|_| p.into()));
+    let mut add = |d: &mut Discovered, p: PathBuf, problem: Option<String>| {
+        if first(&p) {
+            match problem {
+                None => d.files.push(p),
+                Some(why) => d.unreadable.push((p, why)),
+            }
+        }
+    };
+    for p in paths {
+        let meta = match std::fs::metadata(p) {
+            Ok(m) => m,
+            Err(e) => {
+                let why = if e.kind() == std::io::ErrorKind::NotFound {
+                    "it does not exist".to_string()
+                } else {
+                    e.to_string()
+                };
+                add(&mut d, p.clone(), Some(why));
+                continue;
+            }
+        };
+        if meta.is_file() {
+            add(&mut d, p.clone(), None);
             continue;
         }
+        if !meta.is_dir() {
+            let why = format!("it is {}, not a file or folder", kind_of(meta.file_type()));
+            add(&mut d, p.clone(), Some(why));
+            continue;
+        }
+        let mut skipped = Vec::new();
         let walker = walkdir::WalkDir::new(p)
+            .follow_links(true)
             .sort_by_file_name()
             .into_iter()
             .filter_entry(|e| {
-                let name = e.file_name().to_string_lossy();
-                e.depth() == 0
-                    || !(e.file_type().is_dir() && (name.starts_with('.') || name == "target"))
+                if e.depth() == 0 || !e.file_type().is_dir() {
+                    return true;
+                }
+                match skipped_folder(&e.file_name().to_string_lossy()) {
+                    Some(why) => {
+                        skipped.push((e.path().to_path_buf(), why.to_string()));
+                        false
+                    }
+                    None => true,
+                }
             });
         for entry in walker {
             match entry {
                 Ok(entry) => {
-                    if entry.file_type().is_file()
-                        && entry.path().extension().is_some_and(|x| x == "icg")
-                    {
-                        out.push(entry.into_path());
+                    let ft = entry.file_type();
+                    if ft.is_dir() || !is_icg(entry.path()) {
+                        continue;
+                    }
+                    if ft.is_file() {
+                        add(&mut d, entry.into_path(), None);
+                    } else {
+                        let why = format!("it is {}, not a regular file", kind_of(ft));
+                        add(&mut d, entry.into_path(), Some(why));
                     }
                 }
                 Err(e) => {
                     let at = e.path().map_or_else(|| p.clone(), Path::to_path_buf);
+                    if let Some(anc) = e.loop_ancestor() {
+                        // Everything under it is walked already: a note, not an error.
+                        let why = format!("a link back to {}, already checked", anc.display());
+                        d.skipped.push((at, why));
+                        continue;
+                    }
                     let why = e
                         .io_error()
                         .map_or_else(|| e.to_string(), |io| io.to_string());
-                    errors.push((at, why));
+                    add(&mut d, at, Some(why));
                 }
             }
         }
+        d.skipped.extend(skipped);
     }
-    out.dedup();
-    Ok(Discovered {
-        files: out,
-        unreadable: errors,
-    })
+    Ok(d)
 }
 
-/// What discovery found: the files to check, and the places the walk could
-/// not enter with the reason (reported as ICG009, never skipped silently).
-#[derive(Debug)]
+/// What discovery found: the files to check, the places it could not read
+/// with the reason (reported as ICG009, never skipped silently), and the
+/// folders it did not enter on purpose (listed by `check --verbose`).
+#[derive(Debug, Default)]
 pub struct Discovered {
     pub files: Vec<PathBuf>,
     pub unreadable: Vec<(PathBuf, String)>,
+    pub skipped: Vec<(PathBuf, String)>,
 }
 
 impl Workspace {
     /// Reads, parses and lowers every `.icg` file under `paths`.
     pub fn load(paths: &[PathBuf], regime_override: Option<i64>) -> Result<Workspace, LoadError> {
-        let Discovered { files, unreadable } = discover(paths)?;
-        let mut ws = Workspace::default();
+        let Discovered {
+            files,
+            unreadable,
+            skipped,
+        } = discover(paths)?;
+        let mut ws = Workspace {
+            skipped,
+            ..Workspace::default()
+        };
         ws.load_builtin_packs();
         for (path, why) in unreadable {
             let id = ws.sources.add(&path, String::new());
@@ -121,7 +216,7 @@ impl Workspace {
                     Span::new(0, 0),
                     format!("{} cannot be read: {why}", path.display()),
                 )
-                .help("check the permissions of this folder; the files inside it were not checked"),
+                .help("check the path and its permissions; nothing at this path was checked"),
             );
         }
         ws.configs.push(ConfigFile {
@@ -298,6 +393,20 @@ impl Workspace {
 
     fn read(&mut self, path: &Path) -> FileId {
         match std::fs::read(path) {
+            Ok(bytes) if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) => {
+                let id = self.sources.add(path, String::new());
+                self.files.push(id);
+                self.findings.push(
+                    icg::finding(
+                        icg::UNREADABLE,
+                        id,
+                        Span::new(0, 0),
+                        format!("{} is UTF-16 text, not UTF-8", path.display()),
+                    )
+                    .help("save the file as UTF-8 (in Notepad: Save As, Encoding: UTF-8)"),
+                );
+                id
+            }
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(text) => {
                     let id = self.sources.add(path, text);

@@ -54,7 +54,11 @@ fn exit_status_follows_fail_on() {
     );
     let missing = icslint(&["check", "no/such/dir"], &r);
     assert_eq!(missing.status.code(), Some(2));
-    assert!(stderr(&missing).contains("no such file or directory"));
+    assert!(
+        stdout(&missing).contains("no/such/dir cannot be read: it does not exist"),
+        "{}",
+        stdout(&missing)
+    );
     assert_eq!(
         icslint(&["check", "--format", "yaml"], &r).status.code(),
         Some(2)
@@ -695,6 +699,25 @@ fn latin1_gives_the_byte_offset() {
 }
 
 #[test]
+fn an_unreadable_file_exits_2_and_utf16_is_named() {
+    let dir = scratch("utf16");
+    let mut bytes = vec![0xFF, 0xFE];
+    for u in "system s \"S\" { regime 2022 }\n".encode_utf16() {
+        bytes.extend(u.to_le_bytes());
+    }
+    std::fs::write(dir.join("windows.icg"), bytes).unwrap();
+    let (code, v) = json(&["check", "."], &dir);
+    assert_eq!(code, Some(2), "the README promises 2 for an I/O error");
+    assert_eq!(rules_of(&v), vec!["ICG009"]);
+    let msg = v["findings"][0]["message"].as_str().unwrap();
+    assert!(msg.contains("is UTF-16 text"), "{msg}");
+    assert!(!v["findings"][0]["help"]
+        .as_str()
+        .unwrap()
+        .contains("Latin-1"));
+}
+
+#[test]
 fn icslint_test_runs_every_built_in_rules_examples() {
     let out = icslint(&["test", "rules"], &root());
     let text = stdout(&out);
@@ -744,4 +767,97 @@ fn nothing_is_skipped_silently_during_discovery() {
         "{}",
         stderr(&out)
     );
+}
+
+#[test]
+fn discovery_reads_each_file_once_and_reports_what_it_cannot_read() {
+    let dir = scratch("discovery-once");
+    let ws = dir.join("ws");
+    write(&ws, "a.icg", "system s \"S\" { regime 2022 }\n");
+    write(&ws, "upper/B.ICG", "system t \"T\" { regime 2022 }\n");
+    write(&ws, ".hidden/c.icg", "system u \"U\" { regime 2022 }\n");
+    write(&ws, "target/d.icg", "system v \"V\" { regime 2022 }\n");
+    write(&ws, "icslint.yaml", "select: [ICG]\n");
+    // The same file named twice, and reached again through its folder: read once.
+    let (code, v) = json(&["check", "ws/a.icg", "ws", "ws/a.icg"], &dir);
+    assert_eq!((code, rules_of(&v)), (Some(0), vec![]), "{v}");
+    let out = icslint(&["check", "ws/a.icg", "ws"], &dir);
+    assert!(
+        stdout(&out).contains("No findings in 2 files."),
+        "a.icg once and the upper-case B.ICG: {}",
+        stdout(&out)
+    );
+    assert!(
+        stdout(&out).contains("2 folders not entered"),
+        "{}",
+        stdout(&out)
+    );
+    let verbose = icslint(&["check", "ws", "--verbose"], &dir);
+    let notes = stderr(&verbose);
+    assert!(notes.contains(".hidden (hidden folder)"), "{notes}");
+    assert!(
+        notes.contains("target (named `target`: build output)"),
+        "{notes}"
+    );
+
+    // A path that does not exist is a finding for that path; the rest is checked.
+    let (code, v) = json(&["check", "ws", "nope.icg"], &dir);
+    assert_eq!(code, Some(2));
+    assert_eq!(rules_of(&v), vec!["ICG009"]);
+    assert_eq!(v["findings"][0]["location"]["path"], "nope.icg");
+}
+
+#[cfg(unix)]
+#[test]
+fn links_are_followed_and_fifos_are_reported_not_read() {
+    use std::os::unix::fs::symlink;
+    let dir = scratch("discovery-links");
+    let ws = dir.join("ws");
+    write(&ws, "real/a.icg", "system s \"S\" { regime 2022 }\n");
+    write(&dir, "elsewhere/b.icg", "system t \"T\" { regime 2022 }\n");
+    // Above both: a file reached through a link takes the configuration of its real folder.
+    write(&dir, "icslint.yaml", "select: [ICG]\n");
+    symlink(dir.join("elsewhere"), ws.join("linked")).unwrap();
+    symlink(ws.join("real/a.icg"), ws.join("alias.icg")).unwrap();
+    symlink(&ws, ws.join("real/loop")).unwrap();
+    let out = icslint(&["check", "ws"], &dir);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("No findings in 2 files."),
+        "a.icg once (not again through alias.icg or the loop), b.icg through the link: {}",
+        stdout(&out)
+    );
+    let fifo = ws.join("pipe.icg");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("skipping the FIFO half: `mkfifo` is not available");
+        return;
+    }
+    // Named on the command line and found in the walk: reported once, never opened.
+    let (code, v) = json(&["check", "ws", "ws/pipe.icg"], &dir);
+    assert_eq!(code, Some(2));
+    assert_eq!(rules_of(&v), vec!["ICG009"], "{v}");
+    assert!(v["findings"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("named pipe (FIFO)"));
+}
+
+#[test]
+fn control_characters_never_reach_the_terminal_raw() {
+    let dir = scratch("control-chars");
+    write(
+        &dir,
+        "a.icg",
+        "system s \"Evil\u{1b}[2J\u{202e}ICS\" { regime 2022 }\n",
+    );
+    write(&dir, "icslint.yaml", "select: [STA008]\n");
+    let out = icslint(&["check", "."], &dir);
+    let text = stdout(&out);
+    assert!(text.contains("STA008"), "{text}");
+    assert!(!text.contains('\u{1b}'), "{text:?}");
+    assert!(!text.contains('\u{202e}'), "{text:?}");
+    assert!(text.contains("Evil\\u{1b}[2J\\u{202e}ICS"), "{text}");
+    let gh = stdout(&icslint(&["check", ".", "--format", "github"], &dir));
+    assert!(!gh.contains('\u{1b}'), "{gh:?}");
 }

@@ -349,6 +349,7 @@ fn a_hostile_configuration_is_refused_quickly() {
         "[".repeat(n),
         "]".repeat(n)
     );
+    let deep_dashes = format!("params:\n  CCN131:\n    x:\n      {}y\n", "- ".repeat(n));
     let deep_block = format!("params:\n  CCN131:\n    x:\n{}", "      - \n".repeat(n));
     // Eleven levels of ten aliases: 10^11 values if expanded.
     let mut bomb = String::from("params:\n  CCN131:\n    a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
@@ -359,6 +360,7 @@ fn a_hostile_configuration_is_refused_quickly() {
     for (what, yaml, says) in [
         ("deep flow list", deep_flow, "nested more than"),
         ("deep value", deep_value, "nested more than"),
+        ("deep block list", deep_dashes, "nested more than"),
         ("long list", deep_block, "more than 20000 values"),
         ("alias bomb", bomb, "more than 20000 values"),
     ] {

@@ -2,6 +2,7 @@ use super::{FailOn, Format, Selection};
 use crate::diagnostic::{Finding, Severity};
 use crate::engine::{baseline::Baseline, Engine};
 use crate::report;
+use crate::source::{FileId, Sources};
 use crate::workspace::Workspace;
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -23,6 +24,9 @@ pub struct Args {
     /// Never use colour
     #[arg(long)]
     no_color: bool,
+    /// Also list the folders not entered (hidden folders, `target`, links back up the tree)
+    #[arg(long, short)]
+    verbose: bool,
     #[command(flatten)]
     selection: Selection,
 }
@@ -103,23 +107,43 @@ pub fn run(args: Args) -> i32 {
             Err(e) => return super::error(format_args!("{}: {e}", path.display())),
         }
     }
+    if args.verbose {
+        for (path, why) in &ws.skipped {
+            eprintln!("note: not entered: {} ({why})", path.display());
+        }
+    }
+    // Text from the documents goes to a terminal: never let it carry raw
+    // control characters (escape sequences, bidirectional overrides).
+    let safe = terminal_safe(&findings, &ws.sources);
+    let (shown, sources) = match (&safe, args.format) {
+        (Some((f, s)), Format::Human | Format::Github) => (f.as_slice(), s),
+        _ => (findings.as_slice(), &ws.sources),
+    };
     let out = match args.format {
         Format::Human => {
             let color = !args.no_color
                 && std::io::stdout().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none();
-            let mut s = report::human(&findings, &ws.sources, color, 100);
+            let mut s = report::human(shown, sources, color, 100);
             s.push_str(&summary(&findings, ws.files.len(), hidden));
+            if !ws.skipped.is_empty() && !args.verbose {
+                s.push_str(&format!(
+                    "{} not entered (hidden, named `target`, or a link back up the tree); --verbose lists them.\n",
+                    plural(ws.skipped.len(), "folder", "folders")
+                ));
+            }
             s
         }
         Format::Json => report::json(&findings, &ws.sources),
-        Format::Github => report::github(&findings, &ws.sources),
+        Format::Github => report::github(shown, sources),
         Format::Sarif => report::sarif(&findings, &ws.sources, &rule_infos(&ws)),
     };
     crate::cli::out!("{out}");
+    // A file, pack or configuration that could not be read or used is an
+    // I/O or configuration error: exit 2, whatever --fail-on says.
     if findings
         .iter()
-        .any(|f| matches!(f.rule.as_str(), "ICG012" | "ICG013"))
+        .any(|f| matches!(f.rule.as_str(), "ICG009" | "ICG012" | "ICG013"))
     {
         return super::EXIT_ERROR;
     }
@@ -159,4 +183,80 @@ pub fn summary(findings: &[Finding], files: usize, hidden: usize) -> String {
         ));
     }
     s
+}
+
+/// Control characters (and bidirectional overrides) that must not reach a
+/// terminal raw.
+fn unsafe_char(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t' && c != '\r')
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `text` with each unsafe character written as an escape (`\u{1b}`).
+fn escape_controls(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if unsafe_char(c) {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// Copies of the findings and sources fit for a terminal, or `None` when
+/// nothing needs changing (the usual case). Messages escape each control
+/// character; source texts replace each of its bytes with `?`, so every
+/// span still points at the same place.
+pub fn terminal_safe(findings: &[Finding], sources: &Sources) -> Option<(Vec<Finding>, Sources)> {
+    let mut files: Vec<FileId> = findings
+        .iter()
+        .flat_map(|f| std::iter::once(f.file).chain(f.labels.iter().map(|l| l.file)))
+        .collect();
+    files.sort();
+    files.dedup();
+    let texts_unsafe = files
+        .iter()
+        .any(|&f| sources.get(f).text.chars().any(unsafe_char));
+    let messages_unsafe = findings.iter().any(|f| {
+        f.message.chars().any(unsafe_char)
+            || f.help
+                .as_deref()
+                .is_some_and(|h| h.chars().any(unsafe_char))
+            || f.labels.iter().any(|l| l.message.chars().any(unsafe_char))
+    });
+    if !texts_unsafe && !messages_unsafe {
+        return None;
+    }
+    let mut safe_sources = Sources::default();
+    let mut ids = std::collections::HashMap::new();
+    for &f in &files {
+        let src = sources.get(f);
+        let text: String = src
+            .text
+            .chars()
+            .flat_map(|c| {
+                let n = if unsafe_char(c) { c.len_utf8() } else { 0 };
+                let keep = (n == 0).then_some(c);
+                keep.into_iter().chain(std::iter::repeat_n('?', n))
+            })
+            .collect();
+        ids.insert(f, safe_sources.add(&src.path, text));
+    }
+    let shown = findings
+        .iter()
+        .map(|f| {
+            let mut f = f.clone();
+            f.file = ids[&f.file];
+            f.message = escape_controls(&f.message);
+            f.help = f.help.as_deref().map(escape_controls);
+            for l in &mut f.labels {
+                l.file = ids[&l.file];
+                l.message = escape_controls(&l.message);
+            }
+            f
+        })
+        .collect();
+    Some((shown, safe_sources))
 }
