@@ -20,9 +20,21 @@ pub struct Args {
     /// Hide findings recorded in this file (the JSON output of an earlier run)
     #[arg(long)]
     baseline: Option<PathBuf>,
-    /// Never use colour
-    #[arg(long)]
+    /// Colour: `auto` (a terminal, unless NO_COLOR is set), `always` or `never`
+    #[arg(long, value_enum, default_value = "auto")]
+    color: super::ColorChoice,
+    /// Never use colour (the same as `--color never`)
+    #[arg(long, hide = true)]
     no_color: bool,
+    /// Write the report to FILE instead of standard output
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Print how many findings each rule produced instead of the findings
+    #[arg(long)]
+    statistics: bool,
+    /// Print the findings and nothing else (no summary, no warnings)
+    #[arg(long, short = 'q')]
+    quiet: bool,
     #[command(flatten)]
     selection: Selection,
 }
@@ -51,8 +63,8 @@ pub fn analyse(paths: &[PathBuf], sel: &Selection) -> Result<(Workspace, Vec<Fin
 pub fn rule_infos(ws: &Workspace) -> Vec<report::sarif::RuleInfo> {
     ws.packs
         .iter()
-        .flat_map(|(_, p)| p.rules.iter())
-        .map(|r| report::sarif::RuleInfo {
+        .flat_map(|(_, p)| p.rules.iter().map(move |r| (p.builtin, r)))
+        .map(|(builtin, r)| report::sarif::RuleInfo {
             id: r.id.clone(),
             name: r.name.clone(),
             summary: r.provenance.summary.clone(),
@@ -64,6 +76,8 @@ pub fn rule_infos(ws: &Workspace) -> Vec<report::sarif::RuleInfo> {
                 r.provenance.reference
             ),
             severity: r.severity,
+            builtin,
+            provenance: Some(r.provenance.clone()),
         })
         .collect()
 }
@@ -73,7 +87,7 @@ pub fn run(args: Args) -> i32 {
         Ok(x) => x,
         Err(code) => return code,
     };
-    if ws.files.is_empty() {
+    if ws.files.is_empty() && !args.quiet {
         let shown: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
         eprintln!("warning: no .icg files found in {}", shown.join(", "));
     }
@@ -93,20 +107,36 @@ pub fn run(args: Args) -> i32 {
             Err(e) => return super::error(format_args!("{}: {e}", path.display())),
         }
     }
-    let out = match args.format {
-        Format::Human => {
-            let color = !args.no_color
-                && std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none();
-            let mut s = report::human(&findings, &ws.sources, color, 100);
-            s.push_str(&summary(&findings, ws.files.len(), hidden));
-            s
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let color = !args.no_color && args.color.enabled(to_terminal);
+    let out = if args.statistics {
+        report::statistics(&findings)
+    } else {
+        match args.format {
+            Format::Human => {
+                let mut s = report::human(&findings, &ws.sources, color, 100);
+                if !args.quiet {
+                    s.push_str(&summary(&findings, ws.files.len(), hidden));
+                }
+                s
+            }
+            Format::Plain => {
+                let mut s = report::plain(&findings, &ws.sources);
+                if !args.quiet {
+                    s.push_str(&summary(&findings, ws.files.len(), hidden));
+                }
+                s
+            }
+            Format::Json => report::json(&findings, &ws.sources),
+            Format::Github => report::github(&findings, &ws.sources),
+            Format::Sarif => report::sarif(&findings, &ws.sources, &rule_infos(&ws)),
+            Format::Junit => report::junit(&findings, &ws.sources, &ws.files),
+            Format::Gitlab => report::gitlab(&findings, &ws.sources),
         }
-        Format::Json => report::json(&findings, &ws.sources),
-        Format::Github => report::github(&findings, &ws.sources),
-        Format::Sarif => report::sarif(&findings, &ws.sources, &rule_infos(&ws)),
     };
-    crate::cli::out!("{out}");
+    if let Err(code) = super::emit(args.output.as_deref(), &out) {
+        return code;
+    }
     if findings
         .iter()
         .any(|f| matches!(f.rule.as_str(), "ICG012" | "ICG013"))

@@ -419,6 +419,7 @@ pub fn run_rule(
             labels,
             help: if help.is_empty() { None } else { Some(help) },
             provenance: Some(rule.provenance.clone()),
+            fix: None,
         };
     match &rule.check {
         Check::Builtin(bi) => {
