@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod diagnostic;
 pub mod engine;
+pub mod fmt;
 pub mod model;
 pub mod report;
 pub mod rules;

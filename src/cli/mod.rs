@@ -17,6 +17,7 @@ pub(crate) use {out, outln};
 
 mod check;
 mod explain;
+mod fmt;
 mod parse;
 mod rules;
 mod test;
@@ -106,6 +107,8 @@ pub struct Selection {
 enum Command {
     /// Check every .icg file under PATHS and report findings
     Check(check::Args),
+    /// Format .icg files in the canonical layout (`-` for standard input)
+    Fmt(fmt::Args),
     /// Run the `# expect:` annotations of workspaces and rule packs as tests
     Test(test::Args),
     /// Show each authority's CCN typology and its shares of each system
@@ -143,6 +146,7 @@ pub fn run() -> i32 {
     };
     match cli.command {
         Command::Check(args) => check::run(args),
+        Command::Fmt(args) => fmt::run(args),
         Command::Test(args) => test::run(args),
         Command::Typology { paths } => typology::run(&paths),
         Command::Parse { ast: _, file } => parse::run(&file),
