@@ -35,6 +35,15 @@ pub struct Args {
     /// Print the findings and nothing else (no summary, no warnings)
     #[arg(long, short = 'q')]
     quiet: bool,
+    /// Apply the safe fixes findings carry (and unsafe ones with --unsafe-fixes), then check again
+    #[arg(long)]
+    fix: bool,
+    /// Print the changes fixes would make as a diff; write nothing
+    #[arg(long, conflicts_with = "fix")]
+    diff: bool,
+    /// Also apply fixes that change what a document says (skeletons to complete)
+    #[arg(long)]
+    unsafe_fixes: bool,
     #[command(flatten)]
     selection: Selection,
 }
@@ -83,6 +92,14 @@ pub fn rule_infos(ws: &Workspace) -> Vec<report::sarif::RuleInfo> {
 }
 
 pub fn run(args: Args) -> i32 {
+    let fixed = if args.fix {
+        match super::fix::fix(&args.paths, &args.selection, args.unsafe_fixes) {
+            Ok(o) => Some(o.fixed),
+            Err(code) => return code,
+        }
+    } else {
+        None
+    };
     let (ws, mut findings) = match analyse(&args.paths, &args.selection) {
         Ok(x) => x,
         Err(code) => return code,
@@ -109,6 +126,17 @@ pub fn run(args: Args) -> i32 {
     }
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let color = !args.no_color && args.color.enabled(to_terminal);
+    if args.diff {
+        let o = super::fix::diff(&ws, &findings, args.unsafe_fixes, color);
+        if !args.quiet {
+            eprintln!("{} would be fixed", plural(o.fixed, "finding", "findings"));
+        }
+        return if o.fixed > 0 {
+            super::EXIT_FINDINGS
+        } else {
+            super::EXIT_CLEAN
+        };
+    }
     let out = if args.statistics {
         report::statistics(&findings)
     } else {
@@ -117,6 +145,7 @@ pub fn run(args: Args) -> i32 {
                 let mut s = report::human(&findings, &ws.sources, color, 100);
                 if !args.quiet {
                     s.push_str(&summary(&findings, ws.files.len(), hidden));
+                    s.push_str(&fix_summary(&findings, fixed, args.unsafe_fixes));
                 }
                 s
             }
@@ -124,6 +153,7 @@ pub fn run(args: Args) -> i32 {
                 let mut s = report::plain(&findings, &ws.sources);
                 if !args.quiet {
                     s.push_str(&summary(&findings, ws.files.len(), hidden));
+                    s.push_str(&fix_summary(&findings, fixed, args.unsafe_fixes));
                 }
                 s
             }
@@ -153,6 +183,38 @@ pub fn run(args: Args) -> i32 {
         Some(t) if findings.iter().any(|f| f.severity >= t) => super::EXIT_FINDINGS,
         _ => super::EXIT_CLEAN,
     }
+}
+
+/// After `--fix`: how many were fixed and how many remain; otherwise how
+/// many `--fix` (or `--unsafe-fixes`) could fix.
+fn fix_summary(findings: &[Finding], fixed: Option<usize>, unsafe_fixes: bool) -> String {
+    use crate::diagnostic::Safety;
+    let count = |s: Safety| {
+        findings
+            .iter()
+            .filter(|f| f.fix.as_ref().is_some_and(|x| x.safety == s))
+            .count()
+    };
+    let (safe, risky) = (count(Safety::Safe), count(Safety::Unsafe));
+    let mut s = match fixed {
+        Some(n) => format!(
+            "Fixed {}; {} remain.\n",
+            plural(n, "finding", "findings"),
+            findings.len()
+        ),
+        None if safe > 0 => format!(
+            "{} can be fixed with `icslint check --fix`.\n",
+            plural(safe, "finding", "findings")
+        ),
+        None => String::new(),
+    };
+    if risky > 0 && !unsafe_fixes {
+        s.push_str(&format!(
+            "{} more can be fixed with `--fix --unsafe-fixes` (they add text you must check and complete).\n",
+            plural(risky, "finding", "findings")
+        ));
+    }
+    s
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {

@@ -146,7 +146,7 @@ fn report_error(path: &Path, text: String, e: Error) {
 }
 
 /// A unified diff made by `similar`; coloured, `-` red and `+` green.
-pub fn unified_diff(old: &str, new: &str, path: &str, color: bool) -> String {
+pub(crate) fn unified_diff(old: &str, new: &str, path: &str, color: bool) -> String {
     let diff = similar::TextDiff::from_lines(old, new);
     let text = diff
         .unified_diff()
@@ -173,7 +173,7 @@ pub fn unified_diff(old: &str, new: &str, path: &str, color: bool) -> String {
 
 /// Writes `text` to `path` through a temporary file in the same folder and
 /// a rename, so a reader never sees half a file; keeps the permissions.
-pub fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+pub(crate) fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),

@@ -17,6 +17,7 @@ pub(crate) use {out, outln};
 
 mod check;
 mod explain;
+mod fix;
 mod fmt;
 mod parse;
 mod rules;

@@ -106,7 +106,7 @@ impl Engine<'_> {
                 {
                     continue;
                 }
-                let mut found = run_rule(&self.ws.model, rule, &|b: BlockId| {
+                let mut found = run_rule(&self.ws.model, &self.ws.sources, rule, &|b: BlockId| {
                     let cfg = self.cfg_index(self.ws.model.block(b).file);
                     params
                         .get(&(rule.id.clone(), cfg))
@@ -400,10 +400,38 @@ fn header(m: &Model, b: BlockId) -> (FileId, Span) {
     (m.block(b).file, m.block(b).header)
 }
 
+/// A pack rule's fix for the block `b` it ran on: its line inserted into
+/// the block, or replacing the attribute with the same key. Unsafe: it
+/// changes what the document says.
+fn rule_fix(
+    sources: &crate::source::Sources,
+    rule: &Rule,
+    ctx: &Ctx,
+    b: BlockId,
+) -> Option<crate::diagnostic::Fix> {
+    let fx = rule.fix.as_ref()?;
+    let block = ctx.model.block(b);
+    let line = ctx.render(&fx.insert);
+    let key = line.split_whitespace().next()?;
+    let replace = block.attr(key).map(|a| a.span);
+    let (span, insert) =
+        crate::fmt::insert_into_block(&sources.get(block.file).text, block.span, replace, &line);
+    Some(crate::diagnostic::Fix {
+        title: ctx.render(&fx.title),
+        safety: crate::diagnostic::Safety::Unsafe,
+        edits: vec![crate::diagnostic::Edit {
+            file: block.file,
+            span,
+            insert,
+        }],
+    })
+}
+
 /// Runs one rule over the model. `params` gives the parameter values that
 /// apply to a scope block (they may differ by the block's configuration).
 pub fn run_rule(
     m: &Model,
+    sources: &crate::source::Sources,
     rule: &Rule,
     params: &dyn Fn(BlockId) -> HashMap<String, V>,
 ) -> Vec<Finding> {
@@ -452,13 +480,15 @@ pub fn run_rule(
                     .message
                     .and_then(|k| rule.messages.get(k))
                     .unwrap_or(&rule.message);
-                out.push(finding(
+                let mut f = finding(
                     hit.file,
                     hit.span,
                     ctx.render(template),
                     ctx.render(&rule.help),
                     hit.labels,
-                ));
+                );
+                f.fix = rule_fix(sources, rule, &ctx, hit.block);
+                out.push(f);
             }
         }
         Check::Expr {
@@ -553,13 +583,15 @@ pub fn run_rule(
                                 }
                             }
                         }
-                        out.push(finding(
+                        let mut f = finding(
                             file,
                             span,
                             ctx.render(&rule.message),
                             ctx.render(&rule.help),
                             labels,
-                        ));
+                        );
+                        f.fix = rule_fix(sources, rule, &ctx, b);
+                        out.push(f);
                     }
                 }
             }

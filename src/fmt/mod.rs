@@ -10,6 +10,9 @@
 //!
 //! This module knows only `syntax/`: no rules, no output formats, no I/O.
 
+mod insert;
+pub use insert::insert_into_block;
+
 use crate::source::Span;
 use crate::syntax::{self, Attr, Block, Comment, SyntaxError, Value, ValueKind};
 

@@ -1,0 +1,269 @@
+//! `check --fix`, `--diff` and `--unsafe-fixes`, and fixes declared in rule
+//! packs (`fix: { insert, into, title }`).
+
+mod common;
+use common::*;
+use std::path::{Path, PathBuf};
+
+fn json(args: &[&str], cwd: &Path) -> serde_json::Value {
+    let mut a = args.to_vec();
+    a.extend(["--format", "json"]);
+    serde_json::from_slice(&icslint(&a, cwd).stdout).expect("JSON output")
+}
+
+fn findings(dir: &Path) -> Vec<serde_json::Value> {
+    json(&["check", "."], dir)["findings"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+fn key(f: &serde_json::Value) -> String {
+    format!("{} {} {}", f["location"]["path"], f["rule"], f["message"])
+}
+
+fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut v: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| {
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// A formatted copy of northmoor, and the same with typos the language
+/// diagnostics can correct.
+fn northmoor_with_typos(name: &str) -> (PathBuf, Vec<String>) {
+    let dir = scratch(name);
+    for e in std::fs::read_dir(shared_examples().join("northmoor")).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, dir.join(p.file_name().unwrap())).unwrap();
+    }
+    let out = icslint(&["fmt", "."], &dir);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut clean: Vec<String> = findings(&dir).iter().map(key).collect();
+    clean.sort();
+    let icb = dir.join("icb-constitution.icg");
+    let text = std::fs::read_to_string(&icb).unwrap();
+    let typos = text
+        .replacen("membership_review every", "membershp_review every", 1)
+        .replacen("role chair\n", "role chiar\n", 1)
+        .replacen("authority @moorshire", "authority @moorshyre", 1)
+        .replacen("register yes", "register yse", 1);
+    assert_ne!(typos, text);
+    std::fs::write(&icb, typos).unwrap();
+    (dir, clean)
+}
+
+#[test]
+fn fix_removes_every_finding_with_a_safe_fix_and_stays_formatted() {
+    let (dir, clean) = northmoor_with_typos("fix-northmoor");
+    let before = findings(&dir);
+    let safe = before
+        .iter()
+        .filter(|f| {
+            f["fixes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|x| x["safety"] == "safe")
+        })
+        .count();
+    assert!(safe >= 4, "{safe} safe fixes");
+    let out = icslint(&["check", ".", "--fix", "--no-color"], &dir);
+    let text = stdout(&out);
+    let after = findings(&dir);
+    assert!(
+        text.contains(&format!("Fixed {safe} findings; {} remain.", after.len())),
+        "{text}"
+    );
+    assert!(after.iter().all(|f| f["fixes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|x| x["safety"] != "safe")));
+    let mut keys: Vec<String> = after.iter().map(key).collect();
+    keys.sort();
+    assert_eq!(keys, clean, "the typos are gone and nothing else changed");
+    let check = icslint(&["fmt", "--check", "."], &dir);
+    assert_eq!(check.status.code(), Some(0), "{}", stdout(&check));
+}
+
+#[test]
+fn diff_prints_the_fixes_and_writes_nothing() {
+    let (dir, _) = northmoor_with_typos("fix-diff");
+    let before = snapshot(&dir);
+    let out = icslint(&["check", ".", "--diff"], &dir);
+    assert_eq!(out.status.code(), Some(1));
+    let diff = stdout(&out);
+    assert!(diff.contains("-    membershp_review every"), "{diff}");
+    assert!(diff.contains("+    membership_review every"), "{diff}");
+    assert!(diff.contains("+        authority @moorshire"), "{diff}");
+    assert!(
+        stderr(&out).contains("4 findings would be fixed"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(snapshot(&dir), before, "--diff wrote nothing");
+}
+
+#[test]
+fn fixes_appear_in_json_and_sarif() {
+    let (dir, _) = northmoor_with_typos("fix-formats");
+    let v = json(&["check", "."], &dir);
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["message"].as_str().unwrap().contains("membershp_review"))
+        .unwrap();
+    let fix = &f["fixes"][0];
+    assert_eq!(
+        fix["title"],
+        "Change `membershp_review` to `membership_review`"
+    );
+    assert_eq!(fix["safety"], "safe");
+    assert_eq!(fix["edits"][0]["insert"], "membership_review");
+    assert_eq!(
+        fix["edits"][0]["location"]["start"], f["location"]["start"],
+        "the edit replaces the misspelt key"
+    );
+    let out = icslint(&["check", ".", "--format", "sarif"], &dir);
+    let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let r = s["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "ICG002" && r["fixes"].is_array())
+        .unwrap();
+    let change = &r["fixes"][0]["artifactChanges"][0];
+    assert_eq!(change["artifactLocation"]["uri"], "icb-constitution.icg");
+    assert!(change["replacements"][0]["insertedContent"]["text"].is_string());
+    assert!(change["replacements"][0]["deletedRegion"]["startLine"].is_u64());
+}
+
+const PACK: &str = r#"pack: local
+title: Our own rules
+source: board-minutes-2024
+rules:
+  - id: LOC001
+    name: conflicts-protocol
+    provenance: { source: board-minutes-2024, ref: "Minute 12", summary: "Conflicts registers have an LA partner protocol." }
+    severity: warning
+    scope: conflicts
+    assert: la_partner_protocol == yes
+    message: "the conflicts register has no protocol for local authority partner members"
+    help: "Add `la_partner_protocol yes` to the conflicts block."
+    fix: { insert: "la_partner_protocol yes", into: self, title: "Add `la_partner_protocol yes`" }
+  - id: LOC002
+    name: membership-review
+    provenance: { source: board-minutes-2024, ref: "Minute 13", summary: "Membership is reviewed yearly." }
+    severity: warning
+    scope: icb
+    assert: membership_review <= 12 months
+    message: "{name} reviews its membership too rarely"
+    help: "Write `membership_review every 12 months`."
+    fix: { insert: "membership_review every 12 months", title: "Review the membership every 12 months" }
+"#;
+
+#[test]
+fn pack_fixes_are_unsafe_and_insert_a_formatted_line() {
+    let dir = scratch("fix-pack");
+    write(&dir, "icslint.yaml", "rules: [our-rules.yaml]\n");
+    write(&dir, "our-rules.yaml", PACK);
+    let doc = "system s \"S\" { regime 2022 }\n\nicb i \"NHS S ICB\" {\n    system @s\n    membership_review every 24 months\n    conflicts {\n        register yes\n    }\n    oversight \"O\" {}\n}\n";
+    let file = write(&dir, "doc.icg", doc);
+    let v = findings(&dir);
+    let loc: Vec<_> = v
+        .iter()
+        .filter(|f| f["rule"].as_str().unwrap().starts_with("LOC"))
+        .collect();
+    assert_eq!(loc.len(), 2, "{v:#?}");
+    for f in &loc {
+        assert_eq!(f["fixes"][0]["safety"], "unsafe");
+    }
+    // Safe fixes only: nothing happens, and the summary says what could.
+    let out = icslint(&["check", ".", "--fix", "--no-color"], &dir);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), doc);
+    assert!(
+        stdout(&out).contains("Fixed 0 findings"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stdout(&out).contains("can be fixed with `--fix --unsafe-fixes`"),
+        "{}",
+        stdout(&out)
+    );
+    let out = icslint(
+        &["check", ".", "--fix", "--unsafe-fixes", "--no-color"],
+        &dir,
+    );
+    assert!(
+        stdout(&out).contains("Fixed 2 findings"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        "system s \"S\" { regime 2022 }\n\nicb i \"NHS S ICB\" {\n    system @s\n    membership_review every 12 months\n    conflicts {\n        register yes\n        la_partner_protocol yes\n    }\n    oversight \"O\" {}\n}\n",
+        "the same key is replaced; a new line goes last in its block"
+    );
+    assert!(findings(&dir)
+        .iter()
+        .all(|f| !f["rule"].as_str().unwrap().starts_with("LOC")));
+    let check = icslint(&["fmt", "--check", "."], &dir);
+    assert_eq!(check.status.code(), Some(0), "{}", stdout(&check));
+}
+
+#[test]
+fn a_pack_fix_that_is_not_well_formed_icg_is_refused_at_load() {
+    let dir = scratch("fix-pack-bad");
+    write(&dir, "icslint.yaml", "rules: [our-rules.yaml]\n");
+    write(
+        &dir,
+        "our-rules.yaml",
+        &PACK
+            .replace(
+                "insert: \"la_partner_protocol yes\"",
+                "insert: \"la_partner_protocol [yes\"",
+            )
+            .replace("into: self, ", "into: parent, "),
+    );
+    write(&dir, "doc.icg", "system s \"S\" { regime 2022 }\n");
+    let v = findings(&dir);
+    let bad: Vec<_> = v.iter().filter(|f| f["rule"] == "ICG012").collect();
+    assert_eq!(bad.len(), 1, "{v:#?}");
+    assert!(
+        bad[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("`fix: into:` takes `self`"),
+        "{}",
+        bad[0]["message"]
+    );
+    write(
+        &dir,
+        "our-rules.yaml",
+        &PACK.replace(
+            "insert: \"la_partner_protocol yes\"",
+            "insert: \"la_partner_protocol [yes\"",
+        ),
+    );
+    let v = findings(&dir);
+    let bad: Vec<_> = v.iter().filter(|f| f["rule"] == "ICG012").collect();
+    assert!(
+        bad[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not a well-formed ICG line"),
+        "{}",
+        bad[0]["message"]
+    );
+}
