@@ -170,6 +170,24 @@ rules:
     message: "{name} reviews its membership too rarely"
     help: "Write `membership_review every 12 months`."
     fix: { insert: "membership_review every 12 months", title: "Review the membership every 12 months" }
+  - id: LOC003
+    name: engagement
+    provenance: { source: board-minutes-2024, ref: "Minute 14", summary: "Councillors are engaged." }
+    severity: advice
+    scope: icb
+    assert: engagement.councillors == agreed
+    message: "{name} has no agreed engagement with councillors"
+    help: "Add an engagement block."
+    fix: { insert: "engagement {{ councillors agreed; frequency every 3 months }}", title: "Add an `engagement` block" }
+  - id: LOC004
+    name: division
+    provenance: { source: board-minutes-2024, ref: "Minute 15", summary: "Divisions name the ICP." }
+    severity: advice
+    scope: icb
+    assert: exists(system.icp)
+    message: "{name}'s system has no ICP"
+    help: "Write the ICP."
+    fix: { insert: "review_with @{system.icp.id}", title: "Name the ICP" }
 "#;
 
 #[test]
@@ -177,17 +195,17 @@ fn pack_fixes_are_unsafe_and_insert_a_formatted_line() {
     let dir = scratch("fix-pack");
     write(&dir, "icslint.yaml", "rules: [our-rules.yaml]\n");
     write(&dir, "our-rules.yaml", PACK);
-    let doc = "system s \"S\" { regime 2022 }\n\nicb i \"NHS S ICB\" {\n    system @s\n    membership_review every 24 months\n    conflicts {\n        register yes\n    }\n    oversight \"O\" {}\n}\n";
+    let doc = "system s \"S\" { regime 2022 }\n\nicb i \"NHS S ICB\" {\n    system @s\n    membership_review every 24 months\n    conflicts {\n        register yes\n    }\n    oversight \"O\" {}\n    engagement { frequency every 3 months }\n}\n";
     let file = write(&dir, "doc.icg", doc);
     let v = findings(&dir);
-    let loc: Vec<_> = v
-        .iter()
-        .filter(|f| f["rule"].as_str().unwrap().starts_with("LOC"))
-        .collect();
-    assert_eq!(loc.len(), 2, "{v:#?}");
-    for f in &loc {
-        assert_eq!(f["fixes"][0]["safety"], "unsafe");
+    let rule = |id: &str| v.iter().find(|f| f["rule"] == id).unwrap().clone();
+    for id in ["LOC001", "LOC002"] {
+        assert_eq!(rule(id)["fixes"][0]["safety"], "unsafe");
     }
+    // The icb has an engagement block already: no second one.
+    assert_eq!(rule("LOC003")["fixes"], serde_json::json!([]));
+    // `@{system.icp.id}` has no value: the line would not parse, so no fix.
+    assert_eq!(rule("LOC004")["fixes"], serde_json::json!([]));
     // Safe fixes only: nothing happens, and the summary says what could.
     let out = icslint(&["check", ".", "--fix", "--no-color"], &dir);
     assert_eq!(std::fs::read_to_string(&file).unwrap(), doc);
@@ -212,12 +230,12 @@ fn pack_fixes_are_unsafe_and_insert_a_formatted_line() {
     );
     assert_eq!(
         std::fs::read_to_string(&file).unwrap(),
-        "system s \"S\" { regime 2022 }\n\nicb i \"NHS S ICB\" {\n    system @s\n    membership_review every 12 months\n    conflicts {\n        register yes\n        la_partner_protocol yes\n    }\n    oversight \"O\" {}\n}\n",
+        "system s \"S\" { regime 2022 }\n\nicb i \"NHS S ICB\" {\n    system @s\n    membership_review every 12 months\n    conflicts {\n        register yes\n        la_partner_protocol yes\n    }\n    oversight \"O\" {}\n    engagement { frequency every 3 months }\n}\n",
         "the same key is replaced; a new line goes last in its block"
     );
     assert!(findings(&dir)
         .iter()
-        .all(|f| !f["rule"].as_str().unwrap().starts_with("LOC")));
+        .all(|f| f["rule"] != "LOC001" && f["rule"] != "LOC002"));
     let check = icslint(&["fmt", "--check", "."], &dir);
     assert_eq!(check.status.code(), Some(0), "{}", stdout(&check));
 }

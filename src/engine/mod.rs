@@ -413,6 +413,18 @@ fn rule_fix(
     let block = ctx.model.block(b);
     let line = ctx.render(&fx.insert);
     let key = line.split_whitespace().next()?;
+    // Never a second block of a kind the block has (the author's block
+    // would be shadowed), nor a line a missing value left malformed.
+    if block
+        .children
+        .iter()
+        .any(|c| ctx.model.block(*c).kind == key)
+        || !crate::syntax::parse(&format!("fix {{\n{line}\n}}\n"))
+            .errors
+            .is_empty()
+    {
+        return None;
+    }
     let replace = block.attr(key).map(|a| a.span);
     let (span, insert) =
         crate::fmt::insert_into_block(&sources.get(block.file).text, block.span, replace, &line);
