@@ -93,6 +93,18 @@ fn fix_removes_every_finding_with_a_safe_fix_and_stays_formatted() {
     assert_eq!(keys, clean, "the typos are gone and nothing else changed");
     let check = icslint(&["fmt", "--check", "."], &dir);
     assert_eq!(check.status.code(), Some(0), "{}", stdout(&check));
+    // The unsafe fixes too: every finding that offered one is resolved,
+    // and the files are still formatted.
+    let out = icslint(
+        &["check", ".", "--fix", "--unsafe-fixes", "--no-color"],
+        &dir,
+    );
+    assert!(stdout(&out).contains("Fixed "), "{}", stdout(&out));
+    assert!(findings(&dir)
+        .iter()
+        .all(|f| f["fixes"].as_array().unwrap().is_empty()));
+    let check = icslint(&["fmt", "--check", "."], &dir);
+    assert_eq!(check.status.code(), Some(0), "{}", stdout(&check));
 }
 
 #[test]

@@ -210,8 +210,8 @@ fn fix_summary(findings: &[Finding], fixed: Option<usize>, unsafe_fixes: bool) -
     };
     if risky > 0 && !unsafe_fixes {
         s.push_str(&format!(
-            "{} more can be fixed with `--fix --unsafe-fixes` (they add text you must check and complete).\n",
-            plural(risky, "finding", "findings")
+            "{} can be fixed with `--fix --unsafe-fixes` (the fixes add text you must check and complete).\n",
+            plural(risky, "more finding", "more findings")
         ));
     }
     s

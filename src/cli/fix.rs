@@ -50,14 +50,17 @@ fn applicable<'a>(ws: &Workspace, findings: &'a [Finding], unsafe_fixes: bool) -
 /// A fix is taken whole or not at all; one that overlaps (or inserts at the
 /// same place as) a fix already taken is left for the next pass.
 fn apply(ws: &Workspace, fixes: &[&[Edit]]) -> (BTreeMap<FileId, String>, usize) {
-    let mut taken: BTreeMap<FileId, Vec<&Edit>> = BTreeMap::new();
+    let mut taken: BTreeMap<FileId, Vec<(usize, &Edit)>> = BTreeMap::new();
     let mut count = 0;
     for edits in fixes {
+        // Two insertions at one place both go in, in order; anything else
+        // that touches the same bytes waits for the next pass.
         let clash = edits.iter().any(|e| {
             taken.get(&e.file).is_some_and(|t| {
-                t.iter().any(|o| {
+                t.iter().any(|(_, o)| {
                     (e.span.start < o.span.end && o.span.start < e.span.end)
-                        || e.span.start == o.span.start
+                        || (e.span.start == o.span.start
+                            && !(e.span.is_empty() && o.span.is_empty()))
                 })
             })
         });
@@ -65,16 +68,27 @@ fn apply(ws: &Workspace, fixes: &[&[Edit]]) -> (BTreeMap<FileId, String>, usize)
             continue;
         }
         for e in edits.iter() {
-            taken.entry(e.file).or_default().push(e);
+            let list = taken.entry(e.file).or_default();
+            list.push((list.len(), e));
         }
         count += 1;
     }
     let mut texts = BTreeMap::new();
     for (file, mut edits) in taken {
-        edits.sort_by_key(|e| std::cmp::Reverse(e.span.start));
-        let mut text = ws.sources.get(file).text.clone();
-        for e in edits {
+        // From the end, so earlier spans stay valid; at one place, the
+        // first fix taken ends up first.
+        edits.sort_by_key(|(i, e)| std::cmp::Reverse((e.span.start, *i)));
+        let old = &ws.sources.get(file).text;
+        let mut text = old.clone();
+        for (_, e) in edits {
             text.replace_range(e.span.start..e.span.end, &e.insert);
+        }
+        // A formatted file stays formatted (a longer value moves the
+        // trailing comments' column).
+        if crate::fmt::format(old).is_ok_and(|f| f == *old) {
+            if let Ok(f) = crate::fmt::format(&text) {
+                text = f;
+            }
         }
         texts.insert(file, text);
     }
