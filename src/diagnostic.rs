@@ -59,6 +59,59 @@ pub struct Finding {
     pub labels: Vec<Label>,
     pub help: Option<String>,
     pub provenance: Option<Provenance>,
+    /// A change that resolves the finding, if one is known.
+    pub fix: Option<Fix>,
+}
+
+/// Whether a fix keeps the document's meaning (`check --fix` applies it) or
+/// changes what the document says (only with `--unsafe-fixes`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Safety {
+    /// Meaning-preserving: a did-you-mean spelling, a missing `;`.
+    Safe,
+    /// Changes what the document says, e.g. a skeleton the author must complete.
+    Unsafe,
+}
+
+/// One text edit: replace the bytes of `span` in `file` with `insert`
+/// (an empty span inserts, an empty `insert` deletes).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Edit {
+    pub file: FileId,
+    pub span: Span,
+    pub insert: String,
+}
+
+/// A titled set of edits that resolves a finding. The CLI (`check --fix`),
+/// JSON, SARIF and the language server's code actions all read this one
+/// type; edits are byte spans into the original text, like every span.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fix {
+    /// What the fix does, as a command: "Change `chiar` to `chair`".
+    pub title: String,
+    pub safety: Safety,
+    pub edits: Vec<Edit>,
+}
+
+impl Fix {
+    /// A safe fix replacing one span.
+    pub fn replace(
+        title: impl Into<String>,
+        file: FileId,
+        span: Span,
+        with: impl Into<String>,
+    ) -> Fix {
+        Fix {
+            title: title.into(),
+            safety: Safety::Safe,
+            edits: vec![Edit {
+                file,
+                span,
+                insert: with.into(),
+            }],
+        }
+    }
 }
 
 impl Finding {
@@ -80,7 +133,12 @@ impl Finding {
             labels: Vec::new(),
             help: None,
             provenance: None,
+            fix: None,
         }
+    }
+    pub fn fix(mut self, fix: Fix) -> Finding {
+        self.fix = Some(fix);
+        self
     }
     pub fn help(mut self, help: impl Into<String>) -> Finding {
         self.help = Some(help.into());

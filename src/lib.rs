@@ -8,6 +8,7 @@ pub mod diagnostic;
 pub mod engine;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod fmt;
 pub mod model;
 pub mod report;
 pub mod rules;

@@ -45,7 +45,7 @@ fn json_output() {
 fn sarif_output() {
     insta::assert_snapshot!(
         "downshire_sarif",
-        run(&["check", "../shared/examples/downshire", "--format", "sarif"])
+        run_in_examples(&["check", "downshire", "--format", "sarif"])
     );
 }
 
@@ -54,5 +54,47 @@ fn github_output() {
     insta::assert_snapshot!(
         "examples_github",
         run(&["check", "examples", "--format", "github"])
+    );
+}
+
+/// Runs in ../shared/examples so that paths (and SARIF URIs) are
+/// `northmoor/...` on every machine; SARIF's SRCROOT is the one absolute
+/// URI, and is redacted.
+fn run_in_examples(args: &[&str]) -> String {
+    let out = stdout(&icslint(args, &shared_examples()));
+    let base = shared_examples().canonicalize().unwrap();
+    let uri = format!("file://{}/", base.to_string_lossy().replace(' ', "%20"));
+    out.replace(&uri, "file:///[SHARED_EXAMPLES]/")
+}
+
+#[test]
+fn plain_output() {
+    insta::assert_snapshot!(
+        "northmoor_plain",
+        run_in_examples(&["check", "northmoor", "--format", "plain"])
+    );
+}
+
+#[test]
+fn junit_output() {
+    insta::assert_snapshot!(
+        "northmoor_junit",
+        run_in_examples(&["check", "northmoor", "--format", "junit"])
+    );
+}
+
+#[test]
+fn gitlab_output() {
+    insta::assert_snapshot!(
+        "northmoor_gitlab",
+        run_in_examples(&["check", "northmoor", "--format", "gitlab"])
+    );
+}
+
+#[test]
+fn sarif_output_for_northmoor() {
+    insta::assert_snapshot!(
+        "northmoor_sarif",
+        run_in_examples(&["check", "northmoor", "--format", "sarif"])
     );
 }

@@ -21,12 +21,33 @@ pub struct Args {
     /// Hide findings recorded in this file (the JSON output of an earlier run)
     #[arg(long)]
     baseline: Option<PathBuf>,
-    /// Never use colour
-    #[arg(long)]
+    /// Colour: `auto` (a terminal, unless NO_COLOR is set), `always` or `never`
+    #[arg(long, value_enum, default_value = "auto")]
+    color: super::ColorChoice,
+    /// Never use colour (the same as `--color never`)
+    #[arg(long, hide = true)]
     no_color: bool,
     /// Also list the folders not entered (hidden folders, `target`, links back up the tree)
     #[arg(long, short)]
     verbose: bool,
+    /// Write the report to FILE instead of standard output
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Print how many findings each rule produced instead of the findings
+    #[arg(long)]
+    statistics: bool,
+    /// Print the findings and nothing else (no summary, no warnings)
+    #[arg(long, short = 'q')]
+    quiet: bool,
+    /// Apply the safe fixes findings carry (and unsafe ones with --unsafe-fixes), then check again
+    #[arg(long)]
+    fix: bool,
+    /// Print the changes fixes would make as a diff; write nothing
+    #[arg(long, conflicts_with = "fix")]
+    diff: bool,
+    /// Also apply fixes that change what a document says (skeletons to complete)
+    #[arg(long)]
+    unsafe_fixes: bool,
     #[command(flatten)]
     selection: Selection,
 }
@@ -54,8 +75,8 @@ pub fn analyse(paths: &[PathBuf], sel: &Selection) -> Result<(Workspace, Vec<Fin
 pub fn rule_infos(ws: &Workspace) -> Vec<report::sarif::RuleInfo> {
     ws.packs
         .iter()
-        .flat_map(|(_, p)| p.rules.iter())
-        .map(|r| report::sarif::RuleInfo {
+        .flat_map(|(_, p)| p.rules.iter().map(move |r| (p.builtin, r)))
+        .map(|(builtin, r)| report::sarif::RuleInfo {
             id: r.id.clone(),
             name: r.name.clone(),
             summary: r.provenance.summary.clone(),
@@ -67,16 +88,26 @@ pub fn rule_infos(ws: &Workspace) -> Vec<report::sarif::RuleInfo> {
                 r.provenance.reference
             ),
             severity: r.severity,
+            builtin,
+            provenance: Some(r.provenance.clone()),
         })
         .collect()
 }
 
 pub fn run(args: Args) -> i32 {
+    let fixed = if args.fix {
+        match super::fix::fix(&args.paths, &args.selection, args.unsafe_fixes) {
+            Ok(o) => Some(o.fixed),
+            Err(code) => return code,
+        }
+    } else {
+        None
+    };
     let (ws, mut findings) = match analyse(&args.paths, &args.selection) {
         Ok(x) => x,
         Err(code) => return code,
     };
-    if ws.files.is_empty() {
+    if ws.files.is_empty() && !args.quiet {
         let shown: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
         eprintln!("warning: no .icg files found in {}", shown.join(", "));
     }
@@ -112,33 +143,59 @@ pub fn run(args: Args) -> i32 {
             eprintln!("note: not entered: {} ({why})", path.display());
         }
     }
-    // Text from the documents goes to a terminal: never let it carry raw
-    // control characters (escape sequences, bidirectional overrides).
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let color = !args.no_color && args.color.enabled(to_terminal);
+    if args.diff {
+        let o = super::fix::diff(&ws, &findings, args.unsafe_fixes, color);
+        if !args.quiet {
+            eprintln!("{} would be fixed", plural(o.fixed, "finding", "findings"));
+        }
+        return if o.fixed > 0 {
+            super::EXIT_FINDINGS
+        } else {
+            super::EXIT_CLEAN
+        };
+    }
+    // Text from the documents goes to a terminal or a screen reader: never
+    // let it carry raw control characters (escape sequences, bidirectional
+    // overrides).
     let safe = terminal_safe(&findings, &ws.sources);
     let (shown, sources) = match (&safe, args.format) {
-        (Some((f, s)), Format::Human | Format::Github) => (f.as_slice(), s),
+        (Some((f, s)), Format::Human | Format::Plain | Format::Github) => (f.as_slice(), s),
         _ => (findings.as_slice(), &ws.sources),
     };
-    let out = match args.format {
-        Format::Human => {
-            let color = !args.no_color
-                && std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none();
-            let mut s = report::human(shown, sources, color, 100);
-            s.push_str(&summary(&findings, ws.files.len(), hidden));
-            if !ws.skipped.is_empty() && !args.verbose {
-                s.push_str(&format!(
-                    "{} not entered (hidden, named `target`, or a link back up the tree); --verbose lists them.\n",
-                    plural(ws.skipped.len(), "folder", "folders")
-                ));
+    let out = if args.statistics {
+        report::statistics(&findings)
+    } else {
+        match args.format {
+            Format::Human | Format::Plain => {
+                let mut s = if args.format == Format::Human {
+                    report::human(shown, sources, color, 100)
+                } else {
+                    report::plain(shown, sources)
+                };
+                if !args.quiet {
+                    s.push_str(&summary(&findings, ws.files.len(), hidden));
+                    s.push_str(&fix_summary(&findings, fixed, args.unsafe_fixes));
+                    if !ws.skipped.is_empty() && !args.verbose {
+                        s.push_str(&format!(
+                            "{} not entered (hidden, named `target`, or a link back up the tree); --verbose lists them.\n",
+                            plural(ws.skipped.len(), "folder", "folders")
+                        ));
+                    }
+                }
+                s
             }
-            s
+            Format::Json => report::json(&findings, &ws.sources),
+            Format::Github => report::github(shown, sources),
+            Format::Sarif => report::sarif(&findings, &ws.sources, &rule_infos(&ws)),
+            Format::Junit => report::junit(&findings, &ws.sources, &ws.files),
+            Format::Gitlab => report::gitlab(&findings, &ws.sources),
         }
-        Format::Json => report::json(&findings, &ws.sources),
-        Format::Github => report::github(shown, sources),
-        Format::Sarif => report::sarif(&findings, &ws.sources, &rule_infos(&ws)),
     };
-    crate::cli::out!("{out}");
+    if let Err(code) = super::emit(args.output.as_deref(), &out) {
+        return code;
+    }
     // A file, pack or configuration that could not be read or used is an
     // I/O or configuration error: exit 2, whatever --fail-on says.
     if findings
@@ -157,6 +214,38 @@ pub fn run(args: Args) -> i32 {
         Some(t) if findings.iter().any(|f| f.severity >= t) => super::EXIT_FINDINGS,
         _ => super::EXIT_CLEAN,
     }
+}
+
+/// After `--fix`: how many were fixed and how many remain; otherwise how
+/// many `--fix` (or `--unsafe-fixes`) could fix.
+fn fix_summary(findings: &[Finding], fixed: Option<usize>, unsafe_fixes: bool) -> String {
+    use crate::diagnostic::Safety;
+    let count = |s: Safety| {
+        findings
+            .iter()
+            .filter(|f| f.fix.as_ref().is_some_and(|x| x.safety == s))
+            .count()
+    };
+    let (safe, risky) = (count(Safety::Safe), count(Safety::Unsafe));
+    let mut s = match fixed {
+        Some(n) => format!(
+            "Fixed {}; {} remain.\n",
+            plural(n, "finding", "findings"),
+            findings.len()
+        ),
+        None if safe > 0 => format!(
+            "{} can be fixed with `icslint check --fix`.\n",
+            plural(safe, "finding", "findings")
+        ),
+        None => String::new(),
+    };
+    if risky > 0 && !unsafe_fixes {
+        s.push_str(&format!(
+            "{} can be fixed with `--fix --unsafe-fixes` (the fixes add text you must check and complete).\n",
+            plural(risky, "more finding", "more findings")
+        ));
+    }
+    s
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {

@@ -17,6 +17,8 @@ pub(crate) use {out, outln};
 
 mod check;
 mod explain;
+mod fix;
+mod fmt;
 mod parse;
 mod rules;
 mod test;
@@ -48,6 +50,35 @@ pub enum Format {
     Json,
     Sarif,
     Github,
+    /// One paragraph per finding, in words a screen reader speaks well
+    Plain,
+    /// JUnit XML: one test case per rule and file
+    Junit,
+    /// GitLab Code Quality JSON
+    Gitlab,
+}
+
+/// `--color`: `auto` colours a terminal unless `NO_COLOR` is set.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether to colour output going to a terminal (`to_terminal`) or not.
+    /// `NO_COLOR` (set and not empty) turns `auto` off; `always` overrides it.
+    pub fn enabled(self, to_terminal: bool) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            }
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -124,6 +155,8 @@ impl Selection {
 enum Command {
     /// Check every .icg file under PATHS and report findings
     Check(check::Args),
+    /// Format .icg files in the canonical layout (`-` for standard input)
+    Fmt(fmt::Args),
     /// Run the `# expect:` annotations of workspaces and rule packs as tests
     Test(test::Args),
     /// Show each authority's CCN typology and its shares of each system
@@ -161,6 +194,7 @@ pub fn run() -> i32 {
     };
     match cli.command {
         Command::Check(args) => check::run(args),
+        Command::Fmt(args) => fmt::run(args),
         Command::Test(args) => test::run(args),
         Command::Typology { paths } => typology::run(&paths),
         Command::Parse { ast: _, file } => parse::run(&file),
@@ -171,6 +205,18 @@ pub fn run() -> i32 {
 
 pub(crate) fn regime_of(sel: &Selection) -> Option<i64> {
     sel.regime.map(crate::config::Regime::year)
+}
+
+/// Writes a report to `output`, or to standard output when there is none.
+pub(crate) fn emit(output: Option<&std::path::Path>, text: &str) -> Result<(), i32> {
+    match output {
+        None => {
+            out!("{text}");
+            Ok(())
+        }
+        Some(p) => std::fs::write(p, text)
+            .map_err(|e| error(format_args!("cannot write {}: {e}", p.display()))),
+    }
 }
 
 pub(crate) fn error(msg: impl std::fmt::Display) -> i32 {

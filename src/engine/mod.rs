@@ -107,7 +107,7 @@ impl Engine<'_> {
                 {
                     continue;
                 }
-                let mut found = run_rule(&self.ws.model, rule, &|b: BlockId| {
+                let mut found = run_rule(&self.ws.model, &self.ws.sources, rule, &|b: BlockId| {
                     let cfg = self.cfg_index(self.ws.model.block(b).file);
                     params
                         .get(&(rule.id.clone(), cfg))
@@ -409,10 +409,50 @@ fn variant<'r>(m: &Model, rule: &'r Rule, b: BlockId) -> Option<&'r RegimeVarian
     rule.by_regime.iter().find(|v| v.regime == regime)
 }
 
+/// A pack rule's fix for the block `b` it ran on: its line inserted into
+/// the block, or replacing the attribute with the same key. Unsafe: it
+/// changes what the document says.
+fn rule_fix(
+    sources: &crate::source::Sources,
+    rule: &Rule,
+    ctx: &Ctx,
+    b: BlockId,
+) -> Option<crate::diagnostic::Fix> {
+    let fx = rule.fix.as_ref()?;
+    let block = ctx.model.block(b);
+    let line = ctx.render(&fx.insert);
+    let key = line.split_whitespace().next()?;
+    // Never a second block of a kind the block has (the author's block
+    // would be shadowed), nor a line a missing value left malformed.
+    if block
+        .children
+        .iter()
+        .any(|c| ctx.model.block(*c).kind == key)
+        || !crate::syntax::parse(&format!("fix {{\n{line}\n}}\n"))
+            .errors
+            .is_empty()
+    {
+        return None;
+    }
+    let replace = block.attr(key).map(|a| a.span);
+    let (span, insert) =
+        crate::fmt::insert_into_block(&sources.get(block.file).text, block.span, replace, &line);
+    Some(crate::diagnostic::Fix {
+        title: ctx.render(&fx.title),
+        safety: crate::diagnostic::Safety::Unsafe,
+        edits: vec![crate::diagnostic::Edit {
+            file: block.file,
+            span,
+            insert,
+        }],
+    })
+}
+
 /// Runs one rule over the model. `params` gives the parameter values that
 /// apply to a scope block (they may differ by the block's configuration).
 pub fn run_rule(
     m: &Model,
+    sources: &crate::source::Sources,
     rule: &Rule,
     params: &dyn Fn(BlockId) -> HashMap<String, V>,
 ) -> Vec<Finding> {
@@ -428,6 +468,7 @@ pub fn run_rule(
             labels,
             help: if help.is_empty() { None } else { Some(help) },
             provenance: Some(rule.provenance.clone()),
+            fix: None,
         };
     match &rule.check {
         Check::Builtin(bi) => {
@@ -472,6 +513,7 @@ pub fn run_rule(
                 if let Some(v) = variant {
                     f.severity = v.severity;
                 }
+                f.fix = rule_fix(sources, rule, &ctx, hit.block);
                 out.push(f);
             }
         }
@@ -582,6 +624,7 @@ pub fn run_rule(
                         if let Some(v) = variant {
                             f.severity = v.severity;
                         }
+                        f.fix = rule_fix(sources, rule, &ctx, b);
                         out.push(f);
                     }
                 }

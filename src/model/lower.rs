@@ -5,7 +5,7 @@
 use super::schema::{self, article, KindSpec, Ty, Vocab};
 use super::typology::{self, Note, Typology};
 use super::{Attr, Block, BlockId, Model, Val};
-use crate::diagnostic::{icg, Finding};
+use crate::diagnostic::{icg, Finding, Fix};
 use crate::source::{FileId, Span};
 use crate::syntax::{self, ValueKind};
 
@@ -93,7 +93,12 @@ impl Lowerer {
                     format!("unknown block kind `{}`", b.kind.text),
                 );
                 f = match schema::suggest(&b.kind.text, known.iter().copied()) {
-                    Some(s) => f.help(format!("did you mean `{s}`?")),
+                    Some(s) => f.help(format!("did you mean `{s}`?")).fix(Fix::replace(
+                        format!("Change `{}` to `{s}`", b.kind.text),
+                        file,
+                        b.kind.span,
+                        s,
+                    )),
                     None => f.help(format!("known kinds here: {}", known.join(", "))),
                 };
                 self.push(f);
@@ -185,7 +190,12 @@ impl Lowerer {
                     ),
                 );
                 f = match schema::suggest(&a.key.text, spec.keys.iter().map(|k| k.name)) {
-                    Some(s) => f.help(format!("did you mean `{s}`?")),
+                    Some(s) => f.help(format!("did you mean `{s}`?")).fix(Fix::replace(
+                        format!("Change `{}` to `{s}`", a.key.text),
+                        file,
+                        a.key.span,
+                        s,
+                    )),
                     None => f.help(format!(
                         "known keys: {}",
                         spec.keys
@@ -292,10 +302,17 @@ impl Lowerer {
                     format!("`{w}` is not a known value for `{key}`"),
                 );
                 f = match schema::suggest(&w, allowed.iter().copied()) {
-                    Some(s) => f.help(format!(
-                        "did you mean `{s}`? `{key}` takes {}",
-                        schema::Ty::Word(vocab).example()
-                    )),
+                    Some(s) => f
+                        .help(format!(
+                            "did you mean `{s}`? `{key}` takes {}",
+                            schema::Ty::Word(vocab).example()
+                        ))
+                        .fix(Fix::replace(
+                            format!("Change `{w}` to `{s}`"),
+                            file,
+                            v.span,
+                            s,
+                        )),
                     None => f.help(format!(
                         "`{key}` takes {}",
                         schema::Ty::Word(vocab).example()
@@ -449,7 +466,12 @@ impl Lowerer {
                     format!("`{key}` takes yes or no, found `{w}`"),
                 );
                 if let Some(s) = schema::suggest(w, ["yes", "no"]) {
-                    f = f.help(format!("did you mean `{s}`?"));
+                    f = f.help(format!("did you mean `{s}`?")).fix(Fix::replace(
+                        format!("Change `{w}` to `{s}`"),
+                        file,
+                        first.span,
+                        s,
+                    ));
                 } else {
                     f = f.help("write yes or no");
                 }
@@ -588,7 +610,12 @@ impl Lowerer {
                         format!("no block in the workspace has the ID `{name}`"),
                     );
                     f = match schema::suggest(&name, self.model.ids.keys().map(String::as_str)) {
-                        Some(s) => f.help(format!("did you mean `@{s}`?")),
+                        Some(s) => f.help(format!("did you mean `@{s}`?")).fix(Fix::replace(
+                            format!("Change `@{name}` to `@{s}`"),
+                            file,
+                            span,
+                            format!("@{s}"),
+                        )),
                         None => f.help("declare a block with this ID, or correct the reference"),
                     };
                     self.push(f);

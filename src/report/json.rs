@@ -32,6 +32,14 @@ pub fn finding(f: &Finding, sources: &Sources) -> Value {
         "labels": f.labels.iter().map(|l| json!({"message": l.message, "location": location(sources, l.file, l.span)})).collect::<Vec<_>>(),
         "help": f.help,
         "provenance": f.provenance,
+        "fixes": f.fix.iter().map(|x| json!({
+            "title": x.title,
+            "safety": x.safety,
+            "edits": x.edits.iter().map(|e| json!({
+                "location": location(sources, e.file, e.span),
+                "insert": e.insert,
+            })).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
     })
 }
 

@@ -2,16 +2,27 @@
 //! the same neutral finding type.
 
 mod github;
+mod gitlab;
 mod human;
 mod json;
+mod junit;
+mod plain;
 pub mod sarif;
+mod statistics;
 
 pub use github::render as github;
+pub use gitlab::render as gitlab;
 pub use human::render as human;
 pub use json::render as json;
+pub use junit::render as junit;
+pub use plain::render as plain;
 pub use sarif::render as sarif;
+pub use statistics::render as statistics;
 
+use crate::diagnostic::Finding;
 use crate::source::Sources;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 
 /// A path as shown to the user: relative to the working directory where possible, `/`-separated.
 pub fn display_path(sources: &Sources, file: crate::source::FileId) -> String {
@@ -23,4 +34,42 @@ pub fn display_path(sources: &Sources, file: crate::source::FileId) -> String {
         .unwrap_or(p);
     let s = shown.to_string_lossy().replace('\\', "/");
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+}
+
+/// One fingerprint per finding that survives edits elsewhere in the file:
+/// a SHA-256 of the rule, the path, the message and the text the finding
+/// points at (white space collapsed), never its line number. Findings with
+/// the same inputs are told apart by their order (`:1`, `:2`, ...).
+/// GitLab Code Quality and SARIF `partialFingerprints` both use it.
+pub fn fingerprints(findings: &[Finding], sources: &Sources) -> Vec<String> {
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    findings
+        .iter()
+        .map(|f| {
+            let text = sources
+                .get(f.file)
+                .text
+                .get(f.span.start..f.span.end)
+                .unwrap_or("");
+            let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            let mut h = Sha256::new();
+            for part in [
+                f.rule.as_str(),
+                &display_path(sources, f.file),
+                &f.message,
+                &text,
+            ] {
+                h.update(part.as_bytes());
+                h.update([0]);
+            }
+            let hex: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+            let n = seen.entry(hex.clone()).or_insert(0);
+            *n += 1;
+            if *n == 1 {
+                hex
+            } else {
+                format!("{hex}:{n}")
+            }
+        })
+        .collect()
 }

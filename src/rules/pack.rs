@@ -115,6 +115,27 @@ struct RuleDef {
     why: String,
     #[serde(default)]
     examples: Examples,
+    fix: Option<FixDef>,
+}
+
+/// `fix: { insert: "membership_review every 12 months", into: self, title: "..." }`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FixDef {
+    insert: String,
+    #[serde(default)]
+    into: Option<String>,
+    title: String,
+}
+
+/// A rule's fix: a line (a template, like the message) inserted at the
+/// right indentation in the block the rule ran on, or replacing the
+/// attribute with the same key there. Always unsafe: it changes what the
+/// document says.
+#[derive(Clone, Debug)]
+pub struct RuleFix {
+    pub insert: Vec<Piece>,
+    pub title: Vec<Piece>,
 }
 
 #[derive(Clone, Debug)]
@@ -166,6 +187,7 @@ pub struct Rule {
     pub message_text: String,
     pub labels: Vec<(Node, Vec<Piece>)>,
     pub params: Vec<Param>,
+    pub fix: Option<RuleFix>,
     /// The pack file and the span of this rule's `id:` in it.
     pub file: FileId,
     pub span: Span,
@@ -618,6 +640,31 @@ fn compile_rule(
         };
         labels.push((each, tmpl("message", &l.message, &inner)?));
     }
+    let fix = match &r.fix {
+        None => None,
+        Some(fx) => {
+            let at = Span::new(
+                loc.value(start, "fix", "fix"),
+                loc.value(start, "fix", "fix") + 3,
+            );
+            if fx.into.as_deref().is_some_and(|i| i != "self") {
+                return Err(fail(
+                    at,
+                    "`fix: into:` takes `self` (the block the rule ran on)".into(),
+                ));
+            }
+            if let Some(why) = ill_formed(&fx.insert) {
+                return Err(fail(
+                    at,
+                    format!("`fix: insert:` is not a well-formed ICG line: {why}"),
+                ));
+            }
+            Some(RuleFix {
+                insert: tmpl("fix", &fx.insert, &sc)?,
+                title: tmpl("fix", &fx.title, &sc)?,
+            })
+        }
+    };
     Ok(Rule {
         id: r.id,
         name: r.name,
@@ -642,9 +689,43 @@ fn compile_rule(
         message_text: r.message,
         labels,
         params,
+        fix,
         file,
         span: id_span,
     })
+}
+
+/// Why a fix's insert text (a template) would not parse inside a block,
+/// its `{...}` placeholders taken as words.
+fn ill_formed(insert: &str) -> Option<String> {
+    let mut text = String::new();
+    let mut chars = insert.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '{' if chars.peek() == Some(&'{') => {
+                chars.next();
+                text.push('{');
+            }
+            '}' if chars.peek() == Some(&'}') => {
+                chars.next();
+                text.push('}');
+            }
+            '{' => {
+                for d in chars.by_ref() {
+                    if d == '}' {
+                        break;
+                    }
+                }
+                text.push_str("placeholder");
+            }
+            c => text.push(c),
+        }
+    }
+    if text.trim().is_empty() {
+        return Some("it is empty".into());
+    }
+    let parsed = crate::syntax::parse(&format!("fix_target {{\n{text}\n}}\n"));
+    parsed.errors.first().map(|e| e.message.clone())
 }
 
 impl Rule {

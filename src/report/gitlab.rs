@@ -1,0 +1,42 @@
+//! `--format gitlab`: GitLab Code Quality JSON (an array of issues in the
+//! Code Climate subset GitLab reads). Fingerprints are stable across edits
+//! elsewhere in the file, so merge requests show new and fixed findings.
+
+use crate::diagnostic::{Finding, Severity};
+use crate::source::Sources;
+use serde_json::{json, Value};
+
+pub fn render(findings: &[Finding], sources: &Sources) -> String {
+    let prints = super::fingerprints(findings, sources);
+    let issues: Vec<Value> = findings
+        .iter()
+        .zip(prints)
+        .map(|(f, fingerprint)| {
+            let src = sources.get(f.file);
+            let (begin, _) = src.line_col(f.span.start);
+            let (end, _) = src.line_col(f.span.end.max(f.span.start));
+            let description = match &f.help {
+                Some(h) => format!("{} {}: {} {}", f.rule, f.name, f.message, h),
+                None => format!("{} {}: {}", f.rule, f.name, f.message),
+            };
+            json!({
+                "type": "issue",
+                "check_name": f.rule,
+                "description": description,
+                "severity": match f.severity {
+                    Severity::Error => "major",
+                    Severity::Warning => "minor",
+                    Severity::Advice => "info",
+                },
+                "fingerprint": fingerprint,
+                "location": {
+                    "path": super::display_path(sources, f.file),
+                    "lines": {"begin": begin, "end": end},
+                },
+            })
+        })
+        .collect();
+    let mut s = serde_json::to_string_pretty(&issues).unwrap_or_default();
+    s.push('\n');
+    s
+}

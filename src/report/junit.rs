@@ -1,0 +1,85 @@
+//! `--format junit`: JUnit XML, read by GitLab, Jenkins and Azure DevOps.
+//! One test suite per file; in it, one failing test case per rule that
+//! found something in that file (every finding of the rule listed in the
+//! failure), or a single passing case when the file is clean.
+
+use crate::diagnostic::Finding;
+use crate::source::{FileId, Sources};
+use quick_xml::escape::escape;
+use std::collections::BTreeMap;
+
+pub fn render(findings: &[Finding], sources: &Sources, files: &[FileId]) -> String {
+    // Files in the order given, then any other file a finding points into
+    // (a rule pack, a configuration).
+    let mut order: Vec<FileId> = files.to_vec();
+    for f in findings {
+        if !order.contains(&f.file) {
+            order.push(f.file);
+        }
+    }
+    let mut by_file: BTreeMap<FileId, BTreeMap<&str, Vec<&Finding>>> = BTreeMap::new();
+    for f in findings {
+        by_file
+            .entry(f.file)
+            .or_default()
+            .entry(f.rule.as_str())
+            .or_default()
+            .push(f);
+    }
+    let mut suites = String::new();
+    let (mut total_tests, mut total_failures) = (0, 0);
+    for file in order {
+        let path = super::display_path(sources, file);
+        let src = sources.get(file);
+        let rules = by_file.remove(&file).unwrap_or_default();
+        let tests = rules.len().max(1);
+        total_tests += tests;
+        total_failures += rules.len();
+        suites.push_str(&format!(
+            "  <testsuite name=\"{}\" tests=\"{tests}\" failures=\"{}\" errors=\"0\" skipped=\"0\">\n",
+            escape(&path),
+            rules.len()
+        ));
+        if rules.is_empty() {
+            suites.push_str(&format!(
+                "    <testcase name=\"no findings\" classname=\"{}\" file=\"{}\"/>\n",
+                escape(&path),
+                escape(&path)
+            ));
+        }
+        for (rule, found) in rules {
+            let first = found[0];
+            let (line, _) = src.line_col(first.span.start);
+            let mut body = String::new();
+            for f in &found {
+                let (l, c) = src.line_col(f.span.start);
+                body.push_str(&format!(
+                    "{path}:{l}:{c}: {}: {}\n",
+                    f.severity.as_str(),
+                    f.message
+                ));
+                if let Some(h) = &f.help {
+                    body.push_str(&format!("  help: {h}\n"));
+                }
+            }
+            let message = if found.len() == 1 {
+                first.message.clone()
+            } else {
+                format!("{} ({} findings)", first.message, found.len())
+            };
+            suites.push_str(&format!(
+                "    <testcase name=\"{rule} {}\" classname=\"{}\" file=\"{}\" line=\"{line}\">\n      <failure message=\"{}\" type=\"{}\">{}</failure>\n    </testcase>\n",
+                escape(&first.name),
+                escape(&path),
+                escape(&path),
+                escape(&message),
+                first.severity.as_str(),
+                escape(&body)
+            ));
+        }
+        suites.push_str("  </testsuite>\n");
+    }
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"icslint\" tests=\"{total_tests}\" failures=\"{total_failures}\" errors=\"0\">\n{suites}</testsuites>\n"
+    )
+}

@@ -1,0 +1,153 @@
+//! `--format plain`: words a screen reader speaks well. miette's narratable
+//! handler writes each finding as one paragraph of sentences, with no box
+//! drawing, no columns of symbols and no colour; the first sentence says
+//! how serious the finding is, which rule, and where.
+
+use crate::diagnostic::{Finding, Severity};
+use crate::source::Sources;
+use miette::{Diagnostic, LabeledSpan, NamedSource, NarratableReportHandler, SourceCode};
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+
+struct Spoken<'a> {
+    headline: String,
+    finding: &'a Finding,
+    help: Option<String>,
+    source: NamedSource<Arc<String>>,
+    labels: Vec<LabeledSpan>,
+}
+
+impl fmt::Debug for Spoken<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.headline)
+    }
+}
+
+impl fmt::Display for Spoken<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.headline)
+    }
+}
+
+impl std::error::Error for Spoken<'_> {}
+
+impl Diagnostic for Spoken<'_> {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.finding.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Advice => miette::Severity::Advice,
+        })
+    }
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.source)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(self.labels.iter().cloned()))
+    }
+}
+
+/// Words for a rule name: `membership-review` is read "membership review".
+fn spoken_name(name: &str) -> String {
+    name.replace('-', " ")
+}
+
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(first) => first.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+pub fn render(findings: &[Finding], sources: &Sources) -> String {
+    let handler = NarratableReportHandler::new()
+        .with_context_lines(1)
+        .with_cause_chain();
+    let mut texts: HashMap<crate::source::FileId, Arc<String>> = HashMap::new();
+    let mut out = String::new();
+    for f in findings {
+        let src = sources.get(f.file);
+        let text = texts
+            .entry(f.file)
+            .or_insert_with(|| Arc::new(src.text.clone()))
+            .clone();
+        let path = super::display_path(sources, f.file);
+        let (line, _) = src.line_col(f.span.start);
+        let severity = match f.severity {
+            Severity::Error => "Error",
+            Severity::Warning => "Warning",
+            Severity::Advice => "Advice",
+        };
+        let headline = format!(
+            "{severity} {}, {}, in {path} at line {line}. {}.",
+            f.rule,
+            spoken_name(&f.name),
+            capitalised(f.message.trim_end_matches('.'))
+        );
+        // Labels in other files become sentences of the help: a snippet can
+        // only come from the finding's own file.
+        let mut help = Vec::new();
+        let mut labels = vec![LabeledSpan::new_primary_with_span(
+            Some("the finding".into()),
+            (f.span.start, f.span.len()),
+        )];
+        for l in &f.labels {
+            if l.file == f.file {
+                labels.push(LabeledSpan::new_with_span(
+                    Some(l.message.clone()),
+                    (l.span.start, l.span.len()),
+                ));
+            } else {
+                let (l_line, _) = sources.get(l.file).line_col(l.span.start);
+                help.push(format!(
+                    "See also {} at line {l_line}: {}.",
+                    super::display_path(sources, l.file),
+                    l.message.trim_end_matches('.')
+                ));
+            }
+        }
+        if let Some(h) = &f.help {
+            help.insert(0, h.clone());
+        }
+        if let Some(p) = &f.provenance {
+            help.push(format!(
+                "Source: {}, {}: {}",
+                p.source, p.reference, p.summary
+            ));
+        }
+        if let Some(fix) = &f.fix {
+            help.push(format!(
+                "A fix is available: {}.",
+                fix.title.trim_end_matches('.')
+            ));
+        }
+        let d = Spoken {
+            headline,
+            finding: f,
+            help: if help.is_empty() {
+                None
+            } else {
+                Some(help.join("\n"))
+            },
+            source: NamedSource::new(path, text),
+            labels,
+        };
+        // One paragraph per finding: miette leaves a blank line after the
+        // snippet's heading, which a reader would take for a new finding.
+        let mut one = String::new();
+        let _ = handler.render_report(&mut one, &d);
+        for line in one.lines().filter(|l| !l.trim().is_empty()) {
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        out.push('\n');
+    }
+    out
+}

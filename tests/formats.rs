@@ -1,0 +1,428 @@
+//! Output formats for CI systems, dashboards and screen readers: SARIF
+//! against the 2.1.0 schema, JUnit, GitLab Code Quality, plain text, and
+//! the options every format shares (`--color`, `--output`, `--statistics`,
+//! `--quiet`).
+
+mod common;
+use common::*;
+use std::path::{Path, PathBuf};
+
+/// A copy of northmoor in a folder whose name has a space, for URIs.
+fn spaced_northmoor(name: &str) -> PathBuf {
+    let dir = scratch(name).join("governance docs").join("northmoor");
+    std::fs::create_dir_all(&dir).unwrap();
+    for e in std::fs::read_dir(shared_examples().join("northmoor")).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, dir.join(p.file_name().unwrap())).unwrap();
+    }
+    dir
+}
+
+fn sarif(args: &[&str], cwd: &Path) -> serde_json::Value {
+    let out = icslint(args, cwd);
+    serde_json::from_slice(&out.stdout).expect("SARIF is JSON")
+}
+
+fn schema_errors(doc: &serde_json::Value) -> Vec<String> {
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("data/sarif-schema-2.1.0.json")).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the vendored schema compiles");
+    validator
+        .iter_errors(doc)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect()
+}
+
+fn uris(doc: &serde_json::Value) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for r in doc["runs"][0]["results"].as_array().unwrap() {
+        for l in r["locations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .chain(r["relatedLocations"].as_array().into_iter().flatten())
+        {
+            let a = &l["physicalLocation"]["artifactLocation"];
+            out.push((
+                a["uri"].as_str().unwrap().to_string(),
+                a["uriBaseId"].as_str().unwrap().to_string(),
+            ));
+        }
+    }
+    out
+}
+
+#[test]
+fn sarif_of_a_relative_run_is_valid_and_relative_to_srcroot() {
+    let doc = sarif(
+        &["check", "../shared/examples/northmoor", "--format", "sarif"],
+        &root(),
+    );
+    assert_eq!(schema_errors(&doc), Vec::<String>::new());
+    let run = &doc["runs"][0];
+    assert!(run["tool"]["driver"]["informationUri"]
+        .as_str()
+        .unwrap()
+        .starts_with("https://"));
+    let base = run["originalUriBaseIds"]["SRCROOT"]["uri"]
+        .as_str()
+        .unwrap();
+    assert!(
+        base.starts_with("file:///") && base.ends_with('/'),
+        "{base}"
+    );
+    // ../shared is outside the working directory: relative to ROOT.
+    for (uri, base) in uris(&doc) {
+        assert!(!uri.starts_with('/'), "{uri}");
+        assert!(uri.ends_with(".icg"), "{uri}");
+        assert!(!uri.contains(".."), "{uri}");
+        assert_eq!(base, "ROOT");
+    }
+    let doc = sarif(
+        &["check", "northmoor", "--format", "sarif"],
+        &shared_examples(),
+    );
+    assert_eq!(schema_errors(&doc), Vec::<String>::new());
+    for (uri, base) in uris(&doc) {
+        assert!(uri.starts_with("northmoor/"), "{uri}");
+        assert_eq!(base, "SRCROOT");
+    }
+}
+
+#[test]
+fn sarif_of_an_absolute_run_with_a_space_is_valid_and_percent_encoded() {
+    let dir = spaced_northmoor("sarif-absolute");
+    let abs = dir.canonicalize().unwrap();
+    let doc = sarif(
+        &["check", abs.to_str().unwrap(), "--format", "sarif"],
+        &root(),
+    );
+    assert_eq!(schema_errors(&doc), Vec::<String>::new());
+    let all = uris(&doc);
+    assert!(!all.is_empty());
+    for (uri, base) in &all {
+        assert!(!uri.starts_with('/'), "SARIF1004: {uri}");
+        assert!(!uri.contains(' '), "{uri}");
+        assert!(uri.contains("governance%20docs/northmoor/"), "{uri}");
+        // Inside the repository's target directory: relative to SRCROOT.
+        assert_eq!(base, "SRCROOT");
+    }
+}
+
+#[test]
+fn sarif_rules_have_help_uris_provenance_and_results_have_fingerprints() {
+    let doc = sarif(
+        &["check", "../shared/examples/northmoor", "--format", "sarif"],
+        &root(),
+    );
+    let run = &doc["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    let docs = std::fs::read_to_string(root().join("docs/rules.md")).unwrap();
+    for r in rules {
+        let id = r["id"].as_str().unwrap();
+        let uri = r["helpUri"].as_str().unwrap();
+        let anchor = uri.split_once("docs/rules.md#").unwrap().1;
+        if !id.starts_with("ICG") {
+            let heading = format!("### {} {}", id, r["name"].as_str().unwrap());
+            assert!(docs.contains(&heading), "{heading}");
+            assert_eq!(anchor, heading[4..].to_lowercase().replace(' ', "-"));
+            assert!(r["properties"]["provenance"]["source"].is_string(), "{r}");
+        }
+    }
+    let results = run["results"].as_array().unwrap();
+    let mut prints: Vec<&str> = results
+        .iter()
+        .map(|r| r["partialFingerprints"]["icslint/v1"].as_str().unwrap())
+        .collect();
+    let n = prints.len();
+    prints.sort();
+    prints.dedup();
+    assert_eq!(prints.len(), n, "fingerprints are unique");
+    assert!(results.iter().any(|r| r["relatedLocations"].is_array()));
+}
+
+/// Microsoft's validator, when it is installed (`npm install -g
+/// @microsoft/sarif-multitool`, or `SARIF_MULTITOOL=/path/to/Sarif.Multitool`).
+fn multitool() -> Option<Vec<String>> {
+    if let Some(p) = std::env::var_os("SARIF_MULTITOOL") {
+        return Some(vec![p.to_string_lossy().into_owned()]);
+    }
+    let ok = |cmd: &[&str]| {
+        std::process::Command::new(cmd[0])
+            .args(&cmd[1..])
+            .stdin(std::process::Stdio::null())
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    for cmd in [
+        &["sarif-multitool", "--version"][..],
+        &[
+            "npx",
+            "--no-install",
+            "@microsoft/sarif-multitool",
+            "--version",
+        ][..],
+    ] {
+        if ok(cmd) {
+            return Some(cmd[..cmd.len() - 1].iter().map(|s| s.to_string()).collect());
+        }
+    }
+    None
+}
+
+#[test]
+fn microsofts_sarif_validator_finds_nothing_when_it_is_installed() {
+    let Some(tool) = multitool() else {
+        eprintln!("skipped: @microsoft/sarif-multitool is not installed (npm install -g @microsoft/sarif-multitool, or set SARIF_MULTITOOL)");
+        return;
+    };
+    let dir = spaced_northmoor("sarif-multitool");
+    let abs = dir.canonicalize().unwrap();
+    for (name, target) in [
+        ("relative.sarif", "../shared/examples/northmoor".to_string()),
+        ("absolute.sarif", abs.to_string_lossy().into_owned()),
+    ] {
+        let out = icslint(&["check", &target, "--format", "sarif"], &root());
+        let file = dir.parent().unwrap().join(name);
+        std::fs::write(&file, &out.stdout).unwrap();
+        let log = dir.parent().unwrap().join(format!("{name}.log"));
+        let status = std::process::Command::new(&tool[0])
+            .args(&tool[1..])
+            .args([
+                "validate",
+                file.to_str().unwrap(),
+                "-o",
+                log.to_str().unwrap(),
+                "--log",
+                "ForceOverwrite",
+            ])
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("the multitool runs");
+        assert!(status.status.success(), "{}", stderr(&status));
+        let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&log).unwrap()).unwrap();
+        let results = v["runs"][0]["results"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert!(results.is_empty(), "{name}: {results:#?}");
+    }
+}
+
+#[test]
+fn junit_has_one_testcase_per_rule_and_file() {
+    let out = icslint(
+        &["check", "../shared/examples/northmoor", "--format", "junit"],
+        &root(),
+    );
+    let xml = stdout(&out);
+    let json = icslint(
+        &["check", "../shared/examples/northmoor", "--format", "json"],
+        &root(),
+    );
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let mut pairs: Vec<(String, String)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["location"]["path"].as_str().unwrap().to_string(),
+                f["rule"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    pairs.sort();
+    pairs.dedup();
+    // Parse it as XML: well-formed, and one failing case per (file, rule).
+    let mut reader = quick_xml::Reader::from_str(&xml);
+    let mut failing = Vec::new();
+    let mut suite = String::new();
+    loop {
+        match reader.read_event().expect("well-formed XML") {
+            quick_xml::events::Event::Eof => break,
+            quick_xml::events::Event::Start(e) | quick_xml::events::Event::Empty(e) => {
+                let attr = |k: &str| {
+                    e.try_get_attribute(k).unwrap().map(|a| {
+                        a.decoded_and_normalized_value(
+                            quick_xml::XmlVersion::Implicit1_0,
+                            reader.decoder(),
+                        )
+                        .unwrap()
+                        .into_owned()
+                    })
+                };
+                match e.name().as_ref() {
+                    b"testsuite" => suite = attr("name").unwrap(),
+                    b"testcase" if attr("name").unwrap() != "no findings" => {
+                        let name = attr("name").unwrap();
+                        failing.push((suite.clone(), name.split(' ').next().unwrap().to_string()));
+                    }
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+    failing.sort();
+    assert_eq!(failing, pairs);
+}
+
+#[test]
+fn gitlab_fingerprints_survive_an_edit_elsewhere_in_the_file() {
+    let dir = spaced_northmoor("gitlab");
+    let run = || {
+        let out = icslint(&["check", ".", "--format", "gitlab"], &dir);
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|i| {
+                assert!(i["location"]["lines"]["begin"].as_u64().unwrap() >= 1);
+                assert!(["info", "minor", "major", "critical", "blocker"]
+                    .contains(&i["severity"].as_str().unwrap()));
+                (
+                    i["fingerprint"].as_str().unwrap().to_string(),
+                    i["location"]["lines"]["begin"].as_u64().unwrap(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let before = run();
+    let file = dir.join("icb-constitution.icg");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, format!("# A comment added at the top\n\n{text}")).unwrap();
+    let after = run();
+    assert_eq!(before.len(), after.len());
+    let mut unique: Vec<_> = before.iter().map(|(f, _)| f.clone()).collect();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), before.len(), "fingerprints are unique");
+    let mut b: Vec<_> = before.iter().map(|(f, _)| f.clone()).collect();
+    let mut a: Vec<_> = after.iter().map(|(f, _)| f.clone()).collect();
+    b.sort();
+    a.sort();
+    assert_eq!(a, b, "the same fingerprints after the edit");
+    assert_ne!(before, after, "while some line numbers moved");
+}
+
+#[test]
+fn plain_output_is_one_paragraph_per_finding_in_words() {
+    let out = icslint(
+        &[
+            "check",
+            "../shared/examples/broken/typos.icg",
+            "--format",
+            "plain",
+        ],
+        &root(),
+    );
+    let text = stdout(&out);
+    let paragraphs: Vec<&str> = text
+        .split("\n\n")
+        .filter(|p| !p.trim().is_empty())
+        .collect();
+    let json = icslint(
+        &[
+            "check",
+            "../shared/examples/broken/typos.icg",
+            "--format",
+            "json",
+        ],
+        &root(),
+    );
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let n = v["findings"].as_array().unwrap().len();
+    // One paragraph per finding, and the summary.
+    assert_eq!(paragraphs.len(), n + 1, "{text}");
+    for p in &paragraphs[..n] {
+        assert!(
+            p.starts_with("Error ICG") || p.starts_with("Warning ") || p.starts_with("Advice "),
+            "{p}"
+        );
+        assert!(p.contains(" at line "), "{p}");
+    }
+    // Nothing a screen reader would read out as symbols.
+    for c in ['│', '╭', '─', '×', '⚠', '\u{1b}'] {
+        assert!(!text.contains(c), "{c:?} in {text}");
+    }
+    assert!(text.contains("did you mean `membership_review`?"));
+}
+
+#[test]
+fn colour_follows_the_flag_and_no_color() {
+    let dir = "../shared/examples/northmoor";
+    let with = |args: &[&str], no_color: Option<&str>| {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_icslint"));
+        c.args(args).current_dir(root()).env_remove("NO_COLOR");
+        if let Some(v) = no_color {
+            c.env("NO_COLOR", v);
+        }
+        stdout(&c.output().unwrap())
+    };
+    assert!(with(&["check", dir, "--color", "always"], None).contains('\u{1b}'));
+    assert!(with(&["check", dir, "--color", "always"], Some("1")).contains('\u{1b}'));
+    // Not a terminal: auto means no colour.
+    assert!(!with(&["check", dir], None).contains('\u{1b}'));
+    assert!(!with(&["check", dir, "--color", "never"], None).contains('\u{1b}'));
+    assert!(!with(&["check", dir, "--no-color"], None).contains('\u{1b}'));
+}
+
+#[test]
+fn output_statistics_and_quiet() {
+    let dir = scratch("output-flag");
+    let report = dir.join("report.json");
+    let out = icslint(
+        &[
+            "check",
+            "../shared/examples/northmoor",
+            "--format",
+            "json",
+            "--output",
+            report.to_str().unwrap(),
+        ],
+        &root(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stdout(&out), "");
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    let findings = v["findings"].as_array().unwrap();
+
+    let stats = stdout(&icslint(
+        &["check", "../shared/examples/northmoor", "--statistics"],
+        &root(),
+    ));
+    let mut total = 0;
+    let mut last = usize::MAX;
+    for line in stats.lines() {
+        let cols: Vec<&str> = line.split('\t').collect();
+        let n: usize = cols[0].trim().parse().unwrap();
+        assert!(n <= last, "most first: {stats}");
+        last = n;
+        let id = cols[1].trim();
+        assert_eq!(
+            findings.iter().filter(|f| f["rule"] == id).count(),
+            n,
+            "{id}"
+        );
+        total += n;
+    }
+    assert_eq!(total, findings.len());
+
+    let quiet = stdout(&icslint(
+        &[
+            "check",
+            "../shared/examples/northmoor",
+            "--quiet",
+            "--no-color",
+        ],
+        &root(),
+    ));
+    assert!(!quiet.contains("Found "), "{quiet}");
+    let loud = stdout(&icslint(
+        &["check", "../shared/examples/northmoor", "--no-color"],
+        &root(),
+    ));
+    assert!(loud.contains("Found "));
+    assert!(loud.starts_with(&quiet));
+}
