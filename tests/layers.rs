@@ -10,11 +10,11 @@ const LAYERS: &[&[&str]] = &[
     &["source", "text"],
     &["diagnostic"],
     &["syntax"],
-    &["model"],
+    &["model", "fmt"],
     &["rules", "config"],
     &["workspace", "catalogue"],
     &["engine"],
-    &["report", "fmt"],
+    &["report"],
     &["testing", "lsp", "fuzzing"],
     &["cli"],
 ];
