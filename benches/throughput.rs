@@ -1,4 +1,4 @@
-//! Throughput of parse + model, and of a full check, on a generated
+//! Throughput of parse + model, of a full check and of fmt, on a generated
 //! workspace: N copies of examples/riverbend with their IDs renamed.
 //!
 //!     cargo bench --bench throughput            # 200 systems
@@ -170,5 +170,18 @@ fn main() {
         "full check (61 rules):  {:>8.1} ms  {:>7.1} MB/s  ({findings} findings)",
         check.as_secs_f64() * 1e3,
         mb / check.as_secs_f64()
+    );
+
+    // fmt: parse, lay out, and re-parse the result to verify it.
+    let (fmt, changed) = best(5, || {
+        texts
+            .iter()
+            .filter(|(_, t)| icslint::fmt::format(t).map_or(true, |f| f != *t))
+            .count()
+    });
+    println!(
+        "fmt (with its re-parse):{:>8.1} ms  {:>7.1} MB/s  ({changed} files changed)",
+        fmt.as_secs_f64() * 1e3,
+        mb / fmt.as_secs_f64()
     );
 }

@@ -133,8 +133,7 @@ fn report_error(path: &Path, text: String, e: Error) {
                     }
                 })
                 .collect();
-            let color = std::io::stderr().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            let color = super::ColorChoice::Auto.enabled(std::io::stderr().is_terminal());
             eprint!("{}", crate::report::human(&findings, &sources, color, 100));
             eprintln!("{}: not formatted: it does not parse", path.display());
         }

@@ -453,7 +453,14 @@ fn verify(input: &str, before: &syntax::Parsed, output: &str) -> Result<(), Erro
             after.errors[0].message
         )));
     }
-    if content(input, before) != content(output, &after) {
+    let same_tree = before.file.blocks.len() == after.file.blocks.len()
+        && before
+            .file
+            .blocks
+            .iter()
+            .zip(&after.file.blocks)
+            .all(|(a, b)| same_block(input, a, output, b));
+    if !same_tree || comments(input, before) != comments(output, &after) {
         return Err(Error::Unsafe(
             "the formatted text differs from the input in more than layout".into(),
         ));
@@ -461,62 +468,58 @@ fn verify(input: &str, before: &syntax::Parsed, output: &str) -> Result<(), Erro
     Ok(())
 }
 
-/// Everything but layout: the blocks, keys and values in order, and the
-/// comments (in order of appearance, sorted: a trailing comment may move
-/// to its block's first line).
-fn content(text: &str, p: &syntax::Parsed) -> (Vec<String>, Vec<String>) {
-    fn value(text: &str, v: &Value, out: &mut Vec<String>) {
-        match &v.kind {
-            ValueKind::List(items) => {
-                out.push("[".into());
-                for i in items {
-                    value(text, i, out);
-                }
-                out.push("]".into());
-            }
-            ValueKind::Duration(_) | ValueKind::Every(_) | ValueKind::Range(..) => out.push(
-                text[v.span.start..v.span.end]
-                    .split_whitespace()
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            ),
-            _ => out.push(text[v.span.start..v.span.end].to_string()),
-        }
-    }
-    fn block(text: &str, b: &Block, out: &mut Vec<String>) {
-        out.push(b.kind.text.clone());
-        out.extend(b.id.as_ref().map(|i| i.text.clone()));
-        out.extend(
-            b.name
-                .as_ref()
-                .map(|(_, s)| text[s.start..s.end].to_string()),
-        );
-        out.push("{".into());
-        for i in items(b) {
-            match i {
-                Item::Attr(a) => {
-                    out.push(a.key.text.clone());
-                    for v in &a.values {
-                        value(text, v, out);
-                    }
-                    out.push(";".into());
-                }
-                Item::Block(c) => block(text, c, out),
-            }
-        }
-        out.push("}".into());
-    }
-    let mut tree = Vec::new();
-    for b in &p.file.blocks {
-        block(text, b, &mut tree);
-    }
-    let mut comments: Vec<String> = p
+/// The comments' texts, sorted: a trailing comment may move to its block's
+/// first line.
+fn comments<'t>(text: &'t str, p: &syntax::Parsed) -> Vec<&'t str> {
+    let mut c: Vec<&str> = p
         .comments
         .iter()
-        .map(|c| text[c.span.start..c.span.end].trim_end().to_string())
+        .map(|c| text[c.span.start..c.span.end].trim_end())
         .collect();
-    comments.sort();
-    (tree, comments)
+    c.sort_unstable();
+    c
+}
+
+/// Same kind, ID, name (as written), and the same items in order.
+fn same_block(ta: &str, a: &Block, tb: &str, b: &Block) -> bool {
+    let src = |t: &str, s: Span| -> String { t[s.start..s.end].to_string() };
+    if a.kind.text != b.kind.text
+        || a.id.as_ref().map(|i| &i.text) != b.id.as_ref().map(|i| &i.text)
+        || a.name.as_ref().map(|n| src(ta, n.1)) != b.name.as_ref().map(|n| src(tb, n.1))
+    {
+        return false;
+    }
+    let (ia, ib) = (items(a), items(b));
+    ia.len() == ib.len()
+        && ia.iter().zip(&ib).all(|(x, y)| match (x, y) {
+            (Item::Attr(x), Item::Attr(y)) => {
+                x.key.text == y.key.text
+                    && x.values.len() == y.values.len()
+                    && x.values
+                        .iter()
+                        .zip(&y.values)
+                        .all(|(v, w)| same_value(ta, v, tb, w))
+            }
+            (Item::Block(x), Item::Block(y)) => same_block(ta, x, tb, y),
+            _ => false,
+        })
+}
+
+/// The same value as written (the spaces inside a duration, a frequency
+/// or a range aside).
+fn same_value(ta: &str, a: &Value, tb: &str, b: &Value) -> bool {
+    match (&a.kind, &b.kind) {
+        (ValueKind::List(x), ValueKind::List(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(v, w)| same_value(ta, v, tb, w))
+        }
+        (ValueKind::Duration(_), ValueKind::Duration(_))
+        | (ValueKind::Every(_), ValueKind::Every(_))
+        | (ValueKind::Range(..), ValueKind::Range(..)) => ta[a.span.start..a.span.end]
+            .split_whitespace()
+            .eq(tb[b.span.start..b.span.end].split_whitespace()),
+        (ValueKind::List(_), _) | (_, ValueKind::List(_)) => false,
+        _ => ta[a.span.start..a.span.end] == tb[b.span.start..b.span.end],
+    }
 }
 
 #[cfg(test)]
@@ -612,6 +615,25 @@ mod tests {
             format("system s \"S\" {\n"),
             Err(Error::Syntax(_))
         ));
+    }
+
+    #[test]
+    fn the_check_of_the_output_catches_a_lost_byte() {
+        let input = "system s \"S\" {\n    population 1_503_000  # n\n    regime 2022\n}\n";
+        let parsed = syntax::parse(input);
+        assert!(verify(input, &parsed, input).is_ok());
+        for bad in [
+            "system s \"S\" {\n    population 1503000  # n\n    regime 2022\n}\n",
+            "system s \"S\" {\n    population 1_503_000\n    regime 2022\n}\n",
+            "system s \"S\" {\n    regime 2022\n    population 1_503_000  # n\n}\n",
+            "system s \"S \" {\n    population 1_503_000  # n\n    regime 2022\n}\n",
+            "system s \"S\" {\n    population 1_503_000  # n\n    regime 2022\n",
+        ] {
+            assert!(
+                matches!(verify(input, &parsed, bad), Err(Error::Unsafe(_))),
+                "{bad}"
+            );
+        }
     }
 
     #[test]
