@@ -2,10 +2,12 @@
 //! Systems against the law and published recommendations.
 //! See ARCHITECTURE.md for the map.
 
+pub mod catalogue;
 pub mod cli;
 pub mod config;
 pub mod diagnostic;
 pub mod engine;
+pub mod lsp;
 pub mod model;
 pub mod report;
 pub mod rules;
