@@ -10,6 +10,7 @@ use crate::source::FileId;
 use crate::workspace::Workspace;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 pub struct World {
     pub ws: Workspace,
@@ -153,6 +154,21 @@ impl World {
         self.findings = check(&self.ws);
         self.stale = false;
         true
+    }
+
+    /// One re-check of an edited file, timed by phase: re-parse and
+    /// re-lower, rules, conversion to diagnostics (for `benches/lsp.rs`).
+    #[doc(hidden)]
+    pub fn recheck_timed(&mut self, file: FileId, text: String) -> (Duration, Duration, Duration) {
+        let t = Instant::now();
+        self.ws.set_text(file, text);
+        let parse = t.elapsed();
+        let t = Instant::now();
+        self.findings = check(&self.ws);
+        let rules = t.elapsed();
+        let t = Instant::now();
+        std::hint::black_box(super::diagnostics::publish(&self.ws, &self.findings, ""));
+        (parse, rules, t.elapsed())
     }
 
     pub fn files(&self) -> impl Iterator<Item = (&Path, FileId)> {
