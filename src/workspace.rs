@@ -260,6 +260,11 @@ impl Workspace {
             return;
         }
         let parsed = syntax::parse(text);
+        self.install(f, parsed);
+    }
+
+    /// Records a file's parse and its syntax errors.
+    fn install(&mut self, f: FileId, parsed: Parsed) {
         for e in &parsed.errors {
             let mut finding = icg::finding(icg::SYNTAX, f, e.span, e.message.clone());
             finding.help = e.help.clone();
@@ -308,10 +313,22 @@ impl Workspace {
 
     /// [`Workspace::set_text`] for several files, lowering once.
     pub fn set_texts(&mut self, texts: impl IntoIterator<Item = (FileId, String)>) {
-        for (file, text) in texts {
+        self.set_parsed_texts(texts.into_iter().map(|(f, t)| (f, t, None)));
+    }
+
+    /// [`Workspace::set_texts`] with, for some files, the parse of the new
+    /// text already made (the server re-parses only the edited block).
+    pub fn set_parsed_texts(
+        &mut self,
+        texts: impl IntoIterator<Item = (FileId, String, Option<Parsed>)>,
+    ) {
+        for (file, text, parsed) in texts {
             self.sources.set_text(file, text);
             self.drop_file_findings(file);
-            self.parse_one(file);
+            match parsed {
+                Some(p) => self.install(file, p),
+                None => self.parse_one(file),
+            }
         }
         self.lower();
     }

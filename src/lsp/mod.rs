@@ -10,6 +10,7 @@
 mod diagnostics;
 mod features;
 mod fix;
+mod incremental;
 pub mod position;
 mod transport;
 mod uri;
