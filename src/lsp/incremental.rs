@@ -32,13 +32,10 @@ pub fn reparse(mut parsed: Parsed, old: &str, new: &str) -> Option<Parsed> {
     // The innermost block with the change strictly inside it.
     let mut path = Vec::new();
     let mut blocks = &parsed.file.blocks;
-    loop {
-        let Some(i) = blocks
-            .iter()
-            .position(|b| b.span.start < changed_start && changed_end < b.span.end)
-        else {
-            break;
-        };
+    while let Some(i) = blocks
+        .iter()
+        .position(|b| b.span.start < changed_start && changed_end < b.span.end)
+    {
         path.push(i);
         blocks = &blocks[i].children;
     }
