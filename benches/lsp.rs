@@ -64,7 +64,9 @@ fn main() {
     let (big_path, big_text) = big.expect("system 0 has a constitution");
     let t = Instant::now();
     let mut world = World::load(&[std::fs::canonicalize(&dir).unwrap()]);
-    let file = world.open(&std::fs::canonicalize(&big_path).unwrap(), big_text.clone());
+    let file = world
+        .open(&std::fs::canonicalize(&big_path).unwrap(), big_text.clone())
+        .expect("an .icg file");
     world.refresh();
     println!(
         "workspace: {systems} systems, {} files; the edited constitution has {} lines ({} KB); first check {:.1} ms, {} findings",

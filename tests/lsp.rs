@@ -46,6 +46,17 @@ fn read_message(r: &mut impl BufRead) -> Option<Value> {
 }
 
 impl Client {
+    fn wait_exit(&mut self) -> Option<i32> {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.code();
+            }
+            assert!(Instant::now() < deadline, "the server did not exit");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     fn start(root: &Path) -> Client {
         let mut child = Command::new(env!("CARGO_BIN_EXE_icslint"))
             .arg("lsp")
@@ -387,13 +398,62 @@ fn a_session_on_northmoor() {
     let shut = c.request("shutdown", Value::Null);
     assert!(shut["result"].is_null() && shut.get("error").is_none());
     c.notify("exit", Value::Null);
-    let deadline = Instant::now() + TIMEOUT;
-    loop {
-        if let Some(status) = c.child.try_wait().unwrap() {
-            assert_eq!(status.code(), Some(0));
-            break;
-        }
-        assert!(Instant::now() < deadline, "the server did not exit");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    assert_eq!(c.wait_exit(), Some(0));
+}
+
+/// UTF-16 columns on a CRLF file with é, ’ and £; closing a file goes back
+/// to the disk copy; a changed icslint.yaml applies at once; `exit`
+/// without `shutdown` is status 1.
+#[test]
+fn positions_buffers_and_configuration() {
+    let dir = std::fs::canonicalize(common::scratch("lsp-positions")).unwrap();
+    let line1 = "icb t_icb \"NHS Tées’ £ ICB\" { system @tees; membrship_review every 12 months }";
+    let disk = format!("system tees \"Tées Valley ICS\" {{ regime 2022 }}\r\n{line1}\r\n");
+    let path = common::write(&dir, "tees.icg", &disk);
+    common::write(&dir, "icslint.yaml", "select: [ICG]\n");
+    let file = uri(&path);
+    let mut c = Client::start(&dir);
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": file, "languageId": "icg", "version": 1, "text": disk}}),
+    );
+    let diags = c.diagnostics(&file);
+    assert_eq!(codes(&diags), ["ICG002"], "{diags:?}");
+    let at = line1.find("membrship_review").unwrap();
+    let col = line1[..at].encode_utf16().count() as u64;
+    assert_eq!(
+        col as usize,
+        at - 4,
+        "é, ’ and £ are 2, 3 and 2 bytes but one unit each"
+    );
+    assert_eq!(
+        diags[0]["range"]["start"],
+        json!({"line": 1, "character": col})
+    );
+    assert_eq!(
+        diags[0]["range"]["end"],
+        json!({"line": 1, "character": col + 16})
+    );
+
+    // An unsaved second typo, then closing without saving: the disk copy again.
+    let edited = disk.replace("regime 2022", "regim 2022");
+    change(&mut c, &file, 2, json!([{"text": edited}]));
+    assert_eq!(codes(&c.diagnostics(&file)), ["ICG002", "ICG002"]);
+    c.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": file}}),
+    );
+    assert_eq!(codes(&c.diagnostics(&file)), ["ICG002"]);
+
+    // The configuration changes on disk: ICG002 is ignored, and the file's
+    // diagnostics are cleared.
+    let config = common::write(&dir, "icslint.yaml", "select: [ICG]\nignore: [ICG002]\n");
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&config), "type": 2}]}),
+    );
+    assert_eq!(c.diagnostics(&file), Vec::<Value>::new());
+
+    c.notify("exit", Value::Null);
+    assert_eq!(c.wait_exit(), Some(1), "exit without shutdown");
 }

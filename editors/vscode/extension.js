@@ -18,7 +18,7 @@ function activate(context) {
       documentSelector: [{ scheme: "file", language: "icg" }],
       initializationOptions: rulesUrl ? { rulesUrl } : {},
       synchronize: {
-        fileEvents: vscode.workspace.createFileSystemWatcher("**/*.icg"),
+        fileEvents: vscode.workspace.createFileSystemWatcher("**/*.{icg,yaml}"),
       },
     }
   );

@@ -227,7 +227,9 @@ impl Server<'_> {
             n::DidOpenTextDocument::METHOD => {
                 let p: lsp_types::DidOpenTextDocumentParams = parse(not.params.clone())?;
                 let path = uri::to_path(&p.text_document.uri).ok_or("not a file URI")?;
-                w.open(&path, p.text_document.text);
+                if w.open(&path, p.text_document.text).is_none() {
+                    return Err(format!("{} is not an .icg file", path.display()));
+                }
             }
             n::DidChangeTextDocument::METHOD => {
                 let p: lsp_types::DidChangeTextDocumentParams = parse(not.params.clone())?;

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 pub struct World {
+    roots: Vec<PathBuf>,
     pub ws: Workspace,
     pub findings: Vec<Finding>,
     /// `.icg` files by canonical path.
@@ -46,6 +47,7 @@ impl World {
             .map(|f| (canonical(ws.sources.path(*f)), *f))
             .collect();
         World {
+            roots,
             ws,
             findings: Vec::new(),
             by_path,
@@ -66,13 +68,15 @@ impl World {
             .map_or(&self.ws.sources.get(file).text, |t| t.as_str())
     }
 
-    /// The editor opened a file: its buffer replaces the disk copy.
-    pub fn open(&mut self, path: &Path, text: String) -> FileId {
+    /// The editor opened a file: its buffer replaces the disk copy. Only
+    /// `.icg` files are checked; `None` for anything else.
+    pub fn open(&mut self, path: &Path, text: String) -> Option<FileId> {
         let file = match self.file(path) {
             Some(f) => {
                 self.set(f, text);
                 f
             }
+            None if path.extension().is_none_or(|x| x != "icg") => return None,
             None => {
                 let f = self.ws.add_file(path, Some(text));
                 self.by_path.insert(canonical(path), f);
@@ -81,7 +85,7 @@ impl World {
             }
         };
         self.open.insert(file);
-        file
+        Some(file)
     }
 
     /// A new text for an open file; parsed at the next `refresh`.
@@ -101,8 +105,16 @@ impl World {
     }
 
     /// A file changed on disk (saved, or changed by another program). Open
-    /// files keep their buffers.
+    /// files keep their buffers. A changed YAML file (an `icslint.yaml` or
+    /// a local rule pack) reloads the workspace, as a new `check` would.
     pub fn disk_changed(&mut self, path: &Path) {
+        let name = path
+            .file_name()
+            .map_or(String::new(), |n| n.to_string_lossy().into_owned());
+        if name.ends_with(".yaml") || name.ends_with(".yml") {
+            self.reload_all();
+            return;
+        }
         match self.file(path) {
             Some(f) if self.open.contains(&f) => {}
             Some(f) => self.reload(path, f),
@@ -115,6 +127,24 @@ impl World {
                 self.stale = true;
             }
             None => {}
+        }
+    }
+
+    /// Loads the workspace afresh, keeping the editor's open buffers.
+    fn reload_all(&mut self) {
+        let open: Vec<(PathBuf, String)> = self
+            .open
+            .iter()
+            .map(|f| {
+                (
+                    self.ws.sources.path(*f).to_path_buf(),
+                    self.text(*f).to_string(),
+                )
+            })
+            .collect();
+        *self = World::load(&self.roots);
+        for (path, text) in open {
+            self.open(&path, text);
         }
     }
 
