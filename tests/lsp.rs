@@ -302,6 +302,37 @@ fn a_session_on_northmoor() {
     assert_eq!(def["result"]["uri"], partnership);
     assert_eq!(def["result"]["range"]["start"]["line"], 0);
 
+    // References to the ICP: its declaration, and the HWB's `with @nm_icp`.
+    let refs = c.request(
+        "textDocument/references",
+        json!({"textDocument": {"uri": hwb}, "position": pos(&original, "@nm_icp", 2),
+               "context": {"includeDeclaration": true}}),
+    );
+    let refs = refs["result"].as_array().unwrap();
+    assert!(refs.iter().any(|l| l["uri"] == hwb), "{refs:?}");
+    assert!(refs.iter().any(|l| l["uri"] == partnership), "{refs:?}");
+
+    // The outline: three HWBs, the first with its members and division.
+    let symbols = c.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": hwb}}),
+    );
+    let symbols = symbols["result"].as_array().unwrap();
+    assert_eq!(symbols.len(), 3);
+    assert_eq!(symbols[0]["name"], "Moorshire Health and Wellbeing Board");
+    assert_eq!(symbols[0]["children"].as_array().unwrap().len(), 5);
+    let folds = c.request(
+        "textDocument/foldingRange",
+        json!({"textDocument": {"uri": hwb}}),
+    );
+    assert!(folds["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["startLine"] == 0 && f["endLine"] == 22));
+    let found = c.request("workspace/symbol", json!({"query": "dalesford"}));
+    assert!(found["result"].as_array().unwrap().len() >= 2);
+
     // A garbage message, and an unknown method, in between: the server goes on.
     c.send_raw(b"Content-Length: 9\r\n\r\n{garbage!");
     c.send_raw(b"Content-Length: 12\r\n\r\n{\"foo\": 42}\n");

@@ -10,13 +10,13 @@ use std::io::{self, BufReader};
 use std::thread::{self, JoinHandle};
 
 pub struct IoThreads {
-    reader: JoinHandle<()>,
     writer: JoinHandle<io::Result<()>>,
 }
 
 impl IoThreads {
+    /// Waits until every message sent has been written. The reader is not
+    /// waited for: it may be blocked on input that never comes.
     pub fn join(self) {
-        let _ = self.reader.join();
         let _ = self.writer.join();
     }
 }
@@ -34,11 +34,8 @@ pub fn stdio() -> (Connection, IoThreads) {
         }
         Ok(())
     });
-    let reader = thread::spawn(move || read_loop(BufReader::new(io::stdin().lock()), to_server));
-    (
-        Connection { sender, receiver },
-        IoThreads { reader, writer },
-    )
+    thread::spawn(move || read_loop(BufReader::new(io::stdin().lock()), to_server));
+    (Connection { sender, receiver }, IoThreads { writer })
 }
 
 /// Reads messages until end of input or `exit`; malformed ones are logged and skipped.
