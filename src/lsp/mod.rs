@@ -186,8 +186,15 @@ impl Server<'_> {
     /// file whose diagnostics changed, clearing those of files that no
     /// longer have findings.
     fn refresh(&mut self) {
-        if !self.world.refresh() {
-            return;
+        // A bug in a rule must not take the editor's server down with it.
+        let world = &mut self.world;
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| world.refresh())) {
+            Ok(true) => {}
+            Ok(false) => return,
+            Err(_) => {
+                self.log("the check failed (an internal error); the last diagnostics stand".into());
+                return;
+            }
         }
         let ws = &self.world.ws;
         let now: HashMap<FileId, Vec<lsp_types::Diagnostic>> =
@@ -291,7 +298,9 @@ impl Server<'_> {
         }
         // Requests see every edit that came before them.
         self.refresh();
-        let resp = match self.answer(&req) {
+        let answer = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.answer(&req)))
+            .unwrap_or_else(|_| Err((ErrorCode::InternalError, "an internal error".into())));
+        let resp = match answer {
             Ok(v) => Response::new_ok(id, v.unwrap_or(serde_json::Value::Null)),
             Err((code, message)) => {
                 if !matches!(code, ErrorCode::MethodNotFound) {

@@ -177,6 +177,8 @@ impl World {
         if !self.stale {
             return false;
         }
+        // Cleared first: a check that panics is not retried until the next edit.
+        self.stale = false;
         let pending = std::mem::take(&mut self.pending);
         if !pending.is_empty() {
             let texts: Vec<_> = pending
@@ -189,7 +191,6 @@ impl World {
             self.ws.set_parsed_texts(texts);
         }
         self.findings = check(&self.ws);
-        self.stale = false;
         true
     }
 
