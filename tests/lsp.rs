@@ -58,6 +58,10 @@ impl Client {
     }
 
     fn start(root: &Path) -> Client {
+        Client::start_in(Some(root))
+    }
+
+    fn start_in(root: Option<&Path>) -> Client {
         let mut child = Command::new(env!("CARGO_BIN_EXE_icslint"))
             .arg("lsp")
             .stdin(Stdio::piped())
@@ -82,16 +86,16 @@ impl Client {
             latest: HashMap::new(),
             next_id: 1,
         };
-        let root_uri = uri(root);
-        let init = c.request(
-            "initialize",
-            json!({
+        let params = match root {
+            Some(root) => json!({
                 "processId": null,
-                "rootUri": root_uri,
-                "workspaceFolders": [{"uri": root_uri, "name": "northmoor"}],
+                "rootUri": uri(root),
+                "workspaceFolders": [{"uri": uri(root), "name": "workspace"}],
                 "capabilities": {},
             }),
-        );
+            None => json!({"processId": null, "rootUri": null, "capabilities": {}}),
+        };
+        let init = c.request("initialize", params);
         assert!(init["result"]["capabilities"]["hoverProvider"]
             .as_bool()
             .unwrap());
@@ -487,4 +491,30 @@ fn positions_buffers_and_configuration() {
 
     c.notify("exit", Value::Null);
     assert_eq!(c.wait_exit(), Some(1), "exit without shutdown");
+}
+
+/// Without a workspace folder, the folder of the first file opened is the
+/// workspace: references into its other files resolve.
+#[test]
+fn a_lone_file_takes_its_folder_as_the_workspace() {
+    let dir = std::fs::canonicalize(common::scratch("lsp-lone-file")).unwrap();
+    common::write(&dir, "system.icg", "system tees \"Tees\" { regime 2022 }\n");
+    let text = "place p \"P\" { system @tees; horizon 5 years; lead icb }\n";
+    let path = common::write(&dir, "place.icg", text);
+    let file = uri(&path);
+    let mut c = Client::start_in(None);
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": file, "languageId": "icg", "version": 1, "text": text}}),
+    );
+    let diags = c.diagnostics(&file);
+    assert!(!codes(&diags).contains(&"ICG004".to_string()), "{diags:?}");
+    let def = c.request(
+        "textDocument/definition",
+        json!({"textDocument": {"uri": file}, "position": pos(text, "@tees", 1)}),
+    );
+    assert_eq!(def["result"]["uri"], uri(&dir.join("system.icg")));
+    c.request("shutdown", Value::Null);
+    c.notify("exit", Value::Null);
+    assert_eq!(c.wait_exit(), Some(0));
 }

@@ -77,6 +77,13 @@ impl World {
                 f
             }
             None if path.extension().is_none_or(|x| x != "icg") => return None,
+            // No workspace folder (an editor opened a lone file): the file's
+            // folder is the workspace, so its references resolve.
+            None if self.roots.is_empty() && path.parent().is_some_and(Path::is_dir) => {
+                self.roots = vec![canonical(path.parent()?)];
+                self.reload_all();
+                return self.open(path, text);
+            }
             None => {
                 let f = self.ws.add_file(path, Some(text));
                 self.by_path.insert(canonical(path), f);
