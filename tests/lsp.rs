@@ -22,6 +22,8 @@ struct Client {
     incoming: Receiver<Value>,
     /// The latest diagnostics published for each file.
     latest: HashMap<String, Vec<Value>>,
+    /// Requests from the server (methods).
+    server_requests: Vec<String>,
     next_id: i64,
 }
 
@@ -58,10 +60,10 @@ impl Client {
     }
 
     fn start(root: &Path) -> Client {
-        Client::start_in(Some(root))
+        Client::start_in(Some(root), json!({}))
     }
 
-    fn start_in(root: Option<&Path>) -> Client {
+    fn start_in(root: Option<&Path>, capabilities: Value) -> Client {
         let mut child = Command::new(env!("CARGO_BIN_EXE_icslint"))
             .arg("lsp")
             .stdin(Stdio::piped())
@@ -84,6 +86,7 @@ impl Client {
             stdin,
             incoming,
             latest: HashMap::new(),
+            server_requests: Vec::new(),
             next_id: 1,
         };
         let params = match root {
@@ -91,9 +94,9 @@ impl Client {
                 "processId": null,
                 "rootUri": uri(root),
                 "workspaceFolders": [{"uri": uri(root), "name": "workspace"}],
-                "capabilities": {},
+                "capabilities": capabilities,
             }),
-            None => json!({"processId": null, "rootUri": null, "capabilities": {}}),
+            None => json!({"processId": null, "rootUri": null, "capabilities": capabilities}),
         };
         let init = c.request("initialize", params);
         assert!(init["result"]["capabilities"]["hoverProvider"]
@@ -135,6 +138,11 @@ impl Client {
             let m = self.next();
             if m["id"] == json!(id) && m.get("method").is_none() {
                 return m;
+            }
+            if m.get("id").is_some() {
+                if let Some(method) = m["method"].as_str() {
+                    self.server_requests.push(method.to_string());
+                }
             }
             if m["method"] == "textDocument/publishDiagnostics" {
                 let uri = m["params"]["uri"].as_str().unwrap().to_string();
@@ -447,13 +455,18 @@ fn positions_buffers_and_configuration() {
     let path = common::write(&dir, "tees.icg", &disk);
     common::write(&dir, "icslint.yaml", "select: [ICG]\n");
     let file = uri(&path);
-    let mut c = Client::start(&dir);
+    // A client that can watch files is asked to watch .icg and YAML files.
+    let mut c = Client::start_in(
+        Some(&dir),
+        json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}}),
+    );
     c.notify(
         "textDocument/didOpen",
         json!({"textDocument": {"uri": file, "languageId": "icg", "version": 1, "text": disk}}),
     );
     let diags = c.diagnostics(&file);
     assert_eq!(codes(&diags), ["ICG002"], "{diags:?}");
+    assert_eq!(c.server_requests, ["client/registerCapability"]);
     let at = line1.find("membrship_review").unwrap();
     let col = line1[..at].encode_utf16().count() as u64;
     assert_eq!(
@@ -502,7 +515,7 @@ fn a_lone_file_takes_its_folder_as_the_workspace() {
     let text = "place p \"P\" { system @tees; horizon 5 years; lead icb }\n";
     let path = common::write(&dir, "place.icg", text);
     let file = uri(&path);
-    let mut c = Client::start_in(None);
+    let mut c = Client::start_in(None, json!({}));
     c.notify(
         "textDocument/didOpen",
         json!({"textDocument": {"uri": file, "languageId": "icg", "version": 1, "text": text}}),

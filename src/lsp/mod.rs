@@ -123,6 +123,13 @@ fn serve(conn: &Connection) -> Result<i32, String> {
         .and_then(|v| v.as_str())
         .map_or_else(default_rules_url, str::to_string);
     let world = World::load(&roots(&params));
+    let watch = params
+        .capabilities
+        .workspace
+        .as_ref()
+        .and_then(|w| w.did_change_watched_files)
+        .and_then(|d| d.dynamic_registration)
+        .unwrap_or(false);
     let result = serde_json::json!({
         "capabilities": capabilities(),
         "serverInfo": ServerInfo { name: "icslint".into(), version: Some(env!("CARGO_PKG_VERSION").into()) },
@@ -136,6 +143,9 @@ fn serve(conn: &Connection) -> Result<i32, String> {
         published: HashMap::new(),
         shutdown: false,
     };
+    if watch {
+        s.watch_files();
+    }
     s.refresh();
     loop {
         let Ok(first) = conn.receiver.recv() else {
@@ -169,6 +179,33 @@ fn parse<P: serde::de::DeserializeOwned>(v: serde_json::Value) -> Result<P, Stri
 impl Server<'_> {
     fn send(&self, m: impl Into<Message>) {
         let _ = self.conn.sender.send(m.into());
+    }
+
+    /// Asks the client to report changes to `.icg` and YAML files on disk
+    /// (files it has not opened), so the workspace follows them.
+    fn watch_files(&self) {
+        let watchers: Vec<lsp_types::FileSystemWatcher> = ["**/*.icg", "**/*.yaml", "**/*.yml"]
+            .iter()
+            .map(|g| lsp_types::FileSystemWatcher {
+                glob_pattern: lsp_types::GlobPattern::String(g.to_string()),
+                kind: None,
+            })
+            .collect();
+        let registration = lsp_types::Registration {
+            id: "icslint-watch".into(),
+            method: n::DidChangeWatchedFiles::METHOD.into(),
+            register_options: serde_json::to_value(
+                lsp_types::DidChangeWatchedFilesRegistrationOptions { watchers },
+            )
+            .ok(),
+        };
+        self.send(Request::new(
+            "icslint-watch".to_string().into(),
+            r::RegisterCapability::METHOD.into(),
+            lsp_types::RegistrationParams {
+                registrations: vec![registration],
+            },
+        ));
     }
 
     fn log(&self, message: String) {
