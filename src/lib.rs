@@ -2,6 +2,7 @@
 //! Systems against the law and published recommendations.
 //! See ARCHITECTURE.md for the map.
 
+pub mod catalogue;
 pub mod cli;
 pub mod config;
 pub mod diagnostic;
@@ -9,6 +10,7 @@ pub mod engine;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod fmt;
+pub mod lsp;
 pub mod model;
 pub mod report;
 pub mod rules;

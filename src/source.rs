@@ -107,6 +107,11 @@ impl Sources {
     pub fn get(&self, id: FileId) -> &Source {
         &self.files[id.0 as usize]
     }
+    /// Replaces the text of a file (an editor's unsaved buffer), keeping its id.
+    pub fn set_text(&mut self, id: FileId, text: String) {
+        let path = std::mem::take(&mut self.files[id.0 as usize].path);
+        self.files[id.0 as usize] = Source::new(path, text);
+    }
     pub fn path(&self, id: FileId) -> &Path {
         &self.get(id).path
     }

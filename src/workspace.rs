@@ -37,6 +37,10 @@ pub struct Workspace {
     pub packs: Vec<(Option<usize>, Pack)>,
     /// Folders discovery did not enter on purpose, and why (`--verbose`).
     pub skipped: Vec<(PathBuf, String)>,
+    /// The `--regime` the workspace was loaded with, kept for re-lowering.
+    regime_override: Option<i64>,
+    /// Which of `findings` came from lowering: replaced whenever the model is re-lowered.
+    lowered: std::ops::Range<usize>,
 }
 
 #[derive(Debug)]
@@ -348,30 +352,56 @@ impl Workspace {
     }
 
     fn parse_and_lower(&mut self, regime_override: Option<i64>) {
-        for &f in &self.files {
-            let text = &self.sources.get(f).text;
-            if self
-                .findings
-                .iter()
-                .any(|x| x.file == f && x.rule == icg::UNREADABLE.id)
-            {
-                continue;
-            }
-            let parsed = syntax::parse(text);
-            for e in &parsed.errors {
-                let mut finding = icg::finding(icg::SYNTAX, f, e.span, e.message.clone());
-                finding.help = e.help.clone();
-                if let Some(span) = e.unchecked_head(text) {
-                    finding.labels.push(crate::diagnostic::Label {
-                        file: f,
-                        span,
-                        message: "not checked".into(),
-                    });
-                }
-                self.findings.push(finding);
-            }
-            self.parsed.insert(f, parsed);
+        self.regime_override = regime_override;
+        for f in self.files.clone() {
+            self.parse_one(f);
         }
+        self.lower();
+    }
+
+    /// Parses one file (unless it could not be read) and records its syntax errors.
+    fn parse_one(&mut self, f: FileId) {
+        self.parsed.remove(&f);
+        let text = &self.sources.get(f).text;
+        if self
+            .findings
+            .iter()
+            .any(|x| x.file == f && x.rule == icg::UNREADABLE.id)
+        {
+            return;
+        }
+        let parsed = syntax::parse(text);
+        self.install(f, parsed);
+    }
+
+    /// Records a file's parse and its syntax errors.
+    fn install(&mut self, f: FileId, parsed: Parsed) {
+        let text = &self.sources.get(f).text;
+        for e in &parsed.errors {
+            let mut finding = icg::finding(icg::SYNTAX, f, e.span, e.message.clone());
+            finding.help = e.help.clone();
+            if let Some(span) = e.unchecked_head(text) {
+                finding.labels.push(crate::diagnostic::Label {
+                    file: f,
+                    span,
+                    message: "not checked".into(),
+                });
+            }
+            self.findings.push(finding);
+        }
+        self.parsed.insert(f, parsed);
+    }
+
+    /// Lowers every parsed file into a new model (reusing their parses) and
+    /// replaces the previous lowering's findings.
+    fn lower(&mut self) {
+        let regime_override = self.regime_override;
+        let old = std::mem::take(&mut self.lowered);
+        let mut i = 0;
+        self.findings.retain(|_| {
+            i += 1;
+            !old.contains(&(i - 1))
+        });
         let asts: Vec<(FileId, &syntax::File)> = self
             .files
             .iter()
@@ -388,7 +418,83 @@ impl Workspace {
             }
         }
         self.model = model;
+        let start = self.findings.len();
         self.findings.extend(findings);
+        self.lowered = start..self.findings.len();
+    }
+
+    /// Replaces the text of one `.icg` file (an editor's unsaved buffer):
+    /// re-parses that file alone and re-lowers the model from every file's
+    /// parse. The language server's incremental re-check.
+    pub fn set_text(&mut self, file: FileId, text: String) {
+        self.set_texts([(file, text)]);
+    }
+
+    /// [`Workspace::set_text`] for several files, lowering once.
+    pub fn set_texts(&mut self, texts: impl IntoIterator<Item = (FileId, String)>) {
+        self.set_parsed_texts(texts.into_iter().map(|(f, t)| (f, t, None)));
+    }
+
+    /// [`Workspace::set_texts`] with, for some files, the parse of the new
+    /// text already made (the server re-parses only the edited block).
+    pub fn set_parsed_texts(
+        &mut self,
+        texts: impl IntoIterator<Item = (FileId, String, Option<Parsed>)>,
+    ) {
+        for (file, text, parsed) in texts {
+            self.sources.set_text(file, text);
+            self.drop_file_findings(file);
+            match parsed {
+                Some(p) => self.install(file, p),
+                None => self.parse_one(file),
+            }
+        }
+        self.lower();
+    }
+
+    /// Adds a `.icg` file that discovery did not find (an editor opened it,
+    /// or it was created after loading), with the configuration that applies
+    /// to it; `text` is the editor's buffer, or `None` to read the disk.
+    pub fn add_file(&mut self, path: &Path, text: Option<String>) -> FileId {
+        let cfg = self.config_for(path, &mut HashMap::new());
+        let id = match text {
+            Some(text) => {
+                let id = self.sources.add(path, text);
+                self.files.push(id);
+                id
+            }
+            None => self.read(path),
+        };
+        self.config_of.insert(id, cfg);
+        self.parse_one(id);
+        self.lower();
+        id
+    }
+
+    /// Forgets a file (deleted from disk, or no longer a `.icg` file).
+    pub fn remove_file(&mut self, file: FileId) {
+        self.files.retain(|f| *f != file);
+        self.parsed.remove(&file);
+        self.drop_file_findings(file);
+        self.lower();
+    }
+
+    /// Whether `path` is excluded by the `icslint.yaml` that applies to it.
+    pub fn is_excluded(&mut self, path: &Path) -> bool {
+        let cfg = self.config_for(path, &mut HashMap::new());
+        self.excluded(path, cfg)
+    }
+
+    /// Drops a file's reading and syntax findings, and the lowering's
+    /// findings (the caller re-lowers).
+    fn drop_file_findings(&mut self, file: FileId) {
+        let lowered = std::mem::take(&mut self.lowered);
+        let mut i = 0;
+        self.findings.retain(|f| {
+            i += 1;
+            !lowered.contains(&(i - 1))
+                && !(f.file == file && (f.rule == icg::SYNTAX.id || f.rule == icg::UNREADABLE.id))
+        });
     }
 
     fn read(&mut self, path: &Path) -> FileId {

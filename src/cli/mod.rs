@@ -178,6 +178,8 @@ enum Command {
         /// A rule ID such as CCN111 (or its name)
         rule: String,
     },
+    /// Run the language server (LSP over stdin and stdout) for editors
+    Lsp,
 }
 
 pub fn run() -> i32 {
@@ -200,6 +202,7 @@ pub fn run() -> i32 {
         Command::Parse { ast: _, file } => parse::run(&file),
         Command::Rules(args) => rules::run(args),
         Command::Explain { rule } => explain::run(&rule),
+        Command::Lsp => crate::lsp::run(),
     }
 }
 

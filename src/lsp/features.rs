@@ -1,0 +1,638 @@
+//! Hover, navigation, symbols, folding and completion, read from the AST
+//! (with spans), the model (resolved references) and the schema (as data).
+
+use super::position::LineIndex;
+use super::uri;
+use crate::catalogue;
+use crate::diagnostic::Finding;
+use crate::model::schema::{self, KindSpec, Ty, Vocab};
+use crate::source::{FileId, Span};
+use crate::syntax::{Attr, Block, Value, ValueKind};
+use crate::workspace::Workspace;
+use lsp_types::{
+    CompletionItem, CompletionItemKind, DocumentSymbol, Documentation, FoldingRange,
+    FoldingRangeKind, Location, MarkupContent, MarkupKind, SymbolKind, WorkspaceSymbol,
+};
+
+/// What is under the cursor.
+#[derive(Debug)]
+pub enum Node<'a> {
+    Kind(&'a Block),
+    Id(&'a Block),
+    Key(&'a str, &'a Attr),
+    Word {
+        kind: &'a str,
+        key: &'a str,
+        word: &'a str,
+    },
+    Ref(&'a str),
+}
+
+fn inside(span: Span, offset: usize) -> bool {
+    span.start <= offset && offset <= span.end
+}
+
+/// The innermost node at `offset` of a file.
+pub fn node_at(ws: &Workspace, file: FileId, offset: usize) -> Option<Node<'_>> {
+    let parsed = ws.parsed.get(&file)?;
+    let mut blocks = &parsed.file.blocks;
+    'descend: loop {
+        for b in blocks {
+            if !inside(b.span, offset) {
+                continue;
+            }
+            if inside(b.kind.span, offset) {
+                return Some(Node::Kind(b));
+            }
+            if b.id.as_ref().is_some_and(|i| inside(i.span, offset)) {
+                return Some(Node::Id(b));
+            }
+            for a in &b.attrs {
+                if inside(a.key.span, offset) {
+                    return Some(Node::Key(&b.kind.text, a));
+                }
+                if let Some(n) = value_at(&b.kind.text, &a.key.text, &a.values, offset) {
+                    return Some(n);
+                }
+            }
+            blocks = &b.children;
+            continue 'descend;
+        }
+        return None;
+    }
+}
+
+fn value_at<'a>(
+    kind: &'a str,
+    key: &'a str,
+    values: &'a [Value],
+    offset: usize,
+) -> Option<Node<'a>> {
+    for v in values {
+        if !inside(v.span, offset) {
+            continue;
+        }
+        match &v.kind {
+            ValueKind::Word(w) => return Some(Node::Word { kind, key, word: w }),
+            ValueKind::Ref(r) => return Some(Node::Ref(r)),
+            ValueKind::List(items) => return value_at(kind, key, items, offset),
+            _ => {}
+        }
+    }
+    None
+}
+
+fn key_doc(spec: &KindSpec, key: &str) -> Option<String> {
+    let k = spec.key(key)?;
+    Some(format!(
+        "`{key}` in {} `{}` block: {}{}",
+        schema::article(spec.name),
+        spec.name,
+        k.ty.example(),
+        if k.repeatable {
+            " (may be repeated)"
+        } else {
+            ""
+        }
+    ))
+}
+
+pub fn kind_doc(spec: &KindSpec) -> String {
+    let mut s = format!("**{}**: {}", spec.name, spec.doc);
+    if !spec.parents.is_empty() {
+        s.push_str(&format!("\n\nGoes inside: {}", spec.parents.join(", ")));
+    }
+    if !spec.keys.is_empty() {
+        s.push_str("\n\nKeys:");
+        for k in spec.keys {
+            s.push_str(&format!("\n* `{}`: {}", k.name, k.ty.example()));
+        }
+    }
+    if !spec.children.is_empty() {
+        s.push_str(&format!("\n\nBlocks inside: {}", spec.children.join(", ")));
+    }
+    s
+}
+
+/// A location: a block's header, in its file.
+fn block_location(ws: &Workspace, file: FileId, span: Span) -> Option<Location> {
+    let text = &ws.sources.get(file).text;
+    Some(Location::new(
+        uri::of_file(ws, file)?,
+        LineIndex::new(text).range(text, span),
+    ))
+}
+
+/// The hover text at `offset`: a finding there (its message and the rule's
+/// explanation, the same text as `icslint explain`), else the schema's
+/// meaning of the kind, key or word, else the block a reference names.
+pub fn hover(ws: &Workspace, findings: &[Finding], file: FileId, offset: usize) -> Option<String> {
+    let here: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| {
+            f.file == file
+                && (f.span.start <= offset && offset < f.span.end
+                    || f.span.is_empty() && f.span.start == offset)
+        })
+        .collect();
+    if !here.is_empty() {
+        let mut s = String::new();
+        for f in here {
+            s.push_str(&format!(
+                "**{} {}** ({}): {}\n\n",
+                f.rule,
+                f.name,
+                f.severity.as_str(),
+                f.message
+            ));
+            if let Some(h) = &f.help {
+                s.push_str(&format!("help: {h}\n\n"));
+            }
+            if let Some(p) = &f.provenance {
+                s.push_str(&format!(
+                    "source: {}, {}: {}\n\n",
+                    p.source, p.reference, p.summary
+                ));
+            }
+            if let Some(e) = catalogue::find(ws, &f.rule) {
+                s.push_str(&format!("```text\n{}```\n\n", e.explain()));
+            }
+        }
+        return Some(s.trim_end().to_string());
+    }
+    match node_at(ws, file, offset)? {
+        Node::Kind(b) => schema::kind(&b.kind.text).map(kind_doc),
+        Node::Id(b) => Some(format!(
+            "{} `{}`{}",
+            b.kind.text,
+            b.id.as_ref()?.text,
+            b.name
+                .as_ref()
+                .map_or(String::new(), |(n, _)| format!(": \"{n}\""))
+        )),
+        Node::Key(kind, a) => key_doc(schema::kind(kind)?, &a.key.text),
+        Node::Word {
+            kind, key, word, ..
+        } => {
+            let spec = schema::kind(kind)?;
+            let k = spec.key(key)?;
+            let allowed = match k.ty {
+                Ty::Word(Vocab::Closed(_)) | Ty::Words(Vocab::Closed(_)) => {
+                    format!("`{key}` takes {}", k.ty.example())
+                }
+                Ty::Bool => format!("`{key}` takes yes or no"),
+                _ => format!("`{key}` takes {}", k.ty.example()),
+            };
+            Some(format!("`{word}`: {allowed}"))
+        }
+        Node::Ref(name) => {
+            let Some(&b) = ws.model.ids.get(name) else {
+                return Some(format!("`@{name}`: no block in the workspace has this ID"));
+            };
+            let blk = ws.model.block(b);
+            let src = ws.sources.get(blk.file);
+            Some(format!(
+                "{} `{name}`: {}\n\n{}:{}",
+                blk.kind,
+                blk.display(),
+                src.path.display(),
+                src.line_of(blk.header.start)
+            ))
+        }
+    }
+}
+
+/// The block an `@reference` (or a block's own ID) at `offset` names.
+pub fn definition(ws: &Workspace, file: FileId, offset: usize) -> Option<Location> {
+    let name = match node_at(ws, file, offset)? {
+        Node::Ref(name) => name,
+        Node::Id(b) => &b.id.as_ref()?.text,
+        _ => return None,
+    };
+    let blk = ws.model.block(*ws.model.ids.get(name)?);
+    block_location(ws, blk.file, blk.header)
+}
+
+fn refs_in(values: &[Value], name: &str, out: &mut Vec<Span>) {
+    for v in values {
+        match &v.kind {
+            ValueKind::Ref(r) if r == name => out.push(v.span),
+            ValueKind::List(items) => refs_in(items, name, out),
+            _ => {}
+        }
+    }
+}
+
+fn refs_in_blocks(blocks: &[Block], name: &str, decl: bool, out: &mut Vec<Span>) {
+    for b in blocks {
+        if decl {
+            if let Some(i) = b.id.as_ref().filter(|i| i.text == name) {
+                out.push(i.span);
+            }
+        }
+        for a in &b.attrs {
+            refs_in(&a.values, name, out);
+        }
+        refs_in_blocks(&b.children, name, decl, out);
+    }
+}
+
+/// Every `@reference` to the ID under the cursor, across the workspace.
+pub fn references(ws: &Workspace, file: FileId, offset: usize, decl: bool) -> Vec<Location> {
+    let name = match node_at(ws, file, offset) {
+        Some(Node::Ref(name)) => name.to_string(),
+        Some(Node::Id(b)) => b.id.as_ref().map_or(String::new(), |i| i.text.clone()),
+        _ => return Vec::new(),
+    };
+    let mut out = Vec::new();
+    for &f in &ws.files {
+        let Some(p) = ws.parsed.get(&f) else { continue };
+        let mut spans = Vec::new();
+        refs_in_blocks(&p.file.blocks, &name, decl, &mut spans);
+        if spans.is_empty() {
+            continue;
+        }
+        let Some(u) = uri::of_file(ws, f) else {
+            continue;
+        };
+        let text = &ws.sources.get(f).text;
+        let ix = LineIndex::new(text);
+        out.extend(
+            spans
+                .into_iter()
+                .map(|s| Location::new(u.clone(), ix.range(text, s))),
+        );
+    }
+    out
+}
+
+fn symbol_kind(kind: &str, top: bool) -> SymbolKind {
+    match kind {
+        "system" => SymbolKind::NAMESPACE,
+        "authority" => SymbolKind::OBJECT,
+        "member" => SymbolKind::FIELD,
+        _ if top => SymbolKind::CLASS,
+        _ => SymbolKind::STRUCT,
+    }
+}
+
+fn title(b: &Block) -> String {
+    match (&b.name, &b.id) {
+        (Some((n, _)), _) => n.clone(),
+        (None, Some(i)) => i.text.clone(),
+        (None, None) => b.kind.text.clone(),
+    }
+}
+
+/// The outline: blocks, nested.
+pub fn document_symbols(ws: &Workspace, file: FileId) -> Vec<DocumentSymbol> {
+    let Some(p) = ws.parsed.get(&file) else {
+        return Vec::new();
+    };
+    let text = &ws.sources.get(file).text;
+    let ix = LineIndex::new(text);
+    fn go(blocks: &[Block], top: bool, text: &str, ix: &LineIndex) -> Vec<DocumentSymbol> {
+        blocks
+            .iter()
+            .map(|b| {
+                #[allow(deprecated)]
+                DocumentSymbol {
+                    name: title(b),
+                    detail: Some(match &b.id {
+                        Some(i) => format!("{} {}", b.kind.text, i.text),
+                        None => b.kind.text.clone(),
+                    }),
+                    kind: symbol_kind(&b.kind.text, top),
+                    tags: None,
+                    deprecated: None,
+                    range: ix.range(text, b.span),
+                    selection_range: ix.range(text, b.header),
+                    children: Some(go(&b.children, false, text, ix)),
+                }
+            })
+            .collect()
+    }
+    go(&p.file.blocks, true, text, &ix)
+}
+
+/// Blocks of the whole workspace whose ID or name contains the query (any case).
+pub fn workspace_symbols(ws: &Workspace, query: &str) -> Vec<WorkspaceSymbol> {
+    let q = query.to_lowercase();
+    let mut out = Vec::new();
+    for blk in &ws.model.blocks {
+        let Some(id) = &blk.id else { continue };
+        let hit = id.to_lowercase().contains(&q)
+            || blk
+                .name
+                .as_ref()
+                .is_some_and(|n| n.to_lowercase().contains(&q));
+        if !hit {
+            continue;
+        }
+        let Some(loc) = block_location(ws, blk.file, blk.header) else {
+            continue;
+        };
+        out.push(WorkspaceSymbol {
+            name: blk.display().to_string(),
+            kind: symbol_kind(&blk.kind, blk.parent.is_none()),
+            tags: None,
+            container_name: Some(format!("{} {id}", blk.kind)),
+            location: lsp_types::OneOf::Left(loc),
+            data: None,
+        });
+        if out.len() >= 500 {
+            break;
+        }
+    }
+    out
+}
+
+/// Blocks and texts that span several lines.
+pub fn folding_ranges(ws: &Workspace, file: FileId) -> Vec<FoldingRange> {
+    let Some(p) = ws.parsed.get(&file) else {
+        return Vec::new();
+    };
+    let src = ws.sources.get(file);
+    let mut out = Vec::new();
+    let mut add = |span: Span, kind: Option<FoldingRangeKind>| {
+        let (a, b) = (
+            src.line_of(span.start),
+            src.line_of(span.end.max(span.start + 1) - 1),
+        );
+        if b > a {
+            out.push(FoldingRange {
+                start_line: a as u32 - 1,
+                end_line: b as u32 - 1,
+                kind,
+                ..FoldingRange::default()
+            });
+        }
+    };
+    fn walk(blocks: &[Block], add: &mut dyn FnMut(Span, Option<FoldingRangeKind>)) {
+        for b in blocks {
+            add(b.span, Some(FoldingRangeKind::Region));
+            for a in &b.attrs {
+                for v in &a.values {
+                    if matches!(v.kind, ValueKind::Text(_)) {
+                        add(v.span, None);
+                    }
+                }
+            }
+            walk(&b.children, add);
+        }
+    }
+    walk(&p.file.blocks, &mut add);
+    // Runs of comment lines.
+    let mut run: Option<(usize, usize)> = None;
+    for c in p.comments.iter().filter(|c| c.own_line) {
+        let l = src.line_of(c.span.start);
+        run = match run {
+            Some((a, b)) if b + 1 == l => Some((a, l)),
+            Some((a, b)) => {
+                if b > a {
+                    out.push(comment_fold(a, b));
+                }
+                Some((l, l))
+            }
+            None => Some((l, l)),
+        };
+    }
+    if let Some((a, b)) = run.filter(|(a, b)| b > a) {
+        out.push(comment_fold(a, b));
+    }
+    out
+}
+
+fn comment_fold(a: usize, b: usize) -> FoldingRange {
+    FoldingRange {
+        start_line: a as u32 - 1,
+        end_line: b as u32 - 1,
+        kind: Some(FoldingRangeKind::Comment),
+        ..FoldingRange::default()
+    }
+}
+
+/// Where the cursor is, read from the text alone (it may not parse while
+/// being typed): the kinds of the enclosing blocks, and the statement so
+/// far on this line.
+struct Context<'a> {
+    kinds: Vec<String>,
+    statement: &'a str,
+}
+
+fn context(text: &str, offset: usize) -> Context<'_> {
+    let bytes = text.as_bytes();
+    let mut kinds: Vec<String> = Vec::new();
+    let mut stmt_start = 0;
+    let mut i = 0;
+    while i < offset {
+        match bytes[i] {
+            b'#' => {
+                while i < offset && bytes[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'"' => {
+                let triple = text[i..].starts_with("\"\"\"");
+                let close = if triple { "\"\"\"" } else { "\"" };
+                let from = i + close.len();
+                match text[from..].find(close) {
+                    Some(n) if from + n + close.len() <= offset => {
+                        i = from + n + close.len();
+                        continue;
+                    }
+                    // The cursor is inside a string: nothing to complete.
+                    _ => {
+                        return Context {
+                            kinds,
+                            statement: "\"",
+                        }
+                    }
+                }
+            }
+            b'{' => {
+                let head = text[stmt_start..i].split_whitespace().next().unwrap_or("");
+                kinds.push(head.to_string());
+                stmt_start = i + 1;
+            }
+            b'}' => {
+                kinds.pop();
+                stmt_start = i + 1;
+            }
+            b';' | b'\n' => stmt_start = i + 1,
+            _ => {}
+        }
+        i += 1;
+    }
+    Context {
+        kinds,
+        statement: &text[stmt_start..offset],
+    }
+}
+
+fn item(label: &str, kind: CompletionItemKind, doc: String) -> CompletionItem {
+    CompletionItem {
+        label: label.to_string(),
+        kind: Some(kind),
+        documentation: Some(Documentation::MarkupContent(MarkupContent {
+            kind: MarkupKind::Markdown,
+            value: doc,
+        })),
+        ..CompletionItem::default()
+    }
+}
+
+/// Completions at `offset`: block kinds where a block may start, the keys
+/// of the enclosing kind, the listed words a key takes, and `@references`
+/// to blocks of the kinds a key accepts.
+pub fn completion(ws: &Workspace, text: &str, offset: usize) -> Vec<CompletionItem> {
+    let cx = context(text, offset);
+    if cx.statement.starts_with('"')
+        || cx.statement.contains('"') && cx.statement.matches('"').count() % 2 == 1
+    {
+        return Vec::new();
+    }
+    let enclosing = cx.kinds.last().and_then(|k| schema::kind(k));
+    let words: Vec<&str> = cx.statement.split_whitespace().collect();
+    let at_word_start = cx.statement.is_empty() || cx.statement.ends_with(char::is_whitespace);
+    let first = words.len() + usize::from(at_word_start) <= 1;
+    let mut out = Vec::new();
+    if first {
+        match (cx.kinds.last(), enclosing) {
+            (None, _) => {
+                for k in schema::KINDS.iter().filter(|k| k.top_level()) {
+                    out.push(item(k.name, CompletionItemKind::CLASS, kind_doc(k)));
+                }
+            }
+            (Some(_), Some(spec)) => {
+                for k in spec.keys {
+                    out.push(item(
+                        k.name,
+                        CompletionItemKind::FIELD,
+                        key_doc(spec, k.name).unwrap_or_default(),
+                    ));
+                }
+                for c in spec.children.iter().filter_map(|c| schema::kind(c)) {
+                    out.push(item(c.name, CompletionItemKind::CLASS, kind_doc(c)));
+                }
+            }
+            (Some(_), None) => {}
+        }
+        return out;
+    }
+    let (Some(spec), Some(key)) = (enclosing, words.first()) else {
+        return out;
+    };
+    let Some(k) = spec.key(key) else { return out };
+    let refs: Option<&[&str]> = match k.ty {
+        Ty::Ref(kinds) | Ty::Refs(kinds) => Some(kinds),
+        Ty::RefPercent => Some(&["system"]),
+        Ty::RefStr => Some(&[]),
+        _ => None,
+    };
+    let doc = key_doc(spec, key).unwrap_or_default();
+    match (k.ty, refs) {
+        (Ty::Word(Vocab::Closed(ws_)), _) | (Ty::Words(Vocab::Closed(ws_)), _) => {
+            for w in ws_ {
+                out.push(item(w, CompletionItemKind::ENUM_MEMBER, doc.clone()));
+            }
+        }
+        (Ty::Bool, _) => {
+            for w in ["yes", "no"] {
+                out.push(item(w, CompletionItemKind::KEYWORD, doc.clone()));
+            }
+        }
+        (_, Some(kinds)) => {
+            let typed_at = cx
+                .statement
+                .trim_end_matches(|c: char| c.is_alphanumeric() || c == '_')
+                .ends_with('@');
+            for b in &ws.model.blocks {
+                let Some(id) = &b.id else { continue };
+                if !kinds.is_empty() && !kinds.contains(&b.kind.as_str()) {
+                    continue;
+                }
+                let mut it = item(
+                    &format!("@{id}"),
+                    CompletionItemKind::REFERENCE,
+                    format!("{} `{id}`: {}\n\n{doc}", b.kind, b.display()),
+                );
+                it.detail = Some(format!("{}: {}", b.kind, b.display()));
+                // After a typed `@`, insert the ID alone.
+                if typed_at {
+                    it.insert_text = Some(id.clone());
+                    it.filter_text = Some(id.clone());
+                }
+                out.push(it);
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    fn ws(text: &str) -> Workspace {
+        Workspace::from_texts(&[("/t/a.icg", text)], Config::default())
+    }
+
+    fn labels(items: &[CompletionItem]) -> Vec<&str> {
+        items.iter().map(|i| i.label.as_str()).collect()
+    }
+
+    #[test]
+    fn completes_kinds_keys_words_and_references() {
+        let text = "icb i \"I\" {\n    system @s\n    member \"C\" {\n        role \n    }\n}\nauthority a \"A\" { share @s 10% }\n";
+        let w = ws(text);
+        let top = completion(&w, text, 0);
+        assert!(
+            !w.findings.is_empty(),
+            "the file does not parse: `role` has no value"
+        );
+        assert!(labels(&top).contains(&"icb") && !labels(&top).contains(&"member"));
+        let in_icb = text.find("    member").unwrap();
+        let keys = completion(&w, text, in_icb + 4);
+        assert!(labels(&keys).contains(&"membership_review"));
+        assert!(labels(&keys).contains(&"committee"));
+        let role = text.find("role ").unwrap() + 5;
+        let roles = completion(&w, text, role);
+        assert!(labels(&roles).contains(&"chair"));
+        assert!(labels(&roles).contains(&"non_executive"));
+        // References come from the model: the other files parse.
+        let other = "system s \"S\" {}\nauthority a \"A\" { share @s 10% }\n";
+        let w = Workspace::from_texts(
+            &[("/t/a.icg", text), ("/t/b.icg", other)],
+            Config::default(),
+        );
+        let sys = text.find("system @s").unwrap() + "system @".len();
+        let refs = completion(&w, text, sys);
+        assert_eq!(labels(&refs), ["@s"]);
+        assert_eq!(refs[0].insert_text.as_deref(), Some("s"));
+    }
+
+    #[test]
+    fn nothing_inside_a_string() {
+        let text = "icb i \"NHS ";
+        assert!(completion(&ws(text), text, text.len()).is_empty());
+    }
+
+    #[test]
+    fn hover_and_definition_of_a_reference() {
+        let text = "system s \"Sé\" {}\nicb i \"I\" { system @s }\n";
+        let w = ws(text);
+        let at = text.find("@s").unwrap() + 1;
+        let h = hover(&w, &[], FileId(w.files[0].0), at).unwrap();
+        assert!(h.starts_with("system `s`: Sé"), "{h}");
+        let key = text.find("system @").unwrap();
+        let h = hover(&w, &[], w.files[0], key).unwrap();
+        assert!(h.contains("a reference to `system`"), "{h}");
+        let syms = document_symbols(&w, w.files[0]);
+        assert_eq!(syms.len(), 2);
+        assert_eq!(syms[0].name, "Sé");
+    }
+}

@@ -1,0 +1,449 @@
+//! `icslint lsp`: a language server over stdio, built on rust-analyzer's
+//! `lsp-server` (connection, messages) and `lsp-types` (the protocol's
+//! types). One thread reads, one writes; the main loop owns the [`World`].
+//!
+//! A burst of messages is drained before anything is re-checked, so a run
+//! of edits costs one re-check; requests see every edit that came before
+//! them. A malformed message, an unknown method or a file that does not
+//! parse is logged or answered with an error, never fatal.
+
+mod diagnostics;
+mod features;
+mod fix;
+mod incremental;
+pub mod position;
+mod transport;
+mod uri;
+mod world;
+
+pub use world::World;
+
+use crate::source::FileId;
+use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
+use lsp_types::notification::Notification as _;
+use lsp_types::request::Request as _;
+use lsp_types::{notification as n, request as r};
+use lsp_types::{
+    CompletionOptions, FoldingRangeProviderCapability, GotoDefinitionResponse, Hover,
+    HoverContents, HoverProviderCapability, InitializeParams, MarkupContent, MarkupKind, OneOf,
+    PublishDiagnosticsParams, ServerCapabilities, ServerInfo, TextDocumentSyncCapability,
+    TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions, Uri,
+};
+use position::LineIndex;
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+/// Runs the server on stdin/stdout until `exit`. Returns the exit status:
+/// 0 after `shutdown` then `exit`, 1 for an `exit` without `shutdown` or a
+/// lost connection (as the protocol says).
+pub fn run() -> i32 {
+    let (conn, io) = transport::stdio();
+    let code = match serve(&conn) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("icslint lsp: {e}");
+            1
+        }
+    };
+    drop(conn);
+    io.join();
+    code
+}
+
+fn capabilities() -> ServerCapabilities {
+    ServerCapabilities {
+        text_document_sync: Some(TextDocumentSyncCapability::Options(
+            TextDocumentSyncOptions {
+                open_close: Some(true),
+                change: Some(TextDocumentSyncKind::INCREMENTAL),
+                save: Some(TextDocumentSyncSaveOptions::Supported(true)),
+                ..TextDocumentSyncOptions::default()
+            },
+        )),
+        hover_provider: Some(HoverProviderCapability::Simple(true)),
+        definition_provider: Some(OneOf::Left(true)),
+        references_provider: Some(OneOf::Left(true)),
+        document_symbol_provider: Some(OneOf::Left(true)),
+        workspace_symbol_provider: Some(OneOf::Left(true)),
+        folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
+        completion_provider: Some(CompletionOptions {
+            trigger_characters: Some(vec!["@".into(), " ".into()]),
+            ..CompletionOptions::default()
+        }),
+        code_action_provider: Some(lsp_types::CodeActionProviderCapability::Simple(true)),
+        ..ServerCapabilities::default()
+    }
+}
+
+/// Where the rule reference lives; `codeDescription` links to a rule's anchor in it.
+fn default_rules_url() -> String {
+    let repo = env!("CARGO_PKG_REPOSITORY");
+    if !repo.is_empty() {
+        return format!("{repo}/blob/main/docs/rules.md");
+    }
+    let local = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/rules.md");
+    uri::of_path(std::path::Path::new(local)).map_or_else(
+        || "https://example.invalid/docs/rules.md".to_string(),
+        |u| u.as_str().to_string(),
+    )
+}
+
+fn roots(params: &InitializeParams) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = params
+        .workspace_folders
+        .iter()
+        .flatten()
+        .filter_map(|f| uri::to_path(&f.uri))
+        .collect();
+    #[allow(deprecated)]
+    if out.is_empty() {
+        if let Some(p) = params.root_uri.as_ref().and_then(uri::to_path) {
+            out.push(p);
+        }
+    }
+    out.iter().map(|p| world::canonical(p)).collect()
+}
+
+struct Server<'a> {
+    conn: &'a Connection,
+    world: World,
+    rules_url: String,
+    /// The diagnostics last published for each file (absent: none).
+    published: HashMap<FileId, Vec<lsp_types::Diagnostic>>,
+    shutdown: bool,
+}
+
+fn serve(conn: &Connection) -> Result<i32, String> {
+    let (id, params) = conn.initialize_start().map_err(|e| e.to_string())?;
+    let params: InitializeParams = serde_json::from_value(params).unwrap_or_default();
+    let rules_url = params
+        .initialization_options
+        .as_ref()
+        .and_then(|o| o.get("rulesUrl"))
+        .and_then(|v| v.as_str())
+        .map_or_else(default_rules_url, str::to_string);
+    let world = World::load(&roots(&params));
+    let watch = params
+        .capabilities
+        .workspace
+        .as_ref()
+        .and_then(|w| w.did_change_watched_files)
+        .and_then(|d| d.dynamic_registration)
+        .unwrap_or(false);
+    let result = serde_json::json!({
+        "capabilities": capabilities(),
+        "serverInfo": ServerInfo { name: "icslint".into(), version: Some(env!("CARGO_PKG_VERSION").into()) },
+    });
+    conn.initialize_finish(id, result)
+        .map_err(|e| e.to_string())?;
+    let mut s = Server {
+        conn,
+        world,
+        rules_url,
+        published: HashMap::new(),
+        shutdown: false,
+    };
+    if watch {
+        s.watch_files();
+    }
+    s.refresh();
+    loop {
+        let Ok(first) = conn.receiver.recv() else {
+            return Ok(1);
+        };
+        // Drain what has queued up: a burst of edits is applied together
+        // and re-checked once.
+        let batch: Vec<Message> = std::iter::once(first)
+            .chain(conn.receiver.try_iter())
+            .collect();
+        for msg in batch {
+            match msg {
+                Message::Request(req) => s.request(req),
+                Message::Notification(not) if not.method == n::Exit::METHOD => {
+                    return Ok(if s.shutdown { 0 } else { 1 });
+                }
+                Message::Notification(not) => s.notification(not),
+                Message::Response(_) => {}
+            }
+        }
+        if !s.shutdown {
+            s.refresh();
+        }
+    }
+}
+
+fn parse<P: serde::de::DeserializeOwned>(v: serde_json::Value) -> Result<P, String> {
+    serde_json::from_value(v).map_err(|e| format!("invalid parameters: {e}"))
+}
+
+impl Server<'_> {
+    fn send(&self, m: impl Into<Message>) {
+        let _ = self.conn.sender.send(m.into());
+    }
+
+    /// Asks the client to report changes to `.icg` and YAML files on disk
+    /// (files it has not opened), so the workspace follows them.
+    fn watch_files(&self) {
+        let watchers: Vec<lsp_types::FileSystemWatcher> = ["**/*.icg", "**/*.yaml", "**/*.yml"]
+            .iter()
+            .map(|g| lsp_types::FileSystemWatcher {
+                glob_pattern: lsp_types::GlobPattern::String(g.to_string()),
+                kind: None,
+            })
+            .collect();
+        let registration = lsp_types::Registration {
+            id: "icslint-watch".into(),
+            method: n::DidChangeWatchedFiles::METHOD.into(),
+            register_options: serde_json::to_value(
+                lsp_types::DidChangeWatchedFilesRegistrationOptions { watchers },
+            )
+            .ok(),
+        };
+        self.send(Request::new(
+            "icslint-watch".to_string().into(),
+            r::RegisterCapability::METHOD.into(),
+            lsp_types::RegistrationParams {
+                registrations: vec![registration],
+            },
+        ));
+    }
+
+    fn log(&self, message: String) {
+        eprintln!("icslint lsp: {message}");
+        self.send(Notification::new(
+            n::LogMessage::METHOD.into(),
+            lsp_types::LogMessageParams {
+                typ: lsp_types::MessageType::WARNING,
+                message,
+            },
+        ));
+    }
+
+    /// Re-checks if anything changed and publishes the diagnostics of each
+    /// file whose diagnostics changed, clearing those of files that no
+    /// longer have findings.
+    fn refresh(&mut self) {
+        // A bug in a rule must not take the editor's server down with it.
+        let world = &mut self.world;
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| world.refresh())) {
+            Ok(true) => {}
+            Ok(false) => return,
+            Err(_) => {
+                self.log("the check failed (an internal error); the last diagnostics stand".into());
+                return;
+            }
+        }
+        let ws = &self.world.ws;
+        let now: HashMap<FileId, Vec<lsp_types::Diagnostic>> =
+            diagnostics::publish(ws, &self.world.findings, &self.rules_url)
+                .into_iter()
+                .collect();
+        for (file, diags) in &now {
+            if self.published.get(file) != Some(diags) {
+                self.publish(*file, diags.clone());
+            }
+        }
+        for file in self.published.keys().filter(|f| !now.contains_key(*f)) {
+            self.publish(*file, Vec::new());
+        }
+        self.published = now;
+    }
+
+    fn publish(&self, file: FileId, diags: Vec<lsp_types::Diagnostic>) {
+        let Some(u) = uri::of_file(&self.world.ws, file) else {
+            return;
+        };
+        self.send(Notification::new(
+            n::PublishDiagnostics::METHOD.into(),
+            PublishDiagnosticsParams::new(u, diags, None),
+        ));
+    }
+
+    fn notification(&mut self, not: Notification) {
+        if let Err(e) = self.try_notification(&not) {
+            self.log(format!("{}: {e}", not.method));
+        }
+    }
+
+    fn try_notification(&mut self, not: &Notification) -> Result<(), String> {
+        let w = &mut self.world;
+        match not.method.as_str() {
+            n::DidOpenTextDocument::METHOD => {
+                let p: lsp_types::DidOpenTextDocumentParams = parse(not.params.clone())?;
+                let path = uri::to_path(&p.text_document.uri).ok_or("not a file URI")?;
+                if w.open(&path, p.text_document.text).is_none() {
+                    return Err(format!("{} is not an .icg file", path.display()));
+                }
+            }
+            n::DidChangeTextDocument::METHOD => {
+                let p: lsp_types::DidChangeTextDocumentParams = parse(not.params.clone())?;
+                let path = uri::to_path(&p.text_document.uri).ok_or("not a file URI")?;
+                let file = w.file(&path).ok_or("change to a file that is not open")?;
+                let mut text = w.text(file).to_string();
+                for c in p.content_changes {
+                    match c.range {
+                        Some(range) => {
+                            let span = LineIndex::new(&text).span(&text, range);
+                            text.replace_range(span.start..span.end, &c.text);
+                        }
+                        None => text = c.text,
+                    }
+                }
+                w.set(file, text);
+            }
+            n::DidSaveTextDocument::METHOD => {
+                let p: lsp_types::DidSaveTextDocumentParams = parse(not.params.clone())?;
+                let path = uri::to_path(&p.text_document.uri).ok_or("not a file URI")?;
+                match (p.text, w.file(&path)) {
+                    (Some(text), Some(f)) => w.set(f, text),
+                    _ => w.disk_changed(&path),
+                }
+            }
+            n::DidCloseTextDocument::METHOD => {
+                let p: lsp_types::DidCloseTextDocumentParams = parse(not.params.clone())?;
+                let path = uri::to_path(&p.text_document.uri).ok_or("not a file URI")?;
+                w.close(&path);
+            }
+            n::DidChangeWatchedFiles::METHOD => {
+                let p: lsp_types::DidChangeWatchedFilesParams = parse(not.params.clone())?;
+                for c in p.changes {
+                    if let Some(path) = uri::to_path(&c.uri) {
+                        w.disk_changed(&path);
+                    }
+                }
+            }
+            // `$/cancelRequest`, `initialized`, `$/setTrace`...: nothing to do.
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn request(&mut self, req: Request) {
+        let id = req.id.clone();
+        if self.shutdown {
+            self.send(Response::new_err(
+                id,
+                ErrorCode::InvalidRequest as i32,
+                "the server is shutting down".into(),
+            ));
+            return;
+        }
+        if req.method == r::Shutdown::METHOD {
+            self.shutdown = true;
+            self.send(Response::new_ok(id, ()));
+            return;
+        }
+        // Requests see every edit that came before them.
+        self.refresh();
+        let answer = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.answer(&req)))
+            .unwrap_or_else(|_| Err((ErrorCode::InternalError, "an internal error".into())));
+        let resp = match answer {
+            Ok(v) => Response::new_ok(id, v.unwrap_or(serde_json::Value::Null)),
+            Err((code, message)) => {
+                if !matches!(code, ErrorCode::MethodNotFound) {
+                    self.log(format!("{}: {message}", req.method));
+                }
+                Response::new_err(id, code as i32, message)
+            }
+        };
+        self.send(resp);
+    }
+
+    /// The file and byte offset a position names.
+    fn locate(
+        &self,
+        p: &lsp_types::TextDocumentPositionParams,
+    ) -> Result<(crate::source::FileId, usize), (ErrorCode, String)> {
+        let file = uri::to_path(&p.text_document.uri)
+            .and_then(|path| self.world.file(&path))
+            .ok_or((
+                ErrorCode::InvalidParams,
+                "not a file of the workspace".into(),
+            ))?;
+        let text = self.world.text(file);
+        Ok((file, LineIndex::new(text).offset(text, p.position)))
+    }
+
+    fn answer(&self, req: &Request) -> Result<Option<serde_json::Value>, (ErrorCode, String)> {
+        let bad = |e: String| (ErrorCode::InvalidParams, e);
+        let json = |v: serde_json::Value| Ok(Some(v));
+        let ws = &self.world.ws;
+        match req.method.as_str() {
+            r::HoverRequest::METHOD => {
+                let p: lsp_types::HoverParams = parse(req.params.clone()).map_err(bad)?;
+                let (file, offset) = self.locate(&p.text_document_position_params)?;
+                let Some(text) = features::hover(ws, &self.world.findings, file, offset) else {
+                    return Ok(None);
+                };
+                json(serde_json::json!(Hover {
+                    contents: HoverContents::Markup(MarkupContent {
+                        kind: MarkupKind::Markdown,
+                        value: text
+                    }),
+                    range: None,
+                }))
+            }
+            r::GotoDefinition::METHOD => {
+                let p: lsp_types::GotoDefinitionParams = parse(req.params.clone()).map_err(bad)?;
+                let (file, offset) = self.locate(&p.text_document_position_params)?;
+                Ok(features::definition(ws, file, offset)
+                    .map(|l| serde_json::json!(GotoDefinitionResponse::Scalar(l))))
+            }
+            r::References::METHOD => {
+                let p: lsp_types::ReferenceParams = parse(req.params.clone()).map_err(bad)?;
+                let (file, offset) = self.locate(&p.text_document_position)?;
+                json(serde_json::json!(features::references(
+                    ws,
+                    file,
+                    offset,
+                    p.context.include_declaration
+                )))
+            }
+            r::DocumentSymbolRequest::METHOD => {
+                let p: lsp_types::DocumentSymbolParams = parse(req.params.clone()).map_err(bad)?;
+                let file = self.doc(&p.text_document.uri)?;
+                json(serde_json::json!(features::document_symbols(ws, file)))
+            }
+            r::WorkspaceSymbolRequest::METHOD => {
+                let p: lsp_types::WorkspaceSymbolParams = parse(req.params.clone()).map_err(bad)?;
+                json(serde_json::json!(features::workspace_symbols(ws, &p.query)))
+            }
+            r::FoldingRangeRequest::METHOD => {
+                let p: lsp_types::FoldingRangeParams = parse(req.params.clone()).map_err(bad)?;
+                let file = self.doc(&p.text_document.uri)?;
+                json(serde_json::json!(features::folding_ranges(ws, file)))
+            }
+            r::Completion::METHOD => {
+                let p: lsp_types::CompletionParams = parse(req.params.clone()).map_err(bad)?;
+                let (file, offset) = self.locate(&p.text_document_position)?;
+                json(serde_json::json!(features::completion(
+                    ws,
+                    self.world.text(file),
+                    offset
+                )))
+            }
+            r::CodeActionRequest::METHOD => {
+                let p: lsp_types::CodeActionParams = parse(req.params.clone()).map_err(bad)?;
+                let file = self.doc(&p.text_document.uri)?;
+                json(serde_json::json!(fix::actions(
+                    &p.text_document.uri,
+                    self.world.text(file),
+                    &p
+                )))
+            }
+            _ => Err((
+                ErrorCode::MethodNotFound,
+                format!("icslint does not handle {}", req.method),
+            )),
+        }
+    }
+
+    fn doc(&self, u: &Uri) -> Result<crate::source::FileId, (ErrorCode, String)> {
+        uri::to_path(u)
+            .and_then(|path| self.world.file(&path))
+            .ok_or((
+                ErrorCode::InvalidParams,
+                "not a file of the workspace".into(),
+            ))
+    }
+}

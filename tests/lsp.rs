@@ -1,0 +1,533 @@
+//! `icslint lsp` driven over stdio as an editor would drive it: the
+//! published diagnostics equal `check`'s findings, edits update them, and
+//! hover, definition, completion and code actions work on a real workspace
+//! (`../shared/examples/northmoor`). Nothing is written to disk: every edit
+//! is an editor buffer.
+
+mod common;
+
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{channel, Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+const TIMEOUT: Duration = Duration::from_secs(60);
+
+struct Client {
+    child: Child,
+    stdin: ChildStdin,
+    incoming: Receiver<Value>,
+    /// The latest diagnostics published for each file.
+    latest: HashMap<String, Vec<Value>>,
+    /// Requests from the server (methods).
+    server_requests: Vec<String>,
+    next_id: i64,
+}
+
+fn read_message(r: &mut impl BufRead) -> Option<Value> {
+    let mut len = None;
+    loop {
+        let mut line = String::new();
+        if r.read_line(&mut line).ok()? == 0 {
+            return None;
+        }
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        if let Some(v) = line.strip_prefix("Content-Length: ") {
+            len = v.parse().ok();
+        }
+    }
+    let mut body = vec![0; len?];
+    r.read_exact(&mut body).ok()?;
+    serde_json::from_slice(&body).ok()
+}
+
+impl Client {
+    fn wait_exit(&mut self) -> Option<i32> {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.code();
+            }
+            assert!(Instant::now() < deadline, "the server did not exit");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn start(root: &Path) -> Client {
+        Client::start_in(Some(root), json!({}))
+    }
+
+    fn start_in(root: Option<&Path>, capabilities: Value) -> Client {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_icslint"))
+            .arg("lsp")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("icslint lsp starts");
+        let stdin = child.stdin.take().unwrap();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let (tx, incoming) = channel();
+        std::thread::spawn(move || {
+            while let Some(m) = read_message(&mut stdout) {
+                if tx.send(m).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut c = Client {
+            child,
+            stdin,
+            incoming,
+            latest: HashMap::new(),
+            server_requests: Vec::new(),
+            next_id: 1,
+        };
+        let params = match root {
+            Some(root) => json!({
+                "processId": null,
+                "rootUri": uri(root),
+                "workspaceFolders": [{"uri": uri(root), "name": "workspace"}],
+                "capabilities": capabilities,
+            }),
+            None => json!({"processId": null, "rootUri": null, "capabilities": capabilities}),
+        };
+        let init = c.request("initialize", params);
+        assert!(init["result"]["capabilities"]["hoverProvider"]
+            .as_bool()
+            .unwrap());
+        c.notify("initialized", json!({}));
+        c
+    }
+
+    fn send_raw(&mut self, bytes: &[u8]) {
+        self.stdin.write_all(bytes).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    fn send(&mut self, msg: Value) {
+        let body = serde_json::to_string(&msg).unwrap();
+        self.send_raw(format!("Content-Length: {}\r\n\r\n{body}", body.len()).as_bytes());
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send(json!({"jsonrpc": "2.0", "method": method, "params": params}));
+    }
+
+    fn next(&mut self) -> Value {
+        match self.incoming.recv_timeout(TIMEOUT) {
+            Ok(m) => m,
+            Err(RecvTimeoutError::Timeout) => panic!("no message from the server in time"),
+            Err(RecvTimeoutError::Disconnected) => panic!("the server closed its output"),
+        }
+    }
+
+    /// Sends a request and returns its response (the whole message).
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        let deadline = Instant::now() + TIMEOUT;
+        while Instant::now() < deadline {
+            let m = self.next();
+            if m["id"] == json!(id) && m.get("method").is_none() {
+                return m;
+            }
+            if m.get("id").is_some() {
+                if let Some(method) = m["method"].as_str() {
+                    self.server_requests.push(method.to_string());
+                }
+            }
+            if m["method"] == "textDocument/publishDiagnostics" {
+                let uri = m["params"]["uri"].as_str().unwrap().to_string();
+                let diags = m["params"]["diagnostics"].as_array().unwrap().clone();
+                self.latest.insert(uri, diags);
+            }
+        }
+        panic!("no response to {method}");
+    }
+
+    /// The latest diagnostics of a file, after every edit sent so far has
+    /// been checked: requests are answered after the check their edits
+    /// caused, so a round-trip brings every earlier publication.
+    fn diagnostics(&mut self, uri: &str) -> Vec<Value> {
+        self.request("workspace/symbol", json!({"query": "zzz-no-such-symbol"}));
+        self.last_published(uri)
+    }
+
+    fn last_published(&self, uri: &str) -> Vec<Value> {
+        self.latest.get(uri).cloned().unwrap_or_default()
+    }
+}
+
+fn uri(p: &Path) -> String {
+    let s = p.to_string_lossy().replace(' ', "%20");
+    format!("file://{s}")
+}
+
+fn northmoor() -> Option<PathBuf> {
+    let dir = common::shared_examples().join("northmoor");
+    if !dir.is_dir() {
+        eprintln!(
+            "skipped: {} is absent (the annotated examples sit beside the repository)",
+            dir.display()
+        );
+        return None;
+    }
+    Some(std::fs::canonicalize(dir).unwrap())
+}
+
+/// (rule, line, column) of each primary diagnostic (not a copy of another
+/// file's finding at one of its labels), sorted.
+fn primary(diags: &[Value]) -> Vec<(String, u64, u64)> {
+    let mut v: Vec<_> = diags
+        .iter()
+        .filter(|d| d["data"].get("labelOf").is_none())
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_string(),
+                d["range"]["start"]["line"].as_u64().unwrap(),
+                d["range"]["start"]["character"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+fn codes(diags: &[Value]) -> Vec<String> {
+    primary(diags).into_iter().map(|(c, _, _)| c).collect()
+}
+
+fn change(c: &mut Client, uri: &str, version: i64, changes: Value) {
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": changes}),
+    );
+}
+
+fn pos(text: &str, needle: &str, extra: usize) -> Value {
+    let at = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle:?} in the text"))
+        + extra;
+    let line = text[..at].matches('\n').count();
+    let col = text[..at]
+        .rsplit('\n')
+        .next()
+        .unwrap()
+        .encode_utf16()
+        .count();
+    json!({"line": line, "character": col})
+}
+
+#[test]
+fn a_session_on_northmoor() {
+    let Some(root) = northmoor() else { return };
+    let hwb_path = root.join("health-wellbeing-boards.icg");
+    let hwb = uri(&hwb_path);
+    let icb = uri(&root.join("icb-constitution.icg"));
+    let partnership = uri(&root.join("partnership.icg"));
+    let original = std::fs::read_to_string(&hwb_path).unwrap();
+
+    // What `check` says about the file, as (rule, line, column) 0-based.
+    let out = common::icslint(&["check", "--format", "json", "."], &root);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut expected: Vec<(String, u64, u64)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| {
+            f["location"]["path"]
+                .as_str()
+                .unwrap()
+                .ends_with("health-wellbeing-boards.icg")
+        })
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["location"]["line"].as_u64().unwrap() - 1,
+                f["location"]["column"].as_u64().unwrap() - 1,
+            )
+        })
+        .collect();
+    expected.sort();
+    assert!(
+        expected.len() > 5,
+        "northmoor's HWBs have findings: {expected:?}"
+    );
+
+    let mut c = Client::start(&root);
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": hwb, "languageId": "icg", "version": 1, "text": original}}),
+    );
+    let diags = c.diagnostics(&hwb);
+    assert_eq!(primary(&diags), expected, "the same findings as `check`");
+
+    // A cross-file finding: CCN124 (the HWB's remit duplicates the ICP's)
+    // carries the ICP's remit as related information, and shows in the ICP's file too.
+    let ccn124 = diags.iter().find(|d| d["code"] == "CCN124").unwrap();
+    let related = ccn124["relatedInformation"].as_array().unwrap();
+    assert!(
+        related.iter().any(|r| r["location"]["uri"] == partnership),
+        "{related:?}"
+    );
+    let href = ccn124["codeDescription"]["href"].as_str().unwrap();
+    assert!(href.contains("rules.md#ccn124-"), "{href}");
+    assert!(ccn124["message"]
+        .as_str()
+        .unwrap()
+        .contains("source: ccn-2022"));
+    let in_icp = c.last_published(&partnership);
+    assert!(
+        in_icp.iter().any(|d| d["data"]["labelOf"] == "CCN124"),
+        "the ICP's file shows the HWB's finding: {in_icp:?}"
+    );
+    let icb_before = primary(&c.last_published(&icb));
+    assert!(!icb_before.is_empty());
+
+    // Hover on the finding: its provenance and the rule's explanation.
+    let hover = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": hwb}, "position": ccn124["range"]["start"]}),
+    );
+    let text = hover["result"]["contents"]["value"].as_str().unwrap();
+    assert!(text.contains("CCN124"), "{text}");
+    assert!(text.contains("source: ccn-2022"), "{text}");
+    assert!(
+        text.contains("What it checks"),
+        "the `explain` text: {text}"
+    );
+
+    // Go to the definition of `@nm_icp`: the ICP's block in partnership.icg.
+    let def = c.request(
+        "textDocument/definition",
+        json!({"textDocument": {"uri": hwb}, "position": pos(&original, "@nm_icp", 2)}),
+    );
+    assert_eq!(def["result"]["uri"], partnership);
+    assert_eq!(def["result"]["range"]["start"]["line"], 0);
+
+    // References to the ICP: its declaration, and the HWB's `with @nm_icp`.
+    let refs = c.request(
+        "textDocument/references",
+        json!({"textDocument": {"uri": hwb}, "position": pos(&original, "@nm_icp", 2),
+               "context": {"includeDeclaration": true}}),
+    );
+    let refs = refs["result"].as_array().unwrap();
+    assert!(refs.iter().any(|l| l["uri"] == hwb), "{refs:?}");
+    assert!(refs.iter().any(|l| l["uri"] == partnership), "{refs:?}");
+
+    // The outline: three HWBs, the first with its members and division.
+    let symbols = c.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": hwb}}),
+    );
+    let symbols = symbols["result"].as_array().unwrap();
+    assert_eq!(symbols.len(), 3);
+    assert_eq!(symbols[0]["name"], "Moorshire Health and Wellbeing Board");
+    assert_eq!(symbols[0]["children"].as_array().unwrap().len(), 5);
+    let folds = c.request(
+        "textDocument/foldingRange",
+        json!({"textDocument": {"uri": hwb}}),
+    );
+    assert!(folds["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["startLine"] == 0 && f["endLine"] == 22));
+    let found = c.request("workspace/symbol", json!({"query": "dalesford"}));
+    assert!(found["result"].as_array().unwrap().len() >= 2);
+
+    // A garbage message, and an unknown method, in between: the server goes on.
+    c.send_raw(b"Content-Length: 9\r\n\r\n{garbage!");
+    c.send_raw(b"Content-Length: 12\r\n\r\n{\"foo\": 42}\n");
+    let unknown = c.request("icslint/noSuchMethod", json!({}));
+    assert_eq!(unknown["error"]["code"], -32601);
+
+    // Fix one finding: Dalesford's functions gain the Better Care Fund plan.
+    assert!(expected.iter().any(|(r, l, _)| r == "STA011" && *l == 27));
+    change(
+        &mut c,
+        &hwb,
+        2,
+        json!([{"range": {"start": pos(&original, "[jsna]", 5), "end": pos(&original, "[jsna]", 5)}, "text": ", bcf_plan"}]),
+    );
+    let fixed = c.diagnostics(&hwb);
+    let now = primary(&fixed);
+    assert!(
+        !now.iter().any(|(r, l, _)| r == "STA011" && *l == 27),
+        "{now:?}"
+    );
+    let mut rest = expected.clone();
+    rest.retain(|(r, l, _)| !(r == "STA011" && *l == 27));
+    assert!(
+        rest.iter().all(|e| now.contains(e)),
+        "the other findings stay: {now:?}"
+    );
+    let text = original.replacen("[jsna]", "[jsna, bcf_plan]", 1);
+
+    // Completion after `role `: the role words.
+    let with_role = text.replacen(
+        "    member \"Chair\" { role chair; person \"Cllr Rita Moss\"",
+        "    member \"Chair\" { role ",
+        1,
+    );
+    assert!(with_role.contains("{ role ; category"));
+    change(&mut c, &hwb, 3, json!([{"text": with_role}]));
+    let items = c.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": hwb}, "position": pos(&with_role, "{ role ;", 7)}),
+    );
+    let labels: Vec<&str> = items["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["label"].as_str().unwrap())
+        .collect();
+    assert!(
+        labels.contains(&"chair") && labels.contains(&"non_executive"),
+        "{labels:?}"
+    );
+
+    // A syntax error: ICG001 here, and the other files' diagnostics stay.
+    assert!(codes(&c.diagnostics(&hwb)).contains(&"ICG001".to_string()));
+    assert_eq!(primary(&c.last_published(&icb)), icb_before);
+
+    // An unknown key, its did-you-mean quick fix, and the fix applied.
+    let typo = text.replacen(
+        "    functions [jsna, jhws, bcf_plan, strategic",
+        "    functoins [jsna, jhws, bcf_plan, strategic",
+        1,
+    );
+    change(&mut c, &hwb, 4, json!([{"text": typo}]));
+    let diags = c.diagnostics(&hwb);
+    let unknown = diags
+        .iter()
+        .find(|d| d["code"] == "ICG002")
+        .unwrap_or_else(|| panic!("an unknown-key finding: {diags:?}"))
+        .clone();
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": hwb}, "range": unknown["range"], "context": {"diagnostics": [unknown]}}),
+    );
+    let actions = actions["result"].as_array().unwrap();
+    let quick = actions
+        .iter()
+        .find(|a| a["title"].as_str().unwrap().contains("`functions`"))
+        .unwrap_or_else(|| panic!("a did-you-mean fix: {actions:?}"));
+    assert!(actions
+        .iter()
+        .any(|a| a["title"].as_str().unwrap().starts_with("Allow ICG002")));
+    let edit = &quick["edit"]["changes"][&hwb][0];
+    assert_eq!(edit["newText"], "functions");
+    change(
+        &mut c,
+        &hwb,
+        5,
+        json!([{"range": edit["range"], "text": edit["newText"]}]),
+    );
+    let after = c.diagnostics(&hwb);
+    assert!(!codes(&after).contains(&"ICG002".to_string()), "{after:?}");
+    assert_eq!(primary(&after), now, "back to the fixed text's findings");
+
+    // Shutdown and exit, as the protocol says: status 0.
+    let shut = c.request("shutdown", Value::Null);
+    assert!(shut["result"].is_null() && shut.get("error").is_none());
+    c.notify("exit", Value::Null);
+    assert_eq!(c.wait_exit(), Some(0));
+}
+
+/// UTF-16 columns on a CRLF file with é, ’ and £; closing a file goes back
+/// to the disk copy; a changed icslint.yaml applies at once; `exit`
+/// without `shutdown` is status 1.
+#[test]
+fn positions_buffers_and_configuration() {
+    let dir = std::fs::canonicalize(common::scratch("lsp-positions")).unwrap();
+    let line1 = "icb t_icb \"NHS Tées’ £ ICB\" { system @tees; membrship_review every 12 months }";
+    let disk = format!("system tees \"Tées Valley ICS\" {{ regime 2022 }}\r\n{line1}\r\n");
+    let path = common::write(&dir, "tees.icg", &disk);
+    common::write(&dir, "icslint.yaml", "select: [ICG]\n");
+    let file = uri(&path);
+    // A client that can watch files is asked to watch .icg and YAML files.
+    let mut c = Client::start_in(
+        Some(&dir),
+        json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}}),
+    );
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": file, "languageId": "icg", "version": 1, "text": disk}}),
+    );
+    let diags = c.diagnostics(&file);
+    assert_eq!(codes(&diags), ["ICG002"], "{diags:?}");
+    assert_eq!(c.server_requests, ["client/registerCapability"]);
+    let at = line1.find("membrship_review").unwrap();
+    let col = line1[..at].encode_utf16().count() as u64;
+    assert_eq!(
+        col as usize,
+        at - 4,
+        "é, ’ and £ are 2, 3 and 2 bytes but one unit each"
+    );
+    assert_eq!(
+        diags[0]["range"]["start"],
+        json!({"line": 1, "character": col})
+    );
+    assert_eq!(
+        diags[0]["range"]["end"],
+        json!({"line": 1, "character": col + 16})
+    );
+
+    // An unsaved second typo, then closing without saving: the disk copy again.
+    let edited = disk.replace("regime 2022", "regim 2022");
+    change(&mut c, &file, 2, json!([{"text": edited}]));
+    assert_eq!(codes(&c.diagnostics(&file)), ["ICG002", "ICG002"]);
+    c.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": file}}),
+    );
+    assert_eq!(codes(&c.diagnostics(&file)), ["ICG002"]);
+
+    // The configuration changes on disk: ICG002 is ignored, and the file's
+    // diagnostics are cleared.
+    let config = common::write(&dir, "icslint.yaml", "select: [ICG]\nignore: [ICG002]\n");
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&config), "type": 2}]}),
+    );
+    assert_eq!(c.diagnostics(&file), Vec::<Value>::new());
+
+    c.notify("exit", Value::Null);
+    assert_eq!(c.wait_exit(), Some(1), "exit without shutdown");
+}
+
+/// Without a workspace folder, the folder of the first file opened is the
+/// workspace: references into its other files resolve.
+#[test]
+fn a_lone_file_takes_its_folder_as_the_workspace() {
+    let dir = std::fs::canonicalize(common::scratch("lsp-lone-file")).unwrap();
+    common::write(&dir, "system.icg", "system tees \"Tees\" { regime 2022 }\n");
+    let text = "place p \"P\" { system @tees; horizon 5 years; lead icb }\n";
+    let path = common::write(&dir, "place.icg", text);
+    let file = uri(&path);
+    let mut c = Client::start_in(None, json!({}));
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": file, "languageId": "icg", "version": 1, "text": text}}),
+    );
+    let diags = c.diagnostics(&file);
+    assert!(!codes(&diags).contains(&"ICG004".to_string()), "{diags:?}");
+    let def = c.request(
+        "textDocument/definition",
+        json!({"textDocument": {"uri": file}, "position": pos(text, "@tees", 1)}),
+    );
+    assert_eq!(def["result"]["uri"], uri(&dir.join("system.icg")));
+    c.request("shutdown", Value::Null);
+    c.notify("exit", Value::Null);
+    assert_eq!(c.wait_exit(), Some(0));
+}
