@@ -7,9 +7,9 @@ pub mod cli;
 pub mod config;
 pub mod diagnostic;
 pub mod engine;
+pub mod fmt;
 #[doc(hidden)]
 pub mod fuzzing;
-pub mod fmt;
 pub mod lsp;
 pub mod model;
 pub mod report;

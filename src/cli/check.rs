@@ -72,28 +72,6 @@ pub fn analyse(paths: &[PathBuf], sel: &Selection) -> Result<(Workspace, Vec<Fin
     Ok((ws, findings))
 }
 
-pub fn rule_infos(ws: &Workspace) -> Vec<report::sarif::RuleInfo> {
-    ws.packs
-        .iter()
-        .flat_map(|(_, p)| p.rules.iter().map(move |r| (p.builtin, r)))
-        .map(|(builtin, r)| report::sarif::RuleInfo {
-            id: r.id.clone(),
-            name: r.name.clone(),
-            summary: r.provenance.summary.clone(),
-            help: format!(
-                "{}\n\nWhy: {}\n\nSource: {} {}",
-                r.help_doc(),
-                r.why.trim(),
-                r.provenance.source,
-                r.provenance.reference
-            ),
-            severity: r.severity,
-            builtin,
-            provenance: Some(r.provenance.clone()),
-        })
-        .collect()
-}
-
 pub fn run(args: Args) -> i32 {
     let fixed = if args.fix {
         match super::fix::fix(&args.paths, &args.selection, args.unsafe_fixes) {
@@ -188,7 +166,11 @@ pub fn run(args: Args) -> i32 {
             }
             Format::Json => report::json(&findings, &ws.sources),
             Format::Github => report::github(shown, sources),
-            Format::Sarif => report::sarif(&findings, &ws.sources, &rule_infos(&ws)),
+            Format::Sarif => report::sarif(
+                &findings,
+                &ws.sources,
+                &report::sarif::rule_infos(&ws.packs),
+            ),
             Format::Junit => report::junit(&findings, &ws.sources, &ws.files),
             Format::Gitlab => report::gitlab(&findings, &ws.sources),
         }

@@ -1,3 +1,5 @@
+//! `icslint explain RULE`: the catalogue's explanation of one rule.
+
 use crate::catalogue;
 use crate::workspace::Workspace;
 
@@ -5,7 +7,7 @@ pub fn run(query: &str) -> i32 {
     let q = query.trim();
     let ws = Workspace::from_texts(&[], crate::config::Config::default());
     let Some(entry) = catalogue::find(&ws, q) else {
-        let hint = crate::model::schema::suggest(&q.to_uppercase(), catalogue::ids(&ws))
+        let hint = catalogue::suggest(q, catalogue::ids(&ws))
             .map_or(String::new(), |s| format!("; did you mean {s}?"));
         return super::error(format_args!(
             "no rule is called {q}{hint} (`icslint rules` lists them)"

@@ -41,6 +41,30 @@ pub struct RuleInfo {
     pub provenance: Option<Provenance>,
 }
 
+/// The rule descriptors of a run: every rule of its packs, with the same
+/// help, reasoning and provenance `explain` shows.
+pub fn rule_infos(packs: &[(Option<usize>, crate::rules::Pack)]) -> Vec<RuleInfo> {
+    packs
+        .iter()
+        .flat_map(|(_, p)| p.rules.iter().map(move |r| (p.builtin, r)))
+        .map(|(builtin, r)| RuleInfo {
+            id: r.id.clone(),
+            name: r.name.clone(),
+            summary: r.provenance.summary.clone(),
+            help: format!(
+                "{}\n\nWhy: {}\n\nSource: {} {}",
+                r.help_doc(),
+                r.why.trim(),
+                r.provenance.source,
+                r.provenance.reference
+            ),
+            severity: r.severity,
+            builtin,
+            provenance: Some(r.provenance.clone()),
+        })
+        .collect()
+}
+
 /// Characters kept as they are in a URI path: RFC 3986 unreserved and `/`.
 const PATH: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
