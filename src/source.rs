@@ -38,12 +38,13 @@ pub struct Source {
 
 impl Source {
     pub fn new(path: PathBuf, text: String) -> Source {
+        // A line ends at `\n`, `\r\n` or a lone `\r` (as in the grammar).
+        let b = text.as_bytes();
         let mut line_starts = vec![0];
         line_starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|(_, b)| *b == b'\n')
-                .map(|(i, _)| i + 1),
+            (0..b.len())
+                .filter(|&i| b[i] == b'\n' || (b[i] == b'\r' && b.get(i + 1) != Some(&b'\n')))
+                .map(|i| i + 1),
         );
         Source {
             path,
@@ -114,5 +115,28 @@ impl Sources {
     }
     pub fn path(&self, id: FileId) -> &Path {
         &self.get(id).path
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_line_ending_ends_a_line() {
+        for (text, third) in [
+            ("a\nb\nccc\n", 4),
+            ("a\r\nb\r\nccc\r\n", 6),
+            ("a\rb\rccc\r", 4),
+            ("a\r\nb\rccc", 5),
+        ] {
+            let s = Source::new("f".into(), text.to_string());
+            assert_eq!(s.line_col(third + 1), (3, 2), "{text:?}");
+            assert_eq!(s.line_count(), if text.ends_with('c') { 3 } else { 4 });
+            let l = s.line_span(3);
+            assert_eq!(&text[l.start..l.end], "ccc", "{text:?}");
+            let l = s.line_span(1);
+            assert_eq!(&text[l.start..l.end], "a", "{text:?}");
+        }
     }
 }

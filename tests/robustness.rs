@@ -540,3 +540,28 @@ fn hostile_pack_expressions_are_icg012_on_a_small_stack() {
         .collect();
     assert_eq!(ran, ["LOC202", "LOC203"], "{found:#?}");
 }
+
+#[test]
+fn carriage_return_line_endings_give_the_right_lines() {
+    // The same file with each line ending; the misspelt key is on line 3.
+    let text = "system s \"S\" { regime 2022 }\nicb i \"NHS S ICB\" {\n    membershp_review every 12 months\n    system @s\n}\n";
+    for (name, nl) in [("lf", "\n"), ("crlf", "\r\n"), ("cr", "\r")] {
+        let dir = scratch(&format!("line-endings-{name}"));
+        write(&dir, "icslint.yaml", "select: [ICG]\n");
+        write(&dir, "s.icg", &text.replace('\n', nl));
+        let out = icslint(&["check", ".", "--format", "json"], &dir);
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let f = &v["findings"][0];
+        assert_eq!(f["rule"], "ICG002", "{name}: {v}");
+        assert_eq!(
+            (&f["location"]["line"], &f["location"]["column"]),
+            (&serde_json::json!(3), &serde_json::json!(5)),
+            "{name}"
+        );
+        let human = stdout(&icslint(&["check", "."], &dir));
+        assert!(
+            human.contains("[s.icg:3:5]") && human.contains(" 3 │     membershp_review"),
+            "{name}: {human}"
+        );
+    }
+}

@@ -315,3 +315,33 @@ fn carriage_returns_alone_end_lines() {
     assert_eq!(&text[lost.start..lost.end], "role = chair");
     assert_eq!(outline(&p), ["icb i [system] []"]);
 }
+
+#[test]
+fn numeric_values_are_read_once_and_mean_what_they_did() {
+    // Numbers, percentages and durations share one rule, dates and ranges
+    // another; each form still gives its own kind of value.
+    let text = "icb x \"X\" {\n  a 1_503_000\n  b -2.5\n  c 21%\n  d -8.5%\n  e 3 years\n  f 1\tday\n  g 2023-04-01\n  h 2023-04-01 to 2028-03-31\n  i 2023-04-01\tto2028-03-31\n  j [1 week, 5%, 2024-01-01 to 2024-02-01, 7]\n  k every 2 weeks\n  l 2022\n  m 12 monthly\n}\n";
+    let p = parse(text);
+    assert!(p.errors.is_empty(), "{:?}", p.errors);
+    let got = dump(&p.file);
+    let want = "Block icb @0..236 id=x name=\"X\"
+  Attr a @14..25: Number(1503000)
+  Attr b @28..34: Number(-2.5)
+  Attr c @37..42: Percent(21)
+  Attr d @45..52: Percent(-8.5)
+  Attr e @55..64: Duration(3 years)
+  Attr f @67..74: Duration(1 day)
+  Attr g @77..89: Date(2023-04-01)
+  Attr h @92..118: Range(2023-04-01 to 2028-03-31)
+  Attr i @121..146: Range(2023-04-01 to 2028-03-31)
+  Attr j @149..192: List[Duration(1 week), Percent(5), Range(2024-01-01 to 2024-02-01), Number(7)]
+  Attr k @195..210: Every(2 weeks)
+  Attr l @213..219: Number(2022)
+  Attr m @222..234: Number(12) Word(monthly)
+";
+    assert_eq!(got, want);
+    // A number glued to letters is still an error at the number.
+    let p = parse("icb x \"X\" {\n  a 12abc\n}\n");
+    assert_eq!(p.errors.len(), 1);
+    assert_eq!(p.errors[0].span.start, 16, "{:?}", p.errors);
+}

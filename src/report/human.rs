@@ -3,13 +3,128 @@
 use crate::diagnostic::{Finding, Severity};
 use crate::source::{FileId, Sources};
 use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode,
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
+    MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
-type Src = NamedSource<Arc<String>>;
+/// A file for miette, with its line starts indexed once. miette's own
+/// `SourceCode` for strings scans from the start of the file on every
+/// call, which made output quadratic in the size of a file with many
+/// findings; this answers each call from the index, in time proportional
+/// to the lines shown.
+#[derive(Debug, Clone)]
+struct Src(Arc<Indexed>);
+
+#[derive(Debug)]
+struct Indexed {
+    name: String,
+    /// The text, with each lone `\r` (a classic Mac line end) read as
+    /// `\n`: miette splits the lines it prints only at `\n`. Same length,
+    /// so spans are unchanged.
+    text: String,
+    /// Byte offset of the start of each line.
+    line_starts: Vec<usize>,
+}
+
+impl Src {
+    fn new(name: String, text: &str) -> Src {
+        let b = text.as_bytes();
+        let lone_cr = |i: usize| b[i] == b'\r' && b.get(i + 1) != Some(&b'\n');
+        let text = if (0..b.len()).any(lone_cr) {
+            let mut bytes = b.to_vec();
+            for (i, c) in bytes.iter_mut().enumerate() {
+                if lone_cr(i) {
+                    *c = b'\n';
+                }
+            }
+            String::from_utf8(bytes)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into())
+        } else {
+            text.to_string()
+        };
+        let mut line_starts = vec![0];
+        line_starts.extend(memchr_newlines(text.as_bytes()));
+        Src(Arc::new(Indexed {
+            name,
+            text,
+            line_starts,
+        }))
+    }
+}
+
+fn memchr_newlines(b: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    b.iter()
+        .enumerate()
+        .filter(|(_, c)| **c == b'\n')
+        .map(|(i, _)| i + 1)
+}
+
+impl Indexed {
+    /// 0-based line of a byte offset.
+    fn line_of(&self, offset: usize) -> usize {
+        self.line_starts.partition_point(|&s| s <= offset) - 1
+    }
+}
+
+impl SourceCode for Src {
+    /// What miette's own implementation for `str` returns (it is the
+    /// reference: the snapshots were made with it), from the index, for
+    /// the context miette's graphical handler asks for: none, or as many
+    /// lines before as after.
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let src = &*self.0;
+        let len = src.text.len();
+        let start = span.offset();
+        let end = start + span.len();
+        if start > len || end > len + 1 {
+            return Err(MietteError::OutOfBounds);
+        }
+        let first = src.line_of(start);
+        let b = src.text.as_bytes();
+        let mut last = src.line_of(end.saturating_sub(1).max(start).min(len));
+        // A span that ends with its line end shows one more line after it;
+        // a `\r\n` is read as one.
+        let crlf = end > start && b.get(end - 1) == Some(&b'\r') && b.get(end) == Some(&b'\n');
+        if end > start && (b.get(end - 1) == Some(&b'\n') || crlf) {
+            last += 1;
+        }
+        let line = first.saturating_sub(before);
+        let (data_start, column) = if before == 0 {
+            (start, start - src.line_starts[first])
+        } else {
+            (src.line_starts[line], 0)
+        };
+
+        let data_end = if after == 0 {
+            (end + usize::from(crlf)).min(len)
+        } else {
+            src.line_starts
+                .get(last + after + 1)
+                .copied()
+                .unwrap_or(len)
+        }
+        .max(data_start);
+        // miette counts the line ends from the start of the file to the end
+        // of what it returns, and uses that to merge nearby snippets.
+        let line_count = src.line_of(data_end);
+        Ok(Box::new(MietteSpanContents::new_named(
+            src.name.clone(),
+            &src.text.as_bytes()[data_start..data_end],
+            (data_start, data_end - data_start).into(),
+            line,
+            column,
+            line_count,
+        )))
+    }
+}
 
 #[derive(Debug)]
 struct Rendered {
@@ -75,12 +190,7 @@ impl Cache<'_> {
         let sources = self.sources;
         self.named
             .entry(f)
-            .or_insert_with(|| {
-                NamedSource::new(
-                    super::display_path(sources, f),
-                    Arc::new(sources.get(f).text.clone()),
-                )
-            })
+            .or_insert_with(|| Src::new(super::display_path(sources, f), &sources.get(f).text))
             .clone()
     }
 }
@@ -165,5 +275,68 @@ fn short_label(f: &Finding) -> String {
         Severity::Error => "here".into(),
         Severity::Warning => "here".into(),
         Severity::Advice => "note".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The indexed source answers exactly as miette's own does, for every
+    /// span of some awkward texts (the snapshots rely on it).
+    #[test]
+    fn indexed_source_reads_spans_as_miette_does() {
+        let texts = [
+            "",
+            "a",
+            "\n",
+            "ab\ncd\n",
+            "ab\ncd",
+            "x\r\ny\r\n\r\nz",
+            "one\n\ntwo\nthree\n\n",
+            "£1\nµ\n",
+        ];
+        for text in texts {
+            let ours = Src::new("f".into(), text);
+            for start in 0..=text.len() {
+                for len in 0..=(text.len() - start) {
+                    // Inside a character or between `\r` and `\n` is no position.
+                    let inside = |i: usize| {
+                        let b = text.as_bytes();
+                        !text.is_char_boundary(i)
+                            || (i > 0 && b[i - 1] == b'\r' && b.get(i) == Some(&b'\n'))
+                    };
+                    if inside(start) || inside(start + len) {
+                        continue;
+                    }
+                    for (before, after) in [(0, 0), (1, 1), (2, 2), (3, 3)] {
+                        let span = SourceSpan::from((start, len));
+                        let want = text.read_span(&span, before, after);
+                        let got = ours.read_span(&span, before, after);
+                        let (Ok(want), Ok(got)) = (want, got) else {
+                            panic!("{text:?} {start}+{len}: one failed");
+                        };
+                        let what = format!("{text:?} {start}+{len} ctx {before}/{after}");
+                        assert_eq!(got.line(), want.line(), "{what}");
+                        assert_eq!(got.column(), want.column(), "{what}");
+                        // miette reads one byte for an empty span at 0
+                        // without context; only its position is used.
+                        if len == 0 && start == 0 && after == 0 {
+                            continue;
+                        }
+                        assert_eq!(got.data(), want.data(), "{what}");
+                        assert_eq!(got.span(), want.span(), "{what}");
+                        assert_eq!(got.line_count(), want.line_count(), "{what}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn lone_carriage_returns_are_line_ends() {
+        let src = Src::new("f".into(), "a\rbb\rc");
+        let got = src.read_span(&SourceSpan::from((3, 1)), 0, 0).unwrap();
+        assert_eq!((got.line(), got.column()), (1, 1));
     }
 }

@@ -263,23 +263,38 @@ fn value(p: Pair<Rule>, off: usize) -> Value {
     let kind = match p.as_rule() {
         Rule::text => ValueKind::Text(p.into_inner().next().map_or("", |t| t.as_str()).to_string()),
         Rule::string => ValueKind::Str(unescape(p.into_inner().next().map_or("", |t| t.as_str()))),
-        Rule::number => {
+        Rule::quantity => {
+            // `12`, `-3.5`, `21%`, `12 months`: atomic, so split here.
             let s = p.as_str();
-            ValueKind::Number {
-                value: literal::number(s),
-                is_int: !s.contains('.'),
+            let digits = s.trim_end_matches(|c: char| c.is_ascii_lowercase());
+            let unit = &s[digits.len()..];
+            let amount = digits.trim_end_matches(['%', ' ', '\t']);
+            let value = literal::number(amount);
+            if !unit.is_empty() {
+                ValueKind::Duration(Duration {
+                    amount: value,
+                    unit: Unit::from_word(unit),
+                })
+            } else if s.ends_with('%') {
+                ValueKind::Percent(value)
+            } else {
+                ValueKind::Number {
+                    value,
+                    is_int: !s.contains('.'),
+                }
             }
         }
-        Rule::percent => ValueKind::Percent(literal::number(p.as_str().trim_end_matches('%'))),
         Rule::money => ValueKind::Money(literal::money(p.as_str())),
-        Rule::date => ValueKind::Date(literal::date(p.as_str())),
-        Rule::range => {
-            let mut inner = p.into_inner();
-            let a = literal::date(inner.next().map_or("", |d| d.as_str()));
-            let b = literal::date(inner.next().map_or("", |d| d.as_str()));
-            ValueKind::Range(a, b)
+        Rule::dated => {
+            // `2023-04-01`, or `2023-04-01 to 2028-03-31`.
+            let s = p.as_str();
+            let a = literal::date(&s[..s.len().min(10)]);
+            if s.len() > 10 {
+                ValueKind::Range(a, literal::date(&s[s.len() - 10..]))
+            } else {
+                ValueKind::Date(a)
+            }
         }
-        Rule::duration => ValueKind::Duration(duration_of(p)),
         Rule::frequency => ValueKind::Every(duration_of(
             p.into_inner()
                 .next()
@@ -320,11 +335,11 @@ fn describe(rule: &Rule) -> Option<&'static str> {
         Rule::text
         | Rule::string
         | Rule::money
-        | Rule::range
+        | Rule::dated
         | Rule::date
         | Rule::frequency
         | Rule::duration
-        | Rule::percent
+        | Rule::quantity
         | Rule::number
         | Rule::reference
         | Rule::list
