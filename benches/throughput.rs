@@ -94,11 +94,7 @@ fn main() {
 
     let (check, findings) = best(7, || {
         let ws = Workspace::from_texts(&texts, Config::default());
-        let engine = Engine {
-            ws: &ws,
-            packs: ws.packs.iter().map(|(o, p)| (*o, p)).collect(),
-            opts: Options::default(),
-        };
+        let engine = Engine::new(&ws, Options::default());
         engine.run().len()
     });
     println!(

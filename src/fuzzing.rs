@@ -22,11 +22,7 @@ hwb a_hwb "Sample HWB" { system @s; authority @a; functions [jsna, jhws]; regard
 "#;
 
 fn run(ws: &Workspace) -> usize {
-    let engine = Engine {
-        ws,
-        packs: ws.packs.iter().map(|(o, p)| (*o, p)).collect(),
-        opts: Options::default(),
-    };
+    let engine = Engine::new(ws, Options::default());
     let findings = engine.run();
     // Rendering turns every span into lines and columns: it must hold too.
     crate::report::json(&findings, &ws.sources).len()
@@ -68,9 +64,12 @@ pub fn pack(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let mut ws = Workspace::from_texts(&[("sample.icg", SAMPLE)], Config::default());
-    ws.packs.clear();
-    ws.add_pack(Path::new("fuzz.yaml"), text, Some(0));
+    let ws = Workspace::with_only_pack(
+        &[("sample.icg", SAMPLE)],
+        Config::default(),
+        Path::new("fuzz.yaml"),
+        text,
+    );
     run(&ws);
 }
 

@@ -210,14 +210,13 @@ pub fn test_workspace(root: &Path, sel: &TestOptions, tally: &mut Tally, verbose
             return;
         }
     };
-    let engine = Engine {
-        ws: &ws,
-        packs: ws.packs.iter().map(|(o, p)| (*o, p)).collect(),
-        opts: Options {
+    let engine = Engine::new(
+        &ws,
+        Options {
             select: sel.select.clone(),
             ignore: sel.ignore.clone(),
         },
-    };
+    );
     let findings = engine.run();
     for &f in &ws.files {
         let mine: Vec<&Finding> = findings.iter().filter(|x| x.file == f).collect();
@@ -290,17 +289,17 @@ pub fn test_pack_examples(
                 ..Config::default()
             };
             let path = format!("{}/{}.icg", rule.id, which);
-            let mut ws = Workspace::from_texts(&[(&path, text)], config);
-            if let Some(pt) = &pack_text {
-                // The pack under test runs alone: its IDs may be built-in ones.
-                ws.packs.clear();
-                ws.add_pack(Path::new(&format!("{}.yaml", pack.name)), pt, Some(0));
-            }
-            let engine = Engine {
-                ws: &ws,
-                packs: ws.packs.iter().map(|(o, p)| (*o, p)).collect(),
-                opts: Options::default(),
+            // A local pack under test runs alone: its IDs may be built-in ones.
+            let ws = match &pack_text {
+                Some(pt) => Workspace::with_only_pack(
+                    &[(&path, text)],
+                    config,
+                    Path::new(&format!("{}.yaml", pack.name)),
+                    pt,
+                ),
+                None => Workspace::from_texts(&[(&path, text)], config),
             };
+            let engine = Engine::new(&ws, Options::default());
             let findings = engine.run();
             let f = ws.files[0];
             let mine: Vec<&Finding> = findings.iter().filter(|x| x.file == f).collect();
@@ -400,16 +399,15 @@ fn test_pack_file(path: &Path, tally: &mut Tally, verbose: bool) {
         }
     };
     // Loaded as the only pack, so its IDs may be those of a built-in pack.
-    let mut ws = Workspace::from_texts(
+    let ws = Workspace::with_only_pack(
         &[],
         Config {
             packs: Some(vec![]),
             ..Config::default()
         },
+        path,
+        &text,
     );
-    ws.packs.clear();
-    ws.findings.clear();
-    ws.add_pack(path, &text, Some(0));
     let load: Vec<String> = ws
         .findings
         .iter()

@@ -282,6 +282,31 @@ impl Workspace {
         ws
     }
 
+    /// A workspace of texts whose only pack is the local pack `pack_text`
+    /// (owned by the one configuration), without the built-in packs: for
+    /// testing a pack alone, where its IDs may be built-in ones.
+    pub fn with_only_pack(
+        texts: &[(&str, &str)],
+        config: Config,
+        pack_path: &Path,
+        pack_text: &str,
+    ) -> Workspace {
+        let mut ws = Workspace::default();
+        ws.configs.push(ConfigFile {
+            dir: PathBuf::new(),
+            config,
+            file: None,
+        });
+        for (path, text) in texts {
+            let id = ws.sources.add(*path, text.to_string());
+            ws.files.push(id);
+            ws.config_of.insert(id, 0);
+        }
+        ws.parse_and_lower(None);
+        ws.add_pack(pack_path, pack_text, Some(0));
+        ws
+    }
+
     fn load_builtin_packs(&mut self) {
         let (packs, findings) = rules::builtin_packs(&mut self.sources);
         self.packs.extend(packs.into_iter().map(|p| (None, p)));

@@ -319,14 +319,13 @@ fn every_built_in_fix_resolves_its_finding_in_the_rules_example() {
     use icslint::workspace::Workspace;
     let run = |text: &str, id: &str| {
         let ws = Workspace::from_texts(&[("example.icg", text)], Config::default());
-        let engine = Engine {
-            ws: &ws,
-            packs: ws.packs.iter().map(|(o, p)| (*o, p)).collect(),
-            opts: Options {
+        let engine = Engine::new(
+            &ws,
+            Options {
                 select: vec![id.to_string()],
                 ..Options::default()
             },
-        };
+        );
         engine.run()
     };
     let ws = Workspace::from_texts(&[], Config::default());

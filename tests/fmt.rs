@@ -50,11 +50,7 @@ fn findings(files: &[(String, String)]) -> Vec<String> {
         .map(|(n, t)| (n.as_str(), t.as_str()))
         .collect();
     let ws = Workspace::from_texts(&texts, Config::default());
-    let engine = Engine {
-        ws: &ws,
-        packs: ws.packs.iter().map(|(o, p)| (*o, p)).collect(),
-        opts: Options::default(),
-    };
+    let engine = Engine::new(&ws, Options::default());
     let mut out: Vec<String> = engine
         .run()
         .iter()

@@ -49,11 +49,7 @@ fn corpus() -> Vec<(String, String)> {
 /// Runs the whole pipeline (parse, lower, every rule, suppressions) on texts.
 fn check(texts: &[(&str, &str)]) -> Vec<icslint::diagnostic::Finding> {
     let ws = Workspace::from_texts(texts, Config::default());
-    let engine = Engine {
-        ws: &ws,
-        packs: ws.packs.iter().map(|(o, p)| (*o, p)).collect(),
-        opts: Options::default(),
-    };
+    let engine = Engine::new(&ws, Options::default());
     engine.run()
 }
 
@@ -514,11 +510,7 @@ fn hostile_pack_expressions_are_icg012_on_a_small_stack() {
         .stack_size(1 << 20)
         .spawn(move || {
             let ws = Workspace::load(std::slice::from_ref(&dir), None).unwrap();
-            let engine = Engine {
-                ws: &ws,
-                packs: ws.packs.iter().map(|(o, p)| (*o, p)).collect(),
-                opts: Options::default(),
-            };
+            let engine = Engine::new(&ws, Options::default());
             engine
                 .run()
                 .into_iter()

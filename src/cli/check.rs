@@ -62,11 +62,7 @@ pub fn analyse(paths: &[PathBuf], sel: &Selection) -> Result<(Workspace, Vec<Fin
         .chain(crate::diagnostic::icg::ALL.iter().map(|d| d.id));
     let opts = sel.options(known).map_err(super::error)?;
     let findings = {
-        let engine = Engine {
-            ws: &ws,
-            packs: ws.packs.iter().map(|(o, p)| (*o, p)).collect(),
-            opts,
-        };
+        let engine = Engine::new(&ws, opts);
         engine.run()
     };
     Ok((ws, findings))

@@ -38,10 +38,25 @@ fn matches_any(id: &str, prefixes: &[String]) -> bool {
     prefixes.iter().any(|p| id.starts_with(p.as_str()))
 }
 
+/// Runs the packs of a workspace over its model. Build it with
+/// [`Engine::new`]: its inputs are the workspace (model, packs, per-folder
+/// configuration and suppression comments) and the command line's options,
+/// nothing else; the CLI, the test runner and the language server call the
+/// same entry point.
 pub struct Engine<'a> {
-    pub ws: &'a Workspace,
-    pub packs: Vec<OwnedPack<'a>>,
-    pub opts: Options,
+    ws: &'a Workspace,
+    packs: Vec<OwnedPack<'a>>,
+    opts: Options,
+}
+
+impl<'a> Engine<'a> {
+    pub fn new(ws: &'a Workspace, opts: Options) -> Engine<'a> {
+        Engine {
+            ws,
+            packs: ws.packs.iter().map(|(o, p)| (*o, p)).collect(),
+            opts,
+        }
+    }
 }
 
 impl Engine<'_> {

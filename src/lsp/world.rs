@@ -231,10 +231,5 @@ impl World {
 
 /// The same check as `icslint check` with no command-line selection.
 pub fn check(ws: &Workspace) -> Vec<Finding> {
-    Engine {
-        ws,
-        packs: ws.packs.iter().map(|(o, p)| (*o, p)).collect(),
-        opts: Options::default(),
-    }
-    .run()
+    Engine::new(ws, Options::default()).run()
 }
