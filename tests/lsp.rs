@@ -493,6 +493,26 @@ fn positions_buffers_and_configuration() {
     );
     assert_eq!(codes(&c.diagnostics(&file)), ["ICG002"]);
 
+    // Formatting: `icslint fmt`'s layout, as one edit of the whole buffer,
+    // keeping CRLF; nothing to do for a file already formatted.
+    let resp = c.request(
+        "textDocument/formatting",
+        json!({"textDocument": {"uri": file}, "options": {"tabSize": 4, "insertSpaces": true}}),
+    );
+    let edits = resp["result"].as_array().expect("a list of edits").clone();
+    assert_eq!(edits.len(), 1, "{resp}");
+    let formatted = edits[0]["newText"].as_str().unwrap();
+    assert_eq!(
+        formatted,
+        icslint::fmt::format(&disk).expect("formats"),
+        "the same layout as `icslint fmt`"
+    );
+    assert!(formatted.contains("\r\n") && !formatted.replace("\r\n", "").contains('\n'));
+    assert_eq!(
+        edits[0]["range"]["start"],
+        json!({"line": 0, "character": 0})
+    );
+
     // The configuration changes on disk: ICG002 is ignored, and the file's
     // diagnostics are cleared.
     let config = common::write(&dir, "icslint.yaml", "select: [ICG]\nignore: [ICG002]\n");

@@ -71,6 +71,7 @@ fn capabilities() -> ServerCapabilities {
             ..CompletionOptions::default()
         }),
         code_action_provider: Some(lsp_types::CodeActionProviderCapability::Simple(true)),
+        document_formatting_provider: Some(OneOf::Left(true)),
         ..ServerCapabilities::default()
     }
 }
@@ -430,6 +431,25 @@ impl Server<'_> {
                     self.world.text(file),
                     &p
                 )))
+            }
+            r::Formatting::METHOD => {
+                let p: lsp_types::DocumentFormattingParams =
+                    parse(req.params.clone()).map_err(bad)?;
+                let file = self.doc(&p.text_document.uri)?;
+                let text = self.world.text(file);
+                // `icslint fmt`'s layout; a file that does not parse is left
+                // alone (its ICG001 is already among the diagnostics).
+                match crate::fmt::format(text) {
+                    Ok(new) if new != text => {
+                        let whole = LineIndex::new(text)
+                            .range(text, crate::source::Span::new(0, text.len()));
+                        json(serde_json::json!([lsp_types::TextEdit {
+                            range: whole,
+                            new_text: new
+                        }]))
+                    }
+                    _ => json(serde_json::json!([])),
+                }
             }
             _ => Err((
                 ErrorCode::MethodNotFound,
