@@ -3,7 +3,6 @@
 //! See ARCHITECTURE.md for the map.
 
 pub mod catalogue;
-pub mod cli;
 pub mod config;
 pub mod diagnostic;
 pub mod engine;

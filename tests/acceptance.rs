@@ -4,7 +4,6 @@
 
 mod common;
 use common::*;
-use icslint::cli::Selection;
 use icslint::config::Config;
 use icslint::workspace::Workspace;
 
@@ -167,7 +166,6 @@ fn the_catalogue_ids_are_all_present() {
             );
         }
     }
-    let _ = Selection::default();
 }
 
 /// Every built-in rule fails somewhere in a whole annotated workspace (with

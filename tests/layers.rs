@@ -63,8 +63,8 @@ fn no_module_imports_from_a_layer_above_it() {
                     .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
                     .collect();
                 // `use crate::{a, b}` names several modules at once.
-                let used: Vec<String> = if rest.starts_with('{') {
-                    rest[1..]
+                let used: Vec<String> = if let Some(group) = rest.strip_prefix('{') {
+                    group
                         .split('}')
                         .next()
                         .unwrap_or_default()

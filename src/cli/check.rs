@@ -1,9 +1,9 @@
 use super::{FailOn, Format, Selection};
-use crate::diagnostic::{Finding, Severity};
-use crate::engine::{baseline::Baseline, Engine};
-use crate::report;
-use crate::source::{FileId, Sources};
-use crate::workspace::Workspace;
+use icslint::diagnostic::{Finding, Severity};
+use icslint::engine::{baseline::Baseline, Engine};
+use icslint::report;
+use icslint::source::{FileId, Sources};
+use icslint::workspace::Workspace;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
@@ -59,7 +59,7 @@ pub fn analyse(paths: &[PathBuf], sel: &Selection) -> Result<(Workspace, Vec<Fin
         .packs
         .iter()
         .flat_map(|(_, p)| p.rules.iter().map(|r| r.id.as_str()))
-        .chain(crate::diagnostic::icg::ALL.iter().map(|d| d.id));
+        .chain(icslint::diagnostic::icg::ALL.iter().map(|d| d.id));
     let opts = sel.options(known).map_err(super::error)?;
     let findings = {
         let engine = Engine::new(&ws, opts);
@@ -197,7 +197,7 @@ pub fn run(args: Args) -> i32 {
 /// After `--fix`: how many were fixed and how many remain; otherwise how
 /// many `--fix` (or `--unsafe-fixes`) could fix.
 fn fix_summary(findings: &[Finding], fixed: Option<usize>, unsafe_fixes: bool) -> String {
-    use crate::diagnostic::Safety;
+    use icslint::diagnostic::Safety;
     let count = |s: Safety| {
         findings
             .iter()

@@ -3,9 +3,9 @@
 //! whose edits overlap wait for the next pass, after a fresh check.
 
 use super::Selection;
-use crate::diagnostic::{Edit, Finding, Safety};
-use crate::source::FileId;
-use crate::workspace::Workspace;
+use icslint::diagnostic::{Edit, Finding, Safety};
+use icslint::source::FileId;
+use icslint::workspace::Workspace;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -85,8 +85,8 @@ fn apply(ws: &Workspace, fixes: &[&[Edit]]) -> (BTreeMap<FileId, String>, usize)
         }
         // A formatted file stays formatted (a longer value moves the
         // trailing comments' column).
-        if crate::fmt::format(old).is_ok_and(|f| f == *old) {
-            if let Ok(f) = crate::fmt::format(&text) {
+        if icslint::fmt::format(old).is_ok_and(|f| f == *old) {
+            if let Ok(f) = icslint::fmt::format(&text) {
                 text = f;
             }
         }
@@ -100,7 +100,7 @@ pub fn diff(ws: &Workspace, findings: &[Finding], unsafe_fixes: bool, color: boo
     let fixes = applicable(ws, findings, unsafe_fixes);
     let (texts, fixed) = apply(ws, &fixes);
     for (file, new) in &texts {
-        let path = crate::report::display_path(&ws.sources, *file);
+        let path = icslint::report::display_path(&ws.sources, *file);
         let old = &ws.sources.get(*file).text;
         super::out!("{}", super::fmt::unified_diff(old, new, &path, color));
     }

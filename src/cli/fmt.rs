@@ -1,8 +1,8 @@
 //! `icslint fmt [PATHS] [--check] [--diff]` and `icslint fmt -`.
 
-use crate::diagnostic::icg;
-use crate::fmt::{format, Error};
-use crate::source::Sources;
+use icslint::diagnostic::icg;
+use icslint::fmt::{format, Error};
+use icslint::source::Sources;
 use std::io::{IsTerminal, Read as _, Write as _};
 use std::path::{Path, PathBuf};
 
@@ -27,7 +27,7 @@ pub fn run(args: Args) -> i32 {
     if args.paths.len() == 1 && args.paths[0] == Path::new("-") {
         return stdin();
     }
-    let found = match crate::workspace::discover(&args.paths) {
+    let found = match icslint::workspace::discover(&args.paths) {
         Ok(d) => d,
         Err(e) => return super::error(e),
     };
@@ -134,7 +134,10 @@ fn report_error(path: &Path, text: String, e: Error) {
                 })
                 .collect();
             let color = super::ColorChoice::Auto.enabled(std::io::stderr().is_terminal());
-            eprint!("{}", crate::report::human(&findings, &sources, color, 100));
+            eprint!(
+                "{}",
+                icslint::report::human(&findings, &sources, color, 100)
+            );
             eprintln!("{}: not formatted: it does not parse", path.display());
         }
         Error::Unsafe(why) => eprintln!(

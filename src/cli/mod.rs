@@ -98,8 +98,8 @@ pub struct Selection {
     #[arg(long, value_delimiter = ',', value_parser = rule_prefix)]
     pub ignore: Vec<String>,
     /// Regime for systems that do not state one (overrides icslint.yaml)
-    #[arg(long, value_parser = clap::builder::ValueParser::new(str::parse::<crate::config::Regime>))]
-    pub regime: Option<crate::config::Regime>,
+    #[arg(long, value_parser = clap::builder::ValueParser::new(str::parse::<icslint::config::Regime>))]
+    pub regime: Option<icslint::config::Regime>,
 }
 
 /// One `--select`/`--ignore` item: trimmed and upper-cased (IDs are
@@ -121,7 +121,7 @@ impl Selection {
     pub fn options<'a>(
         &self,
         rules: impl IntoIterator<Item = &'a str> + Clone,
-    ) -> Result<crate::engine::Options, String> {
+    ) -> Result<icslint::engine::Options, String> {
         for (flag, list) in [("--select", &self.select), ("--ignore", &self.ignore)] {
             for p in list {
                 if rules
@@ -137,14 +137,14 @@ impl Selection {
                     .into_iter()
                     .flat_map(|id| (2..=id.len()).filter_map(move |n| id.get(..n)))
                     .collect();
-                let hint = crate::model::schema::suggest(p, prefixes.iter().copied())
+                let hint = icslint::model::schema::suggest(p, prefixes.iter().copied())
                     .map_or(String::new(), |s| format!("; did you mean {s}?"));
                 return Err(format!(
                     "{flag} {p} matches no rule{hint} (`icslint rules` lists every rule)"
                 ));
             }
         }
-        Ok(crate::engine::Options {
+        Ok(icslint::engine::Options {
             select: self.select.clone(),
             ignore: self.ignore.clone(),
         })
@@ -202,12 +202,12 @@ pub fn run() -> i32 {
         Command::Parse { ast: _, file } => parse::run(&file),
         Command::Rules(args) => rules::run(args),
         Command::Explain { rule } => explain::run(&rule),
-        Command::Lsp => crate::lsp::run(),
+        Command::Lsp => icslint::lsp::run(),
     }
 }
 
 pub(crate) fn regime_of(sel: &Selection) -> Option<i64> {
-    sel.regime.map(crate::config::Regime::year)
+    sel.regime.map(icslint::config::Regime::year)
 }
 
 /// Writes a report to `output`, or to standard output when there is none.

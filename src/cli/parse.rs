@@ -1,5 +1,5 @@
-use crate::report;
-use crate::source::Sources;
+use icslint::report;
+use icslint::source::Sources;
 use std::path::Path;
 
 pub fn run(file: &Path) -> i32 {
@@ -17,8 +17,8 @@ pub fn run(file: &Path) -> i32 {
             ))
         }
     };
-    let parsed = crate::syntax::parse(&text);
-    crate::cli::out!("{}", crate::syntax::dump(&parsed.file));
+    let parsed = icslint::syntax::parse(&text);
+    crate::cli::out!("{}", icslint::syntax::dump(&parsed.file));
     if parsed.errors.is_empty() {
         return super::EXIT_CLEAN;
     }
@@ -28,15 +28,15 @@ pub fn run(file: &Path) -> i32 {
         .errors
         .iter()
         .map(|e| {
-            let mut f = crate::diagnostic::icg::finding(
-                crate::diagnostic::icg::SYNTAX,
+            let mut f = icslint::diagnostic::icg::finding(
+                icslint::diagnostic::icg::SYNTAX,
                 id,
                 e.span,
                 e.message.clone(),
             );
             f.help = e.help.clone();
             if let Some(span) = e.unchecked_head(&sources.get(id).text) {
-                f.labels.push(crate::diagnostic::Label {
+                f.labels.push(icslint::diagnostic::Label {
                     file: id,
                     span,
                     message: "not checked".into(),

@@ -1,7 +1,7 @@
 //! `icslint rules`: the catalogue as a listing, JSON or the Markdown
-//! reference (the renderings live in `crate::catalogue`).
+//! reference (the renderings live in `icslint::catalogue`).
 
-use crate::catalogue;
+use icslint::catalogue;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {

@@ -1,8 +1,8 @@
 //! `icslint test`: runs the `# expect:` annotations of workspaces and the
-//! examples of rule packs (the runner is `crate::testing`).
+//! examples of rule packs (the runner is `icslint::testing`).
 
 use super::Selection;
-use crate::testing::{run_paths, TestOptions};
+use icslint::testing::{run_paths, TestOptions};
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]

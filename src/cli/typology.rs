@@ -1,7 +1,7 @@
-use crate::model::typology::Note;
-use crate::syntax::fmt_num;
-use crate::text::and_list;
-use crate::workspace::Workspace;
+use icslint::model::typology::Note;
+use icslint::syntax::fmt_num;
+use icslint::text::and_list;
+use icslint::workspace::Workspace;
 use std::path::PathBuf;
 
 /// The table printed by `icslint typology`, in the layout of
@@ -58,7 +58,7 @@ pub fn run(paths: &[PathBuf]) -> i32 {
     if ws
         .findings
         .iter()
-        .any(|f| f.severity == crate::diagnostic::Severity::Error)
+        .any(|f| f.severity == icslint::diagnostic::Severity::Error)
     {
         eprintln!("note: the workspace has language errors; run `icslint check` to see them");
     }
