@@ -268,17 +268,7 @@ impl Workspace {
     pub fn from_texts(texts: &[(&str, &str)], config: Config) -> Workspace {
         let mut ws = Workspace::default();
         ws.load_builtin_packs();
-        ws.configs.push(ConfigFile {
-            dir: PathBuf::new(),
-            config,
-            file: None,
-        });
-        for (path, text) in texts {
-            let id = ws.sources.add(*path, text.to_string());
-            ws.files.push(id);
-            ws.config_of.insert(id, 0);
-        }
-        ws.parse_and_lower(None);
+        ws.add_texts(texts, config);
         ws
     }
 
@@ -292,19 +282,24 @@ impl Workspace {
         pack_text: &str,
     ) -> Workspace {
         let mut ws = Workspace::default();
-        ws.configs.push(ConfigFile {
+        ws.add_texts(texts, config);
+        ws.add_pack(pack_path, pack_text, Some(0));
+        ws
+    }
+
+    /// The one configuration and the texts of an in-memory workspace, parsed and lowered.
+    fn add_texts(&mut self, texts: &[(&str, &str)], config: Config) {
+        self.configs.push(ConfigFile {
             dir: PathBuf::new(),
             config,
             file: None,
         });
         for (path, text) in texts {
-            let id = ws.sources.add(*path, text.to_string());
-            ws.files.push(id);
-            ws.config_of.insert(id, 0);
+            let id = self.sources.add(*path, text.to_string());
+            self.files.push(id);
+            self.config_of.insert(id, 0);
         }
-        ws.parse_and_lower(None);
-        ws.add_pack(pack_path, pack_text, Some(0));
-        ws
+        self.parse_and_lower(None);
     }
 
     fn load_builtin_packs(&mut self) {
