@@ -6,9 +6,9 @@ pub mod cli;
 pub mod config;
 pub mod diagnostic;
 pub mod engine;
+pub mod fmt;
 #[doc(hidden)]
 pub mod fuzzing;
-pub mod fmt;
 pub mod model;
 pub mod report;
 pub mod rules;
@@ -17,3 +17,4 @@ pub mod syntax;
 pub mod testing;
 pub mod text;
 pub mod workspace;
+pub mod yaml;
