@@ -388,7 +388,8 @@ fn discover_packs(dir: &Path) -> Vec<PathBuf> {
 }
 
 fn test_pack_file(path: &Path, tally: &mut Tally, verbose: bool) {
-    let text = match std::fs::read_to_string(path) {
+    // Bytes, not text: a pack that is not UTF-8 is an ICG012 at the bad byte.
+    let bytes = match std::fs::read(path) {
         Ok(t) => t,
         Err(e) => {
             tally.case(
@@ -409,7 +410,7 @@ fn test_pack_file(path: &Path, tally: &mut Tally, verbose: bool) {
     );
     ws.packs.clear();
     ws.findings.clear();
-    ws.add_pack(path, &text, Some(0));
+    ws.add_pack_bytes(path, bytes, Some(0));
     let load: Vec<String> = ws
         .findings
         .iter()
