@@ -11,56 +11,15 @@
 //! huge documents within a budget instead of expanding them.
 
 use crate::diagnostic::Severity;
+pub use crate::model::regime::Regime;
 use crate::source::Span;
+use crate::yaml::{self, span_of, Entries};
+pub use crate::yaml::{decode, Problem};
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
-use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-
-/// The regimes icslint knows: the statutory guidance of 2022 and its 2025
-/// revision. Every list of valid regimes is derived from [`Regime::ALL`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Regime {
-    R2022,
-    R2025,
-}
-
-impl Regime {
-    pub const ALL: [Regime; 2] = [Regime::R2022, Regime::R2025];
-
-    pub fn year(self) -> i64 {
-        match self {
-            Regime::R2022 => 2022,
-            Regime::R2025 => 2025,
-        }
-    }
-
-    pub fn from_year(year: i64) -> Option<Regime> {
-        Regime::ALL.into_iter().find(|r| r.year() == year)
-    }
-
-    /// "2022 or 2025", for messages.
-    pub fn choices() -> String {
-        let years: Vec<String> = Regime::ALL.iter().map(|r| r.year().to_string()).collect();
-        match years.split_last() {
-            Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
-            _ => years.concat(),
-        }
-    }
-}
-
-impl std::str::FromStr for Regime {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Regime, String> {
-        s.trim()
-            .parse()
-            .ok()
-            .and_then(Regime::from_year)
-            .ok_or_else(|| format!("the regime must be {}", Regime::choices()))
-    }
-}
 
 /// One configuration, validated.
 #[derive(Clone, Debug, Default)]
@@ -122,24 +81,6 @@ impl Config {
     }
 }
 
-/// A reason a configuration, or one of its values, cannot be used.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Problem {
-    pub span: Span,
-    pub message: String,
-    pub help: String,
-}
-
-impl Problem {
-    fn new(span: Span, message: impl Into<String>, help: impl Into<String>) -> Problem {
-        Problem {
-            span,
-            message: message.into(),
-            help: help.into(),
-        }
-    }
-}
-
 /// The keys an `icslint.yaml` may have.
 pub const KEYS: &str = "regime, packs, severity, params, rules, exclude, select, ignore";
 
@@ -149,88 +90,8 @@ pub const MAX_NODES: usize = 20_000;
 /// The deepest nesting read from one `icslint.yaml`.
 pub const MAX_YAML_DEPTH: usize = 16;
 
-/// The budget of one `icslint.yaml`: far above any real configuration,
-/// far below what would take time or memory to refuse.
-fn budget() -> serde_saphyr::Budget {
-    let mut b = serde_saphyr::Budget::default();
-    b.max_depth = MAX_YAML_DEPTH;
-    b.max_nodes = MAX_NODES;
-    b.max_events = 4 * MAX_NODES;
-    b.max_aliases = 1_000;
-    b.max_anchors = 1_000;
-    b.max_total_scalar_bytes = 16 << 20;
-    b.max_documents = 1;
-    b
-}
-
 /// The largest `icslint.yaml` read, in bytes.
 pub const MAX_BYTES: usize = 16 << 20;
-
-/// Decodes the bytes of an `icslint.yaml` or rule pack: UTF-8, with an
-/// optional byte-order mark. Returns the text to keep (lossy where the
-/// bytes are not UTF-8, so spans still point into it) and, when the bytes
-/// cannot be used, why, with the span of the first bad byte.
-pub fn decode(bytes: Vec<u8>) -> (String, Option<Problem>) {
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        let text = String::from_utf8_lossy(&bytes).into_owned();
-        return (
-            text,
-            Some(Problem::new(
-                Span::new(0, 2),
-                "this file is UTF-16 text, not UTF-8",
-                "save it as UTF-8",
-            )),
-        );
-    }
-    match String::from_utf8(bytes) {
-        Ok(text) => (text, None),
-        Err(e) => {
-            let at = e.utf8_error().valid_up_to();
-            let byte = e.as_bytes()[at];
-            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
-            (
-                text,
-                Some(Problem::new(
-                    Span::new(at, at + 1),
-                    format!(
-                        "this file is not UTF-8 text: byte {at} (0x{byte:02X}) is not valid UTF-8"
-                    ),
-                    "save the file as UTF-8; it was probably saved as Latin-1 or Windows-1252",
-                )),
-            )
-        }
-    }
-}
-
-/// A YAML mapping read as a list of entries, keeping every key (with its
-/// span) in the order written.
-struct Entries<K, V>(Vec<(K, V)>);
-
-impl<K, V> Default for Entries<K, V> {
-    fn default() -> Self {
-        Entries(Vec::new())
-    }
-}
-
-impl<'de, K: Deserialize<'de>, V: Deserialize<'de>> Deserialize<'de> for Entries<K, V> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V2<K, V>(std::marker::PhantomData<(K, V)>);
-        impl<'de, K: Deserialize<'de>, V: Deserialize<'de>> Visitor<'de> for V2<K, V> {
-            type Value = Entries<K, V>;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a mapping")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut out = Vec::new();
-                while let Some(entry) = map.next_entry()? {
-                    out.push(entry);
-                }
-                Ok(Entries(out))
-            }
-        }
-        d.deserialize_map(V2(std::marker::PhantomData))
-    }
-}
 
 type S<T> = Spanned<T>;
 
@@ -251,19 +112,6 @@ struct Raw {
     select: Option<Vec<S<String>>>,
     #[serde(default)]
     ignore: Vec<S<String>>,
-}
-
-/// The byte range of a value, shifted by `base` (a stripped byte-order mark).
-fn span_of<T>(v: &Spanned<T>, base: usize) -> Span {
-    location_span(&v.referenced, base)
-}
-
-fn location_span(l: &serde_saphyr::Location, base: usize) -> Span {
-    let s = l.span();
-    match (s.byte_offset(), s.byte_len()) {
-        (Some(at), Some(len)) => Span::new(base + at as usize, base + (at + len) as usize),
-        _ => Span::new(base, base),
-    }
 }
 
 /// Loads an `icslint.yaml` from its text (already decoded). Problems come
@@ -290,31 +138,17 @@ pub fn load(text: &str) -> (Config, Vec<Problem>) {
     {
         return (Config::default(), problems);
     }
-    let mut aliases = serde_saphyr::options::AliasLimits::default();
-    aliases.max_total_replayed_events = MAX_NODES;
-    aliases.max_replay_stack_depth = MAX_YAML_DEPTH;
-    let options = serde_saphyr::options! {
-        budget: Some(budget()),
-        alias_limits: aliases,
+    let limits = yaml::Limits {
+        max_nodes: MAX_NODES,
+        max_depth: MAX_YAML_DEPTH,
+        what: "configuration",
     };
-    let raw: Raw = match serde_saphyr::from_str_with_options(body, options) {
+    let raw: Raw = match yaml::from_str(body, base, limits) {
         Ok(r) => r,
-        Err(e) => {
-            let span = e
-                .location()
-                .map_or(Span::new(base, base), |l| location_span(&l, base));
-            let span = if span.start == span.end {
-                // Point at the rest of the line rather than nothing.
-                let end = text[span.start..]
-                    .find('\n')
-                    .map_or(text.len(), |n| span.start + n);
-                Span::new(span.start, end)
-            } else {
-                span
-            };
+        Err((span, message)) => {
             problems.push(Problem::new(
                 span,
-                format!("this configuration cannot be used: {}", yaml_message(&e)),
+                format!("this configuration cannot be used: {message}"),
                 format!("known keys: {KEYS}; the file is ignored until it is fixed"),
             ));
             return (Config::default(), problems);
@@ -394,37 +228,6 @@ pub fn load(text: &str) -> (Config, Vec<Problem>) {
     c.select = raw.select.map(|s| prefixes(s, "select"));
     c.ignore = prefixes(raw.ignore, "ignore");
     (c, problems)
-}
-
-/// The YAML error's own words, without the position (the span says it);
-/// a breach of the budget in plain words.
-fn yaml_message(e: &serde_saphyr::Error) -> String {
-    use serde_saphyr::budget::BudgetBreach as B;
-    if let serde_saphyr::Error::Budget { breach, .. } = e.without_snippet() {
-        return match breach {
-            B::Depth { .. } => format!("it is nested more than {MAX_YAML_DEPTH} levels deep"),
-            B::Documents { .. } => "it holds more than one YAML document (`---`)".to_string(),
-            _ => format!(
-                "it has more than {MAX_NODES} values (aliases expanded), more than any configuration needs"
-            ),
-        };
-    }
-    let mut opts = serde_saphyr::RenderOptions::default();
-    opts.snippets = serde_saphyr::SnippetMode::Off;
-    let msg = e.render_with_options(opts);
-    let msg = msg.lines().next().unwrap_or_default();
-    if msg.contains("recursion limit") {
-        return format!("it is nested more than {MAX_YAML_DEPTH} levels deep");
-    }
-    if msg.contains("alias replay limit") {
-        return format!(
-            "its aliases expand to more than {MAX_NODES} values, more than any configuration needs"
-        );
-    }
-    match msg.find(" at line ") {
-        Some(i) => msg[..i].to_string(),
-        None => msg.to_string(),
-    }
 }
 
 /// The compiled `exclude:` patterns of one configuration.

@@ -61,14 +61,11 @@ pub fn check_expr(data: &[u8]) {
 
 /// A rule pack: loaded as a local pack, then run over a small workspace.
 pub fn pack(data: &[u8]) {
-    let Ok(text) = std::str::from_utf8(data) else {
-        return;
-    };
     let ws = Workspace::with_only_pack(
         &[("sample.icg", SAMPLE)],
         Config::default(),
         Path::new("fuzz.yaml"),
-        text,
+        data.to_vec(),
     );
     run(&ws);
 }

@@ -18,3 +18,4 @@ pub mod syntax;
 pub mod testing;
 pub mod text;
 pub mod workspace;
+pub mod yaml;

@@ -295,7 +295,7 @@ pub fn test_pack_examples(
                     &[(&path, text)],
                     config,
                     Path::new(&format!("{}.yaml", pack.name)),
-                    pt,
+                    pt.as_bytes().to_vec(),
                 ),
                 None => Workspace::from_texts(&[(&path, text)], config),
             };
@@ -387,7 +387,8 @@ fn discover_packs(dir: &Path) -> Vec<PathBuf> {
 }
 
 fn test_pack_file(path: &Path, tally: &mut Tally, verbose: bool) {
-    let text = match std::fs::read_to_string(path) {
+    // Bytes, not text: a pack that is not UTF-8 is an ICG012 at the bad byte.
+    let bytes = match std::fs::read(path) {
         Ok(t) => t,
         Err(e) => {
             tally.case(
@@ -406,7 +407,7 @@ fn test_pack_file(path: &Path, tally: &mut Tally, verbose: bool) {
             ..Config::default()
         },
         path,
-        &text,
+        bytes,
     );
     let load: Vec<String> = ws
         .findings

@@ -272,18 +272,18 @@ impl Workspace {
         ws
     }
 
-    /// A workspace of texts whose only pack is the local pack `pack_text`
-    /// (owned by the one configuration), without the built-in packs: for
-    /// testing a pack alone, where its IDs may be built-in ones.
+    /// A workspace of texts whose only pack is the local pack in
+    /// `pack_bytes` (owned by the one configuration), without the built-in
+    /// packs: for testing a pack alone, where its IDs may be built-in ones.
     pub fn with_only_pack(
         texts: &[(&str, &str)],
         config: Config,
         pack_path: &Path,
-        pack_text: &str,
+        pack_bytes: Vec<u8>,
     ) -> Workspace {
         let mut ws = Workspace::default();
         ws.add_texts(texts, config);
-        ws.add_pack(pack_path, pack_text, Some(0));
+        ws.add_pack_bytes(pack_path, pack_bytes, Some(0));
         ws
     }
 

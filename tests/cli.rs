@@ -861,3 +861,58 @@ fn control_characters_never_reach_the_terminal_raw() {
     let gh = stdout(&icslint(&["check", ".", "--format", "github"], &dir));
     assert!(!gh.contains('\u{1b}'), "{gh:?}");
 }
+
+#[test]
+fn icslint_test_refuses_an_unknown_selection_like_check() {
+    let out = icslint(
+        &["test", "tests/fixtures/local-pack", "--select", "NOPE"],
+        &root(),
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("--select NOPE matches no rule"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stdout(&out).is_empty(), "nothing is run: {}", stdout(&out));
+    let out = icslint(
+        &["test", "tests/fixtures/local-pack", "--ignore", "CCM"],
+        &root(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("did you mean"), "{}", stderr(&out));
+    // A local pack's rules are known to the selection.
+    let out = icslint(
+        &["test", "tests/fixtures/local-pack", "--select", "LOC001"],
+        &root(),
+    );
+    assert_ne!(out.status.code(), Some(2), "{}", stderr(&out));
+}
+
+#[test]
+fn icslint_test_reports_a_missing_path_and_tests_the_others() {
+    let out = icslint(
+        &[
+            "test",
+            "no-such-dir",
+            "tests/fixtures/local-pack",
+            "missing.icg",
+        ],
+        &root(),
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("no-such-dir: no such file or directory"),
+        "{err}"
+    );
+    assert!(
+        err.contains("missing.icg: no such file or directory"),
+        "{err}"
+    );
+    assert!(
+        stdout(&out).trim_end().ends_with("3 passed, 0 failed"),
+        "the workspace between them was tested: {}",
+        stdout(&out)
+    );
+}

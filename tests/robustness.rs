@@ -557,3 +557,256 @@ fn carriage_return_line_endings_give_the_right_lines() {
         );
     }
 }
+/// A valid pack of three rules whose IDs are quoted (valid YAML); the
+/// second and third have a type error inside an expression, one in a
+/// double-quoted string, one in a folded block scalar.
+const QUOTED_PACK: &str = r#"pack: quoted
+title: Quoted IDs
+source: test
+rules:
+  - id: "LOC001"
+    name: first
+    provenance: { source: test, ref: "1", summary: "A rule that loads." }
+    severity: error
+    scope: icp
+    assert: name != ""
+    message: "m"
+    help: "h"
+  - id: "LOC002"
+    name: second
+    provenance: { source: test, ref: "1", summary: "A rule with a type error." }
+    severity: error
+    scope: icp
+    when: "name != none"
+    assert: "name != none and name + 5 > 3"
+    message: "m"
+    help: "h"
+  - id: 'LOC003'
+    name: third
+    provenance: { source: test, ref: "1", summary: "A type error in a block scalar." }
+    severity: error
+    scope: icp
+    assert: name != ""
+    message: >-
+      The ICP {name}
+      has {name + 7} members
+    help: "h"
+"#;
+
+/// `(line, column)`, from 1, of byte `at` of `text`.
+fn line_col(text: &str, at: usize) -> (u64, u64) {
+    let before = &text[..at];
+    let line = before.matches('\n').count() + 1;
+    let col = at - before.rfind('\n').map_or(0, |n| n + 1) + 1;
+    (line as u64, col as u64)
+}
+
+/// The ICG012 findings of `icslint check` on `dir`, as `(line, column, message)`.
+fn pack_errors(dir: &std::path::Path) -> Vec<(u64, u64, String)> {
+    let out = icslint_within(60, &["check", ".", "--format", "json"], dir);
+    let mut v: Vec<_> = findings_of(&out)
+        .iter()
+        .filter(|f| f["rule"] == "ICG012")
+        .map(|f| {
+            (
+                f["location"]["line"].as_u64().unwrap(),
+                f["location"]["column"].as_u64().unwrap(),
+                f["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn a_type_error_in_a_pack_with_quoted_ids_points_at_its_characters() {
+    let dir = scratch("quoted-pack");
+    write(&dir, "a.icg", SMALL_SYSTEM);
+    write(&dir, "icslint.yaml", "rules: [pack.yaml]\nselect: [LOC]\n");
+    write(&dir, "pack.yaml", QUOTED_PACK);
+    let expect = |needle: &str| line_col(QUOTED_PACK, QUOTED_PACK.find(needle).unwrap());
+    let got = pack_errors(&dir);
+    assert_eq!(got.len(), 2, "{got:?}");
+    // Inside the double-quoted string of the second rule, not at the top of the file.
+    assert_eq!((got[0].0, got[0].1), expect("name + 5"), "{got:?}");
+    assert_eq!((got[0].0, got[0].1), (19, 31));
+    assert!(got[0].2.starts_with("rule LOC002: in `assert`:"), "{got:?}");
+    // On the second line of the folded message of the third rule.
+    assert_eq!((got[1].0, got[1].1), expect("name + 7"), "{got:?}");
+    assert!(
+        got[1].2.starts_with("rule LOC003: in `message`:"),
+        "{got:?}"
+    );
+
+    // A value of the wrong kind points at that value.
+    let wrong = QUOTED_PACK.replacen(
+        "severity: error\n    scope: icp\n    when",
+        "severity: eror\n    scope: icp\n    when",
+        1,
+    );
+    write(&dir, "pack.yaml", &wrong);
+    let got = pack_errors(&dir);
+    let at = line_col(&wrong, wrong.find("eror").unwrap());
+    assert!(
+        got.iter()
+            .any(|(l, c, m)| (*l, *c) == at && m.contains("severity `eror`")),
+        "{got:?}"
+    );
+
+    // An unknown field is refused where it is written, with a suggestion.
+    let typo = QUOTED_PACK.replacen("    when:", "    wehn:", 1);
+    write(&dir, "pack.yaml", &typo);
+    let got = pack_errors(&dir);
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(
+        (got[0].0, got[0].1),
+        line_col(&typo, typo.find("wehn").unwrap())
+    );
+    assert!(got[0].2.contains("did you mean `when`?"), "{got:?}");
+}
+
+#[test]
+fn a_pack_with_a_byte_order_mark_loads() {
+    let dir = scratch("bom-pack");
+    write(&dir, "a.icg", SMALL_SYSTEM);
+    write(&dir, "icslint.yaml", "rules: [pack.yaml]\nselect: [LOC]\n");
+    let fixed = QUOTED_PACK
+        .replace("name + 5 > 3", "name != none")
+        .replace("{name + 7}", "{name}");
+    std::fs::write(dir.join("pack.yaml"), format!("\u{FEFF}{fixed}")).unwrap();
+    assert_eq!(pack_errors(&dir), vec![], "the pack loads");
+    let out = icslint(&["check", "."], &dir);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    // Positions count from after the mark.
+    std::fs::write(dir.join("pack.yaml"), format!("\u{FEFF}{QUOTED_PACK}")).unwrap();
+    let got = pack_errors(&dir);
+    assert_eq!(
+        (got[0].0, got[0].1),
+        line_col(QUOTED_PACK, QUOTED_PACK.find("name + 5").unwrap())
+    );
+}
+
+#[test]
+fn a_pack_that_is_not_utf8_is_icg012_at_the_bad_byte() {
+    let dir = scratch("latin1-pack");
+    write(&dir, "a.icg", SMALL_SYSTEM);
+    write(&dir, "icslint.yaml", "rules: [pack.yaml]\n");
+    let at = QUOTED_PACK.find("A rule that loads").unwrap() + 2;
+    let mut bytes = QUOTED_PACK.as_bytes().to_vec();
+    bytes[at] = 0xE9; // "é" in Latin-1
+    std::fs::write(dir.join("pack.yaml"), &bytes).unwrap();
+    let out = icslint_within(60, &["check", ".", "--format", "json"], &dir);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let found = findings_of(&out);
+    let f = found
+        .iter()
+        .find(|f| f["rule"] == "ICG012")
+        .unwrap_or_else(|| panic!("{found:?}"));
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("byte {at} (0xE9)")),
+        "{f}"
+    );
+    assert_eq!(
+        (&f["location"]["line"], &f["location"]["column"]),
+        (&7.into(), &55.into()),
+        "{f}"
+    );
+    assert_eq!(line_col(QUOTED_PACK, at), (7, 55));
+    assert_eq!(f["location"]["start"], at);
+}
+
+/// Runs `icslint` under a limit of address space (`ulimit -v`, in KiB), so
+/// that expanding what it must refuse would fail the run.
+fn icslint_in_memory(
+    kib: u64,
+    args: &[&str],
+    cwd: &std::path::Path,
+) -> Option<std::process::Output> {
+    if std::process::Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -v 1000000")
+        .status()
+        .map_or(true, |s| !s.success())
+    {
+        eprintln!("skipping the memory bound: needs `sh` with `ulimit -v`");
+        return None;
+    }
+    let script = format!("ulimit -v {kib} && exec \"$0\" \"$@\"");
+    let mut full = vec!["-c", script.as_str(), env!("CARGO_BIN_EXE_icslint")];
+    full.extend_from_slice(args);
+    Some(icslint_within_cmd(60, "sh", &full, cwd))
+}
+
+fn icslint_within_cmd(
+    secs: u64,
+    program: &str,
+    args: &[&str],
+    cwd: &std::path::Path,
+) -> std::process::Output {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(program)
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("sh runs");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            return child.wait_with_output().unwrap();
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{args:?} did not finish within {secs} s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn an_alias_bomb_inside_a_rule_is_refused_in_bounded_time_and_memory() {
+    let dir = scratch("pack-bomb-in-rule");
+    write(&dir, "a.icg", SMALL_SYSTEM);
+    write(&dir, "icslint.yaml", "rules: [pack.yaml]\n");
+    // Twelve levels of ten aliases under `let:`: 10^12 values if expanded.
+    let mut bomb = String::from("    let:\n      a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..13 {
+        let refs: Vec<String> = (0..10).map(|_| format!("*a{}", i - 1)).collect();
+        bomb.push_str(&format!("      a{i}: &a{i} [{}]\n", refs.join(", ")));
+    }
+    let pack = QUOTED_PACK.replacen("    when:", &format!("{bomb}    when:"), 1);
+    write(&dir, "pack.yaml", &pack);
+    let started = std::time::Instant::now();
+    // 1 GiB of address space: the refusal needs a few MiB, the expansion terabytes.
+    let Some(out) = icslint_in_memory(1 << 20, &["check", ".", "--format", "json"], &dir) else {
+        return;
+    };
+    let took = started.elapsed();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let found = findings_of(&out);
+    let f = found
+        .iter()
+        .find(|f| f["rule"] == "ICG012")
+        .unwrap_or_else(|| panic!("{found:?}"));
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("more than 200000 values"),
+        "{f}"
+    );
+    let line = f["location"]["line"].as_u64().unwrap();
+    assert!(
+        (17..=31).contains(&line),
+        "inside the bomb, line {line}: {f}"
+    );
+    assert!(took < std::time::Duration::from_secs(30), "{took:?}");
+}

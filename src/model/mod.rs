@@ -3,6 +3,7 @@
 //! and each authority's CCN typology.
 
 mod lower;
+pub mod regime;
 pub mod schema;
 pub mod typology;
 

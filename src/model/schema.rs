@@ -134,7 +134,7 @@ pub const KINDS: &[KindSpec] = &[
         name: "system",
         doc: "One integrated care system.",
         parents: &[],
-        keys: &[k("regime", OneOfYears(&[2022, 2025])), k("population", Int)],
+        keys: &[k("regime", OneOfYears(&super::regime::Regime::YEARS)), k("population", Int)],
         children: &[],
     },
     KindSpec {

@@ -9,9 +9,12 @@
 use super::builtin::{self, Builtin};
 use super::check::{self, compile_template, CompileError, Node, Piece, Scope, T};
 use crate::diagnostic::{icg, Finding, Provenance, Severity};
+use crate::model::regime::Regime;
 use crate::model::schema;
 use crate::source::{FileId, Span};
+use crate::yaml::{self, Entries};
 use serde::Deserialize;
+use serde_saphyr::Spanned;
 use std::collections::HashMap;
 
 pub const BUILTIN_PACKS: &[(&str, &str)] = &[
@@ -22,6 +25,43 @@ pub const BUILTIN_PACKS: &[(&str, &str)] = &[
         "nhsconfed-2025",
         include_str!("../../rules/nhsconfed-2025.yaml"),
     ),
+];
+
+type S<T> = Spanned<T>;
+
+/// The most values (aliases expanded) read from one rule pack: the largest
+/// built-in pack has a few thousand.
+pub const MAX_NODES: usize = 200_000;
+/// The deepest nesting read from one rule pack (a rule needs five levels).
+pub const MAX_YAML_DEPTH: usize = 24;
+/// The largest rule pack read, in bytes.
+pub const MAX_BYTES: usize = 16 << 20;
+
+/// The fields of a pack and of a rule, for suggestions.
+const PACK_FIELDS: &[&str] = &["pack", "title", "source", "published", "rules"];
+const RULE_FIELDS: &[&str] = &[
+    "id",
+    "name",
+    "provenance",
+    "severity",
+    "regimes",
+    "by_regime",
+    "scope",
+    "for_each",
+    "when",
+    "let",
+    "assert",
+    "at",
+    "labels",
+    "builtin",
+    "params",
+    "message",
+    "messages",
+    "help",
+    "description",
+    "why",
+    "examples",
+    "fix",
 ];
 
 #[derive(Debug, Deserialize)]
@@ -43,26 +83,53 @@ struct ProvDef {
     summary: String,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-enum OneOrMany {
+/// `scope: council` or `scope: [council, place]`; each name with its span
+/// (a single name takes the span of the whole value).
+#[derive(Debug)]
+enum ScopeDef {
     One(String),
-    Many(Vec<String>),
+    Many(Vec<S<String>>),
+}
+
+impl<'de> Deserialize<'de> for ScopeDef {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = ScopeDef;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a block kind or a list of block kinds")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<ScopeDef, E> {
+                Ok(ScopeDef::One(v.to_string()))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<ScopeDef, A::Error> {
+                let mut out = Vec::new();
+                while let Some(x) = seq.next_element()? {
+                    out.push(x);
+                }
+                Ok(ScopeDef::Many(out))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct LabelDef {
-    each: String,
-    message: String,
+    each: S<String>,
+    message: S<String>,
 }
 
 /// How a rule speaks under one regime: `by_regime: { 2025: { severity: advice, message: "..." } }`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RegimeDef {
-    severity: Option<String>,
-    message: Option<String>,
+    severity: Option<S<String>>,
+    message: Option<S<String>>,
 }
 
 /// A rule's severity and message under one regime, where they differ.
@@ -82,33 +149,34 @@ pub struct Examples {
     pub pass: String,
 }
 
+/// A rule as written: every value that can be wrong carries its span.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RuleDef {
-    id: String,
-    name: String,
+    id: S<String>,
+    name: S<String>,
     provenance: ProvDef,
-    severity: String,
+    severity: S<String>,
     #[serde(default)]
-    regimes: Vec<i64>,
+    regimes: Vec<S<i64>>,
     #[serde(default)]
-    by_regime: std::collections::BTreeMap<i64, RegimeDef>,
-    scope: OneOrMany,
-    for_each: Option<String>,
-    when: Option<String>,
+    by_regime: Entries<S<i64>, RegimeDef>,
+    scope: S<ScopeDef>,
+    for_each: Option<S<String>>,
+    when: Option<S<String>>,
     #[serde(rename = "let", default)]
-    lets: serde_yaml::Mapping,
-    assert: Option<String>,
-    at: Option<String>,
+    lets: Entries<S<String>, S<serde_yaml::Value>>,
+    assert: Option<S<String>>,
+    at: Option<S<String>>,
     #[serde(default)]
     labels: Vec<LabelDef>,
-    builtin: Option<String>,
+    builtin: Option<S<String>>,
     #[serde(default)]
-    params: serde_yaml::Mapping,
-    message: String,
+    params: Entries<S<String>, S<serde_yaml::Value>>,
+    message: S<String>,
     #[serde(default)]
-    messages: serde_yaml::Mapping,
-    help: String,
+    messages: Entries<S<String>, S<serde_yaml::Value>>,
+    help: S<String>,
     #[serde(default)]
     description: String,
     #[serde(default)]
@@ -122,10 +190,10 @@ struct RuleDef {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FixDef {
-    insert: String,
+    insert: S<String>,
     #[serde(default)]
-    into: Option<String>,
-    title: String,
+    into: Option<S<String>>,
+    title: S<String>,
 }
 
 /// A rule's fix: a line (a template, like the message) inserted at the
@@ -204,53 +272,6 @@ pub struct Pack {
     pub file: FileId,
 }
 
-/// Locates `key:` of the rule whose `id:` is at `rule_at`, for spans in errors.
-struct Locator<'a> {
-    text: &'a str,
-}
-
-impl Locator<'_> {
-    fn rule(&self, id: &str) -> usize {
-        let needle = format!("id: {id}");
-        self.text
-            .match_indices(&needle)
-            .map(|(i, _)| i)
-            .find(|i| {
-                self.text[i + needle.len()..].starts_with(['\n', '\r', ' ', '#'])
-                    || i + needle.len() == self.text.len()
-            })
-            .unwrap_or(0)
-    }
-    fn rule_end(&self, start: usize) -> usize {
-        self.text[start + 1..]
-            .find("\n  - id:")
-            .map_or(self.text.len(), |n| start + 1 + n)
-    }
-    /// Offset of the value of `key:` inside the rule starting at `start`.
-    fn value(&self, start: usize, key: &str, value: &str) -> usize {
-        let end = self.rule_end(start);
-        let body = &self.text[start..end];
-        let probe: String = value.chars().take(12).collect();
-        if let Some(k) = body.find(&format!("{key}:")) {
-            let after = start + k + key.len() + 1;
-            if let Some(v) = self.text[after..end].find(probe.as_str()) {
-                return after + v;
-            }
-            return after;
-        }
-        if let Some(v) = body.find(probe.as_str()) {
-            return start + v;
-        }
-        start
-    }
-    fn line_span(&self, at: usize) -> Span {
-        let end = self.text[at..]
-            .find('\n')
-            .map_or(self.text.len(), |n| at + n);
-        Span::new(at, end)
-    }
-}
-
 /// Adds the built-in packs' texts to `sources` and returns the compiled packs.
 /// They are compiled once per process: a workspace that registers them
 /// first (as `Workspace` does) gets the same `FileId`s and a copy.
@@ -289,48 +310,95 @@ fn bad(file: FileId, span: Span, msg: impl Into<String>) -> Finding {
     icg::finding(icg::BAD_PACK, file, span, msg)
 }
 
+/// Where values of one pack were written: spans are shifted by `base` (a
+/// byte-order mark left in the text), and an offset inside a string value
+/// is mapped back to the character written in the file.
+struct Where<'a> {
+    text: &'a str,
+    base: usize,
+}
+
+impl Where<'_> {
+    fn span<T>(&self, v: &S<T>) -> Span {
+        let s = yaml::span_of(v, self.base);
+        Span::new(s.start.min(self.text.len()), s.end.min(self.text.len()))
+    }
+    /// The span of `value[range]` in the file, `value` being written at `v`.
+    fn inside<T>(&self, v: &S<T>, value: &str, range: Span) -> Span {
+        let at = self.span(v);
+        let raw = &self.text[at.start..at.end];
+        let start = yaml::source_offset(raw, at.start, value, range.start);
+        let end = yaml::source_offset(raw, at.start, value, range.end.max(range.start + 1));
+        Span::new(start, end.max(start + 1).min(self.text.len().max(start)))
+    }
+}
+
 /// Loads and compiles one pack. A rule that does not compile is left out,
-/// with an ICG012 finding pointing into the YAML; the other rules load.
+/// with an ICG012 finding pointing at the value in the YAML; the other
+/// rules load. The YAML is read within a budget: an alias bomb, a deep or
+/// huge document is refused with one finding, never expanded.
 pub fn load_pack(text: &str, file: FileId, builtin: bool) -> (Option<Pack>, Vec<Finding>) {
     let mut findings = Vec::new();
-    let def: PackDef = match serde_yaml::from_str(text) {
+    let base = if text.starts_with('\u{FEFF}') { 3 } else { 0 };
+    let body = &text[base..];
+    const HELP: &str = "see README, \"Writing a rule pack\", for the fields a pack and a rule take";
+    if body.len() > MAX_BYTES {
+        findings.push(
+            bad(
+                file,
+                Span::new(0, 0),
+                format!(
+                    "this rule pack is {} bytes; the most icslint reads is {MAX_BYTES}",
+                    body.len()
+                ),
+            )
+            .help(HELP),
+        );
+        return (None, findings);
+    }
+    let limits = yaml::Limits {
+        max_nodes: MAX_NODES,
+        max_depth: MAX_YAML_DEPTH,
+        what: "rule pack",
+    };
+    let def: PackDef = match yaml::from_str(body, base, limits) {
         Ok(d) => d,
-        Err(e) => {
-            let at = e.location().map_or(0, |l| l.index()).min(text.len());
-            let end = text[at..].find('\n').map_or(text.len(), |n| at + n);
+        Err((span, message)) => {
+            let hint = unknown_field_hint(&message);
+            // With a suggestion, the list of every field is noise.
+            let message = match message.find(", expected one of") {
+                Some(i) if !hint.is_empty() => &message[..i],
+                _ => &message,
+            };
             findings.push(
                 bad(
                     file,
-                    Span::new(at, end),
-                    format!(
-                        "this rule pack cannot be loaded: {}",
-                        crate::text::strip_yaml_location(&e.to_string())
-                    ),
+                    span,
+                    format!("this rule pack cannot be loaded: {message}{hint}"),
                 )
-                .help("see README, \"Writing a rule pack\", for the fields a pack and a rule take"),
+                .help(HELP),
             );
             return (None, findings);
         }
     };
-    let loc = Locator { text };
+    let at = Where { text, base };
     let mut rules = Vec::new();
-    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut seen: HashMap<String, Span> = HashMap::new();
     for r in def.rules {
-        let start = loc.rule(&r.id);
-        let id_span = loc.line_span(start);
-        if let Some(prev) = seen.get(&r.id) {
+        let id_span = at.span(&r.id);
+        if let Some(prev) = seen.get(&r.id.value) {
             findings.push(
                 bad(
                     file,
                     id_span,
-                    format!("the rule ID {} is used twice in this pack", r.id),
+                    format!("the rule ID {} is used twice in this pack", r.id.value),
                 )
-                .label(file, loc.line_span(*prev), "first used here"),
+                .label(file, *prev, "first used here"),
             );
             continue;
         }
-        seen.insert(r.id.clone(), start);
-        match compile_rule(r, &def.pack, file, &loc, start) {
+        seen.insert(r.id.value.clone(), id_span);
+        match compile_rule(r, &def.pack, file, &at) {
             Ok(rule) => rules.push(rule),
             Err(f) => findings.push(f),
         }
@@ -347,77 +415,83 @@ pub fn load_pack(text: &str, file: FileId, builtin: bool) -> (Option<Pack>, Vec<
     (Some(pack), findings)
 }
 
-fn compile_rule(
-    r: RuleDef,
-    pack: &str,
-    file: FileId,
-    loc: &Locator,
-    start: usize,
-) -> Result<Rule, Finding> {
-    let id_span = loc.line_span(start);
-    let fail = |span: Span, msg: String| bad(file, span, format!("rule {}: {msg}", r.id));
-    let id_ok = r.id.len() >= 4
-        && r.id
+/// "; did you mean `severity`?" for an unknown field of a pack or a rule.
+fn unknown_field_hint(message: &str) -> String {
+    let Some(rest) = message.split("unknown field `").nth(1) else {
+        return String::new();
+    };
+    let Some((field, _)) = rest.split_once('`') else {
+        return String::new();
+    };
+    schema::suggest(field, PACK_FIELDS.iter().chain(RULE_FIELDS).copied())
+        .map_or(String::new(), |s| format!("; did you mean `{s}`?"))
+}
+
+fn compile_rule(r: RuleDef, pack: &str, file: FileId, at: &Where) -> Result<Rule, Finding> {
+    let id = r.id.value.clone();
+    let id_span = at.span(&r.id);
+    let fail = |span: Span, msg: String| bad(file, span, format!("rule {id}: {msg}"));
+    let id_ok = id.len() >= 4
+        && id
             .chars()
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-')
-        && r.id.chars().next().is_some_and(|c| c.is_ascii_uppercase());
+        && id.chars().next().is_some_and(|c| c.is_ascii_uppercase());
     if !id_ok {
         return Err(fail(
             id_span,
             "rule IDs are capital letters and digits, like CCN111".into(),
         ));
     }
-    if r.id.starts_with("ICG") {
+    if id.starts_with("ICG") {
         return Err(fail(
             id_span,
             "the ICG prefix is reserved for language diagnostics".into(),
         ));
     }
-    if r.name.is_empty()
-        || !r
-            .name
+    let name = &r.name.value;
+    if name.is_empty()
+        || !name
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
     {
-        let at = loc.value(start, "name", &r.name);
         return Err(fail(
-            loc.line_span(at),
+            at.span(&r.name),
+            format!("the name `{name}` must be kebab-case, like membership-review"),
+        ));
+    }
+    let Some(severity) = Severity::parse(&r.severity.value) else {
+        return Err(fail(
+            at.span(&r.severity),
             format!(
-                "the name `{}` must be kebab-case, like membership-review",
-                r.name
+                "severity `{}` must be error, warning or advice",
+                r.severity.value
             ),
         ));
-    }
-    let Some(severity) = Severity::parse(&r.severity) else {
-        let at = loc.value(start, "severity", &r.severity);
-        return Err(fail(
-            loc.line_span(at),
-            format!("severity `{}` must be error, warning or advice", r.severity),
-        ));
+    };
+    let regime = |g: &S<i64>| {
+        Regime::from_year(g.value).ok_or_else(|| {
+            fail(
+                at.span(g),
+                format!("regime {} is not {}", g.value, Regime::choices()),
+            )
+        })
     };
     for g in &r.regimes {
-        if *g != 2022 && *g != 2025 {
-            let at = loc.value(start, "regimes", &g.to_string());
-            return Err(fail(
-                loc.line_span(at),
-                format!("regime {g} is not 2022 or 2025"),
-            ));
-        }
+        regime(g)?;
     }
-    let scope_names = match &r.scope {
-        OneOrMany::One(s) => vec![s.clone()],
-        OneOrMany::Many(v) => v.clone(),
+    let scope_names: Vec<(String, Span)> = match &r.scope.value {
+        ScopeDef::One(s) => vec![(s.clone(), at.span(&r.scope))],
+        ScopeDef::Many(v) => v.iter().map(|s| (s.value.clone(), at.span(s))).collect(),
     };
     let mut scope = Vec::new();
-    for s in &scope_names {
+    for (s, span) in &scope_names {
         match schema::kind(s) {
             Some(k) => scope.push(k.name),
             None => {
-                let at = loc.value(start, "scope", s);
                 let hint = schema::suggest(s, schema::kind_names())
                     .map_or(String::new(), |x| format!("; did you mean `{x}`?"));
                 return Err(fail(
-                    loc.line_span(at),
+                    *span,
                     format!("scope `{s}` is not a block kind{hint}"),
                 ));
             }
@@ -434,34 +508,30 @@ fn compile_rule(
         vars: HashMap::new(),
     };
 
-    // Errors inside an expression point at the expression in the YAML.
-    let at_expr = |key: &str, src: &str, e: CompileError| {
-        let base = loc.value(start, key, src);
-        let quoted = loc.text[base..].starts_with(['"', '\'']);
-        let base = base + usize::from(quoted);
-        let span = Span::new(
-            base + e.span.start,
-            (base + e.span.end)
-                .max(base + e.span.start + 1)
-                .min(loc.text.len()),
-        );
+    // Errors inside an expression point at its characters in the YAML.
+    let at_expr = |key: &str, v: &S<String>, e: CompileError| {
         bad(
             file,
-            span,
-            format!("rule {}: in `{key}`: {}", r.id, e.message),
+            at.inside(v, &v.value, e.span),
+            format!("rule {id}: in `{key}`: {}", e.message),
         )
+    };
+    // A value written as a number or a word: its text, with its span.
+    let scalar = |v: &S<serde_yaml::Value>| S {
+        value: yaml_scalar(&v.value),
+        referenced: v.referenced,
+        defined: v.defined,
     };
 
     let mut params = Vec::new();
-    for (k, v) in &r.params {
-        let name = k.as_str().unwrap_or_default().to_string();
-        let text = yaml_scalar(v);
-        let (node, ty) =
-            check::compile_str(&text, &Scope::empty()).map_err(|e| at_expr("params", &text, e))?;
+    for (k, v) in &r.params.0 {
+        let name = k.value.clone();
+        let text = scalar(v);
+        let (node, ty) = check::compile_str(&text.value, &Scope::empty())
+            .map_err(|e| at_expr("params", &text, e))?;
         if !is_literal(&node) {
-            let at = loc.value(start, "params", &text);
             return Err(fail(
-                loc.line_span(at),
+                at.span(v),
                 format!("parameter `{name}` must be a literal value, like 5, 50%, £19 or 3 years"),
             ));
         }
@@ -470,20 +540,22 @@ fn compile_rule(
             name,
             value: node,
             ty,
-            text,
+            text: text.value,
         });
     }
 
-    let compile = |key: &str, src: &str, sc: &Scope| {
-        check::compile_str(src, sc).map_err(|e| at_expr(key, src, e))
+    let compile = |key: &str, src: &S<String>, sc: &Scope| {
+        check::compile_str(&src.value, sc).map_err(|e| at_expr(key, src, e))
     };
 
     let check = match (&r.builtin, &r.assert) {
-        (Some(b), None) => match builtin::find(b) {
+        (Some(b), None) => match builtin::find(&b.value) {
             Some(bi) => {
+                let b_span = at.span(b);
+                let b = &b.value;
                 if !scope.contains(&bi.scope) {
                     return Err(fail(
-                        id_span,
+                        b_span,
                         format!(
                             "builtin `{b}` runs on `{}` blocks; set `scope: {}`",
                             bi.scope, bi.scope
@@ -496,7 +568,7 @@ fn compile_rule(
                 for p in bi.params {
                     if !params.iter().any(|x| x.name == *p) {
                         return Err(fail(
-                            id_span,
+                            b_span,
                             format!("builtin `{b}` needs the parameter `{p}`"),
                         ));
                     }
@@ -504,12 +576,11 @@ fn compile_rule(
                 Check::Builtin(bi)
             }
             None => {
-                let at = loc.value(start, "builtin", b);
-                let hint =
-                    builtin::suggest(b).map_or(String::new(), |s| format!("; did you mean `{s}`?"));
+                let hint = builtin::suggest(&b.value)
+                    .map_or(String::new(), |s| format!("; did you mean `{s}`?"));
                 return Err(fail(
-                    loc.line_span(at),
-                    format!("there is no builtin check `{b}`{hint}"),
+                    at.span(b),
+                    format!("there is no builtin check `{}`{hint}", b.value),
                 ));
             }
         },
@@ -543,17 +614,16 @@ fn compile_rule(
                 None => None,
             };
             let mut lets = Vec::new();
-            for (k, v) in &r.lets {
-                let name = k.as_str().unwrap_or_default().to_string();
-                let src = yaml_scalar(v);
-                let (n, t) = compile(&name, &src, &sc)?;
+            for (k, v) in &r.lets.0 {
+                let name = k.value.clone();
+                let (n, t) = compile(&name, &scalar(v), &sc)?;
                 sc.vars.insert(name.clone(), t);
                 lets.push((name, n));
             }
             let (assert, _) = compile("assert", a, &sc)?;
-            let at = match r.at.as_deref() {
+            let at = match &r.at {
                 None => None,
-                Some("header") => Some(At::Header),
+                Some(src) if src.value == "header" => Some(At::Header),
                 Some(src) => Some(At::Path(compile("at", src, &sc)?.0)),
             };
             Check::Expr {
@@ -579,23 +649,20 @@ fn compile_rule(
         }
     };
 
-    let tmpl = |key: &str, src: &str, sc: &Scope| {
-        compile_template(src, sc).map_err(|e| at_expr(key, src, e))
+    let tmpl = |key: &str, src: &S<String>, sc: &Scope| {
+        compile_template(&src.value, sc).map_err(|e| at_expr(key, src, e))
     };
     let message = tmpl("message", &r.message, &sc)?;
     let help = tmpl("help", &r.help, &sc)?;
     let mut by_regime = Vec::new();
-    for (regime, v) in &r.by_regime {
-        let at = loc.line_span(loc.value(start, "by_regime", &regime.to_string()));
-        if *regime != 2022 && *regime != 2025 {
-            return Err(fail(at, format!("regime {regime} is not 2022 or 2025")));
-        }
-        let sev = match v.severity.as_deref() {
+    for (g, v) in &r.by_regime.0 {
+        regime(g)?;
+        let sev = match &v.severity {
             None => severity,
-            Some(x) => Severity::parse(x).ok_or_else(|| {
+            Some(x) => Severity::parse(&x.value).ok_or_else(|| {
                 fail(
-                    at,
-                    format!("severity `{x}` must be error, warning or advice"),
+                    at.span(x),
+                    format!("severity `{}` must be error, warning or advice", x.value),
                 )
             })?,
         };
@@ -604,22 +671,23 @@ fn compile_rule(
             None => None,
         };
         by_regime.push(RegimeVariant {
-            regime: *regime,
+            regime: g.value,
             severity: sev,
             message,
         });
     }
+    by_regime.sort_by_key(|v| v.regime);
     let mut messages = HashMap::new();
-    for (k, v) in &r.messages {
-        let name = k.as_str().unwrap_or_default().to_string();
-        let src = yaml_scalar(v);
-        messages.insert(name.clone(), tmpl(&name, &src, &sc)?);
+    for (k, v) in &r.messages.0 {
+        let name = k.value.clone();
+        messages.insert(name.clone(), tmpl(&name, &scalar(v), &sc)?);
     }
     if let Check::Builtin(bi) = &check {
         for m in bi.messages {
             if !messages.contains_key(*m) {
+                let span = r.builtin.as_ref().map_or(id_span, |b| at.span(b));
                 return Err(fail(
-                    id_span,
+                    span,
                     format!(
                         "builtin `{}` needs a message for `{m}` under `messages:`",
                         bi.name
@@ -643,19 +711,15 @@ fn compile_rule(
     let fix = match &r.fix {
         None => None,
         Some(fx) => {
-            let at = Span::new(
-                loc.value(start, "fix", "fix"),
-                loc.value(start, "fix", "fix") + 3,
-            );
-            if fx.into.as_deref().is_some_and(|i| i != "self") {
+            if let Some(into) = fx.into.as_ref().filter(|i| i.value != "self") {
                 return Err(fail(
-                    at,
+                    at.span(into),
                     "`fix: into:` takes `self` (the block the rule ran on)".into(),
                 ));
             }
-            if let Some(why) = ill_formed(&fx.insert) {
+            if let Some(why) = ill_formed(&fx.insert.value) {
                 return Err(fail(
-                    at,
+                    at.span(&fx.insert),
                     format!("`fix: insert:` is not a well-formed ICG line: {why}"),
                 ));
             }
@@ -666,11 +730,11 @@ fn compile_rule(
         }
     };
     Ok(Rule {
-        id: r.id,
-        name: r.name,
+        id,
+        name: r.name.value,
         pack: pack.to_string(),
         severity,
-        regimes: r.regimes,
+        regimes: r.regimes.iter().map(|g| g.value).collect(),
         by_regime,
         scope,
         provenance: Provenance {
@@ -685,8 +749,8 @@ fn compile_rule(
         message,
         messages,
         help,
-        help_text: r.help,
-        message_text: r.message,
+        help_text: r.help.value,
+        message_text: r.message.value,
         labels,
         params,
         fix,
