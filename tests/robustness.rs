@@ -800,7 +800,7 @@ fn an_alias_bomb_inside_a_rule_is_refused_in_bounded_time_and_memory() {
         f["message"]
             .as_str()
             .unwrap()
-            .contains("more than 200000 values"),
+            .contains("more than 50000 values"),
         "{f}"
     );
     let line = f["location"]["line"].as_u64().unwrap();
