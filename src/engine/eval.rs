@@ -377,7 +377,7 @@ pub fn field(m: &Model, base: &V, name: &str) -> V {
 
 fn block_field(m: &Model, id: BlockId, name: &str) -> V {
     let b = m.block(id);
-    let spec = crate::model::schema::kind(&b.kind);
+    let spec = Some(b.kind.spec());
     if let Some(key) = spec.and_then(|s| s.key(name)) {
         if key.repeatable {
             return V::List(
@@ -400,40 +400,12 @@ fn block_field(m: &Model, id: BlockId, name: &str) -> V {
     if spec.is_some_and(|s| s.children.contains(&name)) {
         return V::List(m.children_of(id, name).map(V::Block).collect());
     }
-    let blocks = |v: Vec<BlockId>| V::List(v.into_iter().map(V::Block).collect());
-    let first = |v: Vec<BlockId>| v.first().map_or(V::Missing, |x| V::Block(*x));
-    match name {
-        "name" => V::Str(b.display().to_string()),
-        "id" => b.id.clone().map_or(V::Missing, V::Str),
-        "parent" => b.parent.map_or(V::Missing, V::Block),
-        "system" => b.system.map_or(V::Missing, V::Block),
-        "who" => match b.attr("person").map(|a| &a.value) {
-            Some(Val::Str(p)) => V::Str(p.clone()),
-            _ => V::Str(b.display().to_string()),
-        },
-        "icb" => first(m.of_system(id, "icb")),
-        "icp" => first(m.of_system(id, "icp")),
-        "hwbs" => blocks(m.of_system(id, "hwb")),
-        "places" => blocks(m.of_system(id, "place")),
-        "strategies" => blocks(m.of_system(id, "strategy")),
-        "frameworks" => blocks(m.of_system(id, "framework")),
-        "delegations" => blocks(m.of_system(id, "delegation")),
-        "authorities" => blocks(m.authorities_of(id)),
-        "upper_tier" => blocks(m.upper_tier_of(id)),
-        "hwb" => first(m.referrers(id).iter().copied().filter(|h| m.block(*h).kind == "hwb" && matches!(m.block(*h).attr("authority").map(|a| &a.value), Some(Val::Ref(Some(t), _)) if *t == id)).collect()),
-        // The ICPs of the HWB's system and of every system holding 5% or more of its authority.
-        "icps" => blocks(m.hwb_systems(id, 5.0).into_iter().filter_map(|s| m.one_of_system(s, "icp")).collect()),
-        "systems" => blocks(m.shares(id).into_iter().filter(|(_, p)| *p > 0.0).map(|(s, _)| s).collect()),
-        "share_list" => {
-            let mut shares = m.shares(id);
-            shares.sort_by(|a, b| b.1.total_cmp(&a.1));
-            let mut parts: Vec<String> = shares.iter().map(|(s, p)| format!("{} ({}%)", m.block(*s).display(), fmt_num(*p))).collect();
-            if let Some(t) = m.typology.get(&id).filter(|t| t.remainder >= 0.05) {
-                parts.push(format!("{}% in systems not described here", fmt_num((t.remainder * 100.0).round() / 100.0)));
-            }
-            V::Str(and_list(&parts))
-        }
-        _ => V::Missing,
+    use crate::model::derived::{find, DerivedValue};
+    match find(name).map(|d| (d.eval)(m, id)) {
+        Some(DerivedValue::Str(s)) => V::Str(s),
+        Some(DerivedValue::Block(b)) => b.map_or(V::Missing, V::Block),
+        Some(DerivedValue::Blocks(v)) => V::List(v.into_iter().map(V::Block).collect()),
+        Some(DerivedValue::Missing) | None => V::Missing,
     }
 }
 
@@ -581,8 +553,7 @@ pub fn locate(ctx: &Ctx, path: &Node) -> (FileId, Span) {
                 });
                 let Some(b) = first_block else { return owner };
                 let blk = m.block(b);
-                let is_key =
-                    crate::model::schema::kind(&blk.kind).is_some_and(|s| s.key(name).is_some());
+                let is_key = blk.kind.spec().key(name).is_some();
                 let next = field(m, &V::Block(b), name);
                 if is_key {
                     match blk.attr(name) {

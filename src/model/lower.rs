@@ -79,7 +79,7 @@ impl Lowerer {
             Some(spec) => spec,
             None => {
                 let known: Vec<&str> = match &parent_kind {
-                    Some(pk) => schema::kind(pk).map_or(vec![], |s| s.children.to_vec()),
+                    Some(pk) => pk.spec().children.to_vec(),
                     None => schema::KINDS
                         .iter()
                         .filter(|k| k.top_level())
@@ -123,7 +123,7 @@ impl Lowerer {
                 return None;
             }
             (Some(pk), _) if !spec.parents.contains(&pk.as_str()) => {
-                let allowed = schema::kind(pk).map_or(String::new(), |s| s.children.join(", "));
+                let allowed = pk.spec().children.join(", ");
                 self.push(
                     icg::finding(
                         icg::UNKNOWN,
@@ -153,7 +153,7 @@ impl Lowerer {
         }
         let id = BlockId(self.model.blocks.len() as u32);
         self.model.blocks.push(Block {
-            kind: spec.name.to_string(),
+            kind: super::Kind(spec),
             id: b.id.as_ref().map(|i| i.text.clone()),
             name: b.name.as_ref().map(|n| n.0.clone()),
             file,

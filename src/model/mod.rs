@@ -2,6 +2,7 @@
 //! a workspace-wide symbol table, resolved references, each block's system
 //! and each authority's CCN typology.
 
+pub mod derived;
 mod lower;
 pub mod regime;
 pub mod schema;
@@ -45,9 +46,65 @@ pub struct Attr {
     pub span: Span,
 }
 
+/// A block's kind: a reference to its entry in the schema, so its keys,
+/// children and documentation are at hand without a second lookup. Reads as
+/// the kind's name (`block.kind == "hwb"`, `&*block.kind`).
+#[derive(Clone, Copy)]
+pub struct Kind(pub &'static schema::KindSpec);
+
+impl Kind {
+    pub fn spec(self) -> &'static schema::KindSpec {
+        self.0
+    }
+    pub fn as_str(&self) -> &'static str {
+        self.0.name
+    }
+}
+
+impl std::ops::Deref for Kind {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.0.name
+    }
+}
+
+impl PartialEq for Kind {
+    fn eq(&self, other: &Kind) -> bool {
+        std::ptr::eq(self.0, other.0)
+    }
+}
+impl Eq for Kind {}
+
+impl PartialEq<str> for Kind {
+    fn eq(&self, other: &str) -> bool {
+        self.0.name == other
+    }
+}
+impl PartialEq<&str> for Kind {
+    fn eq(&self, other: &&str) -> bool {
+        self.0.name == *other
+    }
+}
+impl PartialEq<String> for Kind {
+    fn eq(&self, other: &String) -> bool {
+        self.0.name == other.as_str()
+    }
+}
+
+impl std::fmt::Debug for Kind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0.name)
+    }
+}
+impl std::fmt::Display for Kind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0.name)
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Block {
-    pub kind: String,
+    pub kind: Kind,
     pub id: Option<String>,
     pub name: Option<String>,
     pub file: FileId,
@@ -97,7 +154,7 @@ pub struct Model {
 /// a share in each system, and the blocks that reference each block.
 #[derive(Debug, Default)]
 struct Index {
-    by_kind: HashMap<String, Vec<BlockId>>,
+    by_kind: HashMap<&'static str, Vec<BlockId>>,
     by_system: HashMap<BlockId, Vec<BlockId>>,
     shares_in: HashMap<BlockId, Vec<BlockId>>,
     referrers: HashMap<BlockId, Vec<BlockId>>,
@@ -120,7 +177,7 @@ impl Model {
         let mut ix = Index::default();
         for (i, b) in self.blocks.iter().enumerate() {
             let id = BlockId(i as u32);
-            ix.by_kind.entry(b.kind.clone()).or_default().push(id);
+            ix.by_kind.entry(b.kind.as_str()).or_default().push(id);
             let mut refs = Vec::new();
             for a in &b.attrs {
                 collect_refs(&a.value, &mut refs);

@@ -732,53 +732,18 @@ impl<'a> Parser<'a> {
 
 // ------------------------------------------------------- derived fields
 
-/// The type of a derived field, in a form a `const` table can hold.
-#[derive(Clone, Copy)]
-enum DerivedTy {
-    Str,
-    Word,
-    AnyBlock,
-    Block(&'static str),
-    Blocks(&'static str),
-}
-
-/// Fields computed from the model rather than written in a file:
-/// (name, kinds it applies to (empty: every kind), type). `engine::eval`
-/// computes them.
-const DERIVED: &[(&str, &[&str], DerivedTy)] = {
-    use DerivedTy::*;
-    &[
-        ("name", &[], Str),
-        ("id", &[], Word),
-        ("parent", &[], AnyBlock),
-        ("system", &[], Block("system")),
-        ("who", &["member"], Str),
-        ("icb", &["system"], Block("icb")),
-        ("icp", &["system"], Block("icp")),
-        ("hwbs", &["system"], Blocks("hwb")),
-        ("places", &["system"], Blocks("place")),
-        ("strategies", &["system"], Blocks("strategy")),
-        ("frameworks", &["system"], Blocks("framework")),
-        ("delegations", &["system"], Blocks("delegation")),
-        ("authorities", &["system"], Blocks("authority")),
-        ("upper_tier", &["system"], Blocks("authority")),
-        ("hwb", &["authority"], Block("hwb")),
-        ("icps", &["hwb"], Blocks("icp")),
-        ("systems", &["authority"], Blocks("system")),
-        ("share_list", &["authority"], Str),
-    ]
-};
-
+/// The kinds a derived field applies to and its type (`model::derived` declares them).
 pub fn derived(name: &str) -> Option<(&'static [&'static str], T)> {
-    let (_, kinds, ty) = DERIVED.iter().find(|(n, _, _)| *n == name)?;
-    let t = match ty {
+    use crate::model::derived::{find, DerivedTy};
+    let d = find(name)?;
+    let t = match d.ty {
         DerivedTy::Str => T::Str,
         DerivedTy::Word => T::Word,
         DerivedTy::AnyBlock => T::Block(None),
         DerivedTy::Block(k) => T::Block(Some(k)),
         DerivedTy::Blocks(k) => T::List(Box::new(T::Block(Some(k)))),
     };
-    Some((kinds, t))
+    Some((d.kinds, t))
 }
 
 pub fn ty_of(ty: Ty) -> T {
@@ -842,10 +807,10 @@ fn fields_of(kind: &str) -> Vec<&'static str> {
         out.extend(spec.children.iter().copied());
     }
     out.extend(
-        DERIVED
+        crate::model::derived::DERIVED
             .iter()
-            .filter(|(_, kinds, _)| kinds.is_empty() || kinds.contains(&kind))
-            .map(|(n, _, _)| *n),
+            .filter(|d| d.kinds.is_empty() || d.kinds.contains(&kind))
+            .map(|d| d.name),
     );
     out
 }
