@@ -157,15 +157,6 @@ pub fn levenshtein(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
-/// A YAML parser's message without its " at line L column C" tail: the
-/// finding carries the position as a span instead.
-pub fn strip_yaml_location(msg: &str) -> String {
-    match msg.find(" at line ") {
-        Some(i) => msg[..i].to_string(),
-        None => msg.to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

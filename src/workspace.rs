@@ -637,5 +637,3 @@ impl Workspace {
         c.config.excludes.matches(&rel)
     }
 }
-
-pub use crate::text::strip_yaml_location as strip_location;

@@ -22,21 +22,6 @@ fn key(f: &serde_json::Value) -> String {
     format!("{} {} {}", f["location"]["path"], f["rule"], f["message"])
 }
 
-fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut v: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .flatten()
-        .map(|e| {
-            (
-                e.file_name().to_string_lossy().into_owned(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect();
-    v.sort();
-    v
-}
-
 /// A formatted copy of northmoor, and the same with typos the language
 /// diagnostics can correct.
 fn northmoor_with_typos(name: &str) -> (PathBuf, Vec<String>) {

@@ -275,21 +275,6 @@ fn copy_of(name: &str, example: &str) -> PathBuf {
     dir
 }
 
-fn snapshot(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
-    let mut v: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .flatten()
-        .map(|e| {
-            (
-                e.file_name().to_string_lossy().into_owned(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect();
-    v.sort();
-    v
-}
-
 #[test]
 fn check_and_diff_print_diffs_and_write_nothing() {
     let dir = copy_of("fmt-check", "northmoor");

@@ -377,8 +377,8 @@ pub fn field(m: &Model, base: &V, name: &str) -> V {
 
 fn block_field(m: &Model, id: BlockId, name: &str) -> V {
     let b = m.block(id);
-    let spec = Some(b.kind.spec());
-    if let Some(key) = spec.and_then(|s| s.key(name)) {
+    let spec = b.kind.spec();
+    if let Some(key) = spec.key(name) {
         if key.repeatable {
             return V::List(
                 b.attrs(name)
@@ -397,7 +397,7 @@ fn block_field(m: &Model, id: BlockId, name: &str) -> V {
             return V::Missing;
         }
     }
-    if spec.is_some_and(|s| s.children.contains(&name)) {
+    if spec.children.contains(&name) {
         return V::List(m.children_of(id, name).map(V::Block).collect());
     }
     use crate::model::derived::{find, DerivedValue};

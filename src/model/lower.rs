@@ -74,7 +74,7 @@ impl Lowerer {
         b: &syntax::Block,
         parent: Option<BlockId>,
     ) -> Option<BlockId> {
-        let parent_kind = parent.map(|p| self.model.block(p).kind.clone());
+        let parent_kind = parent.map(|p| self.model.block(p).kind);
         let spec = match schema::kind(&b.kind.text) {
             Some(spec) => spec,
             None => {
@@ -621,7 +621,7 @@ impl Lowerer {
                     self.push(f);
                 }
                 Some(t) => {
-                    let tk = self.model.block(t).kind.clone();
+                    let tk = self.model.block(t).kind;
                     // `system` mismatches are ICG007, reported with the systems.
                     let is_system_key = self
                         .model

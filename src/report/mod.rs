@@ -73,3 +73,13 @@ pub fn fingerprints(findings: &[Finding], sources: &Sources) -> Vec<String> {
         })
         .collect()
 }
+
+/// Our severity as miette's (the human and plain renderers).
+fn miette_severity(s: crate::diagnostic::Severity) -> miette::Severity {
+    use crate::diagnostic::Severity::*;
+    match s {
+        Error => miette::Severity::Error,
+        Warning => miette::Severity::Warning,
+        Advice => miette::Severity::Advice,
+    }
+}
