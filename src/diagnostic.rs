@@ -61,6 +61,27 @@ pub struct Finding {
     pub provenance: Option<Provenance>,
     /// A change that resolves the finding, if one is known.
     pub fix: Option<Fix>,
+    /// The board's recorded departure ("comply or explain"), when the
+    /// document explains this finding with an `explain` block. An explained
+    /// finding is not a failure while its review date has not passed.
+    pub explanation: Option<Explanation>,
+}
+
+/// An `explain RULE "reason" { approved_by @x; agreed DATE; review DATE }`
+/// block that matched a finding.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Explanation {
+    pub reason: String,
+    /// The approving body's display name (the `approved_by` reference resolved).
+    pub approved_by: String,
+    /// ISO dates (`YYYY-MM-DD`).
+    pub agreed: String,
+    pub review: Option<String>,
+    /// Where the `explain` block is.
+    #[serde(skip)]
+    pub file: FileId,
+    #[serde(skip)]
+    pub span: Span,
 }
 
 /// Whether a fix keeps the document's meaning (`check --fix` applies it) or
@@ -134,6 +155,7 @@ impl Finding {
             help: None,
             provenance: None,
             fix: None,
+            explanation: None,
         }
     }
     pub fn fix(mut self, fix: Fix) -> Finding {

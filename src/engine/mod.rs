@@ -484,6 +484,7 @@ pub fn run_rule(
             help: if help.is_empty() { None } else { Some(help) },
             provenance: Some(rule.provenance.clone()),
             fix: None,
+            explanation: None,
         };
     match &rule.check {
         Check::Builtin(bi) => {
