@@ -65,6 +65,33 @@ pub struct Finding {
     /// document explains this finding with an `explain` block. An explained
     /// finding is not a failure while its review date has not passed.
     pub explanation: Option<Explanation>,
+    /// The published document and clause the finding's text comes from
+    /// ("Constitution v3.2, clause 4.2.1"), when the document names them.
+    pub citation: Option<Citation>,
+}
+
+/// Where a finding's text is in the published document: from a top-level
+/// `document "Title" { version ..; adopted ..; url .. }` block and the
+/// nearest enclosing `clause`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Citation {
+    pub document: String,
+    pub version: Option<String>,
+    pub clause: Option<String>,
+    pub url: Option<String>,
+}
+
+impl std::fmt::Display for Citation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.document)?;
+        if let Some(v) = &self.version {
+            write!(f, " v{v}")?;
+        }
+        if let Some(c) = &self.clause {
+            write!(f, ", clause {c}")?;
+        }
+        Ok(())
+    }
 }
 
 /// An `explain RULE "reason" { approved_by @x; agreed DATE; review DATE }`
@@ -156,6 +183,7 @@ impl Finding {
             provenance: None,
             fix: None,
             explanation: None,
+            citation: None,
         }
     }
     pub fn fix(mut self, fix: Fix) -> Finding {

@@ -485,6 +485,7 @@ pub fn run_rule(
             provenance: Some(rule.provenance.clone()),
             fix: None,
             explanation: None,
+            citation: None,
         };
     match &rule.check {
         Check::Builtin(bi) => {
