@@ -1,48 +1,14 @@
 //! Evaluation of compiled check expressions over the model, and locating
 //! where a finding points.
 
-use crate::model::{BlockId, Model, Val};
-use crate::rules::check::{BinOp, Func, Node, Piece, E};
+use crate::model::{BlockId, Model};
+use crate::rules::check::{BinOp, Node, Piece, E};
+use crate::rules::funcs::{Env, Locate};
+use crate::rules::value::eq;
+pub use crate::rules::value::{conv, field, text, V};
 use crate::source::{FileId, Span};
-use crate::syntax::{fmt_num, Date, Duration, Unit};
-use crate::text::{and_list, similarity};
+use crate::syntax::{Duration, Unit};
 use std::collections::HashMap;
-
-#[derive(Clone, Debug, PartialEq)]
-pub enum V {
-    Missing,
-    Bool(bool),
-    Num(f64),
-    Percent(f64),
-    Money(f64),
-    /// Day number.
-    Date(i64),
-    /// As written; arithmetic results are in days.
-    Duration(Duration),
-    Range(i64, i64),
-    Str(String),
-    Word(String),
-    Block(BlockId),
-    List(Vec<V>),
-}
-
-impl V {
-    pub fn truthy(&self) -> bool {
-        match self {
-            V::Bool(b) => *b,
-            V::Missing => false,
-            V::List(v) => !v.is_empty(),
-            _ => true,
-        }
-    }
-    fn items(&self) -> Vec<V> {
-        match self {
-            V::List(v) => v.clone(),
-            V::Missing => Vec::new(),
-            other => vec![other.clone()],
-        }
-    }
-}
 
 pub struct Ctx<'a> {
     pub model: &'a Model,
@@ -117,7 +83,7 @@ impl<'a> Ctx<'a> {
                 )
             }
             E::Bin(op, l, r) => self.bin(*op, l, r),
-            E::Call(f, args) => self.call(*f, args),
+            E::Call(f, args) => (f.def().eval)(self, args),
         }
     }
 
@@ -143,128 +109,6 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn call(&self, f: Func, args: &[Node]) -> V {
-        let m = self.model;
-        match f {
-            Func::Count => V::Num(self.eval(&args[0]).items().len() as f64),
-            Func::Exists => V::Bool(
-                self.eval(&args[0]).truthy() || matches!(self.eval(&args[0]), V::Bool(false)),
-            ),
-            Func::Any => {
-                let items = self.eval(&args[0]).items();
-                V::Bool(
-                    items
-                        .into_iter()
-                        .any(|it| self.with(it).eval(&args[1]).truthy()),
-                )
-            }
-            Func::All => {
-                let items = self.eval(&args[0]).items();
-                V::Bool(
-                    items
-                        .into_iter()
-                        .all(|it| self.with(it).eval(&args[1]).truthy()),
-                )
-            }
-            Func::Covers => {
-                let have = self.eval(&args[0]).items();
-                V::Bool(
-                    self.eval(&args[1])
-                        .items()
-                        .iter()
-                        .all(|need| have.iter().any(|h| eq(h, need))),
-                )
-            }
-            Func::Minus => {
-                let take = self.eval(&args[1]).items();
-                V::List(
-                    self.eval(&args[0])
-                        .items()
-                        .into_iter()
-                        .filter(|x| !take.iter().any(|t| eq(x, t)))
-                        .collect(),
-                )
-            }
-            Func::Overlap => {
-                let norm = |v: V| -> Vec<String> {
-                    let mut s: Vec<String> = v
-                        .items()
-                        .iter()
-                        .map(|x| text(m, x).to_lowercase())
-                        .collect();
-                    s.sort();
-                    s.dedup();
-                    s
-                };
-                let (a, b) = (norm(self.eval(&args[0])), norm(self.eval(&args[1])));
-                let inter = a.iter().filter(|x| b.contains(x)).count();
-                let union = a.len() + b.len() - inter;
-                V::Num(if union == 0 {
-                    0.0
-                } else {
-                    inter as f64 / union as f64
-                })
-            }
-            Func::Similarity => match (self.eval(&args[0]), self.eval(&args[1])) {
-                (V::Str(a), V::Str(b)) => V::Num(similarity(&a, &b)),
-                _ => V::Missing,
-            },
-            Func::Contains => match (self.eval(&args[0]), self.eval(&args[1])) {
-                (a @ (V::Str(_) | V::Word(_)), b @ (V::Str(_) | V::Word(_))) => V::Bool(
-                    text(m, &a)
-                        .to_lowercase()
-                        .contains(&text(m, &b).to_lowercase()),
-                ),
-                _ => V::Bool(false),
-            },
-            Func::Kinds => match &args[0].e {
-                E::Word(k) => V::List(m.of_kind(k).map(V::Block).collect()),
-                _ => V::Missing,
-            },
-            Func::Referrers => match &args[0].e {
-                E::Word(k) => V::List(
-                    m.referrers(self.this)
-                        .iter()
-                        .copied()
-                        .filter(|b| m.block(*b).kind == *k)
-                        .map(V::Block)
-                        .collect(),
-                ),
-                _ => V::Missing,
-            },
-            Func::Typology => match self.eval(&args[0]) {
-                V::Block(b) => m
-                    .typology
-                    .get(&b)
-                    .and_then(|t| t.kind)
-                    .map_or(V::Missing, |k| V::Num(k as f64)),
-                _ => V::Missing,
-            },
-            Func::Absent => {
-                let b = self.eval(&args[0]);
-                let keys: Vec<String> = match &args[1].e {
-                    E::List(v) => v
-                        .iter()
-                        .filter_map(|n| {
-                            if let E::Word(w) = &n.e {
-                                Some(w.clone())
-                            } else {
-                                None
-                            }
-                        })
-                        .collect(),
-                    _ => Vec::new(),
-                };
-                V::List(
-                    keys.into_iter()
-                        .filter(|k| !field(m, &b, k).truthy())
-                        .map(V::Word)
-                        .collect(),
-                )
-            }
-        }
-    }
-
     pub fn render(&self, pieces: &[Piece]) -> String {
         let mut out = String::new();
         for p in pieces {
@@ -274,150 +118,6 @@ impl<'a> Ctx<'a> {
             }
         }
         out
-    }
-}
-
-/// A value as a governance lead reads it.
-pub fn text(m: &Model, v: &V) -> String {
-    match v {
-        V::Missing => "(not stated)".into(),
-        V::Bool(b) => if *b { "yes" } else { "no" }.into(),
-        V::Num(n) => fmt_num(*n),
-        V::Percent(p) => format!("{}%", fmt_num(*p)),
-        V::Money(x) => money(*x),
-        V::Date(d) => Date::from_day_number(*d).to_string(),
-        V::Range(a, b) => format!(
-            "{} to {}",
-            Date::from_day_number(*a),
-            Date::from_day_number(*b)
-        ),
-        V::Duration(d) if d.unit == Unit::Day => duration(d.amount),
-        V::Duration(d) => d.to_string(),
-        V::Str(s) => s.clone(),
-        V::Word(w) => format!("`{w}`"),
-        V::Block(b) => m.block(*b).display().to_string(),
-        V::List(items) => {
-            let parts: Vec<String> = items.iter().map(|i| text(m, i)).collect();
-            if parts.is_empty() {
-                "(none)".into()
-            } else {
-                and_list(&parts)
-            }
-        }
-    }
-}
-
-fn money(x: f64) -> String {
-    if x.abs() >= 1e9 {
-        format!("£{}bn", fmt_num(x / 1e9))
-    } else if x.abs() >= 1e6 {
-        format!("£{}m", fmt_num(x / 1e6))
-    } else if x.abs() >= 1e4 && (x / 1e3).fract() == 0.0 {
-        format!("£{}k", fmt_num(x / 1e3))
-    } else {
-        format!("£{}", fmt_num(x))
-    }
-}
-
-fn duration(days: f64) -> String {
-    let months = days / (365.25 / 12.0);
-    let plural = |n: f64, u: &str| format!("{} {u}{}", fmt_num(n), if n == 1.0 { "" } else { "s" });
-    if (months - months.round()).abs() < 1e-6 {
-        let m = months.round();
-        if m % 12.0 == 0.0 && m >= 36.0 {
-            plural(m / 12.0, "year")
-        } else {
-            plural(m, "month")
-        }
-    } else if days % 7.0 == 0.0 {
-        plural(days / 7.0, "week")
-    } else {
-        plural(days, "day")
-    }
-}
-
-pub fn conv(v: &Val) -> V {
-    match v {
-        Val::Str(s) | Val::Text(s) => V::Str(s.clone()),
-        Val::Num(n) => V::Num(*n),
-        Val::Percent(p) => V::Percent(*p),
-        Val::Money(x) => V::Money(*x),
-        Val::Date(d) => V::Date(d.day_number()),
-        Val::Duration(d) => V::Duration(*d),
-        Val::Bool(b) => V::Bool(*b),
-        Val::Word(w) => V::Word(w.clone()),
-        Val::Ref(Some(b), _) => V::Block(*b),
-        Val::Ref(None, _) => V::Missing,
-        Val::List(items) => V::List(
-            items
-                .iter()
-                .map(conv)
-                .filter(|x| *x != V::Missing)
-                .collect(),
-        ),
-        Val::Range(a, b) => V::Range(a.day_number(), b.day_number()),
-        Val::Tuple(items) => items.first().map_or(V::Missing, conv),
-    }
-}
-
-/// `base.name`: an attribute, the children of a kind, or a derived field.
-pub fn field(m: &Model, base: &V, name: &str) -> V {
-    match base {
-        V::Block(b) => block_field(m, *b, name),
-        V::List(items) => V::List(
-            items
-                .iter()
-                .map(|i| field(m, i, name))
-                .flat_map(|v| v.items())
-                .collect(),
-        ),
-        _ => V::Missing,
-    }
-}
-
-fn block_field(m: &Model, id: BlockId, name: &str) -> V {
-    let b = m.block(id);
-    let spec = b.kind.spec();
-    if let Some(key) = spec.key(name) {
-        if key.repeatable {
-            return V::List(
-                b.attrs(name)
-                    .map(|a| conv(&a.value))
-                    .filter(|v| *v != V::Missing)
-                    .collect(),
-            );
-        }
-        if let Some(a) = b.attr(name) {
-            return conv(&a.value);
-        }
-        if name == "regime" && b.kind == "system" {
-            return V::Num(m.regime(id) as f64);
-        }
-        if name != "system" {
-            return V::Missing;
-        }
-    }
-    if spec.children.contains(&name) {
-        return V::List(m.children_of(id, name).map(V::Block).collect());
-    }
-    use crate::model::derived::{find, DerivedValue};
-    match find(name).map(|d| (d.eval)(m, id)) {
-        Some(DerivedValue::Str(s)) => V::Str(s),
-        Some(DerivedValue::Block(b)) => b.map_or(V::Missing, V::Block),
-        Some(DerivedValue::Blocks(v)) => V::List(v.into_iter().map(V::Block).collect()),
-        Some(DerivedValue::Missing) | None => V::Missing,
-    }
-}
-
-fn eq(a: &V, b: &V) -> bool {
-    match (a, b) {
-        (V::Missing, _) | (_, V::Missing) => false,
-        (V::Word(x) | V::Str(x), V::Word(y) | V::Str(y)) => x == y,
-        (V::Num(x), V::Num(y)) | (V::Percent(x), V::Percent(y)) | (V::Money(x), V::Money(y)) => {
-            (x - y).abs() < 1e-9
-        }
-        (V::Duration(x), V::Duration(y)) => (x.days() - y.days()).abs() < 1e-6,
-        _ => a == b,
     }
 }
 
@@ -614,7 +314,7 @@ fn explain_node(ctx: &Ctx, n: &Node, value: bool) -> (FileId, Span) {
                 return explain(ctx, p, value);
             }
         }
-        (E::Call(Func::All, args), false) | (E::Call(Func::Any, args), true) => {
+        (E::Call(f, args), _) if f.def().locate == (Locate::Quantifier { explains: value }) => {
             let el = ctx
                 .eval(&args[0])
                 .items()
@@ -668,9 +368,26 @@ fn first_path(n: &Node) -> Option<&Node> {
         }
         E::Not(x) | E::Neg(x) | E::Is(x, _) => first_path(x),
         E::Bin(_, a, b) => first_path(a).or_else(|| first_path(b)),
-        E::Call(Func::Any | Func::All, args) => first_path(&args[0]),
+        E::Call(f, args) if matches!(f.def().locate, Locate::Quantifier { .. }) => {
+            first_path(&args[0])
+        }
         E::Call(_, args) => args.iter().find_map(first_path),
         E::List(items) => items.iter().find_map(first_path),
         _ => None,
+    }
+}
+
+impl Env for Ctx<'_> {
+    fn model(&self) -> &Model {
+        self.model
+    }
+    fn this(&self) -> BlockId {
+        self.this
+    }
+    fn eval(&self, n: &Node) -> V {
+        Ctx::eval(self, n)
+    }
+    fn eval_with(&self, current: V, n: &Node) -> V {
+        self.with(current).eval(n)
     }
 }

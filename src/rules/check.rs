@@ -32,38 +32,7 @@ pub enum BinOp {
     In,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Func {
-    Count,
-    Exists,
-    Any,
-    All,
-    Covers,
-    Kinds,
-    Referrers,
-    Typology,
-    Similarity,
-    Overlap,
-    Minus,
-    Absent,
-    Contains,
-}
-
-const FUNCS: &[(&str, Func, usize)] = &[
-    ("count", Func::Count, 1),
-    ("exists", Func::Exists, 1),
-    ("any", Func::Any, 2),
-    ("all", Func::All, 2),
-    ("covers", Func::Covers, 2),
-    ("kinds", Func::Kinds, 1),
-    ("referrers", Func::Referrers, 1),
-    ("typology", Func::Typology, 1),
-    ("similarity", Func::Similarity, 2),
-    ("overlap", Func::Overlap, 2),
-    ("minus", Func::Minus, 2),
-    ("absent", Func::Absent, 2),
-    ("contains", Func::Contains, 2),
-];
+pub use super::funcs::Func;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum E {
@@ -144,14 +113,14 @@ impl T {
             T::Missing => "missing".into(),
         }
     }
-    fn elem(&self) -> T {
+    pub(super) fn elem(&self) -> T {
         match self {
             T::List(t) => (**t).clone(),
             T::Any => T::Any,
             other => other.clone(),
         }
     }
-    fn is_list_like(&self) -> bool {
+    pub(super) fn is_list_like(&self) -> bool {
         matches!(self, T::List(_) | T::Any | T::Missing)
     }
 }
@@ -162,7 +131,7 @@ pub struct CompileError {
     pub message: String,
 }
 
-fn err<T>(span: Span, message: impl Into<String>) -> Result<T, CompileError> {
+pub(super) fn err<T>(span: Span, message: impl Into<String>) -> Result<T, CompileError> {
     Err(CompileError {
         span,
         message: message.into(),
@@ -258,7 +227,7 @@ fn sp(p: &Pair<Rule>) -> Span {
     Span::new(p.as_span().start(), p.as_span().end())
 }
 
-fn node(e: E, span: Span) -> Node {
+pub(super) fn node(e: E, span: Span) -> Node {
     Node { e, span }
 }
 
@@ -459,8 +428,8 @@ impl<'a> Parser<'a> {
                             .get(self.at)
                             .is_some_and(|t| t.rule == Rule::lparen) =>
                     {
-                        let Some((_, f, arity)) = FUNCS.iter().find(|(n, _, _)| *n == text) else {
-                            let known: Vec<&str> = FUNCS.iter().map(|f| f.0).collect();
+                        let Some(f) = Func::find(text) else {
+                            let known: Vec<&str> = Func::names().collect();
                             let hint = schema::suggest(text, known.iter().copied())
                                 .map_or(format!("known functions: {}", known.join(", ")), |s| {
                                     format!("did you mean `{s}`?")
@@ -468,7 +437,7 @@ impl<'a> Parser<'a> {
                             return err(span, format!("unknown function `{text}`: {hint}"));
                         };
                         self.at += 1;
-                        self.open(Open::Call(*f, *arity), span);
+                        self.open(Open::Call(f, f.def().arity), span);
                     }
                     Rule::rparen | Rule::rbracket => {
                         // `count()`, `[]`, and a list's trailing comma.
@@ -652,7 +621,7 @@ impl<'a> Parser<'a> {
                         whole,
                         format!(
                             "`{}` takes {arity} argument{}, found {}",
-                            fname(f),
+                            f.name(),
                             if arity == 1 { "" } else { "s" },
                             args.len()
                         ),
@@ -836,7 +805,7 @@ impl Scope {
     }
 }
 
-fn block_kind(t: &T) -> Option<Option<&'static str>> {
+pub(super) fn block_kind(t: &T) -> Option<Option<&'static str>> {
     match t {
         T::Block(k) => Some(*k),
         T::List(inner) => block_kind(inner),
@@ -999,7 +968,7 @@ fn compile_node(n: Node, sc: &Scope) -> Result<(Node, T), CompileError> {
             let t = bin_type(op, &lc, &lt, &rc, &rt, span, sc)?;
             (E::Bin(op, Box::new(lc), Box::new(rc)), t)
         }
-        E::Call(f, args) => return call(f, args, sc, span),
+        E::Call(f, args) => return super::funcs::type_call(f, args, sc, span),
     };
     Ok((node(e, span), t))
 }
@@ -1015,7 +984,7 @@ fn lift(base: &T, field: T) -> T {
     }
 }
 
-fn expect_bool(n: &Node, t: &T) -> Result<(), CompileError> {
+pub(super) fn expect_bool(n: &Node, t: &T) -> Result<(), CompileError> {
     match t {
         T::Bool | T::Any | T::List(_) => Ok(()),
         T::Block(_) | T::Missing => Ok(()),
@@ -1029,14 +998,14 @@ fn expect_bool(n: &Node, t: &T) -> Result<(), CompileError> {
     }
 }
 
-fn scalar(t: &T) -> T {
+pub(super) fn scalar(t: &T) -> T {
     match t {
         T::List(x) => scalar(x),
         other => other.clone(),
     }
 }
 
-fn compatible(a: &T, b: &T) -> bool {
+pub(super) fn compatible(a: &T, b: &T) -> bool {
     let (a, b) = (scalar(a), scalar(b));
     matches!(a, T::Any | T::Missing)
         || matches!(b, T::Any | T::Missing)
@@ -1165,163 +1134,11 @@ fn bin_type(
     }
 }
 
-fn raw_word(n: &Node) -> Option<String> {
+pub(super) fn raw_word(n: &Node) -> Option<String> {
     match &n.e {
         E::Name(w) | E::Word(w) => Some(w.clone()),
         _ => None,
     }
-}
-
-fn call(f: Func, args: Vec<Node>, sc: &Scope, span: Span) -> Result<(Node, T), CompileError> {
-    let mut args = args.into_iter();
-    let mut next = || args.next().expect("arity checked when parsing");
-    let (out, t) = match f {
-        Func::Kinds | Func::Referrers => {
-            let a = next();
-            let Some(k) = raw_word(&a) else {
-                return err(a.span, "name a block kind, like `icb`");
-            };
-            let Some(spec) = schema::kind(&k) else {
-                let hint = schema::suggest(&k, schema::kind_names())
-                    .map_or(String::new(), |s| format!("; did you mean `{s}`?"));
-                return err(a.span, format!("`{k}` is not a block kind{hint}"));
-            };
-            (
-                vec![node(E::Word(k), a.span)],
-                T::List(Box::new(T::Block(Some(spec.name)))),
-            )
-        }
-        Func::Any | Func::All => {
-            let (l, lt) = compile(next(), sc)?;
-            if !lt.is_list_like() && !matches!(lt, T::Block(_)) {
-                return err(
-                    l.span,
-                    format!(
-                        "the first argument must be a list, but it is {}",
-                        lt.describe()
-                    ),
-                );
-            }
-            let inner = Scope {
-                current: lt.elem(),
-                ..sc.clone()
-            };
-            let (p, pt) = compile(next(), &inner)?;
-            expect_bool(&p, &pt)?;
-            (vec![l, p], T::Bool)
-        }
-        Func::Absent => {
-            let (b, bt) = compile(next(), sc)?;
-            let kind = block_kind(&bt).ok_or(CompileError {
-                span: b.span,
-                message: format!("`absent` needs a block, but this is {}", bt.describe()),
-            })?;
-            let keys = next();
-            let E::List(items) = &keys.e else {
-                return err(keys.span, "list the keys, like [metric, change]");
-            };
-            let mut words = Vec::new();
-            for it in items {
-                let Some(w) = raw_word(it) else {
-                    return err(it.span, "a key name");
-                };
-                if let Some(k) = kind {
-                    if field_type(Some(k), &w).is_none() {
-                        return err(
-                            it.span,
-                            format!("{} `{k}` block has no key `{w}`", cap(schema::article(k))),
-                        );
-                    }
-                }
-                words.push(node(E::Word(w), it.span));
-            }
-            (
-                vec![b, node(E::List(words), keys.span)],
-                T::List(Box::new(T::Word)),
-            )
-        }
-        _ => {
-            let a = compile(next(), sc)?;
-            let b = if matches!(f, Func::Count | Func::Exists | Func::Typology) {
-                None
-            } else {
-                Some(compile(next(), sc)?)
-            };
-            let t = match (f, &a, &b) {
-                (Func::Count, _, _) => T::Num,
-                (Func::Exists, (n, _), _) => {
-                    if let E::Word(w) = &n.e {
-                        return err(n.span, format!("`{w}` is not a key, child or field here, so `exists({w})` would always be true"));
-                    }
-                    T::Bool
-                }
-                (Func::Typology, (n, t), _) => {
-                    if block_kind(t).is_none() {
-                        return err(
-                            n.span,
-                            format!(
-                                "`typology` takes an authority, but this is {}",
-                                t.describe()
-                            ),
-                        );
-                    }
-                    T::Num
-                }
-                (Func::Covers | Func::Overlap | Func::Minus, (n, t), Some((m, u))) => {
-                    for (n, t) in [(n, t), (m, u)] {
-                        if !t.is_list_like() {
-                            return err(
-                                n.span,
-                                format!("`{}` takes lists, but this is {}", fname(f), t.describe()),
-                            );
-                        }
-                    }
-                    if !compatible(t, u) {
-                        return err(
-                            span,
-                            format!(
-                                "`{}` compares {} with {}",
-                                fname(f),
-                                t.describe(),
-                                u.describe()
-                            ),
-                        );
-                    }
-                    match f {
-                        Func::Covers => T::Bool,
-                        Func::Overlap => T::Num,
-                        _ => t.clone(),
-                    }
-                }
-                (Func::Similarity | Func::Contains, (n, t), Some((m, u))) => {
-                    for (n, t) in [(n, t), (m, u)] {
-                        if !matches!(scalar(t), T::Str | T::Word | T::Any | T::Missing) {
-                            return err(
-                                n.span,
-                                format!("`{}` takes text, but this is {}", fname(f), t.describe()),
-                            );
-                        }
-                    }
-                    if f == Func::Similarity {
-                        T::Num
-                    } else {
-                        T::Bool
-                    }
-                }
-                _ => T::Any,
-            };
-            let mut v = vec![a.0];
-            if let Some(b) = b {
-                v.push(b.0);
-            }
-            (v, t)
-        }
-    };
-    Ok((node(E::Call(f, out), span), t))
-}
-
-fn fname(f: Func) -> &'static str {
-    FUNCS.iter().find(|x| x.1 == f).map_or("?", |x| x.0)
 }
 
 /// Parses and compiles one expression.
@@ -1396,7 +1213,7 @@ fn shift(n: &mut Node, by: usize) {
     }
 }
 
-fn cap(s: &str) -> String {
+pub(super) fn cap(s: &str) -> String {
     let mut c = s.chars();
     c.next().map_or(String::new(), |f| {
         f.to_uppercase().collect::<String>() + c.as_str()

@@ -3,6 +3,8 @@
 
 pub mod builtin;
 pub mod check;
+pub mod funcs;
 pub mod pack;
+pub mod value;
 
 pub use pack::{builtin_packs, load_pack, Pack, Rule};
