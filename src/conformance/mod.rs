@@ -218,7 +218,7 @@ pub struct Reason {
 pub struct Provision {
     pub id: String,
     pub name: String,
-    /// `duty` (the statutory pack) or `recommendation`.
+    /// `duty` (a statute), `guidance` (national policy) or `recommendation`.
     pub kind: &'static str,
     pub reference: String,
     pub summary: String,
@@ -599,6 +599,22 @@ fn reason(m: &Model, system: BlockId, why: NotApplicable) -> Reason {
     }
 }
 
+/// Statutes the packs cite: a rule that cites one is a legal duty.
+const STATUTES: &[&str] = &["nhs-act-2006", "lgpiha-2007", "hsca-2012"];
+
+/// `duty` (from a statute), `guidance` (national policy in the statutory
+/// pack: NHS England's constitution guidance, the BCF framework) or
+/// `recommendation` (a report's).
+fn kind(pack: &Pack, source: &str) -> &'static str {
+    if STATUTES.contains(&source) {
+        "duty"
+    } else if pack.name == "statutory" {
+        "guidance"
+    } else {
+        "recommendation"
+    }
+}
+
 /// The files a system's documents are in (for per-file rule selection).
 fn files_of(m: &Model, system: BlockId) -> Vec<crate::source::FileId> {
     let mut v: Vec<_> = m
@@ -661,11 +677,7 @@ fn source_report(
             Provision {
                 id: rule.id.clone(),
                 name: rule.name.clone(),
-                kind: if pack.name == "statutory" {
-                    "duty"
-                } else {
-                    "recommendation"
-                },
+                kind: kind(pack, &rule.provenance.source),
                 reference: rule.provenance.reference.clone(),
                 summary: rule.provenance.summary.clone(),
                 status,

@@ -44,6 +44,20 @@ fn env() -> Environment<'static> {
             .join(" ")
             .replace('|', "\\|")
     });
+    // Messages quote ICG in backticks (`employee yes`): in HTML, <code>,
+    // every part escaped by minijinja's own HTML escaper.
+    env.add_filter("code", |v: String| {
+        let mut out = String::new();
+        for (i, part) in v.split('`').enumerate() {
+            let part = minijinja::HtmlEscape(part).to_string();
+            if i % 2 == 1 {
+                out.push_str(&format!("<code>{part}</code>"));
+            } else {
+                out.push_str(&part);
+            }
+        }
+        Value::from_safe_string(out)
+    });
     env.add_template("report.html", HTML)
         .expect("templates/report.html compiles (tested)");
     env.add_template("report.md", MARKDOWN)
