@@ -540,3 +540,38 @@ fn headless_chromium_renders_the_report_to_a_screenshot_and_a_pdf() {
         assert!(pages > systems.len(), "{}: {pages} pages", pdf.display());
     }
 }
+
+/// A workspace with unreadable and broken files still gets its report:
+/// the problems are named, deselected packs are "not checked" (never
+/// "complied" or "not applicable"), and the exit status says a file could
+/// not be read, as `check` does.
+#[test]
+fn a_broken_workspace_is_reported_with_its_problems_and_exit_2() {
+    let o = icslint(
+        &["report", "broken", "--format", "json", "--as-of", AS_OF],
+        &shared_examples(),
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("could not be read"), "{}", stderr(&o));
+    let r: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let unplaced: Vec<&str> = r["unplaced"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert!(unplaced.contains(&"ICG009"), "{unplaced:?}");
+    let sys = &r["systems"][0];
+    assert!(!sys["document_problems"].as_array().unwrap().is_empty());
+    // `packs: []` in broken/icslint.yaml: nothing was checked.
+    assert_eq!(sys["totals"]["complied"], 0);
+    assert_eq!(sys["totals"]["not_applicable"], 0);
+    assert!(sys["totals"]["not_checked"].as_u64().unwrap() > 50);
+    let html = icslint(
+        &["report", "broken", "--format", "html"],
+        &shared_examples(),
+    );
+    let html = stdout(&html);
+    assert_well_formed(&html);
+    assert!(html.contains("Document problems"));
+}

@@ -19,7 +19,7 @@ pub enum ReportFormat {
 
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Examples:\n  icslint report . --html report.html\n  icslint report northmoor --format md\n  icslint report . --format json --output report.json\n\nExit status: 0 when the report was written (whatever it says), 2 on a usage or I/O error."
+    after_help = "Examples:\n  icslint report . --html report.html\n  icslint report northmoor --format md\n  icslint report . --format json --output report.json\n\nExit status: 0 when the report was written (whatever it says); 2 on a usage or I/O error, or when a file, rule pack or icslint.yaml could not be read or used (the report is still written and names it)."
 )]
 pub struct Args {
     /// Files and directories to report on (directories are searched for .icg files)
@@ -102,6 +102,18 @@ pub fn run(args: Args) -> i32 {
     }
     if report.systems.is_empty() && !ws.files.is_empty() {
         eprintln!("note: the documents name no `system`; the report has no system to describe");
+    }
+    // As in `check`: a file, pack or configuration that could not be read or
+    // used is an error (the report is still written, and names it).
+    let unread = findings
+        .iter()
+        .filter(|f| matches!(f.rule.as_str(), "ICG009" | "ICG012" | "ICG013"))
+        .count();
+    if unread > 0 {
+        eprintln!(
+            "error: {unread} file(s), pack(s) or configuration(s) could not be read or used; the report names them, and its statuses leave them out"
+        );
+        return super::EXIT_ERROR;
     }
     super::EXIT_CLEAN
 }

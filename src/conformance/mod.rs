@@ -55,6 +55,9 @@ pub struct Totals {
     pub explained: usize,
     pub not_met: usize,
     pub not_applicable: usize,
+    /// Deselected by configuration or the command line: not checked, so
+    /// neither met nor not applicable.
+    pub not_checked: usize,
     pub attestation_required: usize,
 }
 
@@ -65,6 +68,7 @@ impl Totals {
             Status::Explained => self.explained += 1,
             Status::NotMet => self.not_met += 1,
             Status::NotApplicable => self.not_applicable += 1,
+            Status::NotChecked => self.not_checked += 1,
         }
     }
     fn merge(&mut self, o: &Totals) {
@@ -72,6 +76,7 @@ impl Totals {
         self.explained += o.explained;
         self.not_met += o.not_met;
         self.not_applicable += o.not_applicable;
+        self.not_checked += o.not_checked;
         self.attestation_required += o.attestation_required;
     }
 }
@@ -178,6 +183,8 @@ pub enum Status {
     Explained,
     NotMet,
     NotApplicable,
+    /// Deselected (`packs:`, `select`, `ignore`, `--select`, `--ignore`).
+    NotChecked,
 }
 
 impl Status {
@@ -187,6 +194,7 @@ impl Status {
             Status::Explained => "Explained",
             Status::NotMet => "Not met",
             Status::NotApplicable => "Not applicable",
+            Status::NotChecked => "Not checked",
         }
     }
 }
@@ -660,10 +668,10 @@ fn source_report(
                 }
             } else if !selected {
                 (
-                    Status::NotApplicable,
+                    Status::NotChecked,
                     Some(Reason {
                         kind: ReasonKind::NotSelected,
-                        text: "Not checked: the configuration or the command line deselects it"
+                        text: "The configuration (icslint.yaml) or the command line deselects it"
                             .into(),
                     }),
                 )
