@@ -4,6 +4,7 @@
 
 pub mod catalogue;
 pub mod config;
+pub mod conformance;
 pub mod diagnostic;
 pub mod engine;
 pub mod fmt;

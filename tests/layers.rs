@@ -14,7 +14,7 @@ const LAYERS: &[&[&str]] = &[
     &["rules", "config"],
     &["workspace"],
     &["engine", "catalogue"],
-    &["report"],
+    &["report", "conformance"],
     &["testing", "lsp", "fuzzing"],
     &["cli"],
 ];

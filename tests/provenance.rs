@@ -671,3 +671,92 @@ fn the_first_editions_provenance_errors_are_caught() {
     assert!(check(lgfs, "Paragraph 17", "", "").is_empty());
     assert!(!check(lgfs, "Paragraph 40", "", "").is_empty());
 }
+
+/// A pack's `attestation:` items (what the source recommends that no
+/// document can show): (pack file, source, ref, summary). An item without a
+/// `source` cites the pack's.
+fn attestations() -> Vec<(String, String, String, String)> {
+    let mut out = Vec::new();
+    for f in std::fs::read_dir(root().join("rules")).expect("rules/") {
+        let f = f.unwrap().path();
+        if f.extension().is_none_or(|e| e != "yaml") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&f).unwrap();
+        let pack: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
+        let s = |v: &serde_yaml::Value| v.as_str().unwrap_or_default().to_string();
+        for a in pack["attestation"].as_sequence().into_iter().flatten() {
+            let source = match a.get("source") {
+                Some(v) => s(v),
+                None => s(&pack["source"]),
+            };
+            out.push((
+                f.file_name().unwrap().to_string_lossy().into_owned(),
+                source,
+                s(&a["ref"]),
+                s(&a["summary"]),
+            ));
+        }
+    }
+    out
+}
+
+#[test]
+fn every_attestation_item_names_a_place_in_the_cited_report() {
+    let seeds = load_seeds();
+    let items = attestations();
+    // Every pack that cites a report lists what the documents cannot show.
+    for pack in ["ccn-2022.yaml", "hfma-2021.yaml", "nhsconfed-2025.yaml"] {
+        assert!(
+            items.iter().any(|(f, ..)| f == pack),
+            "{pack} has no attestation items"
+        );
+    }
+    let mut problems = Vec::new();
+    for (file, source, reference, summary) in &items {
+        match seeds.get(source) {
+            Some(doc) => {
+                for p in check(doc, reference, summary, "") {
+                    problems.push(format!("{file}: attestation \"{reference}\": {p}"));
+                }
+            }
+            None => problems.push(format!(
+                "{file}: attestation \"{reference}\" cites \"{source}\", which is not a key in the seeds' README"
+            )),
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// CCN's recommendations are all accounted for: each of the 20 is cited by
+/// a rule or listed for attestation (recommendations.md: "Not checkable in a
+/// system's own documents, listed so the trace is complete").
+#[test]
+fn every_ccn_recommendation_is_checked_or_listed_for_attestation() {
+    let mut cited: std::collections::BTreeSet<String> = Default::default();
+    let refs = rules()
+        .into_iter()
+        .filter(|r| r.source == "ccn-2022")
+        .map(|r| r.reference)
+        .chain(
+            attestations()
+                .into_iter()
+                .filter(|a| a.1 == "ccn-2022")
+                .map(|a| a.2),
+        );
+    for r in refs {
+        for part in r.split(';') {
+            let lower = part.trim().to_ascii_lowercase();
+            if let Some(rest) = lower.strip_prefix("recommendation") {
+                cited.extend(number_list(rest.trim_start_matches('s')));
+            }
+        }
+    }
+    let missing: Vec<u32> = (1..=20)
+        .filter(|n| !cited.contains(&n.to_string()))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "CCN recommendations neither checked nor listed: {missing:?}"
+    );
+}

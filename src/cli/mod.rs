@@ -20,6 +20,7 @@ mod explain;
 mod fix;
 mod fmt;
 mod parse;
+mod report;
 mod rules;
 mod test;
 mod typology;
@@ -159,6 +160,16 @@ enum Command {
     Fmt(fmt::Args),
     /// Run the `# expect:` annotations of workspaces and rule packs as tests
     Test(test::Args),
+    /// Write the conformance report a board reads: HTML (--html FILE), Markdown or JSON
+    ///
+    /// For each system, each source (the law, CCN, HFMA, the NHS Confederation) and each of
+    /// its provisions: whether the documents comply, explain a departure (with the reason,
+    /// approver and dates), do not meet it (with the findings) or it does not apply (and why:
+    /// regime, typology, no ICP); and what each source recommends that no document can show,
+    /// for the board to attest. Charts: findings by source and severity, ICB and ICP
+    /// membership by category against what the sources recommend, and each authority's
+    /// typology and population shares.
+    Report(report::Args),
     /// Show each authority's CCN typology and its shares of each system
     Typology {
         #[arg(default_value = ".")]
@@ -198,6 +209,7 @@ pub fn run() -> i32 {
         Command::Check(args) => check::run(args),
         Command::Fmt(args) => fmt::run(args),
         Command::Test(args) => test::run(args),
+        Command::Report(args) => report::run(args),
         Command::Typology { paths } => typology::run(&paths),
         Command::Parse { ast: _, file } => parse::run(&file),
         Command::Rules(args) => rules::run(args),

@@ -2,6 +2,7 @@
 //! each file's configuration, inline suppressions and the baseline. No I/O:
 //! everything it reads was loaded by `workspace`.
 
+pub mod applies;
 pub mod baseline;
 pub mod eval;
 pub mod suppress;

@@ -39,7 +39,14 @@ pub const MAX_YAML_DEPTH: usize = 24;
 pub const MAX_BYTES: usize = 16 << 20;
 
 /// The fields of a pack and of a rule, for suggestions.
-const PACK_FIELDS: &[&str] = &["pack", "title", "source", "published", "rules"];
+const PACK_FIELDS: &[&str] = &[
+    "pack",
+    "title",
+    "source",
+    "published",
+    "rules",
+    "attestation",
+];
 const RULE_FIELDS: &[&str] = &[
     "id",
     "name",
@@ -73,6 +80,19 @@ struct PackDef {
     source: String,
     published: Option<String>,
     rules: Vec<RuleDef>,
+    #[serde(default)]
+    attestation: Vec<AttestationDef>,
+}
+
+/// `attestation: [{ ref: "Recommendation 1", summary: "..." }]`: what the
+/// source recommends that no governance document can show.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AttestationDef {
+    source: Option<String>,
+    #[serde(rename = "ref")]
+    reference: S<String>,
+    summary: S<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -260,6 +280,9 @@ pub struct Rule {
     /// The pack file and the span of this rule's `id:` in it.
     pub file: FileId,
     pub span: Span,
+    /// The rule's `when:` as written: the condition under which it applies
+    /// (the conformance report's "not applicable" quotes it).
+    pub condition: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -270,6 +293,10 @@ pub struct Pack {
     pub published: Option<String>,
     pub builtin: bool,
     pub rules: Vec<Rule>,
+    /// What the source recommends that a system's documents cannot show:
+    /// a board attests to it (the conformance report lists each item so the
+    /// whole recommendation set is seen, not only what a linter can check).
+    pub attestation: Vec<Provenance>,
     pub file: FileId,
 }
 
@@ -404,6 +431,23 @@ pub fn load_pack(text: &str, file: FileId, builtin: bool) -> (Option<Pack>, Vec<
             Err(f) => findings.push(f),
         }
     }
+    let mut attestation = Vec::new();
+    for a in def.attestation {
+        for (what, v) in [("ref", &a.reference), ("summary", &a.summary)] {
+            if v.value.trim().is_empty() {
+                findings.push(bad(
+                    file,
+                    at.span(v),
+                    format!("an attestation item needs a non-empty `{what}`"),
+                ));
+            }
+        }
+        attestation.push(Provenance {
+            source: a.source.unwrap_or_else(|| def.source.clone()),
+            reference: a.reference.value,
+            summary: a.summary.value,
+        });
+    }
     let pack = Pack {
         name: def.pack,
         title: def.title,
@@ -411,6 +455,7 @@ pub fn load_pack(text: &str, file: FileId, builtin: bool) -> (Option<Pack>, Vec<
         published: def.published,
         builtin,
         rules,
+        attestation,
         file,
     };
     (Some(pack), findings)
@@ -757,6 +802,7 @@ fn compile_rule(r: RuleDef, pack: &str, file: FileId, at: &Where) -> Result<Rule
         fix,
         file,
         span: id_span,
+        condition: r.when.map(|w| w.value),
     })
 }
 

@@ -1,0 +1,119 @@
+//! `icslint report`: the conformance report a board reads, as one
+//! self-contained HTML file, Markdown or JSON (`icslint::conformance`).
+
+use super::Selection;
+use icslint::conformance::{self, render};
+use icslint::engine::Engine;
+use icslint::workspace::Workspace;
+use std::path::PathBuf;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    /// One self-contained HTML file (styles and SVG charts inline, no script; prints to A4)
+    Html,
+    /// Markdown tables, for a pull request or a wiki
+    Md,
+    /// JSON (`"version": 1`), for other tools
+    Json,
+}
+
+#[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  icslint report . --html report.html\n  icslint report northmoor --format md\n  icslint report . --format json --output report.json\n\nExit status: 0 when the report was written (whatever it says); 2 on a usage or I/O error, or when a file, rule pack or icslint.yaml could not be read or used (the report is still written and names it)."
+)]
+pub struct Args {
+    /// Files and directories to report on (directories are searched for .icg files)
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    /// Write the HTML report to FILE (the same as `--format html --output FILE`)
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["format", "output"])]
+    html: Option<PathBuf>,
+    /// Output format [default: md, or html with --html]
+    #[arg(long, value_enum)]
+    format: Option<ReportFormat>,
+    /// Write the report to FILE instead of standard output
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Check explanations' review dates as on this day (YYYY-MM-DD) instead of today
+    #[arg(long, value_name = "DATE", value_parser = iso_date)]
+    as_of: Option<String>,
+    #[command(flatten)]
+    selection: Selection,
+}
+
+/// `2026-03-31`, a real calendar day.
+fn iso_date(s: &str) -> Result<String, String> {
+    let bad = || format!("`{s}` is not a date written YYYY-MM-DD, like 2026-03-31");
+    let parts: Vec<&str> = s.split('-').collect();
+    let [y, m, d] = parts.as_slice() else {
+        return Err(bad());
+    };
+    if y.len() != 4 || m.len() != 2 || d.len() != 2 {
+        return Err(bad());
+    }
+    let date = icslint::syntax::Date {
+        year: y.parse().map_err(|_| bad())?,
+        month: m.parse().map_err(|_| bad())?,
+        day: d.parse().map_err(|_| bad())?,
+    };
+    if !date.is_valid() {
+        return Err(format!("{s} is not a day of the calendar"));
+    }
+    Ok(s.to_string())
+}
+
+pub fn run(args: Args) -> i32 {
+    let ws = match Workspace::load(&args.paths, super::regime_of(&args.selection)) {
+        Ok(ws) => ws,
+        Err(e) => return super::error(e),
+    };
+    if ws.files.is_empty() {
+        let shown: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
+        eprintln!("warning: no .icg files found in {}", shown.join(", "));
+    }
+    let known = ws
+        .packs
+        .iter()
+        .flat_map(|(_, p)| p.rules.iter().map(|r| r.id.as_str()))
+        .chain(icslint::diagnostic::icg::ALL.iter().map(|d| d.id));
+    let opts = match args.selection.options(known) {
+        Ok(o) => o,
+        Err(e) => return super::error(e),
+    };
+    let engine = Engine::new(&ws, opts);
+    let findings = engine.run();
+    let as_of = args.as_of.unwrap_or_else(conformance::today);
+    let report = conformance::build(&ws, &engine, &findings, &as_of);
+    let (format, output) = match args.html {
+        Some(file) => (ReportFormat::Html, Some(file)),
+        None => (args.format.unwrap_or(ReportFormat::Md), args.output),
+    };
+    let text = match format {
+        ReportFormat::Html => render::html(&report),
+        ReportFormat::Md => render::markdown(&report),
+        ReportFormat::Json => Ok(render::json(&report)),
+    };
+    let text = match text {
+        Ok(t) => t,
+        Err(e) => return super::error(e),
+    };
+    if let Err(code) = super::emit(output.as_deref(), &text) {
+        return code;
+    }
+    if report.systems.is_empty() && !ws.files.is_empty() {
+        eprintln!("note: the documents name no `system`; the report has no system to describe");
+    }
+    // As in `check`: a file, pack or configuration that could not be read or
+    // used is an error (the report is still written, and names it).
+    let unread = findings
+        .iter()
+        .filter(|f| matches!(f.rule.as_str(), "ICG009" | "ICG012" | "ICG013"))
+        .count();
+    if unread > 0 {
+        eprintln!(
+            "error: {unread} file(s), pack(s) or configuration(s) could not be read or used; the report names them, and its statuses leave them out"
+        );
+        return super::EXIT_ERROR;
+    }
+    super::EXIT_CLEAN
+}

@@ -1,0 +1,113 @@
+//! Whether a rule applied to a system at all, and if not, why: the
+//! conformance report tells "complied" (the rule ran and found nothing)
+//! from "not applicable" (it had nothing to run on). Reads the rule as the
+//! engine runs it: its regimes, its scope blocks in the system, its `when:`.
+
+use super::eval::{Ctx, V};
+use crate::model::{BlockId, Model};
+use crate::rules::pack::Check;
+use crate::rules::Rule;
+use std::collections::HashMap;
+
+/// Why a rule did not apply to a system.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NotApplicable {
+    /// The rule runs only under `regimes`; the system is under `regime`.
+    Regime { regime: i64, regimes: Vec<i64> },
+    /// The system has no block of the rule's scope (no ICP, no framework...).
+    NoBlock { kinds: Vec<&'static str> },
+    /// Every block of the scope failed the rule's `when:` condition.
+    Condition { when: String },
+    /// The scope blocks exist, but the rule's `for_each` found nothing in
+    /// them to check (CCN123 on an HWB that relates to no ICP).
+    NoElements { kinds: Vec<&'static str> },
+}
+
+/// The blocks of a kind that belong to a system: the system itself, the
+/// authorities with a share in it, or the blocks whose system it is
+/// (nested blocks inherit their top-level block's system).
+pub fn scope_blocks(m: &Model, kind: &str, system: BlockId) -> Vec<BlockId> {
+    match kind {
+        "system" => vec![system],
+        "authority" => m.authorities_of(system),
+        _ => m
+            .of_kind(kind)
+            .filter(|b| m.block(*b).system == Some(system))
+            .collect(),
+    }
+}
+
+/// `Ok(n)`: the rule ran on `n` blocks (or elements) of the system;
+/// `Err(why)`: it had nothing to run on. Parameters take their default
+/// values (a `when:` seldom reads one).
+pub fn applies(m: &Model, rule: &Rule, system: BlockId) -> Result<usize, NotApplicable> {
+    let regime = m.regime(system);
+    if !rule.regimes.is_empty() && !rule.regimes.contains(&regime) {
+        return Err(NotApplicable::Regime {
+            regime,
+            regimes: rule.regimes.clone(),
+        });
+    }
+    let blocks: Vec<BlockId> = rule
+        .scope
+        .iter()
+        .flat_map(|k| scope_blocks(m, k, system))
+        .collect();
+    if blocks.is_empty() {
+        return Err(NotApplicable::NoBlock {
+            kinds: rule.scope.clone(),
+        });
+    }
+    let Check::Expr { for_each, when, .. } = &rule.check else {
+        return Ok(blocks.len());
+    };
+    let empty = HashMap::new();
+    let mut vars = HashMap::new();
+    for p in &rule.params {
+        let ctx = Ctx {
+            model: m,
+            this: blocks[0],
+            current: V::Missing,
+            vars: &empty,
+        };
+        vars.insert(p.name.clone(), ctx.eval(&p.value));
+    }
+    let mut ran = 0;
+    for &b in &blocks {
+        let elements = match for_each {
+            Some(fe) => match (Ctx {
+                model: m,
+                this: b,
+                current: V::Block(b),
+                vars: &vars,
+            })
+            .eval(fe)
+            {
+                V::List(v) => v,
+                V::Missing => Vec::new(),
+                other => vec![other],
+            },
+            None => vec![V::Block(b)],
+        };
+        for el in elements {
+            let ctx = Ctx {
+                model: m,
+                this: b,
+                current: el,
+                vars: &vars,
+            };
+            if when.as_ref().is_none_or(|w| ctx.eval(w).truthy()) {
+                ran += 1;
+            }
+        }
+    }
+    match (ran, when) {
+        (0, Some(_)) => Err(NotApplicable::Condition {
+            when: rule.condition.clone().unwrap_or_default(),
+        }),
+        (0, None) => Err(NotApplicable::NoElements {
+            kinds: rule.scope.clone(),
+        }),
+        (n, _) => Ok(n),
+    }
+}
