@@ -906,3 +906,61 @@ fn an_edit_sequence_ends_with_the_findings_of_check() {
     c.notify("exit", Value::Null);
     assert_eq!(c.wait_exit(), Some(0));
 }
+
+/// The byte offset of an LSP position in an ASCII text.
+fn offset_of(text: &str, p: &Value) -> usize {
+    let line = p["line"].as_u64().unwrap() as usize;
+    let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+    start + p["character"].as_u64().unwrap() as usize
+}
+
+/// A pack rule's fix (the shared `Fix` a finding carries) is a code
+/// action: CCN111's inserts `membership_review every 12 months` into the
+/// ICB; it changes what the document says, so it is offered but not
+/// preferred, and applying it removes the finding.
+#[test]
+fn a_rule_fix_is_a_code_action() {
+    let dir = std::fs::canonicalize(common::scratch("lsp-rule-fix")).unwrap();
+    common::write(&dir, "icslint.yaml", "select: [CCN111]\n");
+    let text = "system s \"Example ICS\" { regime 2022 }\nicb e_icb \"NHS Example ICB\" {\n    system @s\n    membership_review every 24 months\n}\n";
+    let path = common::write(&dir, "icb.icg", text);
+    let file = uri(&path);
+    let mut c = Client::start(&dir);
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": file, "languageId": "icg", "version": 1, "text": text}}),
+    );
+    let diags = c.diagnostics(&file);
+    assert_eq!(codes(&diags), ["CCN111"], "{diags:?}");
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": file}, "range": diags[0]["range"], "context": {"diagnostics": [diags[0]]}}),
+    );
+    let actions = actions["result"].as_array().unwrap();
+    let fix = actions
+        .iter()
+        .find(|a| a["title"] == "Review the board's membership every 12 months")
+        .unwrap_or_else(|| panic!("the rule's fix: {actions:?}"));
+    assert_eq!(fix["isPreferred"], false, "{fix}");
+    let edits = fix["edit"]["changes"][&file].as_array().unwrap();
+    assert_eq!(edits.len(), 1);
+    let (start, end) = (
+        offset_of(text, &edits[0]["range"]["start"]),
+        offset_of(text, &edits[0]["range"]["end"]),
+    );
+    let fixed = format!(
+        "{}{}{}",
+        &text[..start],
+        edits[0]["newText"].as_str().unwrap(),
+        &text[end..]
+    );
+    assert!(
+        fixed.contains("membership_review every 12 months"),
+        "{fixed}"
+    );
+    change(&mut c, &file, 2, json!([{"text": fixed}]));
+    assert_eq!(c.diagnostics(&file), Vec::<Value>::new());
+    c.request("shutdown", Value::Null);
+    c.notify("exit", Value::Null);
+    assert_eq!(c.wait_exit(), Some(0));
+}
