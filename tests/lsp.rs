@@ -964,3 +964,53 @@ fn a_rule_fix_is_a_code_action() {
     c.notify("exit", Value::Null);
     assert_eq!(c.wait_exit(), Some(0));
 }
+
+/// A pack rule using `kinds(...)` looks at blocks no ID links to the edited
+/// file: the server then re-checks the whole workspace, so removing the
+/// only HWB (in another system's file) gives every system the finding.
+#[test]
+fn a_rule_looking_beyond_links_rechecks_the_whole_workspace() {
+    use icslint::lsp::{Checked, World};
+
+    let dir = std::fs::canonicalize(common::scratch("lsp-kinds")).unwrap();
+    common::write(&dir, "icslint.yaml", "rules: [ours.yaml]\nselect: [LOC]\n");
+    common::write(
+        &dir,
+        "ours.yaml",
+        r#"pack: ours
+title: Our rules
+source: our-handbook
+rules:
+  - id: LOC900
+    name: some-board
+    provenance:
+      source: our-handbook
+      ref: "Section 1"
+      summary: Some health and wellbeing board is described.
+    severity: warning
+    scope: system
+    assert: count(kinds(hwb)) > 0
+    message: "{name}: the workspace describes no health and wellbeing board"
+    help: "Describe the boards of the area."
+    description: Some HWB is described.
+    why: A workspace without boards checks little.
+    examples:
+      fail: |
+        system s "S" { regime 2022 }    # expect: LOC900
+      pass: |
+        system s "S" { regime 2022 }
+        hwb h "H" { system @s }
+"#,
+    );
+    common::write(&dir, "a.icg", "system s \"S\" { regime 2022 }\n");
+    let b = "system t \"T\" { regime 2022 }\nhwb h \"H\" { system @t }\n";
+    let b_path = common::write(&dir, "b.icg", b);
+    let mut world = World::load(std::slice::from_ref(&dir));
+    world.refresh();
+    let loc = |w: &World| w.findings.iter().filter(|f| f.rule == "LOC900").count();
+    assert_eq!(loc(&world), 0);
+    let file = world.open(&b_path, b.to_string()).unwrap();
+    world.set(file, "system t \"T\" { regime 2022 }\n".to_string());
+    assert_eq!(world.refresh(), Some(Checked::All));
+    assert_eq!(loc(&world), 2, "{:#?}", world.findings);
+}

@@ -424,3 +424,16 @@ fn looks_beyond_links(text: &str) -> bool {
 pub fn check(ws: &Workspace) -> Vec<Finding> {
     Engine::new(ws, Options::default()).run()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::looks_beyond_links;
+
+    #[test]
+    fn a_call_of_kinds_is_found_in_a_pack() {
+        assert!(looks_beyond_links("assert: count(kinds(hwb)) > 0"));
+        assert!(looks_beyond_links("assert: count(kinds (hwb)) > 0"));
+        assert!(!looks_beyond_links("description: all kinds of boards"));
+        assert!(!looks_beyond_links("assert: count(my_kinds(hwb)) > 0"));
+    }
+}
