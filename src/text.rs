@@ -131,14 +131,16 @@ pub fn shared_passages(a: &str, b: &str) -> Vec<String> {
     out
 }
 
-/// The nearest known spelling, if one is close enough to be a likely typo.
+/// The nearest known spelling, if one is close enough to be a likely typo;
+/// of equally near ones, the first in alphabetical order (candidates often
+/// come from a hash map, whose order changes from run to run).
 pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let limit = (word.chars().count() / 3).max(2);
     candidates
         .into_iter()
         .map(|c| (levenshtein(word, c), c))
         .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, _)| *d)
+        .min()
         .map(|(_, c)| c)
 }
 
@@ -164,6 +166,14 @@ mod tests {
     const HWB: &str = "The Board assesses the health and wellbeing needs of the population, \
         sets the strategic direction for health and care, agrees the strategy for improving \
         health and wellbeing and reducing inequalities, and holds partners to account.";
+
+    #[test]
+    fn a_tie_suggests_the_same_word_whatever_the_order() {
+        let a = ["portmouth_2", "portmouth_1", "riverbend"];
+        let b = ["riverbend", "portmouth_1", "portmouth_2"];
+        assert_eq!(suggest("portmouth", a), Some("portmouth_1"));
+        assert_eq!(suggest("portmouth", b), Some("portmouth_1"));
+    }
 
     #[test]
     fn identical_texts_score_one() {

@@ -415,19 +415,29 @@ impl Workspace {
     /// Lowers every parsed file into a new model (reusing their parses) and
     /// replaces the previous lowering's findings.
     fn lower(&mut self) {
-        let regime_override = self.regime_override;
         let old = std::mem::take(&mut self.lowered);
         let mut i = 0;
         self.findings.retain(|_| {
             i += 1;
             !old.contains(&(i - 1))
         });
-        let asts: Vec<(FileId, &syntax::File)> = self
-            .files
+        let (model, findings) = self.lowering(&self.files, &[]);
+        self.model = model;
+        let start = self.findings.len();
+        self.findings.extend(findings);
+        self.lowered = start..self.findings.len();
+    }
+
+    /// The model of `files` (in the workspace's order) and its findings,
+    /// beside other files that declare `other_ids`.
+    fn lowering(&self, files: &[FileId], other_ids: &[&str]) -> (Model, Vec<Finding>) {
+        let regime_override = self.regime_override;
+        let asts: Vec<(FileId, &syntax::File)> = files
             .iter()
             .filter_map(|f| self.parsed.get(f).map(|p| (*f, &p.file)))
             .collect();
-        let (mut model, findings) = model::lower(&asts, regime_override.unwrap_or(2022));
+        let (mut model, findings) =
+            model::lower_beside(&asts, regime_override.unwrap_or(2022), other_ids);
         // A system that states no regime takes the one of the icslint.yaml
         // that applies to its file (the command line overrides both).
         if regime_override.is_none() {
@@ -437,10 +447,52 @@ impl Workspace {
                 }
             }
         }
+        (model, findings)
+    }
+
+    /// Re-lowers the model from every file's kept parse (after
+    /// [`Workspace::replace_parse`]).
+    pub fn relower(&mut self) {
+        self.lower();
+    }
+
+    /// Runs `f` on this workspace narrowed to `part`, a set of its `.icg`
+    /// files that no other file shares an ID with (see `lsp::scope`), while
+    /// the other files' model declares `other_ids`: the files are the
+    /// part's, the model is lowered from their parses alone, and the
+    /// language findings are theirs. For those files, `f` sees what a check
+    /// of the whole workspace sees. The workspace is restored after (even
+    /// if `f` panics); its own model is left as it was.
+    pub fn with_part<R>(
+        &mut self,
+        part: &[FileId],
+        other_ids: &[&str],
+        f: impl FnOnce(&Workspace) -> R,
+    ) -> R {
+        let inside: std::collections::HashSet<FileId> = part.iter().copied().collect();
+        let files: Vec<FileId> = self
+            .files
+            .iter()
+            .copied()
+            .filter(|f| inside.contains(f))
+            .collect();
+        let (model, lowered) = self.lowering(&files, other_ids);
+        let mut findings: Vec<Finding> = self
+            .findings
+            .iter()
+            .enumerate()
+            .filter(|(i, x)| !self.lowered.contains(i) && inside.contains(&x.file))
+            .map(|(_, x)| x.clone())
+            .collect();
+        findings.extend(lowered);
+        let files = std::mem::replace(&mut self.files, files);
+        let findings = std::mem::replace(&mut self.findings, findings);
+        let model = std::mem::replace(&mut self.model, model);
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(self)));
+        self.files = files;
+        self.findings = findings;
         self.model = model;
-        let start = self.findings.len();
-        self.findings.extend(findings);
-        self.lowered = start..self.findings.len();
+        result.unwrap_or_else(|p| std::panic::resume_unwind(p))
     }
 
     /// Replaces the text of one `.icg` file (an editor's unsaved buffer):
@@ -462,14 +514,21 @@ impl Workspace {
         texts: impl IntoIterator<Item = (FileId, String, Option<Parsed>)>,
     ) {
         for (file, text, parsed) in texts {
-            self.sources.set_text(file, text);
-            self.drop_file_findings(file);
-            match parsed {
-                Some(p) => self.install(file, p),
-                None => self.parse_one(file),
-            }
+            self.replace_parse(file, text, parsed);
         }
         self.lower();
+    }
+
+    /// Replaces one file's text and parse (made here when `None`) without
+    /// re-lowering: the model is out of date until [`Workspace::relower`],
+    /// and the lowering's findings are dropped.
+    pub fn replace_parse(&mut self, file: FileId, text: String, parsed: Option<Parsed>) {
+        self.sources.set_text(file, text);
+        self.drop_file_findings(file);
+        match parsed {
+            Some(p) => self.install(file, p),
+            None => self.parse_one(file),
+        }
     }
 
     /// Adds a `.icg` file that discovery did not find (an editor opened it,

@@ -22,6 +22,8 @@ struct Client {
     incoming: Receiver<Value>,
     /// The latest diagnostics published for each file.
     latest: HashMap<String, Vec<Value>>,
+    /// The document version of each publication, by file, in order.
+    versions: HashMap<String, Vec<Option<i64>>>,
     /// Requests from the server (methods).
     server_requests: Vec<String>,
     next_id: i64,
@@ -86,6 +88,7 @@ impl Client {
             stdin,
             incoming,
             latest: HashMap::new(),
+            versions: HashMap::new(),
             server_requests: Vec::new(),
             next_id: 1,
         };
@@ -147,6 +150,8 @@ impl Client {
             if m["method"] == "textDocument/publishDiagnostics" {
                 let uri = m["params"]["uri"].as_str().unwrap().to_string();
                 let diags = m["params"]["diagnostics"].as_array().unwrap().clone();
+                let version = m["params"]["version"].as_i64();
+                self.versions.entry(uri.clone()).or_default().push(version);
                 self.latest.insert(uri, diags);
             }
         }
@@ -550,4 +555,462 @@ fn a_lone_file_takes_its_folder_as_the_workspace() {
     c.request("shutdown", Value::Null);
     c.notify("exit", Value::Null);
     assert_eq!(c.wait_exit(), Some(0));
+}
+
+/// A workspace of three systems: examples/riverbend, twice more with its
+/// IDs renamed (`rb_icb` → `rb_icb_1`), as the benchmarks build it.
+fn three_systems(dir: &Path) -> Vec<PathBuf> {
+    const IDS: &[&str] = &[
+        "riverbend_place",
+        "portmouth_place",
+        "riverbend_hwb",
+        "portmouth_hwb",
+        "riverbend_cc",
+        "rb_strategy",
+        "rb_finance",
+        "rb_quality",
+        "rb_scheme",
+        "rb_audit",
+        "rb_icb",
+        "rb_icp",
+        "portmouth",
+        "riverbend",
+        "frailty",
+        "discharge",
+    ];
+    let rename = |text: &str, n: usize| -> String {
+        let mut out = String::new();
+        let mut word = String::new();
+        for c in text.chars().chain(std::iter::once('\0')) {
+            if c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' {
+                word.push(c);
+                continue;
+            }
+            if n > 0 && IDS.contains(&word.as_str()) {
+                out.push_str(&format!("{word}_{n}"));
+            } else {
+                out.push_str(&word);
+            }
+            word.clear();
+            if c != '\0' {
+                out.push(c);
+            }
+        }
+        out
+    };
+    let src = common::root().join("examples/riverbend");
+    let mut names: Vec<_> = std::fs::read_dir(&src)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".icg"))
+        .collect();
+    names.sort();
+    let mut out = Vec::new();
+    for n in 0..3 {
+        for name in &names {
+            let text = std::fs::read_to_string(src.join(name)).unwrap();
+            out.push(common::write(
+                dir,
+                &format!("system{n}/{name}"),
+                &rename(&text, n),
+            ));
+        }
+    }
+    out
+}
+
+/// A small deterministic generator (no dependency for a test's dice).
+struct Dice(u64);
+
+impl Dice {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((self.0 >> 33) % n as u64) as usize
+    }
+}
+
+/// One edit an author might make, or a typo anywhere; `None` if it does
+/// not apply to this text.
+fn mutate(text: &str, original: &str, dice: &mut Dice) -> Option<String> {
+    let line_start = |at: usize| text[..at].rfind('\n').map_or(0, |i| i + 1);
+    match dice.below(11) {
+        // A value changed inside a block.
+        0 => Some(text.replacen("person \"", "person \"Dr ", 1)),
+        // The file moves to another system, or back.
+        1 => {
+            let at = text.find("system @")? + "system @".len();
+            let end = at + text[at..].find(|c: char| !(c.is_alphanumeric() || c == '_'))?;
+            let id = &text[at..end];
+            let to = match id.strip_suffix("_1") {
+                Some(base) => base.to_string(),
+                None => format!("{id}_1"),
+            };
+            Some(format!("{}{to}{}", &text[..at], &text[end..]))
+        }
+        // A declared ID renamed: its references dangle.
+        2 => {
+            let at = text.find(" \"")?;
+            let start = line_start(at);
+            (text[start..at].split_whitespace().count() == 2)
+                .then(|| format!("{}z{}", &text[..at], &text[at..]))
+        }
+        // A syntax error: the last closing brace removed.
+        3 => {
+            let at = text.rfind('}')?;
+            Some(format!("{}{}", &text[..at], &text[at + 1..]))
+        }
+        // An unknown key and a reference to nothing.
+        4 => {
+            let at = text.find("{\n")? + 2;
+            Some(format!(
+                "{}    membrship_review every 12 months\n{}",
+                &text[..at],
+                &text[at..]
+            ))
+        }
+        5 => {
+            let at = text.find("{\n")? + 2;
+            Some(format!("{}    lead @rb_iccb\n{}", &text[..at], &text[at..]))
+        }
+        // A suppression on the first line with a finding, or not.
+        6 => {
+            let at = text.find('\n')?;
+            Some(format!(
+                "{} # icslint: allow CCN111 -- agreed{}",
+                &text[..at],
+                &text[at..]
+            ))
+        }
+        // Back to the file as it was.
+        7 => (text != original).then(|| original.to_string()),
+        // A typo: one character inserted or deleted anywhere.
+        _ => {
+            let bounds: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+            let at = *bounds.get(dice.below(bounds.len().max(1)))?;
+            let ch = ["x", "}", "{", "\"", "@", "\n", " ", "#", "é"][dice.below(9)];
+            if dice.below(2) == 0 {
+                Some(format!("{}{ch}{}", &text[..at], &text[at..]))
+            } else {
+                let next = text[at..].chars().next()?.len_utf8();
+                Some(format!("{}{}", &text[..at], &text[at + next..]))
+            }
+        }
+    }
+}
+
+/// The correctness guard of the server's incremental re-check: after every
+/// edit of a random sequence (values, a file moving to another system, IDs
+/// renamed, syntax errors, typos, suppressions, reverts), the findings of
+/// the re-check equal those of a fresh load and check of the same texts,
+/// and so does the model that hover and navigation read. Some re-checks
+/// take a part of the workspace, so the part's path is the one tested.
+#[test]
+fn incremental_rechecks_equal_a_fresh_check() {
+    use icslint::engine::{Engine, Options};
+    use icslint::lsp::{Checked, World};
+    use icslint::workspace::Workspace;
+
+    let dir = std::fs::canonicalize(common::scratch("lsp-incremental")).unwrap();
+    let paths = three_systems(&dir);
+    let originals: Vec<String> = paths
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    let mut texts = originals.clone();
+    let mut world = World::load(std::slice::from_ref(&dir));
+    let files: Vec<_> = paths
+        .iter()
+        .zip(&texts)
+        .map(|(p, t)| world.open(p, t.clone()).unwrap())
+        .collect();
+    world.refresh();
+    let mut dice = Dice(11);
+    let mut parts = 0;
+    let mut wholes = 0;
+    for step in 0..80 {
+        // One file, or now and then two at once (a burst).
+        for _ in 0..1 + usize::from(dice.below(5) == 0) {
+            let i = dice.below(paths.len());
+            if let Some(new) = mutate(&texts[i], &originals[i], &mut dice) {
+                texts[i] = new;
+                world.set(files[i], texts[i].clone());
+            }
+        }
+        match world.refresh() {
+            Some(Checked::Part(_)) => parts += 1,
+            Some(Checked::All) => wholes += 1,
+            None => {}
+        }
+        for (p, t) in paths.iter().zip(&texts) {
+            std::fs::write(p, t).unwrap();
+        }
+        let fresh = Workspace::load(std::slice::from_ref(&dir), None).unwrap();
+        let expected = Engine::new(&fresh, Options::default()).run();
+        assert!(
+            world.findings == expected,
+            "step {step}: the re-check differs from a fresh check\n{}",
+            similar::TextDiff::from_lines(
+                &format!("{expected:#?}"),
+                &format!("{:#?}", world.findings)
+            )
+            .unified_diff()
+        );
+        let model = &world.model().model;
+        assert_eq!(
+            format!("{:?}", model.blocks),
+            format!("{:?}", fresh.model.blocks),
+            "step {step}: the model"
+        );
+    }
+    assert!(
+        parts > 20 && wholes > 3,
+        "{parts} re-checks of a part, {wholes} of the whole workspace"
+    );
+}
+
+/// The LSP position of a byte offset: line, and UTF-16 units into it.
+fn position_of(text: &str, at: usize) -> Value {
+    let line = text[..at].matches('\n').count();
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    json!({"line": line, "character": text[start..at].encode_utf16().count()})
+}
+
+/// The one range edit that turns `old` into `new` (an editor's incremental change).
+fn range_edit(old: &str, new: &str) -> Value {
+    let prefix: usize = old
+        .chars()
+        .zip(new.chars())
+        .take_while(|(a, b)| a == b)
+        .map(|(a, _)| a.len_utf8())
+        .sum();
+    let suffix: usize = old[prefix..]
+        .chars()
+        .rev()
+        .zip(new[prefix..].chars().rev())
+        .take_while(|(a, b)| a == b)
+        .map(|(a, _)| a.len_utf8())
+        .sum();
+    json!([{
+        "range": {"start": position_of(old, prefix), "end": position_of(old, old.len() - suffix)},
+        "text": &new[prefix..new.len() - suffix],
+    }])
+}
+
+/// The correctness guard, end to end: a sequence of edits sent to the
+/// server (incremental and whole-text changes, across three systems) ends
+/// with the diagnostics a fresh `icslint check` gives for the final texts,
+/// in every file, and each file's last publication carries its latest version.
+#[test]
+fn an_edit_sequence_ends_with_the_findings_of_check() {
+    let dir = std::fs::canonicalize(common::scratch("lsp-edit-sequence")).unwrap();
+    let paths = three_systems(&dir);
+    let originals: Vec<String> = paths
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    let mut texts = originals.clone();
+    let mut versions = vec![1i64; paths.len()];
+    let mut c = Client::start(&dir);
+    for (p, t) in paths.iter().zip(&texts) {
+        c.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri(p), "languageId": "icg", "version": 1, "text": t}}),
+        );
+    }
+    let mut dice = Dice(7);
+    for step in 0..40 {
+        let i = dice.below(paths.len());
+        let Some(new) = mutate(&texts[i], &originals[i], &mut dice) else {
+            continue;
+        };
+        versions[i] += 1;
+        let changes = if step % 3 == 0 {
+            json!([{"text": new}])
+        } else {
+            range_edit(&texts[i], &new)
+        };
+        change(&mut c, &uri(&paths[i]), versions[i], changes);
+        texts[i] = new;
+        // Now and then a request in between, as an editor's hover would.
+        if step % 4 == 0 {
+            c.diagnostics(&uri(&paths[i]));
+        }
+    }
+    c.diagnostics(&uri(&paths[0]));
+    for (p, t) in paths.iter().zip(&texts) {
+        std::fs::write(p, t).unwrap();
+    }
+    let out = common::icslint(&["check", "--format", "json", "."], &dir);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut expected: HashMap<String, Vec<(String, u64, u64, String)>> = HashMap::new();
+    for f in report["findings"].as_array().unwrap() {
+        let path = f["location"]["path"].as_str().unwrap();
+        let path = path.trim_start_matches("./").to_string();
+        expected.entry(path).or_default().push((
+            f["rule"].as_str().unwrap().to_string(),
+            f["location"]["line"].as_u64().unwrap() - 1,
+            f["location"]["end_line"].as_u64().unwrap() - 1,
+            f["message"].as_str().unwrap().to_string(),
+        ));
+    }
+    let mut total = 0;
+    for (k, p) in paths.iter().enumerate() {
+        let rel = p.strip_prefix(&dir).unwrap().to_string_lossy().into_owned();
+        let mut want = expected.remove(&rel).unwrap_or_default();
+        want.sort();
+        let mut got: Vec<(String, u64, u64, String)> = c
+            .last_published(&uri(p))
+            .iter()
+            .filter(|d| d["data"].get("labelOf").is_none())
+            .map(|d| {
+                let m = d["message"].as_str().unwrap();
+                let m = m.split("\nhelp: ").next().unwrap();
+                let m = m.split("\nsource: ").next().unwrap();
+                (
+                    d["code"].as_str().unwrap().to_string(),
+                    d["range"]["start"]["line"].as_u64().unwrap(),
+                    d["range"]["end"]["line"].as_u64().unwrap(),
+                    m.to_string(),
+                )
+            })
+            .collect();
+        got.sort();
+        assert_eq!(got, want, "{rel}: the server's diagnostics and `check`'s");
+        total += want.len();
+        // Publications of an open file carry its version, never going back
+        // (those before it was opened have none).
+        let seen: Vec<i64> = c
+            .versions
+            .get(&uri(p))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .copied()
+            .collect();
+        assert!(seen.iter().all(|v| *v <= versions[k]), "{rel}: {seen:?}");
+        assert!(seen.windows(2).all(|w| w[0] <= w[1]), "{rel}: {seen:?}");
+    }
+    assert!(
+        total > 20,
+        "the final texts have findings to compare: {total}"
+    );
+    assert!(
+        expected.is_empty(),
+        "files only `check` reports: {expected:?}"
+    );
+    c.request("shutdown", Value::Null);
+    c.notify("exit", Value::Null);
+    assert_eq!(c.wait_exit(), Some(0));
+}
+
+/// The byte offset of an LSP position in an ASCII text.
+fn offset_of(text: &str, p: &Value) -> usize {
+    let line = p["line"].as_u64().unwrap() as usize;
+    let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+    start + p["character"].as_u64().unwrap() as usize
+}
+
+/// A pack rule's fix (the shared `Fix` a finding carries) is a code
+/// action: CCN111's inserts `membership_review every 12 months` into the
+/// ICB; it changes what the document says, so it is offered but not
+/// preferred, and applying it removes the finding.
+#[test]
+fn a_rule_fix_is_a_code_action() {
+    let dir = std::fs::canonicalize(common::scratch("lsp-rule-fix")).unwrap();
+    common::write(&dir, "icslint.yaml", "select: [CCN111]\n");
+    let text = "system s \"Example ICS\" { regime 2022 }\nicb e_icb \"NHS Example ICB\" {\n    system @s\n    membership_review every 24 months\n}\n";
+    let path = common::write(&dir, "icb.icg", text);
+    let file = uri(&path);
+    let mut c = Client::start(&dir);
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": file, "languageId": "icg", "version": 1, "text": text}}),
+    );
+    let diags = c.diagnostics(&file);
+    assert_eq!(codes(&diags), ["CCN111"], "{diags:?}");
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": file}, "range": diags[0]["range"], "context": {"diagnostics": [diags[0]]}}),
+    );
+    let actions = actions["result"].as_array().unwrap();
+    let fix = actions
+        .iter()
+        .find(|a| a["title"] == "Review the board's membership every 12 months")
+        .unwrap_or_else(|| panic!("the rule's fix: {actions:?}"));
+    assert_eq!(fix["isPreferred"], false, "{fix}");
+    let edits = fix["edit"]["changes"][&file].as_array().unwrap();
+    assert_eq!(edits.len(), 1);
+    let (start, end) = (
+        offset_of(text, &edits[0]["range"]["start"]),
+        offset_of(text, &edits[0]["range"]["end"]),
+    );
+    let fixed = format!(
+        "{}{}{}",
+        &text[..start],
+        edits[0]["newText"].as_str().unwrap(),
+        &text[end..]
+    );
+    assert!(
+        fixed.contains("membership_review every 12 months"),
+        "{fixed}"
+    );
+    change(&mut c, &file, 2, json!([{"text": fixed}]));
+    assert_eq!(c.diagnostics(&file), Vec::<Value>::new());
+    c.request("shutdown", Value::Null);
+    c.notify("exit", Value::Null);
+    assert_eq!(c.wait_exit(), Some(0));
+}
+
+/// A pack rule using `kinds(...)` looks at blocks no ID links to the edited
+/// file: the server then re-checks the whole workspace, so removing the
+/// only HWB (in another system's file) gives every system the finding.
+#[test]
+fn a_rule_looking_beyond_links_rechecks_the_whole_workspace() {
+    use icslint::lsp::{Checked, World};
+
+    let dir = std::fs::canonicalize(common::scratch("lsp-kinds")).unwrap();
+    common::write(&dir, "icslint.yaml", "rules: [ours.yaml]\nselect: [LOC]\n");
+    common::write(
+        &dir,
+        "ours.yaml",
+        r#"pack: ours
+title: Our rules
+source: our-handbook
+rules:
+  - id: LOC900
+    name: some-board
+    provenance:
+      source: our-handbook
+      ref: "Section 1"
+      summary: Some health and wellbeing board is described.
+    severity: warning
+    scope: system
+    assert: count(kinds(hwb)) > 0
+    message: "{name}: the workspace describes no health and wellbeing board"
+    help: "Describe the boards of the area."
+    description: Some HWB is described.
+    why: A workspace without boards checks little.
+    examples:
+      fail: |
+        system s "S" { regime 2022 }    # expect: LOC900
+      pass: |
+        system s "S" { regime 2022 }
+        hwb h "H" { system @s }
+"#,
+    );
+    common::write(&dir, "a.icg", "system s \"S\" { regime 2022 }\n");
+    let b = "system t \"T\" { regime 2022 }\nhwb h \"H\" { system @t }\n";
+    let b_path = common::write(&dir, "b.icg", b);
+    let mut world = World::load(std::slice::from_ref(&dir));
+    world.refresh();
+    let loc = |w: &World| w.findings.iter().filter(|f| f.rule == "LOC900").count();
+    assert_eq!(loc(&world), 0);
+    let file = world.open(&b_path, b.to_string()).unwrap();
+    world.set(file, "system t \"T\" { regime 2022 }\n".to_string());
+    assert_eq!(world.refresh(), Some(Checked::All));
+    assert_eq!(loc(&world), 2, "{:#?}", world.findings);
 }

@@ -5,6 +5,7 @@
 use super::fix;
 use super::position::LineIndex;
 use super::uri;
+use super::world::Checked;
 use crate::catalogue;
 use crate::diagnostic::{Finding, Severity};
 use crate::source::FileId;
@@ -54,10 +55,18 @@ pub fn message(f: &Finding) -> String {
     s
 }
 
-/// Every file's diagnostics, keyed by file (files without findings are absent).
-pub fn publish(
+/// Whether a finding shows in a file of what a re-check looked at: it is
+/// in one, or one of its labels is.
+pub fn concerns(f: &Finding, checked: &Checked) -> bool {
+    checked.contains(f.file) || f.labels.iter().any(|l| checked.contains(l.file))
+}
+
+/// The diagnostics of `findings`, keyed by file (files without findings
+/// are absent). Each file's list is complete when every finding that
+/// [`concerns`] it is given.
+pub fn publish<'a>(
     ws: &Workspace,
-    findings: &[Finding],
+    findings: impl IntoIterator<Item = &'a Finding>,
     rules_url: &str,
 ) -> BTreeMap<FileId, Vec<Diagnostic>> {
     let mut lines = Lines::default();

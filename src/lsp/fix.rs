@@ -1,14 +1,12 @@
-//! Quick fixes. A did-you-mean suggestion travels in the diagnostic's
-//! `data` as a [`Fix`]; "allow RULE here" is offered for every finding.
-//!
-//! `Fix` is the shape a finding's fix will have once findings carry fixes
-//! for `check --fix` (one replacement of a span); until then `suggested`
-//! derives it from the finding's "did you mean" help, and when the shared
-//! type lands it replaces this one and `suggested` reads the finding.
+//! Quick fixes. A finding's [`Fix`] (the type `check --fix`, JSON and
+//! SARIF share: every did-you-mean of the model, a pack rule's `fix:`)
+//! travels in the diagnostic's `data`, converted to LSP ranges; a finding
+//! without one whose help says "did you mean `X`?" gets that replacement.
+//! "Allow RULE here" is offered for every finding.
 
 use super::position::LineIndex;
-use crate::diagnostic::Finding;
-use crate::source::{FileId, Span};
+use super::uri;
+use crate::diagnostic::{Edit, Finding, Fix, Safety};
 use crate::workspace::Workspace;
 use lsp_types::{
     CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, Diagnostic, NumberOrString,
@@ -16,15 +14,6 @@ use lsp_types::{
 };
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-
-/// Replace `span` of `file` with `replacement`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Fix {
-    pub title: String,
-    pub file: FileId,
-    pub span: Span,
-    pub replacement: String,
-}
 
 /// A fix as it travels in a diagnostic's `data`.
 #[derive(Serialize, Deserialize)]
@@ -35,13 +24,26 @@ struct Data {
 #[derive(Serialize, Deserialize)]
 struct WireFix {
     title: String,
-    range: Range,
-    replacement: String,
+    /// Whether it only corrects a spelling (preferred), or changes what
+    /// the document says (offered, never preferred).
+    safe: bool,
+    edits: Vec<WireEdit>,
 }
 
-/// The fix a finding suggests: its "did you mean `X`?" help, applied to
-/// the name it points at.
+#[derive(Serialize, Deserialize)]
+struct WireEdit {
+    uri: Uri,
+    range: Range,
+    #[serde(rename = "newText")]
+    new_text: String,
+}
+
+/// The fix of a finding: the one it carries, else the replacement its
+/// "did you mean `X`?" help names.
 pub fn suggested(ws: &Workspace, f: &Finding) -> Option<Fix> {
+    if let Some(fix) = &f.fix {
+        return Some(fix.clone());
+    }
     let help = f.help.as_deref()?;
     let at = help.find("did you mean `")? + "did you mean `".len();
     let end = help[at..].find('`')? + at;
@@ -59,30 +61,55 @@ pub fn suggested(ws: &Workspace, f: &Finding) -> Option<Fix> {
     }
     Some(Fix {
         title: format!("Change `{old}` to `{replacement}`"),
-        file: f.file,
-        span: f.span,
-        replacement,
+        safety: Safety::Safe,
+        edits: vec![Edit {
+            file: f.file,
+            span: f.span,
+            insert: replacement,
+        }],
     })
 }
 
 /// The `data` of a finding's diagnostic.
 pub fn data(ws: &Workspace, f: &Finding) -> Option<serde_json::Value> {
     let fix = suggested(ws, f)?;
-    let text = &ws.sources.get(fix.file).text;
-    let range = LineIndex::new(text).range(text, fix.span);
+    let mut lines: HashMap<crate::source::FileId, LineIndex> = HashMap::new();
+    let edits = fix
+        .edits
+        .iter()
+        .map(|e| {
+            let text = &ws.sources.get(e.file).text;
+            let range = lines
+                .entry(e.file)
+                .or_insert_with(|| LineIndex::new(text))
+                .range(text, e.span);
+            Some(WireEdit {
+                uri: uri::of_file(ws, e.file)?,
+                range,
+                new_text: e.insert.clone(),
+            })
+        })
+        .collect::<Option<Vec<_>>>()?;
     serde_json::to_value(Data {
         fix: WireFix {
             title: fix.title,
-            range,
-            replacement: fix.replacement,
+            safe: fix.safety == Safety::Safe,
+            edits,
         },
     })
     .ok()
 }
 
-fn edit(uri: &Uri, edits: Vec<TextEdit>) -> WorkspaceEdit {
+fn edit(edits: Vec<(Uri, TextEdit)>) -> WorkspaceEdit {
+    let mut by_file: Vec<(Uri, Vec<TextEdit>)> = Vec::new();
+    for (u, e) in edits {
+        match by_file.iter_mut().find(|(v, _)| *v == u) {
+            Some((_, list)) => list.push(e),
+            None => by_file.push((u, vec![e])),
+        }
+    }
     WorkspaceEdit {
-        changes: Some(HashMap::from([(uri.clone(), edits)])),
+        changes: Some(by_file.into_iter().collect()),
         ..WorkspaceEdit::default()
     }
 }
@@ -104,10 +131,13 @@ pub fn actions(uri: &Uri, text: &str, params: &CodeActionParams) -> Vec<CodeActi
                 kind: Some(CodeActionKind::QUICKFIX),
                 diagnostics: Some(vec![d.clone()]),
                 edit: Some(edit(
-                    uri,
-                    vec![TextEdit::new(data.fix.range, data.fix.replacement)],
+                    data.fix
+                        .edits
+                        .into_iter()
+                        .map(|e| (e.uri, TextEdit::new(e.range, e.new_text)))
+                        .collect(),
                 )),
-                is_preferred: Some(true),
+                is_preferred: Some(data.fix.safe),
                 ..CodeAction::default()
             }));
         }
@@ -150,13 +180,13 @@ fn allow(
         title: format!("Allow {rule} here (with a reason)"),
         kind: Some(CodeActionKind::QUICKFIX),
         diagnostics: Some(vec![d.clone()]),
-        edit: Some(edit(
-            uri,
-            vec![TextEdit::new(
+        edit: Some(edit(vec![(
+            uri.clone(),
+            TextEdit::new(
                 Range::new(at, at),
                 format!("{indent}# icslint: allow {rule} -- {eol}"),
-            )],
-        )),
+            ),
+        )])),
         ..CodeAction::default()
     })
 }

@@ -3,20 +3,24 @@
 //! types). One thread reads, one writes; the main loop owns the [`World`].
 //!
 //! A burst of messages is drained before anything is re-checked, so a run
-//! of edits costs one re-check; requests see every edit that came before
-//! them. A malformed message, an unknown method or a file that does not
-//! parse is logged or answered with an error, never fatal.
+//! of edits costs one re-check of each file's latest text; requests see
+//! every edit that came before them. Diagnostics carry the version of the
+//! text they were computed from, and results that a queued edit has
+//! already made stale are not published (the next re-check publishes them
+//! with its own). A malformed message, an unknown method or a file that
+//! does not parse is logged or answered with an error, never fatal.
 
 mod diagnostics;
 mod features;
 mod fix;
 mod incremental;
 pub mod position;
+mod scope;
 mod transport;
 mod uri;
 mod world;
 
-pub use world::World;
+pub use world::{Checked, World};
 
 use crate::source::FileId;
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
@@ -30,7 +34,7 @@ use lsp_types::{
     TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions, Uri,
 };
 use position::LineIndex;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
 
 /// Runs the server on stdin/stdout until `exit`. Returns the exit status:
@@ -111,6 +115,11 @@ struct Server<'a> {
     rules_url: String,
     /// The diagnostics last published for each file (absent: none).
     published: HashMap<FileId, Vec<lsp_types::Diagnostic>>,
+    /// What re-checks found that is not published yet (a newer edit was
+    /// queued when they ended).
+    unpublished: Option<Checked>,
+    /// Messages read from the connection and not yet handled.
+    queue: VecDeque<Message>,
     shutdown: bool,
 }
 
@@ -142,6 +151,8 @@ fn serve(conn: &Connection) -> Result<i32, String> {
         world,
         rules_url,
         published: HashMap::new(),
+        unpublished: None,
+        queue: VecDeque::new(),
         shutdown: false,
     };
     if watch {
@@ -149,15 +160,16 @@ fn serve(conn: &Connection) -> Result<i32, String> {
     }
     s.refresh();
     loop {
-        let Ok(first) = conn.receiver.recv() else {
-            return Ok(1);
-        };
+        if s.queue.is_empty() {
+            let Ok(first) = conn.receiver.recv() else {
+                return Ok(1);
+            };
+            s.queue.push_back(first);
+        }
         // Drain what has queued up: a burst of edits is applied together
         // and re-checked once.
-        let batch: Vec<Message> = std::iter::once(first)
-            .chain(conn.receiver.try_iter())
-            .collect();
-        for msg in batch {
+        s.queue.extend(conn.receiver.try_iter());
+        while let Some(msg) = s.queue.pop_front() {
             match msg {
                 Message::Request(req) => s.request(req),
                 Message::Notification(not) if not.method == n::Exit::METHOD => {
@@ -171,6 +183,31 @@ fn serve(conn: &Connection) -> Result<i32, String> {
             s.refresh();
         }
     }
+}
+
+/// Whether answering a request reads the model (resolved references, every
+/// block), which a re-check of a part of the workspace leaves behind.
+fn reads_model(method: &str) -> bool {
+    matches!(
+        method,
+        r::HoverRequest::METHOD
+            | r::GotoDefinition::METHOD
+            | r::WorkspaceSymbolRequest::METHOD
+            | r::Completion::METHOD
+    )
+}
+
+/// Whether a message changes a text or the files of the workspace (so the
+/// results of a check made before it are stale).
+fn changes_texts(m: &Message) -> bool {
+    matches!(m, Message::Notification(not) if matches!(
+        not.method.as_str(),
+        n::DidOpenTextDocument::METHOD
+            | n::DidChangeTextDocument::METHOD
+            | n::DidSaveTextDocument::METHOD
+            | n::DidCloseTextDocument::METHOD
+            | n::DidChangeWatchedFiles::METHOD
+    ))
 }
 
 fn parse<P: serde::de::DeserializeOwned>(v: serde_json::Value) -> Result<P, String> {
@@ -222,32 +259,57 @@ impl Server<'_> {
 
     /// Re-checks if anything changed and publishes the diagnostics of each
     /// file whose diagnostics changed, clearing those of files that no
-    /// longer have findings.
+    /// longer have findings. If an edit arrived meanwhile, the results are
+    /// stale: nothing is published until the re-check of that edit.
     fn refresh(&mut self) {
         // A bug in a rule must not take the editor's server down with it.
         let world = &mut self.world;
-        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| world.refresh())) {
-            Ok(true) => {}
-            Ok(false) => return,
+        let fresh = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| world.refresh()))
+        {
+            Ok(fresh) => fresh,
             Err(_) => {
                 self.log("the check failed (an internal error); the last diagnostics stand".into());
                 return;
             }
+        };
+        let checked = match (self.unpublished.take(), fresh) {
+            (None, None) => return,
+            (Some(c), None) | (None, Some(c)) => c,
+            (Some(earlier), Some(c)) => earlier.union(c),
+        };
+        self.queue.extend(self.conn.receiver.try_iter());
+        if self.queue.iter().any(changes_texts) {
+            self.unpublished = Some(checked);
+            return;
         }
         let ws = &self.world.ws;
-        let now: HashMap<FileId, Vec<lsp_types::Diagnostic>> =
-            diagnostics::publish(ws, &self.world.findings, &self.rules_url)
-                .into_iter()
-                .collect();
+        let now: HashMap<FileId, Vec<lsp_types::Diagnostic>> = diagnostics::publish(
+            ws,
+            self.world
+                .findings
+                .iter()
+                .filter(|f| diagnostics::concerns(f, &checked)),
+            &self.rules_url,
+        )
+        .into_iter()
+        .filter(|(f, _)| checked.contains(*f))
+        .collect();
         for (file, diags) in &now {
             if self.published.get(file) != Some(diags) {
                 self.publish(*file, diags.clone());
             }
         }
-        for file in self.published.keys().filter(|f| !now.contains_key(*f)) {
-            self.publish(*file, Vec::new());
+        let cleared: Vec<FileId> = self
+            .published
+            .keys()
+            .filter(|f| checked.contains(**f) && !now.contains_key(*f))
+            .copied()
+            .collect();
+        for file in cleared {
+            self.publish(file, Vec::new());
+            self.published.remove(&file);
         }
-        self.published = now;
+        self.published.extend(now);
     }
 
     fn publish(&self, file: FileId, diags: Vec<lsp_types::Diagnostic>) {
@@ -256,7 +318,7 @@ impl Server<'_> {
         };
         self.send(Notification::new(
             n::PublishDiagnostics::METHOD.into(),
-            PublishDiagnosticsParams::new(u, diags, None),
+            PublishDiagnosticsParams::new(u, diags, self.world.version(file)),
         ));
     }
 
@@ -272,9 +334,10 @@ impl Server<'_> {
             n::DidOpenTextDocument::METHOD => {
                 let p: lsp_types::DidOpenTextDocumentParams = parse(not.params.clone())?;
                 let path = uri::to_path(&p.text_document.uri).ok_or("not a file URI")?;
-                if w.open(&path, p.text_document.text).is_none() {
+                let Some(file) = w.open(&path, p.text_document.text) else {
                     return Err(format!("{} is not an .icg file", path.display()));
-                }
+                };
+                w.set_version(file, p.text_document.version);
             }
             n::DidChangeTextDocument::METHOD => {
                 let p: lsp_types::DidChangeTextDocumentParams = parse(not.params.clone())?;
@@ -291,6 +354,7 @@ impl Server<'_> {
                     }
                 }
                 w.set(file, text);
+                w.set_version(file, p.text_document.version);
             }
             n::DidSaveTextDocument::METHOD => {
                 let p: lsp_types::DidSaveTextDocumentParams = parse(not.params.clone())?;
@@ -336,8 +400,13 @@ impl Server<'_> {
         }
         // Requests see every edit that came before them.
         self.refresh();
-        let answer = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.answer(&req)))
-            .unwrap_or_else(|_| Err((ErrorCode::InternalError, "an internal error".into())));
+        let answer = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            if reads_model(&req.method) {
+                self.world.model();
+            }
+            self.answer(&req)
+        }))
+        .unwrap_or_else(|_| Err((ErrorCode::InternalError, "an internal error".into())));
         let resp = match answer {
             Ok(v) => Response::new_ok(id, v.unwrap_or(serde_json::Value::Null)),
             Err((code, message)) => {
@@ -465,5 +534,92 @@ impl Server<'_> {
                 ErrorCode::InvalidParams,
                 "not a file of the workspace".into(),
             ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{json, Value};
+
+    fn request(id: i32, method: &str, params: Value) -> Message {
+        Message::Request(Request::new(id.into(), method.into(), params))
+    }
+
+    fn notification(method: &str, params: Value) -> Message {
+        Message::Notification(Notification::new(method.into(), params))
+    }
+
+    /// Results a queued edit has made stale are never published: with a
+    /// hover-like request between two versions of a file, the check made
+    /// for the request finds version 2 already queued, so version 1's
+    /// diagnostics are never sent; version 2's are, once, with its number.
+    #[test]
+    fn stale_versions_are_not_published() {
+        let dir = tempfile::tempdir().unwrap();
+        let dir = std::fs::canonicalize(dir.path()).unwrap();
+        let path = dir.join("tees.icg");
+        let one = "system tees \"Tees\" { regime 2022 }\nicb t \"T ICB\" { system @tees; membrship_review every 12 months }\n";
+        let two = one.replace("regime 2022", "regim 2022");
+        std::fs::write(&path, one).unwrap();
+        std::fs::write(dir.join("icslint.yaml"), "select: [ICG]\n").unwrap();
+        let file = uri::of_path(&path).unwrap();
+        let root = uri::of_path(&dir).unwrap();
+        let (server, client) = Connection::memory();
+        for m in [
+            request(
+                1,
+                "initialize",
+                json!({"processId": null, "rootUri": root, "capabilities": {}}),
+            ),
+            notification("initialized", json!({})),
+            notification(
+                "textDocument/didOpen",
+                json!({"textDocument": {"uri": file, "languageId": "icg", "version": 1, "text": one}}),
+            ),
+            request(2, "workspace/symbol", json!({"query": "tees"})),
+            notification(
+                "textDocument/didChange",
+                json!({"textDocument": {"uri": file, "version": 2}, "contentChanges": [{"text": two}]}),
+            ),
+            request(3, "workspace/symbol", json!({"query": "tees"})),
+            request(4, "shutdown", Value::Null),
+            notification("exit", Value::Null),
+        ] {
+            client.sender.send(m).unwrap();
+        }
+        assert_eq!(serve(&server), Ok(0));
+        drop(server);
+        let mut events = Vec::new();
+        for m in client.receiver.try_iter() {
+            match m {
+                Message::Response(r) => events.push(format!("response {}", r.id)),
+                Message::Notification(n) if n.method == n::PublishDiagnostics::METHOD => {
+                    let p: PublishDiagnosticsParams = serde_json::from_value(n.params).unwrap();
+                    if p.uri == file {
+                        let codes: Vec<String> = p
+                            .diagnostics
+                            .iter()
+                            .map(|d| match &d.code {
+                                Some(lsp_types::NumberOrString::String(s)) => s.clone(),
+                                _ => String::new(),
+                            })
+                            .collect();
+                        events.push(format!("v{:?} {}", p.version, codes.join(" ")));
+                    }
+                }
+                _ => {}
+            }
+        }
+        assert_eq!(
+            events,
+            [
+                "response 1",
+                "response 2",
+                "vSome(2) ICG002 ICG002",
+                "response 3",
+                "response 4"
+            ]
+        );
     }
 }

@@ -29,6 +29,18 @@ type PendingRef = (
 
 /// Lower every parsed file of a workspace into one model.
 pub fn lower(files: &[(FileId, &syntax::File)], default_regime: i64) -> (Model, Vec<Finding>) {
+    lower_beside(files, default_regime, &[])
+}
+
+/// [`lower`] for a part of a workspace whose other files declare
+/// `other_ids`: an unknown reference's did-you-mean is chosen among those
+/// too, as in a lowering of the whole workspace (the language server's
+/// re-check of a part).
+pub fn lower_beside(
+    files: &[(FileId, &syntax::File)],
+    default_regime: i64,
+    other_ids: &[&str],
+) -> (Model, Vec<Finding>) {
     let mut l = Lowerer {
         model: Model {
             default_regime,
@@ -44,7 +56,7 @@ pub fn lower(files: &[(FileId, &syntax::File)], default_regime: i64) -> (Model, 
             }
         }
     }
-    l.resolve();
+    l.resolve(other_ids);
     l.systems();
     l.model.build_index();
     l.shares();
@@ -597,7 +609,7 @@ impl Lowerer {
         val
     }
 
-    fn resolve(&mut self) {
+    fn resolve(&mut self, other_ids: &[&str]) {
         let refs = std::mem::take(&mut self.refs);
         for (block, index, file, span, name, kinds) in refs {
             let target = self.model.ids.get(&name).copied();
@@ -609,7 +621,8 @@ impl Lowerer {
                         span,
                         format!("no block in the workspace has the ID `{name}`"),
                     );
-                    f = match schema::suggest(&name, self.model.ids.keys().map(String::as_str)) {
+                    let known = self.model.ids.keys().map(String::as_str);
+                    f = match schema::suggest(&name, known.chain(other_ids.iter().copied())) {
                         Some(s) => f.help(format!("did you mean `@{s}`?")).fix(Fix::replace(
                             format!("Change `@{name}` to `@{s}`"),
                             file,

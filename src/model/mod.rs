@@ -8,7 +8,7 @@ pub mod regime;
 pub mod schema;
 pub mod typology;
 
-pub use lower::lower;
+pub use lower::{lower, lower_beside};
 pub use typology::Typology;
 
 use crate::source::{FileId, Span};
