@@ -104,6 +104,10 @@ pub struct Explanation {
     /// ISO dates (`YYYY-MM-DD`).
     pub agreed: String,
     pub review: Option<String>,
+    /// The review date is before the day the check runs as of (`--as-of`):
+    /// the explanation has lapsed and the finding is a failure again, its
+    /// message saying "explanation due for review since DATE".
+    pub overdue: bool,
     /// Where the `explain` block is.
     #[serde(skip)]
     pub file: FileId,
@@ -185,6 +189,12 @@ impl Finding {
             explanation: None,
             citation: None,
         }
+    }
+    /// Whether the board has explained this finding with an explanation
+    /// that is still in force: such a finding is reported ("explained") but
+    /// is not a failure (exit status, summary, statistics, baselines).
+    pub fn is_explained(&self) -> bool {
+        self.explanation.as_ref().is_some_and(|e| !e.overdue)
     }
     pub fn fix(mut self, fix: Fix) -> Finding {
         self.fix = Some(fix);

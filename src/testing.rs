@@ -22,6 +22,8 @@ pub struct TestOptions {
     pub ignore: Vec<String>,
     /// The regime of systems that state none, overriding `icslint.yaml`.
     pub regime: Option<i64>,
+    /// The day to check as of (`--as-of`); `None` is today.
+    pub as_of: Option<crate::syntax::Date>,
 }
 
 /// Expectations of one file: line → rule IDs (a multiset), and `ok` marks.
@@ -215,6 +217,7 @@ pub fn test_workspace(root: &Path, sel: &TestOptions, tally: &mut Tally, verbose
         Options {
             select: sel.select.clone(),
             ignore: sel.ignore.clone(),
+            as_of: sel.as_of,
         },
     );
     let findings = engine.run();

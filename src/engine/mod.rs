@@ -21,6 +21,10 @@ use std::collections::HashMap;
 pub struct Options {
     pub select: Vec<String>,
     pub ignore: Vec<String>,
+    /// The day the documents are checked as of (`--as-of`): explanations
+    /// whose review date is before it have lapsed. `None` is today, from
+    /// the system clock; tests give a date so they do not depend on it.
+    pub as_of: Option<crate::syntax::Date>,
 }
 
 /// A pack and whose it is: `None` for a built-in pack, or the index of the
