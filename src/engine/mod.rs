@@ -224,10 +224,17 @@ impl Engine<'_> {
                         icg::NOT_EXPLAINABLE,
                         blk.file,
                         blk.header,
-                        format!(
-                            "{} ({}, pack {}) is a duty, not a recommendation: it cannot be explained, only complied with",
-                            rule.id, rule.provenance.reference, pack.name
-                        ),
+                        if pack.name == "statutory" {
+                            format!(
+                                "{} is a statutory duty ({}, {}): it cannot be explained, only complied with",
+                                rule.id, rule.provenance.source, rule.provenance.reference
+                            )
+                        } else {
+                            format!(
+                                "pack {} does not mark {} `explainable`: it must be complied with",
+                                pack.name, rule.id
+                            )
+                        },
                     )
                     .help(format!(
                         "{}; remove this `explain` block and change the document so that it complies",

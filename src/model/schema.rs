@@ -180,7 +180,7 @@ pub const KINDS: &[KindSpec] = &[
         name: "document",
         doc: "The published document this file records (its title, version, adoption date and address): findings in the file cite it.",
         parents: &[],
-        keys: &[k("version", Str), k("adopted", Date), k("url", Str), k("reviewed", Date)],
+        keys: &[k("version", Str), k("adopted", Date), k("url", Str)],
         children: &[],
     },
     KindSpec {

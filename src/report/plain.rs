@@ -129,7 +129,7 @@ pub fn render(findings: &[Finding], sources: &Sources) -> String {
                 p.source, p.reference, p.summary
             ));
         }
-        if let Some(fix) = &f.fix {
+        if let Some(fix) = f.fix.as_ref().filter(|_| !f.is_explained()) {
             help.push(format!(
                 "A fix is available: {}.",
                 fix.title.trim_end_matches('.')
