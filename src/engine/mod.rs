@@ -182,6 +182,13 @@ impl Engine<'_> {
         // arena): an explanation in a member claims its findings before one
         // in the icb around it.
         let explains: Vec<BlockId> = m.of_kind("explain").collect();
+        // Findings by rule, so each explanation looks only at its rule's.
+        let mut by_rule: HashMap<String, Vec<usize>> = HashMap::new();
+        if !explains.is_empty() {
+            for (i, f) in findings.iter().enumerate() {
+                by_rule.entry(f.rule.clone()).or_default().push(i);
+            }
+        }
         for e in explains.into_iter().rev() {
             let blk = m.block(e);
             let Some(rule_id) = blk.id.as_deref() else {
@@ -292,13 +299,15 @@ impl Engine<'_> {
                 span: blk.header,
             };
             let mut matched = false;
-            for f in findings.iter_mut().filter(|f| {
-                f.rule == rule_id
-                    && f.file == p.file
-                    && p.span.start <= f.span.start
-                    && f.span.start < p.span.end
-                    && f.explanation.is_none()
-            }) {
+            for &i in by_rule.get(rule_id).into_iter().flatten() {
+                let f = &mut findings[i];
+                if f.file != p.file
+                    || f.span.start < p.span.start
+                    || f.span.start >= p.span.end
+                    || f.explanation.is_some()
+                {
+                    continue;
+                }
                 matched = true;
                 if let (true, Some(r)) = (overdue, review) {
                     f.message = format!("{} (explanation due for review since {r})", f.message);

@@ -151,6 +151,7 @@ impl Lowerer {
         }
         // An explanation's ident is the rule it explains; every other ID is
         // lower case (the grammar reads both, so the error can say so).
+        let mut ident_lower = None;
         let rule_id = spec.name == "explain";
         if let Some(ident) =
             b.id.as_ref()
@@ -175,8 +176,14 @@ impl Lowerer {
                     lower.clone(),
                 )),
             );
-            return None;
+            // Checked under the lower-case ID, so the rest of the block,
+            // and references to it written in lower case, still count.
+            ident_lower = Some(syntax::Name {
+                text: lower,
+                span: ident.span,
+            });
         }
+        let ident = ident_lower.as_ref().or(b.id.as_ref());
         if rule_id && b.id.is_none() {
             self.push(
                 icg::finding(
@@ -221,7 +228,7 @@ impl Lowerer {
         }
         self.model.blocks.push(Block {
             kind: super::Kind(spec),
-            id: b.id.as_ref().map(|i| i.text.clone()),
+            id: ident.map(|i| i.text.clone()),
             name: b.name.as_ref().map(|n| n.0.clone()),
             file,
             span: b.span,
@@ -231,7 +238,7 @@ impl Lowerer {
             parent,
             system: None,
         });
-        if let Some(ident) = b.id.as_ref().filter(|_| !rule_id) {
+        if let Some(ident) = ident.filter(|_| !rule_id) {
             if let Some(prev) = self.model.ids.get(&ident.text).copied() {
                 let p = self.model.block(prev);
                 let f = icg::finding(icg::DUPLICATE, file, ident.span, format!("the ID `{}` is already used by {} \"{}\"", ident.text, p.kind, p.display()))

@@ -212,17 +212,23 @@ impl Model {
     }
     /// The innermost block of `file` whose text holds `offset`, leaving
     /// out `explain` blocks (a finding there is about the block around it).
+    /// A file's blocks are in the arena in pre-order, so their starts
+    /// increase: the last block starting at or before `offset` is the
+    /// innermost candidate, and its ancestors the others (a binary search
+    /// and at most `MAX_DEPTH` steps up, not a scan of the file).
     pub fn block_at(&self, file: FileId, offset: usize) -> Option<BlockId> {
         let range = self.index.by_file.get(&file)?.clone();
-        range
-            .map(BlockId)
-            .filter(|b| {
-                let blk = self.block(*b);
-                blk.kind != "explain"
-                    && blk.span.start <= offset
-                    && offset < blk.span.end.max(blk.span.start + 1)
-            })
-            .max_by_key(|b| self.block(*b).span.start)
+        let blocks = &self.blocks[range.start as usize..range.end as usize];
+        let n = blocks.partition_point(|b| b.span.start <= offset);
+        let mut at = n.checked_sub(1).map(|i| BlockId(range.start + i as u32));
+        while let Some(b) = at {
+            let blk = self.block(b);
+            if blk.kind != "explain" && offset < blk.span.end.max(blk.span.start + 1) {
+                return Some(b);
+            }
+            at = blk.parent;
+        }
+        None
     }
 
     /// What text at `offset` in `file` cites: the file's `document` and the
