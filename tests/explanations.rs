@@ -338,8 +338,15 @@ icp wv_icp "Wessex Vale Integrated Care Partnership" { system @wv }
 "#;
     let other =
         "icb nv_icb \"NHS Northvale ICB\" { system @wv; membership_review every 24 months }\n";
+    // After a nested block that has ended: the block around it, found by
+    // walking up from the last block that starts before the finding.
+    let after = "document \"Southvale ICB Constitution\" {}\nicb sv_icb \"NHS Southvale ICB\" {\n    system @wv\n    clause \"2\"\n    agenda { clause \"9\"; strategic_share 60% }\n    membership_review every 24 months\n}\n";
     let ws = Workspace::from_texts(
-        &[("constitution.icg", text), ("northvale.icg", other)],
+        &[
+            ("constitution.icg", text),
+            ("northvale.icg", other),
+            ("southvale.icg", after),
+        ],
         Config::default(),
     );
     let opts = Options {
@@ -370,6 +377,14 @@ icp wv_icp "Wessex Vale Integrated Care Partnership" { system @wv }
     assert_eq!(cite("CCN181", 11), Some(doc.to_string()));
     // A file without a document cites nothing.
     assert_eq!(cite("CCN111", 1), None);
+    let sv = findings
+        .iter()
+        .find(|f| f.rule == "CCN111" && ws.sources.path(f.file).ends_with("southvale.icg"))
+        .unwrap();
+    assert_eq!(
+        sv.citation.as_ref().map(|c| c.to_string()).as_deref(),
+        Some("Southvale ICB Constitution, clause 2")
+    );
     let f = findings.iter().find(|f| f.citation.is_some()).unwrap();
     assert_eq!(
         f.citation.as_ref().unwrap().url.as_deref(),
