@@ -36,7 +36,11 @@ pub fn finding(f: &Finding, sources: &Sources) -> Value {
         // `explained` while an explanation is in force, else `open`;
         // `explanation` and `citation` are null when there is none.
         "status": if f.is_explained() { "explained" } else { "open" },
-        "explanation": f.explanation,
+        "explanation": f.explanation.as_ref().map(|e| {
+            let mut v = json!(e);
+            v["location"] = location(sources, e.file, e.span);
+            v
+        }),
         "citation": f.citation.as_ref().map(|c| json!({
             "document": c.document, "version": c.version, "clause": c.clause, "url": c.url,
             "text": c.to_string(),
