@@ -128,7 +128,7 @@ fn icslint_test_checks_as_of_a_day_too() {
 
 #[test]
 fn the_summary_and_statistics_count_explained_findings_apart() {
-    let out = icslint(&["check", VALID, "--as-of", "2025-01-01"], &root());
+    let out = icslint(&["check", VALID, "--as-of", "2025-07-01"], &root());
     let text = stdout(&out);
     assert!(
         text.contains(
@@ -139,7 +139,7 @@ fn the_summary_and_statistics_count_explained_findings_apart() {
     // Only the unexplained finding's fix is offered.
     assert!(text.contains("1 more finding can be fixed"), "{text}");
     let stats = stdout(&icslint(
-        &["check", VALID, "--as-of", "2025-01-01", "--statistics"],
+        &["check", VALID, "--as-of", "2025-07-01", "--statistics"],
         &root(),
     ));
     assert_eq!(
@@ -152,7 +152,7 @@ fn the_summary_and_statistics_count_explained_findings_apart() {
             "check",
             "tests/fixtures/explanations/valid/wessex.icg",
             "--as-of",
-            "2025-01-01",
+            "2025-07-01",
         ],
         &root(),
     ));
@@ -169,7 +169,7 @@ fn fixes_leave_an_explained_departure_alone() {
             "check",
             VALID,
             "--as-of",
-            "2025-01-01",
+            "2025-07-01",
             "--diff",
             "--unsafe-fixes",
         ],
@@ -187,7 +187,7 @@ fn a_baseline_neither_records_nor_hides_explained_findings() {
     write(&dir, "wessex.icg", &text);
     write(&dir, "icslint.yaml", "select: [CCN111]\n");
     let base = icslint(
-        &["check", ".", "--format", "json", "--as-of", "2025-01-01"],
+        &["check", ".", "--format", "json", "--as-of", "2025-07-01"],
         &dir,
     );
     write(&dir, "baseline.json", &stdout(&base));
@@ -221,7 +221,7 @@ fn a_baseline_neither_records_nor_hides_explained_findings() {
 
 #[test]
 fn ci_formats_report_explained_findings_as_notices() {
-    let args = |f: &'static str| ["check", EXPIRED, "--as-of", "2025-01-01", "--format", f];
+    let args = |f: &'static str| ["check", EXPIRED, "--as-of", "2025-07-01", "--format", f];
     let github = stdout(&icslint(&args("github"), &root()));
     let lines: Vec<&str> = github.lines().collect();
     assert_eq!(lines.len(), 2, "{github}");
@@ -278,7 +278,7 @@ fn sarif_suppressions_validate_against_the_schema() {
                 "check",
                 EXPIRED,
                 "--as-of",
-                "2025-01-01",
+                "2025-07-01",
                 "--format",
                 "sarif",
             ],
@@ -388,5 +388,31 @@ icp wv_icp "Wessex Vale Integrated Care Partnership" { system @wv }
     assert_eq!(
         f.citation.as_ref().unwrap().url.as_deref(),
         Some("https://example.org/c")
+    );
+}
+
+#[test]
+fn an_explanation_agreed_after_the_as_of_day_does_not_yet_apply() {
+    let (code, v) = json(&[
+        "check",
+        EXPIRED,
+        "--as-of",
+        "2023-05-31",
+        "--fail-on",
+        "warning",
+    ]);
+    let s = statuses(&v);
+    assert_eq!(s.len(), 2, "no ICG019 either: {s:?}");
+    assert!(
+        s.iter().all(|(r, st, _)| r == "CCN161" && st == "open"),
+        "{s:?}"
+    );
+    assert_eq!(code, Some(1));
+    let help = v["findings"][0]["help"].as_str().unwrap();
+    assert!(
+        help.ends_with(
+            "the explanation of CCN161 here was agreed on 2023-06-01, after 2023-05-31, the day this check is as of"
+        ),
+        "{help}"
     );
 }

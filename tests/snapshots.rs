@@ -107,7 +107,7 @@ fn explained(format: &str) -> String {
         "check",
         "tests/fixtures/explanations/expired",
         "--as-of",
-        "2025-01-01",
+        "2025-07-01",
         "--format",
         format,
     ]);
@@ -134,7 +134,7 @@ fn human_output_of_an_explained_finding_cites_its_document() {
             "check",
             "tests/fixtures/explanations/valid",
             "--as-of",
-            "2025-01-01",
+            "2025-07-01",
             "--no-color"
         ])
     );

@@ -173,7 +173,8 @@ impl Engine<'_> {
     /// header, attributes and nested blocks). Returns the explanations'
     /// own findings: an unknown or non-explainable rule (ICG017, ICG016),
     /// a missing reason, approver or date (ICG018: it explains nothing),
-    /// and an explanation that matches no finding (ICG019).
+    /// and an explanation that matches no finding (ICG019). An explanation
+    /// agreed after the day the check is as of does not yet exist then.
     fn explain(&self, findings: &mut [Finding]) -> Vec<Finding> {
         let m = &self.ws.model;
         let as_of = self.as_of();
@@ -288,6 +289,21 @@ impl Engine<'_> {
                 continue;
             };
             let p = m.block(parent);
+            // Checked as of a day before it was agreed, it did not yet exist.
+            if agreed > as_of {
+                for &i in by_rule.get(rule_id).into_iter().flatten() {
+                    let f = &mut findings[i];
+                    if f.file == p.file && p.span.start <= f.span.start && f.span.start < p.span.end
+                    {
+                        let note = format!("the explanation of {rule_id} here was agreed on {agreed}, after {as_of}, the day this check is as of");
+                        f.help = Some(match f.help.take() {
+                            Some(h) => format!("{h}\n{note}"),
+                            None => note,
+                        });
+                    }
+                }
+                continue;
+            }
             let overdue = review.is_some_and(|r| r < as_of);
             let explanation = Explanation {
                 reason: reason.to_string(),
