@@ -92,6 +92,8 @@ fn explain(pack: &Pack, r: &Rule) -> String {
         "Source: {}, {}\n  {}\n\n",
         r.provenance.source, r.provenance.reference, r.provenance.summary
     ));
+    s.push_str(explainable_text(r));
+    s.push_str("\n\n");
     if !r.description.trim().is_empty() {
         s.push_str(&format!(
             "What it checks\n  {}\n\n",
@@ -115,6 +117,15 @@ fn explain(pack: &Pack, r: &Rule) -> String {
         }
     }
     s
+}
+
+/// Whether and how a document may depart from a rule, in one sentence.
+fn explainable_text(r: &Rule) -> &'static str {
+    if r.explainable {
+        "Comply or explain: a board may depart from this recommendation with an `explain` block (reason, approver, agreed and review dates) in the block it reports on."
+    } else {
+        "Not explainable: this must be complied with; an `explain` block for it is ICG016."
+    }
 }
 
 /// `icslint rules`: one line per rule, language diagnostics first.
@@ -164,7 +175,7 @@ pub fn json<'a>(packs: impl IntoIterator<Item = &'a Pack>) -> String {
     let rules: Vec<_> = packs
         .into_iter()
         .flat_map(|p| p.rules.iter().map(move |r| (p, r)))
-        .map(|(p, r)| serde_json::json!({"id": r.id, "name": r.name, "pack": p.name, "severity": r.severity, "regimes": r.regimes, "scope": r.scope, "provenance": r.provenance}))
+        .map(|(p, r)| serde_json::json!({"id": r.id, "name": r.name, "pack": p.name, "severity": r.severity, "regimes": r.regimes, "scope": r.scope, "provenance": r.provenance, "explainable": r.explainable}))
         .collect();
     serde_json::to_string_pretty(&rules).unwrap_or_default()
 }
@@ -203,6 +214,8 @@ pub fn markdown<'a>(packs: impl IntoIterator<Item = &'a Pack>) -> String {
                 r.provenance.reference,
                 r.provenance.summary
             ));
+            s.push_str(explainable_text(r));
+            s.push_str("\n\n");
             s.push_str(&format!(
                 "**What it checks.** {}\n\n**Why.** {}\n\n**What to write.** {}\n\n",
                 r.description.trim(),

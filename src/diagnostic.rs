@@ -104,6 +104,10 @@ pub struct Explanation {
     /// ISO dates (`YYYY-MM-DD`).
     pub agreed: String,
     pub review: Option<String>,
+    /// The review date is before the day the check runs as of (`--as-of`):
+    /// the explanation has lapsed and the finding is a failure again, its
+    /// message saying "explanation due for review since DATE".
+    pub overdue: bool,
     /// Where the `explain` block is.
     #[serde(skip)]
     pub file: FileId,
@@ -185,6 +189,12 @@ impl Finding {
             explanation: None,
             citation: None,
         }
+    }
+    /// Whether the board has explained this finding with an explanation
+    /// that is still in force: such a finding is reported ("explained") but
+    /// is not a failure (exit status, summary, statistics, baselines).
+    pub fn is_explained(&self) -> bool {
+        self.explanation.as_ref().is_some_and(|e| !e.overdue)
     }
     pub fn fix(mut self, fix: Fix) -> Finding {
         self.fix = Some(fix);
@@ -302,6 +312,37 @@ pub mod icg {
         "An empty text (`\"\"` or only spaces) where a key expects words; every rule treats it as missing.",
     );
 
+    pub const NOT_EXPLAINABLE: Icg = d(
+        "ICG016",
+        "explanation-of-a-duty",
+        Error,
+        "An `explain` block for a rule that cannot be explained: a statutory duty (or a language diagnostic) must be complied with; only recommendations a pack marks `explainable` accept a board's explanation.",
+    );
+    pub const EXPLAINED_UNKNOWN: Icg = d(
+        "ICG017",
+        "explanation-of-unknown-rule",
+        Error,
+        "An `explain` block naming a rule ID that no pack declares, with the nearest known ID.",
+    );
+    pub const EXPLANATION_INCOMPLETE: Icg = d(
+        "ICG018",
+        "explanation-incomplete",
+        Error,
+        "An `explain` block without its reason, `approved_by` (who owns it) or `agreed` (when): until complete it explains nothing.",
+    );
+    pub const STALE_EXPLANATION: Icg = d(
+        "ICG019",
+        "stale-explanation",
+        Warning,
+        "An `explain` block that matches no finding of its rule in the block it stands in: the document now complies, or the explanation is in the wrong place.",
+    );
+    pub const TWO_DOCUMENTS: Icg = d(
+        "ICG020",
+        "document-twice",
+        Error,
+        "A file with a second `document` block: a file records one published document, which its findings cite.",
+    );
+
     pub const ALL: &[Icg] = &[
         SYNTAX,
         UNKNOWN,
@@ -318,6 +359,11 @@ pub mod icg {
         BAD_CONFIG,
         TYPOLOGY,
         EMPTY_TEXT,
+        NOT_EXPLAINABLE,
+        EXPLAINED_UNKNOWN,
+        EXPLANATION_INCOMPLETE,
+        STALE_EXPLANATION,
+        TWO_DOCUMENTS,
     ];
 
     pub fn finding(

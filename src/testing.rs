@@ -1,7 +1,8 @@
 //! `icslint test`: documents state their own expectations. A trailing
 //! `# expect: ID, ID` names the findings whose primary span starts on that
 //! line; a comment-only `# expect: ID` names those of the next line; `# ok:
-//! ID` says the rule must not fire there. Matching is exact both ways.
+//! ID` says the rule must not fire there. Matching is exact both ways. A
+//! finding an explanation covers is named `explained ID`.
 //!
 //! The runner lives in the library, so the acceptance tests and any other
 //! front end use the same code as `icslint test`.
@@ -22,6 +23,8 @@ pub struct TestOptions {
     pub ignore: Vec<String>,
     /// The regime of systems that state none, overriding `icslint.yaml`.
     pub regime: Option<i64>,
+    /// The day to check as of (`--as-of`); `None` is today.
+    pub as_of: Option<crate::syntax::Date>,
 }
 
 /// Expectations of one file: line → rule IDs (a multiset), and `ok` marks.
@@ -67,11 +70,21 @@ impl std::fmt::Display for Mismatch {
     }
 }
 
+/// How an annotation names a finding: its rule ID, or `explained ID` for
+/// one an explanation in force covers (`# expect: explained CCN161`). A
+/// finding whose explanation has lapsed is a failure again: plain `ID`.
+pub fn expectation(f: &Finding) -> String {
+    if f.is_explained() {
+        format!("explained {}", f.rule)
+    } else {
+        f.rule.clone()
+    }
+}
+
 fn ids(s: &str) -> Vec<String> {
     s.split(',')
-        .map(str::trim)
+        .map(|x| x.split_whitespace().collect::<Vec<_>>().join(" "))
         .filter(|x| !x.is_empty())
-        .map(str::to_string)
         .collect()
 }
 
@@ -120,21 +133,19 @@ pub fn compare(ws: &Workspace, file: FileId, findings: &[&Finding]) -> Vec<Misma
     let mut out = Vec::new();
     for f in findings {
         let line = src.line_of(f.span.start);
-        if expect.ok.get(&line).is_some_and(|v| v.contains(&f.rule)) {
-            out.push(Mismatch::NotOk {
-                line,
-                rule: f.rule.clone(),
-            });
+        let rule = expectation(f);
+        if expect.ok.get(&line).is_some_and(|v| v.contains(&rule)) {
+            out.push(Mismatch::NotOk { line, rule });
             continue;
         }
         let slot = expect.expect.entry(line).or_default();
-        match slot.iter().position(|r| *r == f.rule) {
+        match slot.iter().position(|r| *r == rule) {
             Some(i) => {
                 slot.remove(i);
             }
             None => out.push(Mismatch::Unexpected {
                 line,
-                rule: f.rule.clone(),
+                rule,
                 message: f.message.clone(),
             }),
         }
@@ -215,6 +226,7 @@ pub fn test_workspace(root: &Path, sel: &TestOptions, tally: &mut Tally, verbose
         Options {
             select: sel.select.clone(),
             ignore: sel.ignore.clone(),
+            as_of: sel.as_of,
         },
     );
     let findings = engine.run();

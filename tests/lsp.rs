@@ -1014,3 +1014,42 @@ rules:
     assert_eq!(world.refresh(), Some(Checked::All));
     assert_eq!(loc(&world), 2, "{:#?}", world.findings);
 }
+
+/// Comply or explain in the editor: an explained finding is a hint whose
+/// text says who approved the departure, and hover cites the document.
+#[test]
+fn an_explained_finding_is_a_hint_citing_its_document() {
+    let dir = std::fs::canonicalize(common::scratch("lsp-explained")).unwrap();
+    let fixture = common::root().join("tests/fixtures/explanations/valid");
+    common::write(&dir, "icslint.yaml", "select: [CCN111, ICG]\n");
+    let text = std::fs::read_to_string(fixture.join("wessex.icg")).unwrap();
+    let path = common::write(&dir, "wessex.icg", &text);
+    let file = uri(&path);
+    let mut c = Client::start(&dir);
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": file, "languageId": "icg", "version": 1, "text": text}}),
+    );
+    let diags = c.diagnostics(&file);
+    assert_eq!(codes(&diags), ["CCN111"], "{diags:?}");
+    let d = &diags[0];
+    assert_eq!(d["severity"], 4, "a hint: {d}");
+    let message = d["message"].as_str().unwrap();
+    assert!(
+        message.contains("explained: approved by NHS Wessex Vale ICB on 2025-06-01"),
+        "{message}"
+    );
+    let hover = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": file}, "position": d["range"]["start"]}),
+    );
+    let shown = hover["result"]["contents"]["value"].as_str().unwrap();
+    assert!(shown.contains("(explained)"), "{shown}");
+    assert!(
+        shown.contains("document: NHS Wessex Vale ICB Constitution v3.2, clause 3.4.1"),
+        "{shown}"
+    );
+    c.request("shutdown", Value::Null);
+    c.notify("exit", Value::Null);
+    assert_eq!(c.wait_exit(), Some(0));
+}

@@ -308,6 +308,7 @@ fn explain(review: &str) -> impl Fn(&mut Vec<icslint::diagnostic::Finding>) + '_
                 approved_by: "NHS Example ICB".into(),
                 agreed: "2025-06-01".into(),
                 review: Some(review.into()),
+                overdue: review < AS_OF,
                 file: f.file,
                 span: f.span,
             });

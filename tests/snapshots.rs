@@ -98,3 +98,44 @@ fn sarif_output_for_northmoor() {
         run_in_examples(&["check", "northmoor", "--format", "sarif"])
     );
 }
+
+/// Comply or explain, as of a fixed day: in `expired`, Wessex Vale's
+/// explanation has lapsed (a failure, "due for review") and Southvale's is
+/// in force (status `explained`, a SARIF in-source suppression).
+fn explained(format: &str) -> String {
+    let out = run(&[
+        "check",
+        "tests/fixtures/explanations/expired",
+        "--as-of",
+        "2025-07-01",
+        "--format",
+        format,
+    ]);
+    let base = root().canonicalize().unwrap();
+    let uri = format!("file://{}/", base.to_string_lossy().replace(' ', "%20"));
+    out.replace(&uri, "file:///[ROOT]/")
+}
+
+#[test]
+fn json_output_of_an_explained_finding() {
+    insta::assert_snapshot!("explained_json", explained("json"));
+}
+
+#[test]
+fn sarif_output_of_an_explained_finding() {
+    insta::assert_snapshot!("explained_sarif", explained("sarif"));
+}
+
+#[test]
+fn human_output_of_an_explained_finding_cites_its_document() {
+    insta::assert_snapshot!(
+        "explained_human",
+        run(&[
+            "check",
+            "tests/fixtures/explanations/valid",
+            "--as-of",
+            "2025-07-01",
+            "--no-color"
+        ])
+    );
+}

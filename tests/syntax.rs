@@ -139,7 +139,7 @@ icb i \"NHS S ICB\" {
     system @s
     role = chair
     member \"A\" { role chair; post = x }
-    member Chair { role chair }
+    member %chair { role chair }
     disqualify [a, b
     membership_review every 12 months
 }
@@ -166,7 +166,7 @@ icb l \"L\" {
         [
             "expected an ID or a value, found `=`",
             "expected an ID or a value, found `=`",
-            "expected an ID or a value, found `Chair`",
+            "expected an ID or a value, found `%chair`",
             "this list is never closed: a `}` comes before its `]`",
             "`regime 2022` is outside any block",
             "this string is never closed",

@@ -189,7 +189,13 @@ pub fn run(args: Args) -> i32 {
         FailOn::Never => None,
     };
     match threshold {
-        Some(t) if findings.iter().any(|f| f.severity >= t) => super::EXIT_FINDINGS,
+        Some(t)
+            if findings
+                .iter()
+                .any(|f| f.severity >= t && !f.is_explained()) =>
+        {
+            super::EXIT_FINDINGS
+        }
         _ => super::EXIT_CLEAN,
     }
 }
@@ -201,7 +207,7 @@ fn fix_summary(findings: &[Finding], fixed: Option<usize>, unsafe_fixes: bool) -
     let count = |s: Safety| {
         findings
             .iter()
-            .filter(|f| f.fix.as_ref().is_some_and(|x| x.safety == s))
+            .filter(|f| !f.is_explained() && f.fix.as_ref().is_some_and(|x| x.safety == s))
             .count()
     };
     let (safe, risky) = (count(Safety::Safe), count(Safety::Unsafe));
@@ -209,7 +215,7 @@ fn fix_summary(findings: &[Finding], fixed: Option<usize>, unsafe_fixes: bool) -
         Some(n) => format!(
             "Fixed {}; {} remain.\n",
             plural(n, "finding", "findings"),
-            findings.len()
+            findings.iter().filter(|f| !f.is_explained()).count()
         ),
         None if safe > 0 => format!(
             "{} can be fixed with `icslint check --fix`.\n",
@@ -231,18 +237,32 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 }
 
 pub fn summary(findings: &[Finding], files: usize, hidden: usize) -> String {
-    let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
-    let mut s = if findings.is_empty() {
-        format!("No findings in {}.\n", plural(files, "file", "files"))
+    let count = |s: Severity| {
+        findings
+            .iter()
+            .filter(|f| f.severity == s && !f.is_explained())
+            .count()
+    };
+    let explained = findings.iter().filter(|f| f.is_explained()).count();
+    let mut s = if findings.len() == explained {
+        format!("No findings in {}", plural(files, "file", "files"))
     } else {
         format!(
-            "Found {}, {} and {} in {}.\n",
+            "Found {}, {} and {} in {}",
             plural(count(Severity::Error), "error", "errors"),
             plural(count(Severity::Warning), "warning", "warnings"),
             plural(count(Severity::Advice), "advice", "advice"),
             plural(files, "file", "files")
         )
     };
+    // Explained findings are reported, not counted as problems.
+    if explained > 0 {
+        s.push_str(&format!(
+            "; {} explained by the board",
+            plural(explained, "departure", "departures")
+        ));
+    }
+    s.push_str(".\n");
     if hidden > 0 {
         s.push_str(&format!(
             "{} recorded in the baseline not shown.\n",

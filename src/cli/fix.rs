@@ -19,7 +19,8 @@ pub struct Outcome {
 }
 
 /// The fixes a run may apply: safe ones, and unsafe ones when asked;
-/// only into `.icg` files that were read as UTF-8.
+/// only into `.icg` files that were read as UTF-8; never one that would
+/// undo a departure the board has explained.
 fn applicable<'a>(ws: &Workspace, findings: &'a [Finding], unsafe_fixes: bool) -> Vec<&'a [Edit]> {
     let unreadable: Vec<FileId> = ws
         .findings
@@ -29,6 +30,7 @@ fn applicable<'a>(ws: &Workspace, findings: &'a [Finding], unsafe_fixes: bool) -
         .collect();
     findings
         .iter()
+        .filter(|f| !f.is_explained())
         .filter_map(|f| f.fix.as_ref())
         .filter(|x| unsafe_fixes || x.safety == Safety::Safe)
         .filter(|x| {

@@ -101,6 +101,16 @@ pub struct Selection {
     /// Regime for systems that do not state one (overrides icslint.yaml)
     #[arg(long, value_parser = clap::builder::ValueParser::new(str::parse::<icslint::config::Regime>))]
     pub regime: Option<icslint::config::Regime>,
+    /// Check as on this day (YYYY-MM-DD): explanations whose review date is
+    /// before it have lapsed. Default: today
+    #[arg(long, value_name = "DATE", value_parser = as_of_date)]
+    pub as_of: Option<icslint::syntax::Date>,
+}
+
+/// `--as-of`: an ISO calendar date, as ICG writes dates.
+fn as_of_date(s: &str) -> Result<icslint::syntax::Date, String> {
+    icslint::syntax::Date::parse_iso(s.trim())
+        .ok_or_else(|| format!("`{s}` is not a date: write it as YYYY-MM-DD, like 2026-06-01"))
 }
 
 /// One `--select`/`--ignore` item: trimmed and upper-cased (IDs are
@@ -148,6 +158,7 @@ impl Selection {
         Ok(icslint::engine::Options {
             select: self.select.clone(),
             ignore: self.ignore.clone(),
+            as_of: self.as_of,
         })
     }
 }

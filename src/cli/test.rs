@@ -30,6 +30,7 @@ pub fn run(args: Args) -> i32 {
         select: args.selection.select.clone(),
         ignore: args.selection.ignore.clone(),
         regime: super::regime_of(&args.selection),
+        as_of: args.selection.as_of,
     };
     // Each path on its own: one that is missing is reported, and the
     // others are still tested.

@@ -273,24 +273,6 @@ impl FindingView {
     }
 }
 
-/// Today's date in UTC, `YYYY-MM-DD`, for `as_of` when none is given.
-pub fn today() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
-    // Days since 1970-01-01 to a civil date (H. Hinnant's algorithm).
-    let z = secs.div_euclid(86_400) + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
 /// The systems a finding belongs to: that of the top-level block it points
 /// into, or, for an authority, every system holding part of it.
 fn systems_of(m: &Model, tops: &BTreeMap<u32, Vec<BlockId>>, f: &Finding) -> Vec<BlockId> {
@@ -311,7 +293,7 @@ fn systems_of(m: &Model, tops: &BTreeMap<u32, Vec<BlockId>>, f: &Finding) -> Vec
     }
 }
 
-fn view(ws: &Workspace, f: &Finding, as_of: &str) -> FindingView {
+fn view(ws: &Workspace, f: &Finding) -> FindingView {
     let src = ws.sources.get(f.file);
     let line = src.line_of(f.span.start.min(src.text.len()));
     let explanation = f.explanation.as_ref().map(|e| ExplanationView {
@@ -319,7 +301,7 @@ fn view(ws: &Workspace, f: &Finding, as_of: &str) -> FindingView {
         approved_by: e.approved_by.clone(),
         agreed: e.agreed.clone(),
         review: e.review.clone(),
-        review_due: e.review.as_deref().is_some_and(|r| r < as_of),
+        review_due: e.overdue,
     });
     let mut v = FindingView {
         rule: f.rule.clone(),
@@ -734,7 +716,7 @@ pub fn build(
     let mut per_system: BTreeMap<BlockId, Vec<FindingView>> = BTreeMap::new();
     let mut unplaced = Vec::new();
     for f in findings {
-        let v = view(ws, f, as_of);
+        let v = view(ws, f);
         let at = systems_of(m, &tops, f);
         if at.is_empty() {
             unplaced.push(v);

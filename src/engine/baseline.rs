@@ -8,7 +8,9 @@
 //! same baseline matches whichever directory the check runs from. Findings
 //! that mean "this was not checked" (an unreadable or unparsable file, an
 //! unusable pack or configuration) are never hidden: a baseline recorded
-//! while a file was broken must not keep it unchecked for ever.
+//! while a file was broken must not keep it unchecked for ever. Nor are
+//! explained findings recorded or hidden: they are not failures, and once
+//! an explanation lapses its finding must fail, not hide in the baseline.
 
 use crate::diagnostic::Finding;
 use crate::source::FileId;
@@ -31,6 +33,9 @@ impl Baseline {
         )?;
         let mut counts = HashMap::new();
         for it in items {
+            if it.get("status").and_then(|s| s.as_str()) == Some("explained") {
+                continue;
+            }
             let get = |k: &str| {
                 it.get(k)
                     .and_then(|x| x.as_str())
@@ -59,7 +64,7 @@ impl Baseline {
         let mut left = self.counts.clone();
         let before = findings.len();
         findings.retain(|f| {
-            if super::always_shown(&f.rule) {
+            if super::always_shown(&f.rule) || f.is_explained() {
                 return true;
             }
             let key = (

@@ -8,11 +8,12 @@ pub mod eval;
 pub mod suppress;
 
 use crate::config::Config;
-use crate::diagnostic::{icg, Finding, Label};
-use crate::model::{BlockId, Model};
+use crate::diagnostic::{icg, Explanation, Finding, Label};
+use crate::model::{BlockId, Model, Val};
 use crate::rules::pack::{param_override, At, Check, RegimeVariant};
 use crate::rules::{Pack, Rule};
 use crate::source::{FileId, Span};
+use crate::syntax::Date;
 use crate::workspace::Workspace;
 use eval::{Ctx, V};
 use std::collections::HashMap;
@@ -22,6 +23,10 @@ use std::collections::HashMap;
 pub struct Options {
     pub select: Vec<String>,
     pub ignore: Vec<String>,
+    /// The day the documents are checked as of (`--as-of`): explanations
+    /// whose review date is before it have lapsed. `None` is today, from
+    /// the system clock; tests give a date so they do not depend on it.
+    pub as_of: Option<crate::syntax::Date>,
 }
 
 /// A pack and whose it is: `None` for a built-in pack, or the index of the
@@ -140,16 +145,217 @@ impl Engine<'_> {
             }
         }
         out.retain(|f| self.selected(&f.rule, f.file));
+        let mut explain_findings = self.explain(&mut out);
+        explain_findings.retain(|f| self.selected(&f.rule, f.file));
+        out.extend(explain_findings);
         for f in &mut out {
             if f.rule.starts_with("ICG") {
                 if let Some(s) = self.cfg(f.file).severity_for(&f.rule) {
                     f.severity = s;
                 }
             }
+            if f.citation.is_none() {
+                f.citation = self.ws.model.citation(f.file, f.span.start);
+            }
         }
         let mut out = self.suppress(out);
         out.extend(config_findings);
         sort(&mut out);
+        out
+    }
+
+    /// The day the run checks as of.
+    pub fn as_of(&self) -> Date {
+        self.opts.as_of.unwrap_or_else(Date::today)
+    }
+
+    /// Comply or explain: each `explain` block explains the findings of its
+    /// rule whose primary location lies inside the block holding it (its
+    /// header, attributes and nested blocks). Returns the explanations'
+    /// own findings: an unknown or non-explainable rule (ICG017, ICG016),
+    /// a missing reason, approver or date (ICG018: it explains nothing),
+    /// and an explanation that matches no finding (ICG019). An explanation
+    /// agreed after the day the check is as of does not yet exist then.
+    fn explain(&self, findings: &mut [Finding]) -> Vec<Finding> {
+        let m = &self.ws.model;
+        let as_of = self.as_of();
+        let mut out = Vec::new();
+        // Innermost first (nested blocks follow their parents in the
+        // arena): an explanation in a member claims its findings before one
+        // in the icb around it.
+        let explains: Vec<BlockId> = m.of_kind("explain").collect();
+        // Findings by rule, so each explanation looks only at its rule's.
+        let mut by_rule: HashMap<String, Vec<usize>> = HashMap::new();
+        if !explains.is_empty() {
+            for (i, f) in findings.iter().enumerate() {
+                by_rule.entry(f.rule.clone()).or_default().push(i);
+            }
+        }
+        for e in explains.into_iter().rev() {
+            let blk = m.block(e);
+            let Some(rule_id) = blk.id.as_deref() else {
+                continue;
+            };
+            let Some(parent) = blk.parent else { continue };
+            let rule = self
+                .packs
+                .iter()
+                .flat_map(|(o, p)| p.rules.iter().map(move |r| (*o, *p, r)))
+                .find(|(_, _, r)| r.id == rule_id);
+            let Some((_, pack, rule)) = rule else {
+                if let Some(d) = icg::ALL.iter().find(|d| d.id == rule_id) {
+                    out.push(
+                        icg::finding(icg::NOT_EXPLAINABLE, blk.file, blk.header, format!("{} ({}) is a language diagnostic: it cannot be explained, only fixed", d.id, d.name))
+                            .help("fix what it reports and remove this `explain` block"),
+                    );
+                    continue;
+                }
+                let all = self
+                    .packs
+                    .iter()
+                    .flat_map(|(_, p)| p.rules.iter().map(|r| r.id.as_str()));
+                let hint = crate::model::schema::suggest(rule_id, all)
+                    .map_or(String::new(), |s| format!("; did you mean {s}?"));
+                out.push(
+                    icg::finding(
+                        icg::EXPLAINED_UNKNOWN,
+                        blk.file,
+                        blk.header,
+                        format!("this explains {rule_id}, but no rule has that ID{hint}"),
+                    )
+                    .help("`icslint rules` lists every rule; write the ID of the recommendation the board departs from"),
+                );
+                continue;
+            };
+            if !rule.explainable {
+                out.push(
+                    icg::finding(
+                        icg::NOT_EXPLAINABLE,
+                        blk.file,
+                        blk.header,
+                        if pack.name == "statutory" {
+                            format!(
+                                "{} is a statutory duty ({}, {}): it cannot be explained, only complied with",
+                                rule.id, rule.provenance.source, rule.provenance.reference
+                            )
+                        } else {
+                            format!(
+                                "pack {} does not mark {} `explainable`: it must be complied with",
+                                pack.name, rule.id
+                            )
+                        },
+                    )
+                    .help(format!(
+                        "{}; remove this `explain` block and change the document so that it complies",
+                        rule.provenance.summary.trim_end_matches('.')
+                    )),
+                );
+                continue;
+            }
+            let reason = blk.name.as_deref().map(str::trim).unwrap_or_default();
+            let approver = match blk.attr("approved_by").map(|a| &a.value) {
+                Some(Val::Ref(Some(b), _)) => Some(m.block(*b).display().to_string()),
+                Some(Val::Ref(None, name)) => Some(format!("@{name}")),
+                _ => None,
+            };
+            let date = |key: &str| match blk.attr(key).map(|a| &a.value) {
+                Some(Val::Date(d)) => Some(*d),
+                _ => None,
+            };
+            let (agreed, review) = (date("agreed"), date("review"));
+            let mut missing = Vec::new();
+            if reason.is_empty() {
+                missing.push("its reason (the text in quotes after the rule ID)");
+            }
+            if approver.is_none() {
+                missing.push("`approved_by` (the board or committee that approved it)");
+            }
+            if agreed.is_none() {
+                missing.push("`agreed` (the date it was approved)");
+            }
+            let (Some(approver), Some(agreed), false) = (approver, agreed, reason.is_empty())
+            else {
+                out.push(
+                    icg::finding(
+                        icg::EXPLANATION_INCOMPLETE,
+                        blk.file,
+                        blk.header,
+                        format!(
+                            "this explanation of {rule_id} lacks {}, so it explains nothing",
+                            crate::text::and_list(&missing.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+                        ),
+                    )
+                    .help(format!("write `explain {rule_id} \"why the board departs from it\" {{ approved_by @board; agreed 2025-06-01; review 2026-06-01 }}`")),
+                );
+                continue;
+            };
+            let p = m.block(parent);
+            // Checked as of a day before it was agreed, it did not yet exist.
+            if agreed > as_of {
+                for &i in by_rule.get(rule_id).into_iter().flatten() {
+                    let f = &mut findings[i];
+                    if f.file == p.file && p.span.start <= f.span.start && f.span.start < p.span.end
+                    {
+                        let note = format!("the explanation of {rule_id} here was agreed on {agreed}, after {as_of}, the day this check is as of");
+                        f.help = Some(match f.help.take() {
+                            Some(h) => format!("{h}\n{note}"),
+                            None => note,
+                        });
+                    }
+                }
+                continue;
+            }
+            let overdue = review.is_some_and(|r| r < as_of);
+            let explanation = Explanation {
+                reason: reason.to_string(),
+                approved_by: approver,
+                agreed: agreed.to_string(),
+                review: review.map(|r| r.to_string()),
+                overdue,
+                file: blk.file,
+                span: blk.header,
+            };
+            let mut matched = false;
+            for &i in by_rule.get(rule_id).into_iter().flatten() {
+                let f = &mut findings[i];
+                if f.file != p.file
+                    || f.span.start < p.span.start
+                    || f.span.start >= p.span.end
+                    || f.explanation.is_some()
+                {
+                    continue;
+                }
+                matched = true;
+                if let (true, Some(r)) = (overdue, review) {
+                    f.message = format!("{} (explanation due for review since {r})", f.message);
+                    let again = format!(
+                        "the explanation approved by {} on {agreed} was due for review on {r}: review it and record a new `review` date, or comply",
+                        explanation.approved_by
+                    );
+                    f.help = Some(match f.help.take() {
+                        Some(h) => format!("{again}; or: {h}"),
+                        None => again,
+                    });
+                }
+                f.explanation = Some(explanation.clone());
+            }
+            let enabled = self.packs.iter().any(|(o, pk)| {
+                pk.rules
+                    .iter()
+                    .any(|r| r.id == rule_id && self.enabled(*o, pk, r, blk.file))
+            });
+            if !matched && enabled {
+                out.push(
+                    icg::finding(
+                        icg::STALE_EXPLANATION,
+                        blk.file,
+                        blk.header,
+                        format!("{rule_id} finds nothing in {} \"{}\", so this explanation explains nothing", p.kind, p.display()),
+                    )
+                    .help(format!("if the document now complies, remove the explanation; if not, move it into the block {rule_id} reports on")),
+                );
+            }
+        }
         out
     }
 

@@ -30,8 +30,12 @@ impl Lines {
     }
 }
 
-fn severity(s: Severity) -> DiagnosticSeverity {
-    match s {
+/// An explained finding is a hint: shown, never counted as a problem.
+fn severity(f: &Finding) -> DiagnosticSeverity {
+    if f.is_explained() {
+        return DiagnosticSeverity::HINT;
+    }
+    match f.severity {
         Severity::Error => DiagnosticSeverity::ERROR,
         Severity::Warning => DiagnosticSeverity::WARNING,
         Severity::Advice => DiagnosticSeverity::INFORMATION,
@@ -42,6 +46,14 @@ fn severity(s: Severity) -> DiagnosticSeverity {
 /// obligation comes from.
 pub fn message(f: &Finding) -> String {
     let mut s = f.message.clone();
+    if let Some(e) = f.explanation.as_ref().filter(|_| f.is_explained()) {
+        s.push('\n');
+        s.push_str(&crate::report::explained_text(e));
+    }
+    if let Some(c) = &f.citation {
+        s.push('\n');
+        s.push_str(&crate::report::citation_text(c));
+    }
     if let Some(h) = &f.help {
         s.push_str("\nhelp: ");
         s.push_str(h);
@@ -97,7 +109,7 @@ pub fn publish<'a>(
             .collect();
         let base = Diagnostic {
             range,
-            severity: Some(severity(f.severity)),
+            severity: Some(severity(f)),
             code: Some(NumberOrString::String(f.rule.clone())),
             code_description,
             source: Some("icslint".into()),

@@ -142,11 +142,21 @@ pub fn hover(ws: &Workspace, findings: &[Finding], file: FileId, offset: usize) 
                 "**{} {}** ({}): {}\n\n",
                 f.rule,
                 f.name,
-                f.severity.as_str(),
+                if f.is_explained() {
+                    "explained"
+                } else {
+                    f.severity.as_str()
+                },
                 f.message
             ));
+            if let Some(e) = f.explanation.as_ref().filter(|_| f.is_explained()) {
+                s.push_str(&format!("{}\n\n", crate::report::explained_text(e)));
+            }
             if let Some(h) = &f.help {
                 s.push_str(&format!("help: {h}\n\n"));
+            }
+            if let Some(c) = &f.citation {
+                s.push_str(&format!("{}\n\n", crate::report::citation_text(c)));
             }
             if let Some(p) = &f.provenance {
                 s.push_str(&format!(

@@ -118,6 +118,18 @@ impl Lowerer {
             }
         };
         match (&parent_kind, spec.top_level()) {
+            (None, false) if spec.name == "explain" => {
+                self.push(
+                    icg::finding(
+                        icg::UNKNOWN,
+                        file,
+                        b.kind.span,
+                        "an `explain` block goes inside the block its rule reports on, not at the top level",
+                    )
+                    .help("move it into that block (the icb, the member, the strategy...)"),
+                );
+                return None;
+            }
             (None, false) => {
                 let parents = spec.parents.join(", ");
                 self.push(
@@ -149,7 +161,54 @@ impl Lowerer {
             }
             _ => {}
         }
-        if spec.top_level() && b.id.is_none() {
+        // An explanation's ident is the rule it explains; every other ID is
+        // lower case (the grammar reads both, so the error can say so).
+        let mut ident_lower = None;
+        let rule_id = spec.name == "explain";
+        if let Some(ident) =
+            b.id.as_ref()
+                .filter(|i| !rule_id && i.text.starts_with(|c: char| c.is_ascii_uppercase()))
+        {
+            let lower = ident.text.to_ascii_lowercase().replace('-', "_");
+            self.push(
+                icg::finding(
+                    icg::SYNTAX,
+                    file,
+                    ident.span,
+                    format!(
+                        "the ID `{}` has capital letters; IDs are lower case",
+                        ident.text
+                    ),
+                )
+                .help(format!("write `{lower}` (and refer to it as `@{lower}`)"))
+                .fix(Fix::replace(
+                    format!("Change `{}` to `{lower}`", ident.text),
+                    file,
+                    ident.span,
+                    lower.clone(),
+                )),
+            );
+            // Checked under the lower-case ID, so the rest of the block,
+            // and references to it written in lower case, still count.
+            ident_lower = Some(syntax::Name {
+                text: lower,
+                span: ident.span,
+            });
+        }
+        let ident = ident_lower.as_ref().or(b.id.as_ref());
+        if rule_id && b.id.is_none() {
+            self.push(
+                icg::finding(
+                    icg::EXPLANATION_INCOMPLETE,
+                    file,
+                    b.header,
+                    "this explanation does not name the rule it explains",
+                )
+                .help("write the rule's ID after `explain`: `explain CCN161 \"reason\" { ... }`"),
+            );
+            return None;
+        }
+        if spec.top_level() && b.id.is_none() && spec.name != "document" {
             self.push(
                 icg::finding(
                     icg::SYNTAX,
@@ -164,9 +223,24 @@ impl Lowerer {
             );
         }
         let id = BlockId(self.model.blocks.len() as u32);
+        if spec.name == "document" {
+            if let Some(first) = self.model.documents.get(&file) {
+                let f = icg::finding(
+                    icg::TWO_DOCUMENTS,
+                    file,
+                    b.header,
+                    "this file already names its published document",
+                )
+                .label(file, self.model.block(*first).header, "the file's document")
+                .help("keep one `document` block per file; put another document's blocks in a file of their own");
+                self.push(f);
+            } else {
+                self.model.documents.insert(file, id);
+            }
+        }
         self.model.blocks.push(Block {
             kind: super::Kind(spec),
-            id: b.id.as_ref().map(|i| i.text.clone()),
+            id: ident.map(|i| i.text.clone()),
             name: b.name.as_ref().map(|n| n.0.clone()),
             file,
             span: b.span,
@@ -176,7 +250,7 @@ impl Lowerer {
             parent,
             system: None,
         });
-        if let Some(ident) = &b.id {
+        if let Some(ident) = ident.filter(|_| !rule_id) {
             if let Some(prev) = self.model.ids.get(&ident.text).copied() {
                 let p = self.model.block(prev);
                 let f = icg::finding(icg::DUPLICATE, file, ident.span, format!("the ID `{}` is already used by {} \"{}\"", ident.text, p.kind, p.display()))
@@ -201,7 +275,7 @@ impl Lowerer {
                         spec.name
                     ),
                 );
-                f = match schema::suggest(&a.key.text, spec.keys.iter().map(|k| k.name)) {
+                f = match schema::suggest(&a.key.text, spec.all_keys().map(|k| k.name)) {
                     Some(s) => f.help(format!("did you mean `{s}`?")).fix(Fix::replace(
                         format!("Change `{}` to `{s}`", a.key.text),
                         file,
@@ -210,8 +284,7 @@ impl Lowerer {
                     )),
                     None => f.help(format!(
                         "known keys: {}",
-                        spec.keys
-                            .iter()
+                        spec.all_keys()
                             .map(|k| k.name)
                             .collect::<Vec<_>>()
                             .join(", ")
@@ -670,7 +743,7 @@ impl Lowerer {
             let b = self.model.block(id);
             let system = match b.kind.as_str() {
                 "system" => Some(id),
-                "authority" => None,
+                "authority" | "document" => None,
                 _ => {
                     match b.attr("system") {
                         None => {

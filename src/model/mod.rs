@@ -146,6 +146,8 @@ pub struct Model {
     /// Regime of a system that does not state one, from the `icslint.yaml`
     /// that applies to the system's file.
     pub configured_regime: HashMap<BlockId, i64>,
+    /// The `document` block of each file that has one: what its findings cite.
+    pub documents: HashMap<FileId, BlockId>,
     index: Index,
 }
 
@@ -158,6 +160,8 @@ struct Index {
     by_system: HashMap<BlockId, Vec<BlockId>>,
     shares_in: HashMap<BlockId, Vec<BlockId>>,
     referrers: HashMap<BlockId, Vec<BlockId>>,
+    /// The blocks of each file: lowering adds a file's blocks one after another.
+    by_file: HashMap<FileId, std::ops::Range<u32>>,
 }
 
 fn collect_refs(v: &Val, out: &mut Vec<BlockId>) {
@@ -178,6 +182,8 @@ impl Model {
         for (i, b) in self.blocks.iter().enumerate() {
             let id = BlockId(i as u32);
             ix.by_kind.entry(b.kind.as_str()).or_default().push(id);
+            let r = ix.by_file.entry(b.file).or_insert(id.0..id.0);
+            r.end = id.0 + 1;
             let mut refs = Vec::new();
             for a in &b.attrs {
                 collect_refs(&a.value, &mut refs);
@@ -204,6 +210,71 @@ impl Model {
         }
         self.index.shares_in = shares_in;
     }
+    /// The innermost block of `file` whose text holds `offset`, leaving
+    /// out `explain` blocks (a finding there is about the block around it).
+    /// A file's blocks are in the arena in pre-order, so their starts
+    /// increase: the last block starting at or before `offset` is the
+    /// innermost candidate, and its ancestors the others (a binary search
+    /// and at most `MAX_DEPTH` steps up, not a scan of the file).
+    pub fn block_at(&self, file: FileId, offset: usize) -> Option<BlockId> {
+        let range = self.index.by_file.get(&file)?.clone();
+        let blocks = &self.blocks[range.start as usize..range.end as usize];
+        let n = blocks.partition_point(|b| b.span.start <= offset);
+        let mut at = n.checked_sub(1).map(|i| BlockId(range.start + i as u32));
+        while let Some(b) = at {
+            let blk = self.block(b);
+            if blk.kind != "explain" && offset < blk.span.end.max(blk.span.start + 1) {
+                return Some(b);
+            }
+            at = blk.parent;
+        }
+        None
+    }
+
+    /// What text at `offset` in `file` cites: the file's `document` and the
+    /// nearest `clause` above it. A block's first `clause` covers its
+    /// header and what comes before a later `clause`; a later one covers
+    /// what follows it, nested blocks included; a block without one takes
+    /// its parent's, as of where the block starts.
+    pub fn citation(&self, file: FileId, offset: usize) -> Option<crate::diagnostic::Citation> {
+        let doc = self.block(*self.documents.get(&file)?);
+        let text = |key: &str| match doc.attr(key).map(|a| &a.value) {
+            Some(Val::Str(s)) => Some(s.clone()),
+            _ => None,
+        };
+        let mut clause = None;
+        let mut at = self
+            .block_at(file, offset)
+            .filter(|b| self.block(*b).kind != "document");
+        let mut pos = offset;
+        while let Some(b) = at {
+            let blk = self.block(b);
+            let mut clauses = blk.attrs("clause").filter_map(|a| match &a.value {
+                Val::Str(s) => Some((a.span.start, s)),
+                _ => None,
+            });
+            let first = clauses.next();
+            let found = first
+                .into_iter()
+                .chain(clauses)
+                .take_while(|(start, _)| *start <= pos)
+                .last()
+                .or(first);
+            if let Some((_, c)) = found {
+                clause = Some(c.clone());
+                break;
+            }
+            pos = blk.span.start;
+            at = blk.parent;
+        }
+        Some(crate::diagnostic::Citation {
+            document: doc.display().to_string(),
+            version: text("version"),
+            clause,
+            url: text("url"),
+        })
+    }
+
     pub fn of_kind<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = BlockId> + 'a {
         self.index.by_kind.get(kind).into_iter().flatten().copied()
     }

@@ -101,10 +101,56 @@ impl KindSpec {
     pub fn top_level(&self) -> bool {
         self.parents.is_empty()
     }
+    /// A key of this kind, or one every block may carry (`clause`).
     pub fn key(&self, name: &str) -> Option<&'static KeySpec> {
-        self.keys.iter().find(|k| k.name == name)
+        self.keys.iter().find(|k| k.name == name).or_else(|| {
+            COMMON_KEYS
+                .iter()
+                .find(|k| k.name == name && self.name != "explain" && self.name != "document")
+        })
+    }
+    /// Every key a block of this kind may carry, its own and the common ones.
+    pub fn all_keys(&self) -> impl Iterator<Item = &'static KeySpec> + '_ {
+        self.keys.iter().chain(
+            COMMON_KEYS
+                .iter()
+                .filter(|_| self.name != "explain" && self.name != "document"),
+        )
     }
 }
+
+/// Keys any block may carry, beside its kind's own. `clause "4.2.1"` names
+/// the clause of the published document that the text below it comes
+/// from: the block's first `clause` covers its header and everything up to
+/// the next `clause`, which covers what follows it (see docs/language.md).
+pub const COMMON_KEYS: &[KeySpec] = &[rep("clause", Str)];
+
+/// Every kind a rule can report on: where an `explain` block may stand.
+const EXPLAINABLE_IN: &[&str] = &[
+    "system",
+    "authority",
+    "icb",
+    "icp",
+    "hwb",
+    "place",
+    "delegation",
+    "strategy",
+    "framework",
+    "member",
+    "committee",
+    "oversight",
+    "chair_appraisal",
+    "conflicts",
+    "scrutiny",
+    "agenda",
+    "engagement",
+    "regard",
+    "division",
+    "grant",
+    "priority",
+    "ambition",
+    "report",
+];
 
 const fn k(name: &'static str, ty: Ty) -> KeySpec {
     KeySpec {
@@ -130,6 +176,20 @@ const OPEN: Ty = Word(Open);
 const OPEN_LIST: Ty = Words(Open);
 
 pub const KINDS: &[KindSpec] = &[
+    KindSpec {
+        name: "document",
+        doc: "The published document this file records (its title, version, adoption date and address): findings in the file cite it.",
+        parents: &[],
+        keys: &[k("version", Str), k("adopted", Date), k("url", Str)],
+        children: &[],
+    },
+    KindSpec {
+        name: "explain",
+        doc: "A board's recorded departure from a recommendation (\"comply or explain\"): `explain RULE \"reason\" { approved_by @body; agreed DATE; review DATE }`, inside the block the rule applies to.",
+        parents: EXPLAINABLE_IN,
+        keys: &[k("approved_by", Ref(&[])), k("agreed", Date), k("review", Date)],
+        children: &[],
+    },
     KindSpec {
         name: "system",
         doc: "One integrated care system.",

@@ -17,6 +17,7 @@ pub fn render(findings: &[Finding], sources: &Sources) -> String {
     let mut out = String::new();
     for f in findings {
         let level = match f.severity {
+            _ if f.is_explained() => "notice",
             Severity::Error => "error",
             Severity::Warning => "warning",
             Severity::Advice => "notice",
@@ -25,9 +26,17 @@ pub fn render(findings: &[Finding], sources: &Sources) -> String {
         let (line, col) = src.line_col(f.span.start);
         let (end_line, end_col) = src.line_col(f.span.end);
         let mut msg = f.message.clone();
+        if let Some(e) = f.explanation.as_ref().filter(|_| f.is_explained()) {
+            msg.push('\n');
+            msg.push_str(&super::explained_text(e));
+        }
         if let Some(h) = &f.help {
             msg.push('\n');
             msg.push_str(h);
+        }
+        if let Some(c) = &f.citation {
+            msg.push('\n');
+            msg.push_str(&super::citation_text(c));
         }
         out.push_str(&format!(
             "::{level} file={},line={line},col={col},endLine={end_line},endColumn={end_col},title={}::{}\n",

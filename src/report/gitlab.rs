@@ -15,15 +15,19 @@ pub fn render(findings: &[Finding], sources: &Sources) -> String {
             let src = sources.get(f.file);
             let (begin, _) = src.line_col(f.span.start);
             let (end, _) = src.line_col(f.span.end.max(f.span.start));
-            let description = match &f.help {
+            let mut description = match &f.help {
                 Some(h) => format!("{} {}: {} {}", f.rule, f.name, f.message, h),
                 None => format!("{} {}: {}", f.rule, f.name, f.message),
             };
+            if let Some(e) = f.explanation.as_ref().filter(|_| f.is_explained()) {
+                description = format!("{description} ({})", super::explained_text(e));
+            }
             json!({
                 "type": "issue",
                 "check_name": f.rule,
                 "description": description,
                 "severity": match f.severity {
+                    _ if f.is_explained() => "info",
                     Severity::Error => "major",
                     Severity::Warning => "minor",
                     Severity::Advice => "info",

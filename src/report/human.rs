@@ -193,8 +193,14 @@ impl Cache<'_> {
 
 fn help_text(f: &Finding) -> Option<String> {
     let mut parts = Vec::new();
+    if let Some(e) = f.explanation.as_ref().filter(|_| f.is_explained()) {
+        parts.push(super::explained_text(e));
+    }
     if let Some(h) = &f.help {
         parts.push(h.clone());
+    }
+    if let Some(c) = &f.citation {
+        parts.push(super::citation_text(c));
     }
     if let Some(p) = &f.provenance {
         parts.push(format!(
@@ -253,8 +259,17 @@ pub fn render(findings: &[Finding], sources: &Sources, color: bool, width: usize
         }
         let d = Rendered {
             code: format!("{}({})", f.rule, f.name),
-            message: f.message.clone(),
-            severity: f.severity,
+            // An explained finding is reported, not failed: miette's advice.
+            message: if f.is_explained() {
+                format!("explained: {}", f.message)
+            } else {
+                f.message.clone()
+            },
+            severity: if f.is_explained() {
+                Severity::Advice
+            } else {
+                f.severity
+            },
             help: help_text(f),
             source: cache.get(f.file),
             labels,
@@ -267,6 +282,9 @@ pub fn render(findings: &[Finding], sources: &Sources, color: bool, width: usize
 }
 
 fn short_label(f: &Finding) -> String {
+    if f.is_explained() {
+        return "explained".into();
+    }
     match f.severity {
         Severity::Error => "here".into(),
         Severity::Warning => "here".into(),

@@ -32,6 +32,19 @@ pub fn finding(f: &Finding, sources: &Sources) -> Value {
         "labels": f.labels.iter().map(|l| json!({"message": l.message, "location": location(sources, l.file, l.span)})).collect::<Vec<_>>(),
         "help": f.help,
         "provenance": f.provenance,
+        // Added for comply-or-explain (fields are only added): `status` is
+        // `explained` while an explanation is in force, else `open`;
+        // `explanation` and `citation` are null when there is none.
+        "status": if f.is_explained() { "explained" } else { "open" },
+        "explanation": f.explanation.as_ref().map(|e| {
+            let mut v = json!(e);
+            v["location"] = location(sources, e.file, e.span);
+            v
+        }),
+        "citation": f.citation.as_ref().map(|c| json!({
+            "document": c.document, "version": c.version, "clause": c.clause, "url": c.url,
+            "text": c.to_string(),
+        })),
         "fixes": f.fix.iter().map(|x| json!({
             "title": x.title,
             "safety": x.safety,

@@ -74,6 +74,28 @@ pub fn fingerprints(findings: &[Finding], sources: &Sources) -> Vec<String> {
         .collect()
 }
 
+/// What an explained finding shows beside its message, in every format:
+/// who approved the departure, when, until when, and why.
+pub fn explained_text(e: &crate::diagnostic::Explanation) -> String {
+    let review = e
+        .review
+        .as_ref()
+        .map_or(String::new(), |r| format!(", review by {r}"));
+    format!(
+        "explained: approved by {} on {}{review}: \"{}\"",
+        e.approved_by, e.agreed, e.reason
+    )
+}
+
+/// Where the finding's text is in the published document, for help texts:
+/// "document: NHS Wessex Vale ICB Constitution v3.2, clause 4.2.1 (https://...)".
+pub fn citation_text(c: &crate::diagnostic::Citation) -> String {
+    match &c.url {
+        Some(u) => format!("document: {c} ({u})"),
+        None => format!("document: {c}"),
+    }
+}
+
 /// Our severity as miette's (the human and plain renderers).
 fn miette_severity(s: crate::diagnostic::Severity) -> miette::Severity {
     use crate::diagnostic::Severity::*;

@@ -34,7 +34,11 @@ impl std::error::Error for Spoken<'_> {}
 
 impl Diagnostic for Spoken<'_> {
     fn severity(&self) -> Option<miette::Severity> {
-        Some(super::miette_severity(self.finding.severity))
+        Some(if self.finding.is_explained() {
+            miette::Severity::Advice
+        } else {
+            super::miette_severity(self.finding.severity)
+        })
     }
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
         self.help
@@ -77,6 +81,7 @@ pub fn render(findings: &[Finding], sources: &Sources) -> String {
         let path = super::display_path(sources, f.file);
         let (line, _) = src.line_col(f.span.start);
         let severity = match f.severity {
+            _ if f.is_explained() => "Explained",
             Severity::Error => "Error",
             Severity::Warning => "Warning",
             Severity::Advice => "Advice",
@@ -112,13 +117,19 @@ pub fn render(findings: &[Finding], sources: &Sources) -> String {
         if let Some(h) = &f.help {
             help.insert(0, h.clone());
         }
+        if let Some(e) = f.explanation.as_ref().filter(|_| f.is_explained()) {
+            help.insert(0, format!("{}.", capitalised(&super::explained_text(e))));
+        }
+        if let Some(c) = &f.citation {
+            help.push(format!("{}.", capitalised(&super::citation_text(c))));
+        }
         if let Some(p) = &f.provenance {
             help.push(format!(
                 "Source: {}, {}: {}",
                 p.source, p.reference, p.summary
             ));
         }
-        if let Some(fix) = &f.fix {
+        if let Some(fix) = f.fix.as_ref().filter(|_| !f.is_explained()) {
             help.push(format!(
                 "A fix is available: {}.",
                 fix.title.trim_end_matches('.')

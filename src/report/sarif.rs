@@ -232,6 +232,26 @@ pub fn render(findings: &[Finding], sources: &Sources, rules: &[RuleInfo]) -> St
             if let Some(x) = &f.fix {
                 r["fixes"] = json!([fix(&base, sources, x)]);
             }
+            // Comply or explain: an explanation in force is an accepted
+            // in-source suppression; a lapsed one stays a result, with the
+            // explanation in its properties.
+            if let Some(e) = &f.explanation {
+                if f.is_explained() {
+                    r["suppressions"] = json!([{
+                        "kind": "inSource",
+                        "status": "accepted",
+                        "justification": super::explained_text(e),
+                        "location": location(&base, sources, e.file, e.span),
+                    }]);
+                }
+                r["properties"]["explanation"] = json!(e);
+            }
+            if let Some(c) = &f.citation {
+                r["properties"]["citation"] = json!({
+                    "document": c.document, "version": c.version, "clause": c.clause,
+                    "url": c.url, "text": c.to_string(),
+                });
+            }
             r
         })
         .collect();

@@ -1,15 +1,22 @@
 //! `--statistics`: how many findings each rule produced, most first (as
-//! ruff prints it), with the number a fix could resolve.
+//! ruff prints it), with the number a fix could resolve. Explained
+//! findings are not counted as findings: a rule's row says how many of its
+//! findings the board has explained beside it.
 
 use crate::diagnostic::Finding;
 use std::collections::BTreeMap;
 
 pub fn render(findings: &[Finding]) -> String {
     let mut counts: BTreeMap<&str, (usize, usize, &str)> = BTreeMap::new();
+    let mut explained: BTreeMap<&str, usize> = BTreeMap::new();
     for f in findings {
         let e = counts
             .entry(f.rule.as_str())
             .or_insert((0, 0, f.name.as_str()));
+        if f.is_explained() {
+            *explained.entry(f.rule.as_str()).or_default() += 1;
+            continue;
+        }
         e.0 += 1;
         if f.fix.is_some() {
             e.1 += 1;
@@ -30,7 +37,11 @@ pub fn render(findings: &[Finding]) -> String {
             k if k == n => "  [fixable]".to_string(),
             k => format!("  [{k} fixable]"),
         };
-        out.push_str(&format!("{n:>width$}\t{id:<id_width$}\t{name}{fix}\n"));
+        let why = match explained.get(id) {
+            Some(k) => format!("  [{k} explained]"),
+            None => String::new(),
+        };
+        out.push_str(&format!("{n:>width$}\t{id:<id_width$}\t{name}{fix}{why}\n"));
     }
     out
 }

@@ -51,6 +51,7 @@ const RULE_FIELDS: &[&str] = &[
     "id",
     "name",
     "provenance",
+    "explainable",
     "severity",
     "regimes",
     "by_regime",
@@ -205,6 +206,10 @@ struct RuleDef {
     #[serde(default)]
     examples: Examples,
     fix: Option<FixDef>,
+    /// A recommendation ("should") a board may depart from with an
+    /// `explain` block; statutory duties leave it out (false).
+    #[serde(default)]
+    explainable: bool,
 }
 
 /// `fix: { insert: "membership_review every 12 months", into: self, title: "..." }`
@@ -277,6 +282,9 @@ pub struct Rule {
     pub labels: Vec<(Node, Vec<Piece>)>,
     pub params: Vec<Param>,
     pub fix: Option<RuleFix>,
+    /// Whether a document may explain a departure from it ("comply or
+    /// explain"): the recommendations, never a statutory duty.
+    pub explainable: bool,
     /// The pack file and the span of this rule's `id:` in it.
     pub file: FileId,
     pub span: Span,
@@ -800,6 +808,7 @@ fn compile_rule(r: RuleDef, pack: &str, file: FileId, at: &Where) -> Result<Rule
         labels,
         params,
         fix,
+        explainable: r.explainable,
         file,
         span: id_span,
         condition: r.when.map(|w| w.value),

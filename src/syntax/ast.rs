@@ -59,6 +59,31 @@ impl Date {
         };
         self.day >= 1 && self.day <= days
     }
+    /// `2026-06-01`: exactly four, two and two digits, a real calendar date.
+    pub fn parse_iso(s: &str) -> Option<Date> {
+        let b = s.as_bytes();
+        let shape = b.len() == 10
+            && b[4] == b'-'
+            && b[7] == b'-'
+            && b.iter()
+                .enumerate()
+                .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+        let d = literal::date(s);
+        (shape && d.is_valid()).then_some(d)
+    }
+    /// Today's date (UTC) from the system clock. Only the command line and
+    /// the language server ask for it; everything else is given a date.
+    pub fn today() -> Date {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let epoch = Date {
+            year: 1970,
+            month: 1,
+            day: 1,
+        };
+        Date::from_day_number(epoch.day_number() + (secs / 86_400) as i64)
+    }
     /// Days since 0000-03-01 (a proleptic Gregorian day count).
     pub fn day_number(&self) -> i64 {
         let (y, m) = if self.month <= 2 {
