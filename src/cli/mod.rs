@@ -22,6 +22,7 @@ mod fmt;
 mod parse;
 mod rules;
 mod test;
+mod transition;
 mod typology;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -159,6 +160,9 @@ enum Command {
     Fmt(fmt::Args),
     /// Run the `# expect:` annotations of workspaces and rule packs as tests
     Test(test::Args),
+    /// List, per system, the findings that would appear, disappear or change
+    /// under another regime (`--from`/`--to`) or edition of the packs (`--packs-from`/`--packs-to`)
+    Transition(transition::Args),
     /// Show each authority's CCN typology and its shares of each system
     Typology {
         #[arg(default_value = ".")]
@@ -198,6 +202,7 @@ pub fn run() -> i32 {
         Command::Check(args) => check::run(args),
         Command::Fmt(args) => fmt::run(args),
         Command::Test(args) => test::run(args),
+        Command::Transition(args) => transition::run(args),
         Command::Typology { paths } => typology::run(&paths),
         Command::Parse { ast: _, file } => parse::run(&file),
         Command::Rules(args) => rules::run(args),
