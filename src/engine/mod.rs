@@ -5,6 +5,7 @@
 pub mod baseline;
 pub mod eval;
 pub mod suppress;
+mod unchecked;
 
 use crate::config::Config;
 use crate::diagnostic::{icg, Finding, Label};
@@ -147,6 +148,7 @@ impl Engine<'_> {
             }
         }
         let mut out = self.suppress(out);
+        unchecked::annotate(self, &mut out);
         out.extend(config_findings);
         sort(&mut out);
         out

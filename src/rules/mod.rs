@@ -4,5 +4,6 @@
 pub mod builtin;
 pub mod check;
 pub mod pack;
+mod reads;
 
 pub use pack::{builtin_packs, load_pack, Pack, Rule};
