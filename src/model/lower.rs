@@ -599,6 +599,28 @@ impl Lowerer {
 
     fn resolve(&mut self) {
         let refs = std::mem::take(&mut self.refs);
+        // Did-you-mean for references to IDs that do not exist: one index
+        // of the IDs (in declaration order, so the first declared of two
+        // equally near wins), one answer per distinct name.
+        let mut declared: Vec<(BlockId, &str)> = Vec::new();
+        if refs.iter().any(|r| !self.model.ids.contains_key(&r.4)) {
+            declared = self
+                .model
+                .ids
+                .iter()
+                .map(|(k, v)| (*v, k.as_str()))
+                .collect();
+            declared.sort_unstable();
+        }
+        let near = schema::Suggester::new(declared.iter().map(|(_, k)| *k));
+        let mut answers: std::collections::HashMap<String, Option<String>> = Default::default();
+        for r in &refs {
+            if !self.model.ids.contains_key(&r.4) && !answers.contains_key(&r.4) {
+                answers.insert(r.4.clone(), near.suggest(&r.4).map(str::to_string));
+            }
+        }
+        drop(near);
+        drop(declared);
         for (block, index, file, span, name, kinds) in refs {
             let target = self.model.ids.get(&name).copied();
             match target {
@@ -609,7 +631,7 @@ impl Lowerer {
                         span,
                         format!("no block in the workspace has the ID `{name}`"),
                     );
-                    f = match schema::suggest(&name, self.model.ids.keys().map(String::as_str)) {
+                    f = match answers.get(&name).cloned().flatten() {
                         Some(s) => f.help(format!("did you mean `@{s}`?")).fix(Fix::replace(
                             format!("Change `@{name}` to `@{s}`"),
                             file,
