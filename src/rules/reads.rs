@@ -87,16 +87,13 @@ fn names<'a>(n: &'a Node, out: &mut BTreeSet<&'a str>) {
 
 #[cfg(test)]
 mod tests {
-    use crate::workspace::Workspace;
-
     fn rule(id: &str) -> crate::rules::Rule {
-        let ws = Workspace::from_texts(&[], crate::config::Config::default());
-        ws.packs
-            .iter()
-            .flat_map(|(_, p)| p.rules.iter())
+        let (packs, _) = crate::rules::builtin_packs(&mut crate::source::Sources::default());
+        packs
+            .into_iter()
+            .flat_map(|p| p.rules)
             .find(|r| r.id == id)
             .unwrap()
-            .clone()
     }
 
     #[test]
