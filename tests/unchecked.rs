@@ -30,8 +30,12 @@ const ICB: &str = r#"icb i "NHS Hill ICB" {
 "#;
 
 fn run(hwb: &str, icb: &str) -> Vec<Finding> {
+    run3(SYSTEM, hwb, icb)
+}
+
+fn run3(system: &str, hwb: &str, icb: &str) -> Vec<Finding> {
     let ws = Workspace::from_texts(
-        &[("system.icg", SYSTEM), ("hwb.icg", hwb), ("icb.icg", icb)],
+        &[("system.icg", system), ("hwb.icg", hwb), ("icb.icg", icb)],
         Config::default(),
     );
     Engine::new(&ws, Options::default()).run()
@@ -59,8 +63,12 @@ fn notes(found: &[Finding]) -> Vec<String> {
 /// documents (a false finding, or one the error silenced) is named in the
 /// note; and the note names the kind of what was lost.
 fn check(broken_hwb: &str, broken_icb: &str, expect: &[&str]) -> String {
+    check3(SYSTEM, broken_hwb, broken_icb, expect)
+}
+
+fn check3(system: &str, broken_hwb: &str, broken_icb: &str, expect: &[&str]) -> String {
     let intact = rule_findings(&run(HWB, ICB));
-    let found = run(broken_hwb, broken_icb);
+    let found = run3(system, broken_hwb, broken_icb);
     let notes = notes(&found);
     assert_eq!(notes.len(), 1, "{found:#?}");
     let note = &notes[0];
@@ -119,6 +127,23 @@ fn a_lost_nested_block_names_the_rules_that_read_it() {
     );
     // A rule of the ICB that does not read members is not named.
     assert!(!note.contains("CCN111"), "{note}");
+}
+
+#[test]
+fn a_lost_line_read_through_a_derived_field_names_its_rules() {
+    // Without its share the council is in no system: rules that find a
+    // system's councils (`upper_tier`, `authorities`) ran without it.
+    let note = check3(
+        &SYSTEM.replace("share @s 100%", "share @s 100% ="),
+        HWB,
+        ICB,
+        &[
+            "the `share` line is not checked",
+            "rules that ran without it: ",
+            "STA010",
+        ],
+    );
+    assert!(!note.contains("STA001"), "{note}");
 }
 
 #[test]

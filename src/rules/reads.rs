@@ -60,10 +60,16 @@ fn names<'a>(n: &'a Node, out: &mut BTreeSet<&'a str>) {
                 if let Block(k) | Blocks(k) = d.ty {
                     out.insert(k);
                 }
+                out.extend(d.reads.iter().copied());
             }
             names(base, out);
         }
         E::Call(f, args) => {
+            // `typology(authority)` is computed from the shares, tiers and
+            // populations of the authorities (`model::typology`).
+            if *f == Func::Typology {
+                out.extend(["share", "tier", "population"]);
+            }
             if matches!(f, Func::Kinds | Func::Referrers) {
                 if let Some(Node { e: E::Word(k), .. }) = args.first() {
                     out.insert(k);
@@ -102,7 +108,7 @@ mod tests {
         let r = rule("STA010");
         assert!(r.runs_on("authority") && !r.runs_on("hwb"));
         let reads = r.reads();
-        for n in ["hwb", "functions", "tier"] {
+        for n in ["hwb", "functions", "tier", "authority"] {
             assert!(reads.contains(n), "{n}: {reads:?}");
         }
         // A word literal is not a name it reads.
@@ -112,16 +118,24 @@ mod tests {
         assert!(r.runs_on("hwb") && r.reads().contains("functions"));
     }
 
-    /// Each name a rule in Rust declares is a key or kind of the schema.
+    /// Each name a rule in Rust or a derived field declares is a key or kind of the schema.
     #[test]
-    fn builtin_reads_are_schema_names() {
+    fn declared_reads_are_schema_names() {
         use crate::model::schema;
-        for b in crate::rules::builtin::BUILTINS {
-            for n in b.reads {
+        let declared = crate::rules::builtin::BUILTINS
+            .iter()
+            .map(|b| (b.name, b.reads))
+            .chain(
+                crate::model::derived::DERIVED
+                    .iter()
+                    .map(|d| (d.name, d.reads)),
+            );
+        for (name, reads) in declared {
+            for n in reads {
                 let known = schema::kind(n).is_some()
                     || schema::kind_names()
                         .any(|k| schema::kind(k).is_some_and(|s| s.key(n).is_some()));
-                assert!(known, "{}: `{n}` is neither a kind nor a key", b.name);
+                assert!(known, "{name}: `{n}` is neither a kind nor a key");
             }
         }
     }
