@@ -1,8 +1,8 @@
 //! Fields computed from the model rather than written in a file (`name`,
 //! `system`, `upper_tier`, `icps`, ...), each declared once: its name, the
-//! kinds it applies to, its type, the keys it reads and how it is computed. The check-language
-//! compiler types paths with this table and the engine evaluates them with
-//! it, so adding a derived field touches this file only.
+//! kinds it applies to, its type, the keys it reads and how it is computed.
+//! The check-language compiler types paths with this table and the engine
+//! evaluates them with it, so adding a derived field touches this file only.
 
 use super::{BlockId, Model, Val};
 use crate::syntax::fmt_num;
