@@ -18,5 +18,6 @@ pub mod source;
 pub mod syntax;
 pub mod testing;
 pub mod text;
+pub mod transition;
 pub mod workspace;
 pub mod yaml;

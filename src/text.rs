@@ -131,19 +131,189 @@ pub fn shared_passages(a: &str, b: &str) -> Vec<String> {
     out
 }
 
-/// The nearest known spelling, if one is close enough to be a likely typo;
-/// of equally near ones, the first in alphabetical order (candidates often
-/// come from a hash map, whose order changes from run to run).
-pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = (word.chars().count() / 3).max(2);
-    candidates
-        .into_iter()
-        .map(|c| (levenshtein(word, c), c))
-        .filter(|(d, _)| *d <= limit)
-        .min()
-        .map(|(_, c)| c)
+/// The largest edit distance [`suggest`] accepts for a word: a third of its
+/// length, and at least 2.
+fn suggest_limit(word_len: usize) -> usize {
+    (word_len / 3).max(2)
 }
 
+/// The nearest known spelling, if one is close enough to be a likely typo;
+/// of equally near ones, the first in alphabetical order (candidates often
+/// come from a hash map, whose order changes from run to run, and the
+/// language server's re-check of part of a workspace must suggest what a
+/// whole check does).
+pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let w: Vec<char> = word.chars().collect();
+    let mut rows = Rows::default();
+    let mut best: Option<(usize, &'a str)> = None;
+    for c in candidates {
+        // Equal distance wins only when alphabetically earlier.
+        let bound = match best {
+            None => suggest_limit(w.len()),
+            Some((d, b)) if c < b => d,
+            Some((0, _)) => continue,
+            Some((d, _)) => d - 1,
+        };
+        let c_chars: Vec<char> = c.chars().collect();
+        if let Some(d) = rows.bounded(&w, &c_chars, bound) {
+            best = Some((d, c));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+/// [`suggest`] for many words against one large set of candidates (the IDs
+/// of a workspace, for every reference to an ID that does not exist).
+/// Built once; a query looks only at candidates whose length is within the
+/// limit, nearest length first, skips in one step those whose characters
+/// alone put them out of reach, and stops each edit distance as soon as it
+/// exceeds the best found so far. The answer is [`suggest`]'s (ties go to
+/// the alphabetically first, whatever the order given).
+pub struct Suggester<'a> {
+    /// Candidates by length in characters: (characters, the set of
+    /// characters as a bit mask, order given, text).
+    by_len: Vec<Vec<Candidate<'a>>>,
+}
+
+struct Candidate<'a> {
+    chars: Box<[char]>,
+    mask: u64,
+    order: usize,
+    text: &'a str,
+}
+
+/// The classes of a word's characters as 64 bits (digits, lower- and
+/// upper-case ASCII letters and `_` each their own, everything else one
+/// class): each class of one word absent from the other costs at least one
+/// edit, so the larger count of such classes is a lower bound of the distance.
+fn char_mask(chars: &[char]) -> u64 {
+    chars.iter().fold(0, |m, &c| {
+        let bit = match c {
+            '0'..='9' => c as u32 - '0' as u32,
+            'a'..='z' => 10 + c as u32 - 'a' as u32,
+            'A'..='Z' => 36 + c as u32 - 'A' as u32,
+            '_' => 62,
+            _ => 63,
+        };
+        m | 1 << bit
+    })
+}
+
+impl<'a> Suggester<'a> {
+    pub fn new(candidates: impl IntoIterator<Item = &'a str>) -> Suggester<'a> {
+        let mut by_len: Vec<Vec<Candidate<'a>>> = Vec::new();
+        let mut sorted: Vec<&'a str> = candidates.into_iter().collect();
+        sorted.sort_unstable();
+        sorted.dedup();
+        for (order, text) in sorted.into_iter().enumerate() {
+            let chars: Box<[char]> = text.chars().collect();
+            if by_len.len() <= chars.len() {
+                by_len.resize_with(chars.len() + 1, Vec::new);
+            }
+            by_len[chars.len()].push(Candidate {
+                mask: char_mask(&chars),
+                chars,
+                order,
+                text,
+            });
+        }
+        Suggester { by_len }
+    }
+
+    pub fn suggest(&self, word: &str) -> Option<&'a str> {
+        let w: Vec<char> = word.chars().collect();
+        let mask = char_mask(&w);
+        let limit = suggest_limit(w.len());
+        let mut rows = Rows::default();
+        // (distance, order, text) of the best so far.
+        let mut best: Option<(usize, usize, &'a str)> = None;
+        for delta in 0..=limit {
+            // The length difference alone is a lower bound of the distance.
+            if best.is_some_and(|(d, _, _)| delta > d) {
+                break;
+            }
+            let lens = [w.len().checked_sub(delta), Some(w.len() + delta)];
+            for len in lens
+                .into_iter()
+                .flatten()
+                .take(if delta == 0 { 1 } else { 2 })
+            {
+                for c in self.by_len.get(len).map_or(&[][..], Vec::as_slice) {
+                    // Equal distance wins only when alphabetically earlier.
+                    let bound = match best {
+                        None => limit,
+                        Some((d, o, _)) if c.order < o => d,
+                        Some((0, _, _)) => continue,
+                        Some((d, _, _)) => d - 1,
+                    };
+                    let missing = (mask & !c.mask)
+                        .count_ones()
+                        .max((c.mask & !mask).count_ones());
+                    if missing as usize > bound {
+                        continue;
+                    }
+                    if let Some(d) = rows.bounded(&w, &c.chars, bound) {
+                        best = Some((d, c.order, c.text));
+                    }
+                }
+            }
+        }
+        best.map(|(_, _, t)| t)
+    }
+}
+
+/// Two rows of the edit-distance table, kept between calls.
+#[derive(Default)]
+struct Rows {
+    prev: Vec<usize>,
+    cur: Vec<usize>,
+}
+
+impl Rows {
+    /// The edit distance of `a` and `b` if it is at most `max`: only the
+    /// diagonal band of width `2 max + 1` is filled, and the work stops at
+    /// the first row whose every cell exceeds `max`.
+    fn bounded(&mut self, a: &[char], b: &[char], max: usize) -> Option<usize> {
+        let (n, m) = (a.len(), b.len());
+        if n.abs_diff(m) > max {
+            return None;
+        }
+        let big = max + 1;
+        self.prev.clear();
+        self.prev.extend((0..=m).map(|j| j.min(big)));
+        self.cur.clear();
+        self.cur.resize(m + 1, big);
+        for i in 1..=n {
+            let (prev, cur) = (&self.prev, &mut self.cur);
+            let lo = if i > max { i - max } else { 1 };
+            let hi = (i + max).min(m);
+            cur[0] = if i <= max { i } else { big };
+            let mut row_min = cur[0];
+            if lo > 1 {
+                cur[lo - 1] = big;
+            }
+            for j in lo..=hi {
+                let v = (prev[j - 1] + usize::from(a[i - 1] != b[j - 1]))
+                    .min(prev[j] + 1)
+                    .min(cur[j - 1] + 1)
+                    .min(big);
+                cur[j] = v;
+                row_min = row_min.min(v);
+            }
+            if hi < m {
+                cur[hi + 1] = big;
+            }
+            if row_min > max {
+                return None;
+            }
+            std::mem::swap(&mut self.prev, &mut self.cur);
+        }
+        let d = self.prev[m];
+        (d <= max).then_some(d)
+    }
+}
+
+/// The full edit distance (insertions, deletions, substitutions of characters).
 pub fn levenshtein(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
@@ -163,9 +333,74 @@ pub fn levenshtein(a: &str, b: &str) -> usize {
 mod tests {
     use super::*;
 
-    const HWB: &str = "The Board assesses the health and wellbeing needs of the population, \
-        sets the strategic direction for health and care, agrees the strategy for improving \
-        health and wellbeing and reducing inequalities, and holds partners to account.";
+    /// The first implementation: every candidate's full distance.
+    fn suggest_reference<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+        let limit = (word.chars().count() / 3).max(2);
+        candidates
+            .iter()
+            .map(|c| (levenshtein(word, c), *c))
+            .filter(|(d, _)| *d <= limit)
+            .min()
+            .map(|(_, c)| c)
+    }
+
+    /// Words of a small alphabet (so that many are near one another), from
+    /// a fixed seed.
+    fn words(seed: u64, n: usize) -> Vec<String> {
+        let mut x = seed;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        (0..n)
+            .map(|_| {
+                let len = (next() % 12) as usize;
+                (0..len)
+                    .map(|_| ['a', 'b', 'c', '_', '1', 'é'][(next() % 6) as usize])
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_bounded_distance_is_the_distance_or_nothing() {
+        let ws = words(7, 300);
+        let mut rows = Rows::default();
+        for a in &ws[..60] {
+            for b in &ws {
+                let full = levenshtein(a, b);
+                let (ac, bc): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+                for max in 0..6 {
+                    let got = rows.bounded(&ac, &bc, max);
+                    assert_eq!(got, (full <= max).then_some(full), "{a:?} {b:?} max {max}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn suggestions_are_those_of_the_full_distance() {
+        let candidates = words(3, 400);
+        let refs: Vec<&str> = candidates.iter().map(String::as_str).collect();
+        let index = Suggester::new(refs.iter().copied());
+        for w in words(5, 300) {
+            let want = suggest_reference(&w, &refs);
+            assert_eq!(suggest(&w, refs.iter().copied()), want, "{w:?}");
+            assert_eq!(index.suggest(&w), want, "{w:?}");
+        }
+        assert_eq!(Suggester::new([]).suggest("abc"), None);
+        // Of two equally near, the alphabetically first, in either order.
+        assert_eq!(
+            Suggester::new(["hwb_b", "hwb_a"]).suggest("hwb_c"),
+            Some("hwb_a")
+        );
+        assert_eq!(
+            Suggester::new(["hwb_a", "hwb_b"]).suggest("hwb_c"),
+            Some("hwb_a")
+        );
+    }
 
     #[test]
     fn a_tie_suggests_the_same_word_whatever_the_order() {
@@ -174,6 +409,10 @@ mod tests {
         assert_eq!(suggest("portmouth", a), Some("portmouth_1"));
         assert_eq!(suggest("portmouth", b), Some("portmouth_1"));
     }
+
+    const HWB: &str = "The Board assesses the health and wellbeing needs of the population, \
+        sets the strategic direction for health and care, agrees the strategy for improving \
+        health and wellbeing and reducing inequalities, and holds partners to account.";
 
     #[test]
     fn identical_texts_score_one() {

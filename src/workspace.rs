@@ -39,6 +39,8 @@ pub struct Workspace {
     pub skipped: Vec<(PathBuf, String)>,
     /// The `--regime` the workspace was loaded with, kept for re-lowering.
     regime_override: Option<i64>,
+    /// A regime imposed on every system ([`LoadOptions::force_regime`]), kept for re-lowering.
+    force_regime: Option<i64>,
     /// Which of `findings` came from lowering: replaced whenever the model is re-lowered.
     lowered: std::ops::Range<usize>,
 }
@@ -47,14 +49,33 @@ pub struct Workspace {
 pub enum LoadError {
     /// A path given on the command line does not exist.
     NoSuchPath(PathBuf),
+    /// A folder of rule packs ([`LoadOptions::packs`]) that cannot be used, and why.
+    PackFolder(PathBuf, String),
 }
 
 impl std::fmt::Display for LoadError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             LoadError::NoSuchPath(p) => write!(f, "{}: no such file or directory", p.display()),
+            LoadError::PackFolder(p, why) => {
+                write!(f, "the folder of rule packs {} {why}", p.display())
+            }
         }
     }
+}
+
+/// How to load a workspace beyond its paths.
+#[derive(Clone, Debug, Default)]
+pub struct LoadOptions {
+    /// The regime of systems that state none (`--regime`; overrides `icslint.yaml`).
+    pub regime: Option<i64>,
+    /// A regime imposed on every system, whatever it states: the workspace
+    /// as it would be checked if every system moved (`icslint transition`).
+    pub force_regime: Option<i64>,
+    /// A folder of rule packs (`*.yaml`, `*.yml`) used instead of the
+    /// built-in packs: another edition of them. Local packs named in
+    /// `icslint.yaml` are loaded as usual.
+    pub packs: Option<PathBuf>,
 }
 
 /// Whether a path names an ICG file: the extension `.icg` in any case
@@ -188,6 +209,43 @@ pub fn discover(paths: &[PathBuf]) -> Result<Discovered, LoadError> {
     Ok(d)
 }
 
+/// The rule packs of a folder (`*.yaml` and `*.yml`, not its subfolders),
+/// read in name order; an error when it is not a readable folder or holds none.
+fn pack_folder(dir: &Path) -> Result<Vec<(PathBuf, Vec<u8>)>, LoadError> {
+    let fail = |why: String| LoadError::PackFolder(dir.to_path_buf(), why);
+    if !dir.is_dir() {
+        return Err(fail(if dir.exists() {
+            "is not a folder".into()
+        } else {
+            "does not exist".into()
+        }));
+    }
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| fail(format!("cannot be read: {e}")))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.is_file()
+                && p.extension().is_some_and(|x| {
+                    x.eq_ignore_ascii_case("yaml") || x.eq_ignore_ascii_case("yml")
+                })
+        })
+        .collect();
+    if paths.is_empty() {
+        return Err(fail("holds no rule packs (no .yaml or .yml files)".into()));
+    }
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|p| match std::fs::read(&p) {
+            Ok(bytes) => Ok((p, bytes)),
+            Err(e) => Err(fail(format!(
+                "has a pack that cannot be read: {}: {e}",
+                p.display()
+            ))),
+        })
+        .collect()
+}
+
 /// What discovery found: the files to check, the places it could not read
 /// with the reason (reported as ICG009, never skipped silently), and the
 /// folders it did not enter on purpose (listed by `check --verbose`).
@@ -201,6 +259,21 @@ pub struct Discovered {
 impl Workspace {
     /// Reads, parses and lowers every `.icg` file under `paths`.
     pub fn load(paths: &[PathBuf], regime_override: Option<i64>) -> Result<Workspace, LoadError> {
+        Workspace::load_with(
+            paths,
+            &LoadOptions {
+                regime: regime_override,
+                ..LoadOptions::default()
+            },
+        )
+    }
+
+    /// [`Workspace::load`] with a forced regime or another edition of the packs.
+    pub fn load_with(paths: &[PathBuf], opts: &LoadOptions) -> Result<Workspace, LoadError> {
+        let pack_files = match &opts.packs {
+            Some(dir) => Some(pack_folder(dir)?),
+            None => None,
+        };
         let Discovered {
             files,
             unreadable,
@@ -208,9 +281,17 @@ impl Workspace {
         } = discover(paths)?;
         let mut ws = Workspace {
             skipped,
+            force_regime: opts.force_regime,
             ..Workspace::default()
         };
-        ws.load_builtin_packs();
+        match pack_files {
+            None => ws.load_builtin_packs(),
+            Some(files) => {
+                for (path, bytes) in files {
+                    ws.add_pack_bytes(&path, bytes, None);
+                }
+            }
+        }
         for (path, why) in unreadable {
             let id = ws.sources.add(&path, String::new());
             ws.findings.push(
@@ -237,7 +318,7 @@ impl Workspace {
             let id = ws.read(&path);
             ws.config_of.insert(id, cfg);
         }
-        ws.parse_and_lower(regime_override);
+        ws.parse_and_lower(opts.regime);
         for i in 0..ws.configs.len() {
             let rules = ws.configs[i].config.rules.clone();
             for (k, rel) in rules.iter().enumerate() {
@@ -438,6 +519,7 @@ impl Workspace {
             .collect();
         let (mut model, findings) =
             model::lower_beside(&asts, regime_override.unwrap_or(2022), other_ids);
+        model.forced_regime = self.force_regime;
         // A system that states no regime takes the one of the icslint.yaml
         // that applies to its file (the command line overrides both).
         if regime_override.is_none() {

@@ -14,6 +14,7 @@ const LAYERS: &[&[&str]] = &[
     &["rules", "config"],
     &["workspace"],
     &["engine", "catalogue"],
+    &["transition"],
     &["report", "conformance"],
     &["testing", "lsp", "fuzzing"],
     &["cli"],

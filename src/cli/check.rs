@@ -280,7 +280,7 @@ fn unsafe_char(c: char) -> bool {
 }
 
 /// `text` with each unsafe character written as an escape (`\u{1b}`).
-fn escape_controls(text: &str) -> String {
+pub(crate) fn escape_controls(text: &str) -> String {
     text.chars()
         .map(|c| {
             if unsafe_char(c) {

@@ -23,6 +23,7 @@ mod parse;
 mod report;
 mod rules;
 mod test;
+mod transition;
 mod typology;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -181,6 +182,9 @@ enum Command {
     /// membership by category against what the sources recommend, and each authority's
     /// typology and population shares.
     Report(report::Args),
+    /// List, per system, the findings that would appear, disappear or change
+    /// under another regime (`--from`/`--to`) or edition of the packs (`--packs-from`/`--packs-to`)
+    Transition(transition::Args),
     /// Show each authority's CCN typology and its shares of each system
     Typology {
         #[arg(default_value = ".")]
@@ -221,6 +225,7 @@ pub fn run() -> i32 {
         Command::Fmt(args) => fmt::run(args),
         Command::Test(args) => test::run(args),
         Command::Report(args) => report::run(args),
+        Command::Transition(args) => transition::run(args),
         Command::Typology { paths } => typology::run(&paths),
         Command::Parse { ast: _, file } => parse::run(&file),
         Command::Rules(args) => rules::run(args),

@@ -6,6 +6,7 @@ pub mod applies;
 pub mod baseline;
 pub mod eval;
 pub mod suppress;
+mod unchecked;
 
 use crate::config::Config;
 use crate::diagnostic::{icg, Explanation, Finding, Label};
@@ -159,6 +160,7 @@ impl Engine<'_> {
             }
         }
         let mut out = self.suppress(out);
+        unchecked::annotate(self, &mut out);
         out.extend(config_findings);
         sort(&mut out);
         out

@@ -1,8 +1,8 @@
 //! Fields computed from the model rather than written in a file (`name`,
 //! `system`, `upper_tier`, `icps`, ...), each declared once: its name, the
-//! kinds it applies to, its type and how it is computed. The check-language
-//! compiler types paths with this table and the engine evaluates them with
-//! it, so adding a derived field touches this file only.
+//! kinds it applies to, its type, the keys it reads and how it is computed.
+//! The check-language compiler types paths with this table and the engine
+//! evaluates them with it, so adding a derived field touches this file only.
 
 use super::{BlockId, Model, Val};
 use crate::syntax::fmt_num;
@@ -32,6 +32,9 @@ pub struct Derived {
     /// The kinds it applies to; empty: every kind.
     pub kinds: &'static [&'static str],
     pub ty: DerivedTy,
+    /// The keys `eval` reads (of the block or of the blocks it finds): a
+    /// rule that uses the field depends on them (ICG001's note).
+    pub reads: &'static [&'static str],
     pub eval: fn(&Model, BlockId) -> DerivedValue,
 }
 
@@ -47,24 +50,28 @@ pub const DERIVED: &[Derived] = &[
         name: "name",
         kinds: &[],
         ty: Str,
+        reads: &[],
         eval: |m, b| D::Str(m.block(b).display().to_string()),
     },
     Derived {
         name: "id",
         kinds: &[],
         ty: Word,
+        reads: &[],
         eval: |m, b| m.block(b).id.clone().map_or(D::Missing, D::Str),
     },
     Derived {
         name: "parent",
         kinds: &[],
         ty: AnyBlock,
+        reads: &[],
         eval: |m, b| D::Block(m.block(b).parent),
     },
     Derived {
         name: "system",
         kinds: &[],
         ty: Block("system"),
+        reads: &["system"],
         eval: |m, b| D::Block(m.block(b).system),
     },
     // A member's person, else the title: how two memberships are compared.
@@ -72,6 +79,7 @@ pub const DERIVED: &[Derived] = &[
         name: "who",
         kinds: &["member"],
         ty: Str,
+        reads: &["person"],
         eval: |m, b| match m.block(b).attr("person").map(|a| &a.value) {
             Some(Val::Str(p)) => D::Str(p.clone()),
             _ => D::Str(m.block(b).display().to_string()),
@@ -81,54 +89,63 @@ pub const DERIVED: &[Derived] = &[
         name: "icb",
         kinds: &["system"],
         ty: Block("icb"),
+        reads: &["system"],
         eval: |m, s| first(m.of_system(s, "icb")),
     },
     Derived {
         name: "icp",
         kinds: &["system"],
         ty: Block("icp"),
+        reads: &["system"],
         eval: |m, s| first(m.of_system(s, "icp")),
     },
     Derived {
         name: "hwbs",
         kinds: &["system"],
         ty: Blocks("hwb"),
+        reads: &["system"],
         eval: |m, s| D::Blocks(m.of_system(s, "hwb")),
     },
     Derived {
         name: "places",
         kinds: &["system"],
         ty: Blocks("place"),
+        reads: &["system"],
         eval: |m, s| D::Blocks(m.of_system(s, "place")),
     },
     Derived {
         name: "strategies",
         kinds: &["system"],
         ty: Blocks("strategy"),
+        reads: &["system"],
         eval: |m, s| D::Blocks(m.of_system(s, "strategy")),
     },
     Derived {
         name: "frameworks",
         kinds: &["system"],
         ty: Blocks("framework"),
+        reads: &["system"],
         eval: |m, s| D::Blocks(m.of_system(s, "framework")),
     },
     Derived {
         name: "delegations",
         kinds: &["system"],
         ty: Blocks("delegation"),
+        reads: &["system"],
         eval: |m, s| D::Blocks(m.of_system(s, "delegation")),
     },
     Derived {
         name: "authorities",
         kinds: &["system"],
         ty: Blocks("authority"),
+        reads: &["share"],
         eval: |m, s| D::Blocks(m.authorities_of(s)),
     },
     Derived {
         name: "upper_tier",
         kinds: &["system"],
         ty: Blocks("authority"),
+        reads: &["share", "tier", "kind"],
         eval: |m, s| D::Blocks(m.upper_tier_of(s)),
     },
     // The HWB whose `authority` is this one.
@@ -136,6 +153,7 @@ pub const DERIVED: &[Derived] = &[
         name: "hwb",
         kinds: &["authority"],
         ty: Block("hwb"),
+        reads: &["authority"],
         eval: |m, a| {
             first(
                 m.referrers(a)
@@ -154,6 +172,7 @@ pub const DERIVED: &[Derived] = &[
         name: "icps",
         kinds: &["hwb"],
         ty: Blocks("icp"),
+        reads: &["authority", "share", "system"],
         eval: |m, h| {
             D::Blocks(
                 m.hwb_systems(h, 5.0)
@@ -167,6 +186,7 @@ pub const DERIVED: &[Derived] = &[
         name: "systems",
         kinds: &["authority"],
         ty: Blocks("system"),
+        reads: &["share"],
         eval: |m, a| {
             D::Blocks(
                 m.shares(a)
@@ -182,6 +202,7 @@ pub const DERIVED: &[Derived] = &[
         name: "share_list",
         kinds: &["authority"],
         ty: Str,
+        reads: &["share", "population"],
         eval: |m, a| {
             let mut shares = m.shares(a);
             shares.sort_by(|x, y| y.1.total_cmp(&x.1));

@@ -684,6 +684,24 @@ impl Lowerer {
 
     fn resolve(&mut self, other_ids: &[&str]) {
         let refs = std::mem::take(&mut self.refs);
+        // Did-you-mean for references to IDs that do not exist: one index
+        // of the IDs (these files' and, for a part of the workspace, the
+        // others'; of two equally near, the alphabetically first, so a part
+        // suggests what the whole does), one answer per distinct name.
+        let mut declared: Vec<&str> = Vec::new();
+        if refs.iter().any(|r| !self.model.ids.contains_key(&r.4)) {
+            declared = self.model.ids.keys().map(String::as_str).collect();
+            declared.extend(other_ids.iter().copied());
+        }
+        let near = schema::Suggester::new(declared.iter().copied());
+        let mut answers: std::collections::HashMap<String, Option<String>> = Default::default();
+        for r in &refs {
+            if !self.model.ids.contains_key(&r.4) && !answers.contains_key(&r.4) {
+                answers.insert(r.4.clone(), near.suggest(&r.4).map(str::to_string));
+            }
+        }
+        drop(near);
+        drop(declared);
         for (block, index, file, span, name, kinds) in refs {
             let target = self.model.ids.get(&name).copied();
             match target {
@@ -694,8 +712,7 @@ impl Lowerer {
                         span,
                         format!("no block in the workspace has the ID `{name}`"),
                     );
-                    let known = self.model.ids.keys().map(String::as_str);
-                    f = match schema::suggest(&name, known.chain(other_ids.iter().copied())) {
+                    f = match answers.get(&name).cloned().flatten() {
                         Some(s) => f.help(format!("did you mean `@{s}`?")).fix(Fix::replace(
                             format!("Change `@{name}` to `@{s}`"),
                             file,

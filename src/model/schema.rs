@@ -437,4 +437,4 @@ pub fn article(word: &str) -> &'static str {
 }
 
 /// Spelling suggestions live with the other text utilities.
-pub use crate::text::{levenshtein, suggest};
+pub use crate::text::{levenshtein, suggest, Suggester};

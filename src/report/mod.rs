@@ -9,6 +9,7 @@ mod junit;
 mod plain;
 pub mod sarif;
 mod statistics;
+pub mod transition;
 
 pub use github::render as github;
 pub use gitlab::render as gitlab;

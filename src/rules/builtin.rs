@@ -31,6 +31,10 @@ pub struct Builtin {
     pub params: &'static [&'static str],
     /// Message variants the rule must define under `messages:`.
     pub messages: &'static [&'static str],
+    /// The keys and block kinds `run` reads (directly or through the
+    /// helpers below), declared because Rust code cannot be inspected: the
+    /// note on a syntax error names the rules that ran without what it lost.
+    pub reads: &'static [&'static str],
     pub run: fn(&Model, Params) -> Vec<Hit>,
 }
 
@@ -41,6 +45,16 @@ pub const BUILTINS: &[Builtin] = &[
         vars: &["missing"],
         params: &[],
         messages: &[],
+        reads: &[
+            "member",
+            "post",
+            "category",
+            "councillor",
+            "icb",
+            "authority",
+            "share",
+            "system",
+        ],
         run: hwb_members,
     },
     Builtin {
@@ -49,6 +63,15 @@ pub const BUILTINS: &[Builtin] = &[
         vars: &["missing"],
         params: &[],
         messages: &[],
+        reads: &[
+            "regard",
+            "party",
+            "by",
+            "authority",
+            "share",
+            "icb",
+            "system",
+        ],
         run: hwb_regard,
     },
     Builtin {
@@ -57,6 +80,16 @@ pub const BUILTINS: &[Builtin] = &[
         vars: &["missing"],
         params: &["min_period"],
         messages: &[],
+        reads: &[
+            "type",
+            "period",
+            "published",
+            "hwb_opinion",
+            "hwb",
+            "authority",
+            "tier",
+            "system",
+        ],
         run: joint_forward_plan,
     },
     Builtin {
@@ -65,6 +98,7 @@ pub const BUILTINS: &[Builtin] = &[
         vars: &["missing"],
         params: &["min_horizon"],
         messages: &[],
+        reads: &["geography", "role", "horizon", "defined_with_authorities"],
         run: place_defined,
     },
     Builtin {
@@ -73,6 +107,16 @@ pub const BUILTINS: &[Builtin] = &[
         vars: &["missing", "party"],
         params: &[],
         messages: &["empty_by"],
+        reads: &[
+            "regard",
+            "party",
+            "by",
+            "icb",
+            "authority",
+            "share",
+            "tier",
+            "system",
+        ],
         run: icp_regard,
     },
     Builtin {
@@ -81,6 +125,16 @@ pub const BUILTINS: &[Builtin] = &[
         vars: &["missing"],
         params: &["min_share"],
         messages: &[],
+        reads: &[
+            "authority",
+            "tier",
+            "share",
+            "icp",
+            "division",
+            "with",
+            "agreed",
+            "system",
+        ],
         run: division,
     },
     Builtin {
@@ -89,6 +143,17 @@ pub const BUILTINS: &[Builtin] = &[
         vars: &["functions", "icps"],
         params: &["min_share"],
         messages: &[],
+        reads: &[
+            "division",
+            "hwb",
+            "icp",
+            "with",
+            "functions",
+            "authority",
+            "tier",
+            "share",
+            "system",
+        ],
         run: function_clash,
     },
     Builtin {
@@ -97,6 +162,7 @@ pub const BUILTINS: &[Builtin] = &[
         vars: &["similarity", "shared", "icp"],
         params: &["threshold", "min_share"],
         messages: &[],
+        reads: &["remit", "icp", "authority", "tier", "share", "system"],
         run: remit_similarity,
     },
 ];

@@ -127,6 +127,11 @@ pub struct Function {
     pub ty: fn(&mut Args) -> Result<T, CompileError>,
     pub eval: fn(&dyn Env, &[Node]) -> V,
     pub locate: Locate,
+    /// What its value depends on beyond its arguments, for ICG001's note of
+    /// the rules a syntax error kept from running: keys read from the
+    /// model, and whether its first argument names a block kind it reads.
+    pub reads: &'static [&'static str],
+    pub reads_kind_arg: bool,
 }
 
 impl std::fmt::Debug for Function {
@@ -241,6 +246,8 @@ pub const FUNCS: &[Function] = &[
         },
         eval: |env, args| V::Num(env.eval(&args[0]).items().len() as f64),
         locate: Locate::Args,
+        reads: &[],
+        reads_kind_arg: false,
     },
     Function {
         name: "exists",
@@ -263,6 +270,8 @@ pub const FUNCS: &[Function] = &[
             V::Bool(v.truthy() || matches!(v, V::Bool(false)))
         },
         locate: Locate::Args,
+        reads: &[],
+        reads_kind_arg: false,
     },
     Function {
         name: "any",
@@ -280,6 +289,8 @@ pub const FUNCS: &[Function] = &[
             )
         },
         locate: Locate::Quantifier { explains: true },
+        reads: &[],
+        reads_kind_arg: false,
     },
     Function {
         name: "all",
@@ -297,6 +308,8 @@ pub const FUNCS: &[Function] = &[
             )
         },
         locate: Locate::Quantifier { explains: false },
+        reads: &[],
+        reads_kind_arg: false,
     },
     Function {
         name: "covers",
@@ -318,6 +331,8 @@ pub const FUNCS: &[Function] = &[
             )
         },
         locate: Locate::Args,
+        reads: &[],
+        reads_kind_arg: false,
     },
     Function {
         name: "kinds",
@@ -331,6 +346,8 @@ pub const FUNCS: &[Function] = &[
             _ => V::Missing,
         },
         locate: Locate::Args,
+        reads: &[],
+        reads_kind_arg: true,
     },
     Function {
         name: "referrers",
@@ -354,6 +371,8 @@ pub const FUNCS: &[Function] = &[
             _ => V::Missing,
         },
         locate: Locate::Args,
+        reads: &[],
+        reads_kind_arg: true,
     },
     Function {
         name: "typology",
@@ -381,6 +400,8 @@ pub const FUNCS: &[Function] = &[
             _ => V::Missing,
         },
         locate: Locate::Args,
+        reads: &["share", "tier", "population"],
+        reads_kind_arg: false,
     },
     Function {
         name: "similarity",
@@ -397,6 +418,8 @@ pub const FUNCS: &[Function] = &[
             _ => V::Missing,
         },
         locate: Locate::Args,
+        reads: &[],
+        reads_kind_arg: false,
     },
     Function {
         name: "overlap",
@@ -430,6 +453,8 @@ pub const FUNCS: &[Function] = &[
             })
         },
         locate: Locate::Args,
+        reads: &[],
+        reads_kind_arg: false,
     },
     Function {
         name: "minus",
@@ -449,6 +474,8 @@ pub const FUNCS: &[Function] = &[
             )
         },
         locate: Locate::Args,
+        reads: &[],
+        reads_kind_arg: false,
     },
     Function {
         name: "absent",
@@ -495,6 +522,8 @@ pub const FUNCS: &[Function] = &[
             )
         },
         locate: Locate::Args,
+        reads: &[],
+        reads_kind_arg: false,
     },
     Function {
         name: "contains",
@@ -518,6 +547,8 @@ pub const FUNCS: &[Function] = &[
             _ => V::Bool(false),
         },
         locate: Locate::Args,
+        reads: &[],
+        reads_kind_arg: false,
     },
 ];
 

@@ -5,6 +5,7 @@ pub mod builtin;
 pub mod check;
 pub mod funcs;
 pub mod pack;
+mod reads;
 pub mod value;
 
 pub use pack::{builtin_packs, load_pack, Pack, Rule};

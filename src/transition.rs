@@ -1,0 +1,324 @@
+//! What would change for each system if it moved from one regime (or one
+//! edition of the rule packs) to another: the findings of two runs over the
+//! same documents, matched and grouped by system (`icslint transition`).
+//!
+//! A finding is the same finding in both runs when its rule, file (by path)
+//! and span are the same; it *changed* when its severity or message differs.
+//! Several findings with the same rule, file and span are paired identical
+//! ones first, then in order. No I/O: the caller loads both workspaces
+//! ([`crate::workspace::LoadOptions`]) and runs the engine on each.
+
+use crate::diagnostic::Finding;
+use crate::model::{BlockId, Model};
+use crate::source::Span;
+use crate::workspace::Workspace;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// One side of a comparison: a workspace and the findings of its run.
+pub struct Side<'a> {
+    pub ws: &'a Workspace,
+    pub findings: &'a [Finding],
+}
+
+/// A finding that differs between the two runs. `before` is a finding of
+/// the `from` side (its `FileId`s index the `from` workspace's sources),
+/// `after` one of the `to` side.
+#[derive(Clone, Debug)]
+pub enum Difference {
+    /// Found only after the move: work to do.
+    Appear(Finding),
+    /// Found only before the move: no longer asked for.
+    Disappear(Finding),
+    /// Found in both, with another severity or message.
+    Change {
+        before: Box<Finding>,
+        after: Box<Finding>,
+    },
+}
+
+impl Difference {
+    /// The finding as it reads after the move, or before it if it disappears.
+    pub fn finding(&self) -> &Finding {
+        match self {
+            Difference::Appear(f) | Difference::Disappear(f) => f,
+            Difference::Change { after, .. } => after,
+        }
+    }
+
+    /// [`Difference::finding`] and the workspace its `FileId`s index.
+    fn located<'w>(&self, from: &Side<'w>, to: &Side<'w>) -> (&'w Workspace, &Finding) {
+        let ws = match self {
+            Difference::Disappear(_) => from.ws,
+            _ => to.ws,
+        };
+        (ws, self.finding())
+    }
+}
+
+/// A system as the work list names it (from the `to` side's model).
+#[derive(Clone, Debug)]
+pub struct System {
+    pub block: BlockId,
+    pub id: Option<String>,
+    pub name: String,
+    /// The regime the system states in its own block, if it states one.
+    pub states: Option<i64>,
+}
+
+/// The differences of one system, or (`system: None`) of findings that
+/// belong to no system (a configuration, a pack, a block without a system).
+#[derive(Clone, Debug)]
+pub struct Group {
+    pub system: Option<System>,
+    pub appear: Vec<Difference>,
+    pub disappear: Vec<Difference>,
+    pub change: Vec<Difference>,
+}
+
+impl Group {
+    pub fn is_empty(&self) -> bool {
+        self.appear.is_empty() && self.disappear.is_empty() && self.change.is_empty()
+    }
+}
+
+/// Every difference, and the same differences grouped by system.
+#[derive(Clone, Debug, Default)]
+pub struct Transition {
+    /// Each difference once, in file and position order.
+    pub differences: Vec<Difference>,
+    /// One group per system of the `to` side, in file order, then the
+    /// group of findings outside any system (when it is not empty). A
+    /// finding on an authority with shares in several systems is listed
+    /// under each of them.
+    pub groups: Vec<Group>,
+}
+
+type Key = (String, PathBuf, usize, usize);
+
+fn key(ws: &Workspace, f: &Finding) -> Key {
+    (
+        f.rule.clone(),
+        ws.sources.path(f.file).to_path_buf(),
+        f.span.start,
+        f.span.end,
+    )
+}
+
+fn same(a: &Finding, b: &Finding) -> bool {
+    a.severity == b.severity && a.message == b.message
+}
+
+/// Compares the findings of two runs over the same documents.
+pub fn compare(from: Side, to: Side) -> Transition {
+    let mut by_key: BTreeMap<Key, (Vec<&Finding>, Vec<&Finding>)> = BTreeMap::new();
+    for f in from.findings {
+        by_key.entry(key(from.ws, f)).or_default().0.push(f);
+    }
+    for f in to.findings {
+        by_key.entry(key(to.ws, f)).or_default().1.push(f);
+    }
+    let mut differences = Vec::new();
+    for (mut before, mut after) in by_key.into_values() {
+        // Identical findings first, so that a changed one is paired with
+        // its counterpart rather than with an unchanged neighbour.
+        before.retain(|b| match after.iter().position(|a| same(a, b)) {
+            Some(i) => {
+                after.remove(i);
+                false
+            }
+            None => true,
+        });
+        let paired = before.len().min(after.len());
+        for (b, a) in before.iter().zip(&after) {
+            differences.push(Difference::Change {
+                before: Box::new((*b).clone()),
+                after: Box::new((*a).clone()),
+            });
+        }
+        differences.extend(
+            before[paired..]
+                .iter()
+                .map(|f| Difference::Disappear((*f).clone())),
+        );
+        differences.extend(
+            after[paired..]
+                .iter()
+                .map(|f| Difference::Appear((*f).clone())),
+        );
+    }
+    // `by_key` ordered them by rule; a work list reads in document order.
+    let position = |d: &Difference| {
+        let (ws, f) = d.located(&from, &to);
+        (
+            ws.sources.path(f.file).to_path_buf(),
+            f.span.start,
+            f.rule.clone(),
+        )
+    };
+    differences.sort_by_cached_key(position);
+
+    let mut groups: Vec<Group> = to
+        .ws
+        .model
+        .of_kind("system")
+        .map(|b| {
+            let blk = to.ws.model.block(b);
+            Some(System {
+                block: b,
+                id: blk.id.clone(),
+                name: blk.display().to_string(),
+                states: match blk.attr("regime").map(|a| &a.value) {
+                    Some(crate::model::Val::Num(n)) => Some(*n as i64),
+                    _ => None,
+                },
+            })
+        })
+        .chain([None])
+        .map(|system| Group {
+            system,
+            appear: Vec::new(),
+            disappear: Vec::new(),
+            change: Vec::new(),
+        })
+        .collect();
+    let outside = groups.len() - 1;
+    for d in &differences {
+        let (ws, f) = d.located(&from, &to);
+        // Both sides read the same files, so a system of the `from` side is
+        // the one of the `to` side with the same header in the same file
+        // (their `FileId`s may differ: another edition loads other packs).
+        let mut targets: Vec<usize> = systems_at(&ws.model, f.file, f.span)
+            .into_iter()
+            .filter_map(|s| {
+                let blk = ws.model.block(s);
+                groups[..outside].iter().position(|g| {
+                    g.system.as_ref().is_some_and(|sys| {
+                        let mine = to.ws.model.block(sys.block);
+                        mine.header == blk.header
+                            && to.ws.sources.path(mine.file) == ws.sources.path(blk.file)
+                    })
+                })
+            })
+            .collect();
+        if targets.is_empty() {
+            targets.push(outside);
+        }
+        for g in targets {
+            let list = match d {
+                Difference::Appear(_) => &mut groups[g].appear,
+                Difference::Disappear(_) => &mut groups[g].disappear,
+                Difference::Change { .. } => &mut groups[g].change,
+            };
+            list.push(d.clone());
+        }
+    }
+    if groups[outside].is_empty() {
+        groups.pop();
+    }
+    Transition {
+        differences,
+        groups,
+    }
+}
+
+/// The systems a place in a document belongs to: that of the top-level
+/// block holding it, or for an authority every system it has a share in.
+fn systems_at(m: &Model, file: crate::source::FileId, span: Span) -> Vec<BlockId> {
+    let Some(top) = m.top.iter().copied().find(|&t| {
+        let b = m.block(t);
+        b.file == file
+            && b.span.start <= span.start
+            && span.start < b.span.end.max(b.span.start + 1)
+    }) else {
+        return Vec::new();
+    };
+    let b = m.block(top);
+    match b.system {
+        Some(s) => vec![s],
+        None if b.kind == "authority" => {
+            let mut v: Vec<BlockId> = m
+                .shares(top)
+                .into_iter()
+                .filter(|(_, p)| *p > 0.0)
+                .map(|(s, _)| s)
+                .collect();
+            v.dedup();
+            v
+        }
+        None => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::Severity;
+
+    fn ws() -> Workspace {
+        Workspace::from_texts(
+            &[(
+                "a.icg",
+                "system s \"S\" { regime 2022 }\nicb i \"NHS S ICB\" { system @s }\n",
+            )],
+            crate::config::Config::default(),
+        )
+    }
+
+    fn finding(ws: &Workspace, rule: &str, at: usize, sev: Severity, msg: &str) -> Finding {
+        let file = ws.files[0];
+        Finding::new(rule, "name", sev, file, Span::new(at, at + 3), msg)
+    }
+
+    /// Findings with the same rule, file and span are paired identical ones
+    /// first: the one that changed is paired with its counterpart, not with
+    /// an unchanged neighbour, and what is left over appears.
+    #[test]
+    fn findings_at_the_same_place_pair_identical_ones_first() {
+        let (a, b) = (ws(), ws());
+        let icb = a.sources.get(a.files[0]).text.find("icb").unwrap();
+        let before = vec![
+            finding(&a, "X001", icb, Severity::Warning, "one"),
+            finding(&a, "X001", icb, Severity::Warning, "two"),
+            finding(&a, "X002", 0, Severity::Error, "gone"),
+        ];
+        let after = vec![
+            finding(&b, "X001", icb, Severity::Warning, "two"),
+            finding(&b, "X001", icb, Severity::Error, "one, reworded"),
+            finding(&b, "X001", icb, Severity::Advice, "three"),
+        ];
+        let t = compare(
+            Side {
+                ws: &a,
+                findings: &before,
+            },
+            Side {
+                ws: &b,
+                findings: &after,
+            },
+        );
+        let kinds: Vec<String> = t
+            .differences
+            .iter()
+            .map(|d| match d {
+                Difference::Appear(f) => format!("+{} {}", f.rule, f.message),
+                Difference::Disappear(f) => format!("-{} {}", f.rule, f.message),
+                Difference::Change { before, after } => {
+                    format!("~{} {} -> {}", after.rule, before.message, after.message)
+                }
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            ["-X002 gone", "~X001 one -> one, reworded", "+X001 three"]
+        );
+        // Both are in the one system: X002 at its header, X001 in its ICB.
+        assert_eq!(t.groups.len(), 1);
+        let g = &t.groups[0];
+        assert_eq!(g.system.as_ref().unwrap().id.as_deref(), Some("s"));
+        assert_eq!(
+            (g.appear.len(), g.disappear.len(), g.change.len()),
+            (1, 1, 1)
+        );
+    }
+}
