@@ -100,14 +100,15 @@ fn as_of_without_a_date_uses_todays() {
 
 #[test]
 fn a_bad_as_of_date_is_a_usage_error() {
-    for bad in ["2024-02-30", "01/06/2024", "2024-6-1", "tomorrow"] {
+    for (bad, says) in [
+        ("2024-02-30", "2024-02-30 is not a day of the calendar"),
+        ("01/06/2024", "write it as YYYY-MM-DD"),
+        ("2024-6-1", "write it as YYYY-MM-DD"),
+        ("tomorrow", "write it as YYYY-MM-DD"),
+    ] {
         let out = icslint(&["check", EXPIRED, "--as-of", bad], &root());
         assert_eq!(out.status.code(), Some(2), "{bad}");
-        assert!(
-            stderr(&out).contains("YYYY-MM-DD"),
-            "{bad}: {}",
-            stderr(&out)
-        );
+        assert!(stderr(&out).contains(says), "{bad}: {}", stderr(&out));
     }
 }
 

@@ -110,8 +110,22 @@ pub struct Selection {
 
 /// `--as-of`: an ISO calendar date, as ICG writes dates.
 fn as_of_date(s: &str) -> Result<icslint::syntax::Date, String> {
-    icslint::syntax::Date::parse_iso(s.trim())
-        .ok_or_else(|| format!("`{s}` is not a date: write it as YYYY-MM-DD, like 2026-06-01"))
+    let t = s.trim();
+    icslint::syntax::Date::parse_iso(t).ok_or_else(|| {
+        let shaped = t.len() == 10
+            && t.char_indices().all(|(i, c)| {
+                if i == 4 || i == 7 {
+                    c == '-'
+                } else {
+                    c.is_ascii_digit()
+                }
+            });
+        if shaped {
+            format!("{t} is not a day of the calendar")
+        } else {
+            format!("`{s}` is not a date: write it as YYYY-MM-DD, like 2026-06-01")
+        }
+    })
 }
 
 /// One `--select`/`--ignore` item: trimmed and upper-cased (IDs are
