@@ -342,6 +342,12 @@ pub mod icg {
         Error,
         "A file with a second `document` block: a file records one published document, which its findings cite.",
     );
+    pub const UNTITLED_DOCUMENT: Icg = d(
+        "ICG021",
+        "untitled-document",
+        Warning,
+        "A `document` block without its title in quotes: findings cannot cite a document that has no name.",
+    );
 
     pub const ALL: &[Icg] = &[
         SYNTAX,
@@ -364,6 +370,7 @@ pub mod icg {
         EXPLANATION_INCOMPLETE,
         STALE_EXPLANATION,
         TWO_DOCUMENTS,
+        UNTITLED_DOCUMENT,
     ];
 
     pub fn finding(

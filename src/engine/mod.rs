@@ -216,7 +216,12 @@ impl Engine<'_> {
                     .packs
                     .iter()
                     .flat_map(|(_, p)| p.rules.iter().map(|r| r.id.as_str()));
-                let hint = crate::model::schema::suggest(rule_id, all)
+                // Rule IDs are capitals: `ccn111` means CCN111.
+                let upper = rule_id.to_ascii_uppercase();
+                let hint = all
+                    .clone()
+                    .find(|r| *r == upper)
+                    .or_else(|| crate::model::schema::suggest(rule_id, all))
                     .map_or(String::new(), |s| format!("; did you mean {s}?"));
                 out.push(
                     icg::finding(

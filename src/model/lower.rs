@@ -223,7 +223,17 @@ impl Lowerer {
             );
         }
         let id = BlockId(self.model.blocks.len() as u32);
-        if spec.name == "document" {
+        if spec.name == "document" && b.name.is_none() {
+            self.push(
+                icg::finding(
+                    icg::UNTITLED_DOCUMENT,
+                    file,
+                    b.header,
+                    "this `document` block has no title, so the findings in this file cannot cite it",
+                )
+                .help("write the published document's title in quotes: `document \"NHS Example ICB Constitution\" { version \"1.0\" }`"),
+            );
+        } else if spec.name == "document" {
             if let Some(first) = self.model.documents.get(&file) {
                 let f = icg::finding(
                     icg::TWO_DOCUMENTS,
