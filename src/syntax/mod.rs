@@ -4,6 +4,7 @@
 
 mod ast;
 mod dump;
+mod fast;
 mod parse;
 mod scan;
 
