@@ -39,8 +39,7 @@ pub fn parse(text: &str) -> Parsed {
 }
 
 /// The whole text through the pest grammar alone, as the fast path's
-/// reference in tests.
-#[cfg(test)]
+/// reference in tests and fuzzing.
 pub(super) fn pest_blocks(text: &str) -> Option<Vec<Block>> {
     let mut pairs = IcgParser::parse(Rule::file, text).ok()?;
     Some(blocks_of(pairs.next()?, 0))
