@@ -33,6 +33,7 @@ pub fn icg(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
+    crate::syntax::assert_fast_reader_agrees(text);
     let ws = Workspace::from_texts(&[("fuzz.icg", text)], Config::default());
     run(&ws);
 }

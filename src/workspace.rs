@@ -246,6 +246,59 @@ fn pack_folder(dir: &Path) -> Result<Vec<(PathBuf, Vec<u8>)>, LoadError> {
         .collect()
 }
 
+/// Parses `files`, in order, on every core: the files are split into one
+/// run of consecutive files per core, of about the same number of bytes.
+/// A thread that cannot be started leaves its run to this one.
+fn parse_all(sources: &Sources, files: &[FileId]) -> Vec<Parsed> {
+    let parse = |run: &[FileId]| -> Vec<Parsed> {
+        run.iter()
+            .map(|f| syntax::parse(&sources.get(*f).text))
+            .collect()
+    };
+    let bytes: usize = files.iter().map(|f| sources.get(*f).text.len()).sum();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    // Below this a thread costs more than it saves.
+    const MIN_BYTES_PER_THREAD: usize = 64 * 1024;
+    let threads = cores.min(bytes / MIN_BYTES_PER_THREAD).max(1);
+    if threads == 1 {
+        return parse(files);
+    }
+    let mut runs = Vec::with_capacity(threads);
+    let (mut start, mut acc) = (0, 0);
+    for (i, f) in files.iter().enumerate() {
+        acc += sources.get(*f).text.len();
+        if acc * threads >= bytes * (runs.len() + 1) && runs.len() + 1 < threads {
+            runs.push(&files[start..=i]);
+            start = i + 1;
+        }
+    }
+    runs.push(&files[start..]);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = runs[1..]
+            .iter()
+            .map(|run| {
+                // The main thread's stack size: parsing recurses (to a
+                // bounded depth), and a debug build spends more per level.
+                let spawned = std::thread::Builder::new()
+                    .stack_size(8 << 20)
+                    .spawn_scoped(s, move || parse(run));
+                (run, spawned)
+            })
+            .collect();
+        let mut out = parse(runs[0]);
+        for (run, spawned) in handles {
+            match spawned {
+                Ok(h) => match h.join() {
+                    Ok(p) => out.extend(p),
+                    Err(panic) => std::panic::resume_unwind(panic),
+                },
+                Err(_) => out.extend(parse(run)),
+            }
+        }
+        out
+    })
+}
+
 /// What discovery found: the files to check, the places it could not read
 /// with the reason (reported as ICG009, never skipped silently), and the
 /// folders it did not enter on purpose (listed by `check --verbose`).
@@ -284,8 +337,19 @@ impl Workspace {
             force_regime: opts.force_regime,
             ..Workspace::default()
         };
+        // The built-in packs compile on a second core while the files are
+        // read and parsed; their texts come first, as in every workspace.
+        // A folder of packs given instead (`transition --packs-from`) is
+        // loaded as local packs are.
+        let (mut warm, mut builtin) = (None, None);
         match pack_files {
-            None => ws.load_builtin_packs(),
+            None => {
+                warm = std::thread::Builder::new()
+                    .name("builtin-packs".into())
+                    .spawn(rules::warm_builtin_packs)
+                    .ok();
+                builtin = Some(rules::add_builtin_sources(&mut ws.sources));
+            }
             Some(files) => {
                 for (path, bytes) in files {
                     ws.add_pack_bytes(&path, bytes, None);
@@ -319,6 +383,15 @@ impl Workspace {
             ws.config_of.insert(id, cfg);
         }
         ws.parse_and_lower(opts.regime);
+        if let Some(warm) = warm {
+            // A panic there would come again here, where it is reported as usual.
+            let _ = warm.join();
+        }
+        if let Some(builtin) = builtin {
+            let (packs, findings) = rules::compiled_builtin_packs(&builtin);
+            ws.packs.extend(packs.into_iter().map(|p| (None, p)));
+            ws.findings.extend(findings);
+        }
         for i in 0..ws.configs.len() {
             let rules = ws.configs[i].config.rules.clone();
             for (k, rel) in rules.iter().enumerate() {
@@ -454,8 +527,24 @@ impl Workspace {
 
     fn parse_and_lower(&mut self, regime_override: Option<i64>) {
         self.regime_override = regime_override;
-        for f in self.files.clone() {
-            self.parse_one(f);
+        let unreadable: std::collections::HashSet<FileId> = self
+            .findings
+            .iter()
+            .filter(|x| x.rule == icg::UNREADABLE.id)
+            .map(|x| x.file)
+            .collect();
+        let todo: Vec<FileId> = self
+            .files
+            .iter()
+            .copied()
+            .filter(|f| !unreadable.contains(f))
+            .collect();
+        for f in &self.files {
+            self.parsed.remove(f);
+        }
+        let parses = parse_all(&self.sources, &todo);
+        for (f, parsed) in todo.into_iter().zip(parses) {
+            self.install(f, parsed);
         }
         self.lower();
     }

@@ -81,6 +81,9 @@ pub fn run(args: Args) -> i32 {
         Ok(x) => x,
         Err(code) => return code,
     };
+    // The process ends after this command: freeing the workspace piece by
+    // piece would only cost time (2.5 ms of 50 at 1x national).
+    let ws = std::mem::ManuallyDrop::new(ws);
     if ws.files.is_empty() && !args.quiet {
         let shown: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
         eprintln!("warning: no .icg files found in {}", shown.join(", "));

@@ -8,4 +8,7 @@ pub mod pack;
 mod reads;
 pub mod value;
 
-pub use pack::{builtin_packs, load_pack, Pack, Rule};
+pub use pack::{
+    add_builtin_sources, builtin_packs, compiled_builtin_packs, load_pack, warm_builtin_packs,
+    Pack, Rule,
+};

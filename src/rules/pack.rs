@@ -312,33 +312,53 @@ pub struct Pack {
 /// They are compiled once per process: a workspace that registers them
 /// first (as `Workspace` does) gets the same `FileId`s and a copy.
 pub fn builtin_packs(sources: &mut crate::source::Sources) -> (Vec<Pack>, Vec<Finding>) {
-    type Compiled = (Vec<FileId>, Vec<Pack>, Vec<Finding>);
-    static COMPILED: std::sync::OnceLock<Compiled> = std::sync::OnceLock::new();
-    let add = |sources: &mut crate::source::Sources| -> Vec<FileId> {
-        BUILTIN_PACKS
-            .iter()
-            .map(|(name, text)| sources.add(format!("<builtin>/{name}.yaml"), text.to_string()))
-            .collect()
-    };
-    let compile = |ids: &[FileId]| {
-        let (mut packs, mut findings) = (Vec::new(), Vec::new());
-        for ((_, text), file) in BUILTIN_PACKS.iter().zip(ids) {
-            let (p, f) = load_pack(text, *file, true);
-            packs.extend(p);
-            findings.extend(f);
-        }
-        (packs, findings)
-    };
-    let ids = add(sources);
-    let (cached_ids, packs, findings) = COMPILED.get_or_init(|| {
-        let ids = add(&mut crate::source::Sources::default());
-        let (p, f) = compile(&ids);
+    let ids = add_builtin_sources(sources);
+    compiled_builtin_packs(&ids)
+}
+
+type Compiled = (Vec<FileId>, Vec<Pack>, Vec<Finding>);
+static COMPILED: std::sync::OnceLock<Compiled> = std::sync::OnceLock::new();
+
+/// Adds the built-in packs' texts to `sources`: their `FileId`s, in order.
+pub fn add_builtin_sources(sources: &mut crate::source::Sources) -> Vec<FileId> {
+    BUILTIN_PACKS
+        .iter()
+        .map(|(name, text)| sources.add(format!("<builtin>/{name}.yaml"), text.to_string()))
+        .collect()
+}
+
+fn compile_builtin(ids: &[FileId]) -> (Vec<Pack>, Vec<Finding>) {
+    let (mut packs, mut findings) = (Vec::new(), Vec::new());
+    for ((_, text), file) in BUILTIN_PACKS.iter().zip(ids) {
+        let (p, f) = load_pack(text, *file, true);
+        packs.extend(p);
+        findings.extend(f);
+    }
+    (packs, findings)
+}
+
+fn compiled() -> &'static Compiled {
+    COMPILED.get_or_init(|| {
+        let ids = add_builtin_sources(&mut crate::source::Sources::default());
+        let (p, f) = compile_builtin(&ids);
         (ids, p, f)
-    });
-    if *cached_ids == ids {
+    })
+}
+
+/// Compiles the built-in packs for this process now: `Workspace::load`
+/// calls it on a second thread while it reads and parses the files.
+pub fn warm_builtin_packs() {
+    compiled();
+}
+
+/// The built-in packs compiled for the `FileId`s [`add_builtin_sources`]
+/// gave (the per-process copy when they are the usual ones).
+pub fn compiled_builtin_packs(ids: &[FileId]) -> (Vec<Pack>, Vec<Finding>) {
+    let (cached_ids, packs, findings) = compiled();
+    if cached_ids == ids {
         (packs.clone(), findings.clone())
     } else {
-        compile(&ids)
+        compile_builtin(ids)
     }
 }
 

@@ -4,6 +4,7 @@
 
 mod ast;
 mod dump;
+mod fast;
 mod parse;
 mod scan;
 
@@ -13,6 +14,23 @@ pub use parse::parse;
 pub use scan::{Comment, MAX_DEPTH};
 
 use crate::source::Span;
+
+/// For the `icg` fuzz target: panics when the fast reader gives a tree that
+/// is not the grammar's for a text the scan finds sound (the only texts it
+/// is given).
+#[doc(hidden)]
+pub fn assert_fast_reader_agrees(text: &str) {
+    if !scan::scan(text).errors.is_empty() {
+        return;
+    }
+    if let Some(fast) = fast::parse(text) {
+        assert_eq!(
+            Some(fast),
+            parse::pest_blocks(text),
+            "the fast reader and the grammar disagree"
+        );
+    }
+}
 
 /// A syntax error in plain words.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -24,6 +24,10 @@ pub fn parse(text: &str) -> Parsed {
         ..Parsed::default()
     };
     if scanned.errors.is_empty() {
+        if let Some(blocks) = super::fast::parse(text) {
+            parsed.file.blocks = blocks;
+            return parsed;
+        }
         if let Ok(mut pairs) = IcgParser::parse(Rule::file, text) {
             let file = pairs.next().expect("the file rule always yields one pair");
             parsed.file.blocks = blocks_of(file, 0);
@@ -32,6 +36,13 @@ pub fn parse(text: &str) -> Parsed {
     }
     recover(text, scanned.errors, &mut parsed);
     parsed
+}
+
+/// The whole text through the pest grammar alone, as the fast path's
+/// reference in tests and fuzzing.
+pub(super) fn pest_blocks(text: &str) -> Option<Vec<Block>> {
+    let mut pairs = IcgParser::parse(Rule::file, text).ok()?;
+    Some(blocks_of(pairs.next()?, 0))
 }
 
 /// The slow path, for a file with errors: repair the text by blanking
@@ -307,20 +318,7 @@ fn value(p: Pair<Rule>, off: usize) -> Value {
     Value { kind, span: sp }
 }
 
-fn unescape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        if c == '\\' {
-            if let Some(n) = chars.next() {
-                out.push(n);
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
+use super::fast::unescape;
 
 const KIND: &str = "a block kind such as `icb`";
 
