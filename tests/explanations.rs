@@ -417,3 +417,48 @@ fn an_explanation_agreed_after_the_as_of_day_does_not_yet_apply() {
         "{help}"
     );
 }
+
+#[test]
+fn junit_escapes_control_characters_a_reason_or_title_holds() {
+    // XML 1.0 forbids most control characters even as `&#1;`: written as
+    // they are, no CI server can read the report.
+    let dir = scratch("junit-controls");
+    write(
+        &dir,
+        "wessex.icg",
+        "document \"Constitution \u{1} <v2> & \\\"co\\\"\" { version \"1\" }\n\
+         system wv \"Wessex Vale ICS\" { regime 2022 }\n\
+         icb wv_icb \"NHS Wessex Vale ICB\" {\n    system @wv\n    agenda { strategic_share 40% }\n    \
+         explain CCN161 \"In recovery \u{1b}[31m <script> & ]]> \u{7}\" { approved_by @wv_icb; agreed 2023-06-01 }\n}\n",
+    );
+    let out = icslint(
+        &["check", ".", "--format", "junit", "--as-of", "2024-01-01"],
+        &dir,
+    );
+    let xml = stdout(&out);
+    assert!(xml.contains("<system-out>"), "{xml}{}", stderr(&out));
+    let bad: Vec<char> = xml
+        .chars()
+        .filter(|&c| c < ' ' && !matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    assert!(bad.is_empty(), "forbidden characters {bad:?} in\n{xml}");
+    assert!(
+        xml.contains("In recovery \\u{1b}[31m &lt;script&gt; &amp; ]]&gt; \\u{7}"),
+        "{xml}"
+    );
+    // Every format cites the document (README: "in every format").
+    assert!(
+        xml.contains("document: Constitution \\u{1} &lt;v2&gt; &amp; &quot;co&quot; v1"),
+        "{xml}"
+    );
+    let gitlab: Value =
+        serde_json::from_slice(&icslint(&["check", ".", "--format", "gitlab"], &dir).stdout)
+            .unwrap();
+    let cited = gitlab.as_array().unwrap().iter().all(|i| {
+        i["description"]
+            .as_str()
+            .unwrap()
+            .contains("document: Constitution")
+    });
+    assert!(cited, "{gitlab:#}");
+}

@@ -22,6 +22,9 @@ pub fn render(findings: &[Finding], sources: &Sources) -> String {
             if let Some(e) = f.explanation.as_ref().filter(|_| f.is_explained()) {
                 description = format!("{description} ({})", super::explained_text(e));
             }
+            if let Some(c) = &f.citation {
+                description = format!("{description} ({})", super::citation_text(c));
+            }
             json!({
                 "type": "issue",
                 "check_name": f.rule,

@@ -5,8 +5,33 @@
 
 use crate::diagnostic::Finding;
 use crate::source::{FileId, Sources};
-use quick_xml::escape::escape;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+
+/// `s` fit for an XML attribute or text node: markup characters as
+/// entities, and each character XML 1.0 forbids even as a reference (a
+/// control character other than tab, newline and carriage return, U+FFFE,
+/// U+FFFF), which a reason or a title can hold, written as an escape
+/// (`\u{1b}`), or no reader accepts the report.
+fn escape(s: &str) -> Cow<'_, str> {
+    let forbidden = |c: char| {
+        (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{FFFE}' | '\u{FFFF}')
+    };
+    if !s.chars().any(forbidden) {
+        return quick_xml::escape::escape(s);
+    }
+    let safe: String = s
+        .chars()
+        .map(|c| {
+            if forbidden(c) {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect();
+    Cow::Owned(quick_xml::escape::escape(&safe).into_owned())
+}
 
 pub fn render(findings: &[Finding], sources: &Sources, files: &[FileId]) -> String {
     // Files in the order given, then any other file a finding points into
@@ -63,6 +88,9 @@ pub fn render(findings: &[Finding], sources: &Sources, files: &[FileId]) -> Stri
                         f.message,
                         super::explained_text(e)
                     ));
+                    if let Some(c) = &f.citation {
+                        out.push_str(&format!("  {}\n", super::citation_text(c)));
+                    }
                 }
             }
             if found.is_empty() {
@@ -89,6 +117,9 @@ pub fn render(findings: &[Finding], sources: &Sources, files: &[FileId]) -> Stri
                 ));
                 if let Some(h) = &f.help {
                     body.push_str(&format!("  help: {h}\n"));
+                }
+                if let Some(c) = &f.citation {
+                    body.push_str(&format!("  {}\n", super::citation_text(c)));
                 }
             }
             body.push_str(&out);
