@@ -426,3 +426,23 @@ fn output_statistics_and_quiet() {
     assert!(loud.contains("Found "));
     assert!(loud.starts_with(&quiet));
 }
+
+#[test]
+fn plain_reads_a_classic_mac_file_line_by_line() {
+    // The plain format shares the human format's indexed source (miette's
+    // own scanned the whole file for every finding: quadratic), which also
+    // reads a lone `\r` as a line end, so the snippet is the lines around
+    // the finding and not the whole file as one line.
+    let dir = scratch("plain-cr");
+    write(
+        &dir,
+        "cr.icg",
+        "system s \"S\" { regime 2022 }\ricb a \"A\" {\r    system @s\r    agenda { strategic_share 40% }\r}\r",
+    );
+    let out = icslint(&["check", "cr.icg", "--format", "plain"], &dir);
+    let text = stdout(&out);
+    assert!(
+        text.contains("snippet line 4:     agenda { strategic_share 40% }\n"),
+        "{text}"
+    );
+}

@@ -16,7 +16,7 @@ use std::sync::Arc;
 /// findings; this answers each call from the index, in time proportional
 /// to the lines shown.
 #[derive(Debug, Clone)]
-struct Src(Arc<Indexed>);
+pub(super) struct Src(Arc<Indexed>);
 
 #[derive(Debug)]
 struct Indexed {
@@ -30,7 +30,7 @@ struct Indexed {
 }
 
 impl Src {
-    fn new(name: String, text: &str) -> Src {
+    pub(super) fn new(name: String, text: &str) -> Src {
         let b = text.as_bytes();
         let lone_cr = |i: usize| b[i] == b'\r' && b.get(i + 1) != Some(&b'\n');
         let text = if (0..b.len()).any(lone_cr) {

@@ -3,18 +3,18 @@
 //! drawing, no columns of symbols and no colour; the first sentence says
 //! how serious the finding is, which rule, and where.
 
+use super::human::Src;
 use crate::diagnostic::{Finding, Severity};
 use crate::source::Sources;
-use miette::{Diagnostic, LabeledSpan, NamedSource, NarratableReportHandler, SourceCode};
+use miette::{Diagnostic, LabeledSpan, NarratableReportHandler, SourceCode};
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::Arc;
 
 struct Spoken<'a> {
     headline: String,
     finding: &'a Finding,
     help: Option<String>,
-    source: NamedSource<Arc<String>>,
+    source: Src,
     labels: Vec<LabeledSpan>,
 }
 
@@ -70,15 +70,18 @@ pub fn render(findings: &[Finding], sources: &Sources) -> String {
     let handler = NarratableReportHandler::new()
         .with_context_lines(1)
         .with_cause_chain();
-    let mut texts: HashMap<crate::source::FileId, Arc<String>> = HashMap::new();
+    // Each file indexed once (human.rs): miette's own source for a string
+    // scans from the start of the file for every finding, which made this
+    // output quadratic in the number of findings in a file.
+    let mut texts: HashMap<crate::source::FileId, Src> = HashMap::new();
     let mut out = String::new();
     for f in findings {
         let src = sources.get(f.file);
-        let text = texts
-            .entry(f.file)
-            .or_insert_with(|| Arc::new(src.text.clone()))
-            .clone();
         let path = super::display_path(sources, f.file);
+        let source = texts
+            .entry(f.file)
+            .or_insert_with(|| Src::new(path.clone(), &src.text))
+            .clone();
         let (line, _) = src.line_col(f.span.start);
         let severity = match f.severity {
             _ if f.is_explained() => "Explained",
@@ -143,7 +146,7 @@ pub fn render(findings: &[Finding], sources: &Sources) -> String {
             } else {
                 Some(help.join("\n"))
             },
-            source: NamedSource::new(path, text),
+            source,
             labels,
         };
         // One paragraph per finding: miette leaves a blank line after the
