@@ -462,3 +462,24 @@ fn junit_escapes_control_characters_a_reason_or_title_holds() {
     });
     assert!(cited, "{gitlab:#}");
 }
+
+#[test]
+fn a_review_date_before_the_agreed_date_is_reported() {
+    let dir = scratch("review-before-agreed");
+    write(
+        &dir,
+        "wessex.icg",
+        "system wv \"Wessex Vale ICS\" { regime 2022 }\n\
+         icb wv_icb \"NHS Wessex Vale ICB\" {\n    system @wv\n    agenda { strategic_share 40% }\n    \
+         explain CCN161 \"In recovery\" { approved_by @wv_icb; agreed 2025-06-01; review 2025-01-01 }\n}\n",
+    );
+    let out = icslint(&["check", ".", "--format", "json"], &dir);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let s = statuses(&v);
+    assert!(
+        s.iter().any(|(r, st, m)| r == "ICG003"
+            && st == "open"
+            && m.contains("due for review on 2025-01-01, before it was agreed on 2025-06-01")),
+        "{s:?}"
+    );
+}

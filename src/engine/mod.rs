@@ -296,6 +296,19 @@ impl Engine<'_> {
                 );
                 continue;
             };
+            // A review due before the board agreed it is a slip of the pen:
+            // the explanation would be overdue from its first day.
+            if let (Some(r), Some(attr)) = (review.filter(|r| *r < agreed), blk.attr("review")) {
+                out.push(
+                    icg::finding(
+                        icg::WRONG_TYPE,
+                        blk.file,
+                        attr.span,
+                        format!("this explanation of {rule_id} is due for review on {r}, before it was agreed on {agreed}"),
+                    )
+                    .help(format!("write the date the board will look at it again, after {agreed}, or correct `agreed`")),
+                );
+            }
             let p = m.block(parent);
             // Checked as of a day before it was agreed, it did not yet exist.
             if agreed > as_of {
