@@ -483,3 +483,33 @@ fn a_review_date_before_the_agreed_date_is_reported() {
         "{s:?}"
     );
 }
+
+/// Text a screen reader or a terminal receives never carries raw control
+/// characters, including the board's reason and the document's title.
+#[test]
+fn plain_and_human_output_escape_control_characters_in_reasons_and_titles() {
+    let dir = scratch("plain-controls");
+    write(
+        &dir,
+        "wessex.icg",
+        "document \"Constitution \u{1b}]0;owned\u{7}\" { version \"1\" }\n\
+         system wv \"Wessex Vale ICS\" { regime 2022 }\n\
+         icb wv_icb \"NHS Wessex Vale ICB\" {\n    system @wv\n    agenda { strategic_share 40% }\n    \
+         explain CCN161 \"In recovery \u{1b}[31m\u{1}\" { approved_by @wv_icb; agreed 2023-06-01 }\n}\n",
+    );
+    for format in ["plain", "human"] {
+        let out = icslint(
+            &["check", ".", "--format", format, "--as-of", "2024-01-01"],
+            &dir,
+        );
+        let text = stdout(&out);
+        assert!(text.contains("In recovery"), "{format}: {text}");
+        let raw: Vec<char> = text
+            .chars()
+            .filter(|&c| c < ' ' && !matches!(c, '\n' | '\t'))
+            .filter(|&c| format == "plain" || c != '\u{1b}')
+            .collect();
+        assert!(raw.is_empty(), "{format}: raw {raw:?} in\n{text}");
+        assert!(!text.contains("\u{1b}]0;"), "{format}: {text}");
+    }
+}

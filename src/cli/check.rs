@@ -341,6 +341,17 @@ pub fn terminal_safe(findings: &[Finding], sources: &Sources) -> Option<(Vec<Fin
             f.file = ids[&f.file];
             f.message = escape_controls(&f.message);
             f.help = f.help.as_deref().map(escape_controls);
+            // The board's words and the document's names come from the text too.
+            if let Some(e) = &mut f.explanation {
+                e.reason = escape_controls(&e.reason);
+                e.approved_by = escape_controls(&e.approved_by);
+            }
+            if let Some(c) = &mut f.citation {
+                c.document = escape_controls(&c.document);
+                c.version = c.version.as_deref().map(escape_controls);
+                c.clause = c.clause.as_deref().map(escape_controls);
+                c.url = c.url.as_deref().map(escape_controls);
+            }
             for l in &mut f.labels {
                 l.file = ids[&l.file];
                 l.message = escape_controls(&l.message);
