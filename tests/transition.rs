@@ -454,3 +454,27 @@ fn two_pack_editions_on_the_same_documents() {
     );
     assert!(rows(&v).is_empty(), "{v}");
 }
+
+/// A path that cannot be read leaves part of the workspace unchecked: the
+/// list must not claim that every finding is the same on both sides.
+#[test]
+fn an_unchecked_workspace_is_not_called_the_same() {
+    let out = icslint(
+        &[
+            "transition",
+            "--from",
+            "2022",
+            "--to",
+            "2025",
+            "no-such-folder",
+        ],
+        &root(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let text = stdout(&out);
+    assert!(
+        text.contains("No differences among what could be checked"),
+        "{text}"
+    );
+    assert!(!text.contains("every finding is the same"), "{text}");
+}

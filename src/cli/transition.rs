@@ -115,7 +115,12 @@ pub fn run(args: Args) -> i32 {
     };
     let out = match args.format {
         Format::Human => {
-            let mut s = super::check::escape_controls(&render::human(&t, &from, &to, &sides));
+            let complete = !from_findings
+                .iter()
+                .chain(to_findings.iter())
+                .any(|f| always_shown(&f.rule));
+            let mut s =
+                super::check::escape_controls(&render::human(&t, &from, &to, &sides, complete));
             // What stopped part of the workspace from being checked hides
             // differences too: say so, on each side.
             for (name, found) in [("from", &from_findings), ("to", &to_findings)] {

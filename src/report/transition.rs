@@ -84,7 +84,15 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 
 /// The work list: per system, what would appear (with what to write), what
 /// would disappear and what would change, each with its place.
-pub fn human(t: &Transition, from: &SideLabel, to: &SideLabel, sides: &Sides) -> String {
+/// `complete`: whether both sides were checked whole (no file, pack or
+/// configuration that could not be read, parsed or used).
+pub fn human(
+    t: &Transition,
+    from: &SideLabel,
+    to: &SideLabel,
+    sides: &Sides,
+    complete: bool,
+) -> String {
     let mut out = format!(
         "Moving from {}\n         to {}\n\n",
         from.describe(),
@@ -157,8 +165,10 @@ pub fn human(t: &Transition, from: &SideLabel, to: &SideLabel, sides: &Sides) ->
         .iter()
         .filter(|g| g.system.is_some() && !g.is_empty())
         .count();
-    if a + d + c == 0 {
+    if a + d + c == 0 && complete {
         out.push_str("No differences: every finding is the same on both sides.\n");
+    } else if a + d + c == 0 {
+        out.push_str("No differences among what could be checked (see below).\n");
     } else {
         out.push_str(&format!(
             "{} would appear, {} would disappear, {} would change, in {}.\n",
