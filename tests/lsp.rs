@@ -868,8 +868,11 @@ fn an_edit_sequence_ends_with_the_findings_of_check() {
             .filter(|d| d["data"].get("labelOf").is_none())
             .map(|d| {
                 let m = d["message"].as_str().unwrap();
-                let m = m.split("\nhelp: ").next().unwrap();
-                let m = m.split("\nsource: ").next().unwrap();
+                // The editor's message adds the help, the explanation, the
+                // document and the source to `check`'s message.
+                let m = ["\nhelp: ", "\nexplained: ", "\ndocument: ", "\nsource: "]
+                    .iter()
+                    .fold(m, |m, tail| m.split(tail).next().unwrap());
                 (
                     d["code"].as_str().unwrap().to_string(),
                     d["range"]["start"]["line"].as_u64().unwrap(),
