@@ -37,13 +37,12 @@ fn env() -> Environment<'static> {
     env.add_filter("pct", |v: f64| {
         format!("{}%", crate::syntax::fmt_num((v * 10.0).round() / 10.0))
     });
-    // A Markdown table cell: one line, pipes escaped.
-    env.add_filter("cell", |v: String| {
-        v.split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-            .replace('|', "\\|")
-    });
+    // Markdown text from the documents: one line, and HTML written as
+    // text (a name or reason holding `<script>` must not become markup in
+    // a renderer that allows HTML); code spans are left as written.
+    env.add_filter("md", |v: String| md_text(&v));
+    // A Markdown table cell: the same, with pipes escaped.
+    env.add_filter("cell", |v: String| md_text(&v).replace('|', "\\|"));
     // Messages quote ICG in backticks (`employee yes`): in HTML, <code>,
     // every part escaped by minijinja's own HTML escaper.
     env.add_filter("code", |v: String| {
@@ -117,4 +116,46 @@ pub fn json(report: &Conformance) -> String {
     let mut s = serde_json::to_string_pretty(report).expect("the report serialises");
     s.push('\n');
     s
+}
+
+/// One line of Markdown text: whitespace folded, and `&`, `<` and `>`
+/// written as entities outside backtick code spans (inside them Markdown
+/// shows characters as they are, and an entity would show literally).
+fn md_text(v: &str) -> String {
+    let line = v.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut out = String::with_capacity(line.len());
+    let parts: Vec<&str> = line.split('`').collect();
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            out.push('`');
+        }
+        // A code span needs its closing backtick; an unclosed one is text.
+        if i % 2 == 1 && i + 1 < parts.len() {
+            out.push_str(part);
+            continue;
+        }
+        for c in part.chars() {
+            match c {
+                '&' => out.push_str("&amp;"),
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                c => out.push(c),
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn markdown_text_writes_html_as_text_outside_code_spans() {
+        assert_eq!(
+            super::md_text("Board <script>alert(1)</script> & `a <b>` | x"),
+            "Board &lt;script&gt;alert(1)&lt;/script&gt; &amp; `a <b>` | x"
+        );
+        assert_eq!(super::md_text("two\n lines"), "two lines");
+        // An unclosed backtick opens no code span: what follows is text.
+        assert_eq!(super::md_text("a ` <b>"), "a ` &lt;b&gt;");
+    }
 }
