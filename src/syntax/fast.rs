@@ -152,6 +152,21 @@ impl<'a> Reader<'a> {
             header_end = e;
             self.i = e;
             self.skip();
+        } else if self.peek().is_some_and(|c| c.is_ascii_uppercase()) {
+            // `rule_id = _{ ASCII_ALPHA_UPPER ~ (ASCII_ALPHANUMERIC | "_" | "-")* }`:
+            // the rule an `explain` block names (`explain CCN161 "..." {`).
+            let s = self.i;
+            let mut e = s + 1;
+            while self
+                .at(e)
+                .is_some_and(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
+            {
+                e += 1;
+            }
+            id = Some(Span::new(s, e));
+            header_end = e;
+            self.i = e;
+            self.skip();
         }
         let mut display = None;
         if self.peek() == Some(b'"') {
