@@ -101,7 +101,7 @@ impl World {
         let global_rules = ws
             .packs
             .iter()
-            .any(|(_, p)| looks_beyond_links(&ws.sources.get(p.file).text));
+            .any(|(_, p)| p.rules.iter().any(|r| r.looks_beyond_links()));
         World {
             roots,
             ws,
@@ -410,30 +410,7 @@ fn ids_by_file(model: &crate::model::Model) -> HashMap<FileId, Vec<String>> {
     out
 }
 
-/// Whether a pack's text uses `kinds(...)`, which looks at every block of a
-/// kind in the workspace rather than following links.
-fn looks_beyond_links(text: &str) -> bool {
-    text.match_indices("kinds").any(|(i, _)| {
-        let before = text[..i].chars().next_back();
-        let after = text[i + "kinds".len()..].trim_start();
-        !before.is_some_and(|c| c.is_alphanumeric() || c == '_') && after.starts_with('(')
-    })
-}
-
 /// The same check as `icslint check` with no command-line selection.
 pub fn check(ws: &Workspace) -> Vec<Finding> {
     Engine::new(ws, Options::default()).run()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::looks_beyond_links;
-
-    #[test]
-    fn a_call_of_kinds_is_found_in_a_pack() {
-        assert!(looks_beyond_links("assert: count(kinds(hwb)) > 0"));
-        assert!(looks_beyond_links("assert: count(kinds (hwb)) > 0"));
-        assert!(!looks_beyond_links("description: all kinds of boards"));
-        assert!(!looks_beyond_links("assert: count(my_kinds(hwb)) > 0"));
-    }
 }

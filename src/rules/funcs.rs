@@ -132,6 +132,9 @@ pub struct Function {
     /// model, and whether its first argument names a block kind it reads.
     pub reads: &'static [&'static str],
     pub reads_kind_arg: bool,
+    /// It looks at blocks no link leads to (every block of a kind), so the
+    /// language server cannot re-check part of a workspace alone.
+    pub looks_beyond_links: bool,
 }
 
 impl std::fmt::Debug for Function {
@@ -248,6 +251,7 @@ pub const FUNCS: &[Function] = &[
         locate: Locate::Args,
         reads: &[],
         reads_kind_arg: false,
+        looks_beyond_links: false,
     },
     Function {
         name: "exists",
@@ -272,6 +276,7 @@ pub const FUNCS: &[Function] = &[
         locate: Locate::Args,
         reads: &[],
         reads_kind_arg: false,
+        looks_beyond_links: false,
     },
     Function {
         name: "any",
@@ -291,6 +296,7 @@ pub const FUNCS: &[Function] = &[
         locate: Locate::Quantifier { explains: true },
         reads: &[],
         reads_kind_arg: false,
+        looks_beyond_links: false,
     },
     Function {
         name: "all",
@@ -310,6 +316,7 @@ pub const FUNCS: &[Function] = &[
         locate: Locate::Quantifier { explains: false },
         reads: &[],
         reads_kind_arg: false,
+        looks_beyond_links: false,
     },
     Function {
         name: "covers",
@@ -333,6 +340,7 @@ pub const FUNCS: &[Function] = &[
         locate: Locate::Args,
         reads: &[],
         reads_kind_arg: false,
+        looks_beyond_links: false,
     },
     Function {
         name: "kinds",
@@ -348,6 +356,7 @@ pub const FUNCS: &[Function] = &[
         locate: Locate::Args,
         reads: &[],
         reads_kind_arg: true,
+        looks_beyond_links: true,
     },
     Function {
         name: "referrers",
@@ -373,6 +382,7 @@ pub const FUNCS: &[Function] = &[
         locate: Locate::Args,
         reads: &[],
         reads_kind_arg: true,
+        looks_beyond_links: false,
     },
     Function {
         name: "typology",
@@ -402,6 +412,7 @@ pub const FUNCS: &[Function] = &[
         locate: Locate::Args,
         reads: &["share", "tier", "population"],
         reads_kind_arg: false,
+        looks_beyond_links: false,
     },
     Function {
         name: "similarity",
@@ -420,6 +431,7 @@ pub const FUNCS: &[Function] = &[
         locate: Locate::Args,
         reads: &[],
         reads_kind_arg: false,
+        looks_beyond_links: false,
     },
     Function {
         name: "overlap",
@@ -455,6 +467,7 @@ pub const FUNCS: &[Function] = &[
         locate: Locate::Args,
         reads: &[],
         reads_kind_arg: false,
+        looks_beyond_links: false,
     },
     Function {
         name: "minus",
@@ -476,6 +489,7 @@ pub const FUNCS: &[Function] = &[
         locate: Locate::Args,
         reads: &[],
         reads_kind_arg: false,
+        looks_beyond_links: false,
     },
     Function {
         name: "absent",
@@ -524,6 +538,7 @@ pub const FUNCS: &[Function] = &[
         locate: Locate::Args,
         reads: &[],
         reads_kind_arg: false,
+        looks_beyond_links: false,
     },
     Function {
         name: "contains",
@@ -549,6 +564,7 @@ pub const FUNCS: &[Function] = &[
         locate: Locate::Args,
         reads: &[],
         reads_kind_arg: false,
+        looks_beyond_links: false,
     },
 ];
 

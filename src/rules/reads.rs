@@ -25,6 +25,33 @@ impl Rule {
         let mut out = BTreeSet::new();
         match &self.check {
             Check::Builtin(b) => out.extend(b.reads.iter().copied()),
+            Check::Expr { .. } => self.expressions().for_each(|n| names(n, &mut out)),
+        }
+        out
+    }
+
+    /// Whether the rule looks at blocks no link leads to from its own
+    /// (`kinds(...)`: every block of a kind in the workspace), so that a
+    /// re-check of part of a workspace cannot stand for the whole.
+    pub fn looks_beyond_links(&self) -> bool {
+        fn calls_global(n: &Node) -> bool {
+            match &n.e {
+                E::Call(f, args) => f.def().looks_beyond_links || args.iter().any(calls_global),
+                E::Field(a, _) | E::Not(a) | E::Neg(a) | E::Is(a, _) => calls_global(a),
+                E::Filter(a, b) | E::Bin(_, a, b) => calls_global(a) || calls_global(b),
+                E::List(items) => items.iter().any(calls_global),
+                _ => false,
+            }
+        }
+        self.expressions().any(calls_global)
+    }
+
+    /// The compiled expressions of a rule in the check language (none for
+    /// a rule in Rust): `for_each`, `when`, `let`s, `assert`, an `at` path
+    /// and its labels.
+    fn expressions(&self) -> impl Iterator<Item = &Node> {
+        let parts = match &self.check {
+            Check::Builtin(_) => None,
             Check::Expr {
                 for_each,
                 when,
@@ -36,17 +63,16 @@ impl Rule {
                     Some(At::Path(p)) => Some(p),
                     _ => None,
                 };
-                for n in [for_each.as_ref(), when.as_ref(), Some(assert), at]
-                    .into_iter()
-                    .flatten()
-                    .chain(lets.iter().map(|(_, n)| n))
-                    .chain(self.labels.iter().map(|(n, _)| n))
-                {
-                    names(n, &mut out);
-                }
+                Some(
+                    [for_each.as_ref(), when.as_ref(), Some(assert), at]
+                        .into_iter()
+                        .flatten()
+                        .chain(lets.iter().map(|(_, n)| n))
+                        .chain(self.labels.iter().map(|(n, _)| n)),
+                )
             }
-        }
-        out
+        };
+        parts.into_iter().flatten()
     }
 }
 
@@ -114,6 +140,23 @@ mod tests {
         // A rule in Rust reads what it declares.
         let r = rule("CCN122");
         assert!(r.runs_on("hwb") && r.reads().contains("functions"));
+    }
+
+    /// `kinds(...)` in a compiled expression, not the word in a text.
+    #[test]
+    fn a_call_of_kinds_looks_beyond_links() {
+        let pack = |assert: &str, description: &str| {
+            let text = format!(
+                "pack: ours\ntitle: Ours\nsource: ours\nrules:\n  - id: LOC900\n    name: some-board\n    provenance: {{ source: ours, ref: \"1\", summary: S }}\n    severity: warning\n    scope: system\n    assert: {assert}\n    message: \"m\"\n    help: \"h\"\n    description: {description}\n    why: w\n"
+            );
+            let (pack, findings) = crate::rules::load_pack(&text, crate::source::FileId(0), false);
+            assert!(findings.is_empty(), "{findings:?}");
+            pack.unwrap().rules.remove(0)
+        };
+        assert!(pack("count(kinds(hwb)) > 0", "d").looks_beyond_links());
+        assert!(pack("count(kinds (hwb)) > 0", "d").looks_beyond_links());
+        assert!(!pack("count(icb) > 0", "all kinds (of boards)").looks_beyond_links());
+        assert!(!rule("STA010").looks_beyond_links());
     }
 
     /// Each name a rule in Rust or a derived field declares is a key or kind of the schema.
