@@ -43,6 +43,10 @@ pub struct Workspace {
     force_regime: Option<i64>,
     /// Which of `findings` came from lowering: replaced whenever the model is re-lowered.
     lowered: std::ops::Range<usize>,
+    /// Keep every file's syntax tree after lowering ([`LoadOptions::keep_syntax`]).
+    keep_syntax: bool,
+    /// Trees were dropped after lowering: re-lowering parses those files again.
+    trees_dropped: bool,
 }
 
 #[derive(Debug)]
@@ -76,6 +80,11 @@ pub struct LoadOptions {
     /// built-in packs: another edition of them. Local packs named in
     /// `icslint.yaml` are loaded as usual.
     pub packs: Option<PathBuf>,
+    /// Keep every file's syntax tree after the model is lowered (the
+    /// language server's hover, completion and re-checks read them). A
+    /// check drops each tree once its file is lowered: the trees are
+    /// several times the size of the text.
+    pub keep_syntax: bool,
 }
 
 /// Whether a path names an ICG file: the extension `.icg` in any case
@@ -246,57 +255,82 @@ fn pack_folder(dir: &Path) -> Result<Vec<(PathBuf, Vec<u8>)>, LoadError> {
         .collect()
 }
 
-/// Parses `files`, in order, on every core: the files are split into one
-/// run of consecutive files per core, of about the same number of bytes.
-/// A thread that cannot be started leaves its run to this one.
-fn parse_all(sources: &Sources, files: &[FileId]) -> Vec<Parsed> {
-    let parse = |run: &[FileId]| -> Vec<Parsed> {
-        run.iter()
-            .map(|f| syntax::parse(&sources.get(*f).text))
-            .collect()
-    };
+/// Parses `files` on every core and hands each parse to `each`, on this
+/// thread and in the order of `files`, as soon as it and every file before
+/// it are parsed: the caller lowers a file and drops its syntax tree while
+/// the next ones are parsed, so a workspace's trees are never all alive at
+/// once. Workers take the next file from a shared counter; a bounded
+/// channel stops them running far ahead of `each`. Without a thread (a
+/// small workspace, or none could be started) the files are parsed here.
+fn parse_each(sources: &Sources, files: &[FileId], mut each: impl FnMut(FileId, Parsed)) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
     let bytes: usize = files.iter().map(|f| sources.get(*f).text.len()).sum();
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     // Below this a thread costs more than it saves.
     const MIN_BYTES_PER_THREAD: usize = 64 * 1024;
-    let threads = cores.min(bytes / MIN_BYTES_PER_THREAD).max(1);
-    if threads == 1 {
-        return parse(files);
-    }
-    let mut runs = Vec::with_capacity(threads);
-    let (mut start, mut acc) = (0, 0);
-    for (i, f) in files.iter().enumerate() {
-        acc += sources.get(*f).text.len();
-        if acc * threads >= bytes * (runs.len() + 1) && runs.len() + 1 < threads {
-            runs.push(&files[start..=i]);
-            start = i + 1;
-        }
-    }
-    runs.push(&files[start..]);
+    let threads = cores.min(bytes / MIN_BYTES_PER_THREAD);
+    let next = AtomicUsize::new(0);
+    let parse = |i: usize| syntax::parse(&sources.get(files[i]).text);
     std::thread::scope(|s| {
-        let handles: Vec<_> = runs[1..]
-            .iter()
-            .map(|run| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Parsed)>(4 * threads.max(1));
+        let workers: Vec<_> = (0..threads)
+            .filter_map(|_| {
+                let tx = tx.clone();
+                let (next, parse) = (&next, &parse);
                 // The main thread's stack size: parsing recurses (to a
                 // bounded depth), and a debug build spends more per level.
-                let spawned = std::thread::Builder::new()
+                std::thread::Builder::new()
                     .stack_size(8 << 20)
-                    .spawn_scoped(s, move || parse(run));
-                (run, spawned)
+                    .spawn_scoped(s, move || loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        if i >= files.len() || tx.send((i, parse(i))).is_err() {
+                            break;
+                        }
+                    })
+                    .ok()
             })
             .collect();
-        let mut out = parse(runs[0]);
-        for (run, spawned) in handles {
-            match spawned {
-                Ok(h) => match h.join() {
-                    Ok(p) => out.extend(p),
-                    Err(panic) => std::panic::resume_unwind(panic),
-                },
-                Err(_) => out.extend(parse(run)),
+        drop(tx);
+        let mut done = 0;
+        let mut waiting = std::collections::BTreeMap::new();
+        for (i, parsed) in rx {
+            waiting.insert(i, parsed);
+            while let Some(parsed) = waiting.remove(&done) {
+                each(files[done], parsed);
+                done += 1;
             }
         }
-        out
+        for w in workers {
+            if let Err(panic) = w.join() {
+                std::panic::resume_unwind(panic);
+            }
+        }
+        // No worker (none started): every file is parsed here.
+        while done < files.len() {
+            each(files[done], parse(done));
+            done += 1;
+        }
     })
+}
+
+/// The ICG001 findings of a file's syntax errors.
+fn syntax_findings(f: FileId, text: &str, parsed: &Parsed) -> Vec<Finding> {
+    parsed
+        .errors
+        .iter()
+        .map(|e| {
+            let mut finding = icg::finding(icg::SYNTAX, f, e.span, e.message.clone());
+            finding.help = e.help.clone();
+            if let Some(span) = e.unchecked_head(text) {
+                finding.labels.push(crate::diagnostic::Label {
+                    file: f,
+                    span,
+                    message: "not checked".into(),
+                });
+            }
+            finding
+        })
+        .collect()
 }
 
 /// What discovery found: the files to check, the places it could not read
@@ -335,6 +369,7 @@ impl Workspace {
         let mut ws = Workspace {
             skipped,
             force_regime: opts.force_regime,
+            keep_syntax: opts.keep_syntax,
             ..Workspace::default()
         };
         // The built-in packs compile on a second core while the files are
@@ -420,7 +455,10 @@ impl Workspace {
 
     /// Builds a workspace from in-memory texts (tests, benchmarks, rule examples).
     pub fn from_texts(texts: &[(&str, &str)], config: Config) -> Workspace {
-        let mut ws = Workspace::default();
+        let mut ws = Workspace {
+            keep_syntax: true,
+            ..Workspace::default()
+        };
         ws.load_builtin_packs();
         ws.add_texts(texts, config);
         ws
@@ -435,7 +473,10 @@ impl Workspace {
         pack_path: &Path,
         pack_bytes: Vec<u8>,
     ) -> Workspace {
-        let mut ws = Workspace::default();
+        let mut ws = Workspace {
+            keep_syntax: true,
+            ..Workspace::default()
+        };
         ws.add_texts(texts, config);
         ws.add_pack_bytes(pack_path, pack_bytes, Some(0));
         ws
@@ -542,11 +583,25 @@ impl Workspace {
         for f in &self.files {
             self.parsed.remove(f);
         }
-        let parses = parse_all(&self.sources, &todo);
-        for (f, parsed) in todo.into_iter().zip(parses) {
-            self.install(f, parsed);
-        }
-        self.lower();
+        self.forget_lowering();
+        let mut lowering = model::Lowering::new(regime_override.unwrap_or(2022));
+        let mut syntax = Vec::new();
+        let keep = self.keep_syntax;
+        let parsed = &mut self.parsed;
+        parse_each(&self.sources, &todo, |f, mut p| {
+            syntax.extend(syntax_findings(f, &self.sources.get(f).text, &p));
+            lowering.file(f, &p.file);
+            // ICG001's note on what an error left unchecked reads the
+            // tree of a file with errors; no one else needs it after this.
+            if !keep && p.errors.is_empty() {
+                p.file = syntax::File::default();
+            }
+            parsed.insert(f, p);
+        });
+        self.trees_dropped = !keep;
+        self.findings.extend(syntax);
+        let (model, findings) = lowering.finish(&[]);
+        self.install_lowering(model, findings);
     }
 
     /// Parses one file (unless it could not be read) and records its syntax errors.
@@ -566,59 +621,70 @@ impl Workspace {
 
     /// Records a file's parse and its syntax errors.
     fn install(&mut self, f: FileId, parsed: Parsed) {
-        let text = &self.sources.get(f).text;
-        for e in &parsed.errors {
-            let mut finding = icg::finding(icg::SYNTAX, f, e.span, e.message.clone());
-            finding.help = e.help.clone();
-            if let Some(span) = e.unchecked_head(text) {
-                finding.labels.push(crate::diagnostic::Label {
-                    file: f,
-                    span,
-                    message: "not checked".into(),
-                });
-            }
-            self.findings.push(finding);
-        }
+        let found = syntax_findings(f, &self.sources.get(f).text, &parsed);
+        self.findings.extend(found);
         self.parsed.insert(f, parsed);
     }
 
     /// Lowers every parsed file into a new model (reusing their parses) and
     /// replaces the previous lowering's findings.
     fn lower(&mut self) {
+        self.forget_lowering();
+        let (model, findings) = self.lowering(&self.files, &[]);
+        self.install_lowering(model, findings);
+    }
+
+    /// Removes the findings of the last lowering.
+    fn forget_lowering(&mut self) {
         let old = std::mem::take(&mut self.lowered);
         let mut i = 0;
         self.findings.retain(|_| {
             i += 1;
             !old.contains(&(i - 1))
         });
-        let (model, findings) = self.lowering(&self.files, &[]);
-        self.model = model;
+    }
+
+    /// Makes `model` the workspace's model, with what only the workspace
+    /// knows (a forced regime, each file's configured one), and records its
+    /// findings as the lowering's.
+    fn install_lowering(&mut self, model: Model, findings: Vec<Finding>) {
+        self.model = self.configured(model);
         let start = self.findings.len();
         self.findings.extend(findings);
         self.lowered = start..self.findings.len();
     }
 
-    /// The model of `files` (in the workspace's order) and its findings,
-    /// beside other files that declare `other_ids`.
-    fn lowering(&self, files: &[FileId], other_ids: &[&str]) -> (Model, Vec<Finding>) {
-        let regime_override = self.regime_override;
-        let asts: Vec<(FileId, &syntax::File)> = files
-            .iter()
-            .filter_map(|f| self.parsed.get(f).map(|p| (*f, &p.file)))
-            .collect();
-        let (mut model, findings) =
-            model::lower_beside(&asts, regime_override.unwrap_or(2022), other_ids);
+    fn configured(&self, mut model: Model) -> Model {
         model.forced_regime = self.force_regime;
         // A system that states no regime takes the one of the icslint.yaml
         // that applies to its file (the command line overrides both).
-        if regime_override.is_none() {
+        if self.regime_override.is_none() {
             for sys in model.of_kind("system").collect::<Vec<_>>() {
                 if let Some(r) = self.config(model.block(sys).file).regime {
                     model.configured_regime.insert(sys, r.year());
                 }
             }
         }
-        (model, findings)
+        model
+    }
+
+    /// The model of `files` (in the workspace's order) and its findings,
+    /// beside other files that declare `other_ids`. A file whose tree was
+    /// dropped after loading is parsed again.
+    fn lowering(&self, files: &[FileId], other_ids: &[&str]) -> (Model, Vec<Finding>) {
+        let mut lowering = model::Lowering::new(self.regime_override.unwrap_or(2022));
+        for f in files {
+            let Some(p) = self.parsed.get(f) else {
+                continue;
+            };
+            if self.trees_dropped && p.errors.is_empty() {
+                lowering.file(*f, &syntax::parse(&self.sources.get(*f).text).file);
+            } else {
+                lowering.file(*f, &p.file);
+            }
+        }
+        let (model, findings) = lowering.finish(other_ids);
+        (self.configured(model), findings)
     }
 
     /// Re-lowers the model from every file's kept parse (after

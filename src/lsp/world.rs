@@ -90,7 +90,12 @@ impl World {
         let ws = if roots.is_empty() {
             Workspace::from_texts(&[], crate::config::Config::default())
         } else {
-            Workspace::load(&roots, None)
+            // Hover, completion and the incremental re-check read the trees.
+            let opts = crate::workspace::LoadOptions {
+                keep_syntax: true,
+                ..Default::default()
+            };
+            Workspace::load_with(&roots, &opts)
                 .unwrap_or_else(|_| Workspace::from_texts(&[], crate::config::Config::default()))
         };
         let by_path = ws

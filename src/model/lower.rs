@@ -41,38 +41,63 @@ pub fn lower_beside(
     default_regime: i64,
     other_ids: &[&str],
 ) -> (Model, Vec<Finding>) {
-    let mut l = Lowerer {
-        model: Model {
-            default_regime,
-            ..Model::default()
-        },
-        findings: Vec::new(),
-        refs: Vec::new(),
-    };
+    let mut l = Lowering::new(default_regime);
     for (file, ast) in files {
+        l.file(*file, ast);
+    }
+    l.finish(other_ids)
+}
+
+/// A lowering fed one file at a time, in the workspace's order, so that a
+/// file's syntax tree can be dropped as soon as it is lowered (a check
+/// never holds every tree at once); [`Lowering::finish`] then resolves
+/// references across files and computes systems, shares and typologies.
+pub struct Lowering(Lowerer);
+
+impl Lowering {
+    pub fn new(default_regime: i64) -> Lowering {
+        Lowering(Lowerer {
+            model: Model {
+                default_regime,
+                ..Model::default()
+            },
+            findings: Vec::new(),
+            refs: Vec::new(),
+        })
+    }
+
+    /// Lowers one file's blocks into the model.
+    pub fn file(&mut self, file: FileId, ast: &syntax::File) {
+        let l = &mut self.0;
         for b in &ast.blocks {
-            if let Some(id) = l.block(*file, b, None) {
+            if let Some(id) = l.block(file, b, None) {
                 l.model.top.push(id);
             }
         }
     }
-    l.resolve(other_ids);
-    l.systems();
-    l.model.build_index();
-    l.shares();
-    let Lowerer {
-        mut model,
-        mut findings,
-        ..
-    } = l;
-    for (a, t) in typology::compute(&model) {
-        if let Some(note) = &t.note {
-            findings.push(typology_note(&model, a, &t, note));
+
+    /// The model of every file given, beside other files that declare
+    /// `other_ids` (see [`lower_beside`]), and the lowering's findings.
+    pub fn finish(self, other_ids: &[&str]) -> (Model, Vec<Finding>) {
+        let mut l = self.0;
+        l.resolve(other_ids);
+        l.systems();
+        l.model.build_index();
+        l.shares();
+        let Lowerer {
+            mut model,
+            mut findings,
+            ..
+        } = l;
+        for (a, t) in typology::compute(&model) {
+            if let Some(note) = &t.note {
+                findings.push(typology_note(&model, a, &t, note));
+            }
+            model.typology.insert(a, t);
         }
-        model.typology.insert(a, t);
+        populations(&model, &mut findings);
+        (model, findings)
     }
-    populations(&model, &mut findings);
-    (model, findings)
 }
 
 impl Lowerer {
@@ -271,7 +296,7 @@ impl Lowerer {
                 self.model.ids.insert(ident.text.clone(), id);
             }
         }
-        let mut attrs: Vec<Attr> = Vec::new();
+        let mut attrs: Vec<Attr> = Vec::with_capacity(b.attrs.len());
         for a in &b.attrs {
             let Some(key) = spec.key(&a.key.text) else {
                 let mut f = icg::finding(
@@ -318,14 +343,14 @@ impl Lowerer {
             let index = attrs.len();
             if let Some(value) = self.value(file, id, index, spec, key.name, key.ty, a) {
                 attrs.push(Attr {
-                    key: key.name.to_string(),
+                    key: key.name,
                     value,
                     span: a.span,
                 });
             }
         }
         self.model.blocks[id.0 as usize].attrs = attrs;
-        let mut children = Vec::new();
+        let mut children = Vec::with_capacity(b.children.len());
         for c in &b.children {
             if let Some(cid) = self.block(file, c, Some(id)) {
                 children.push(cid);
@@ -385,18 +410,21 @@ impl Lowerer {
 
     fn word(&mut self, file: FileId, v: &syntax::Value, key: &str, vocab: Vocab) -> Option<Val> {
         let w = match &v.kind {
-            ValueKind::Word(w) => w.clone(),
+            ValueKind::Word(w) => w,
             _ => return None,
         };
         if let Vocab::Closed(allowed) = vocab {
-            if !allowed.contains(&w.as_str()) {
+            // A known word is the schema's own: words are many, and few.
+            if let Some(known) = allowed.iter().find(|a| **a == w.as_str()) {
+                return Some(Val::Word(std::borrow::Cow::Borrowed(known)));
+            } else {
                 let mut f = icg::finding(
                     icg::UNKNOWN,
                     file,
                     v.span,
                     format!("`{w}` is not a known value for `{key}`"),
                 );
-                f = match schema::suggest(&w, allowed.iter().copied()) {
+                f = match schema::suggest(w, allowed.iter().copied()) {
                     Some(s) => f
                         .help(format!(
                             "did you mean `{s}`? `{key}` takes {}",
@@ -417,7 +445,7 @@ impl Lowerer {
                 return None;
             }
         }
-        Some(Val::Word(w))
+        Some(Val::Word(std::borrow::Cow::Owned(w.clone())))
     }
 
     /// Converts an attribute's values to a typed value. `None` means a

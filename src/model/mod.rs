@@ -8,7 +8,7 @@ pub mod regime;
 pub mod schema;
 pub mod typology;
 
-pub use lower::{lower, lower_beside};
+pub use lower::{lower, lower_beside, Lowering};
 pub use typology::Typology;
 
 use crate::source::{FileId, Span};
@@ -29,7 +29,9 @@ pub enum Val {
     /// Durations and frequencies (`every 12 months` is a 12-month duration).
     Duration(Duration),
     Bool(bool),
-    Word(String),
+    /// A word of the schema's vocabulary is borrowed from it; only a word
+    /// of an open vocabulary is owned.
+    Word(std::borrow::Cow<'static, str>),
     /// A reference, resolved to its block when the ID exists.
     Ref(Option<BlockId>, String),
     List(Vec<Val>),
@@ -40,7 +42,8 @@ pub enum Val {
 
 #[derive(Clone, Debug)]
 pub struct Attr {
-    pub key: String,
+    /// The schema's name for it: attributes are many, and their keys few.
+    pub key: &'static str,
     pub value: Val,
     /// The whole attribute, key to last value.
     pub span: Span,

@@ -190,7 +190,7 @@ fn words(model: &Model, b: BlockId, key: &str) -> Vec<String> {
             .iter()
             .filter_map(|x| {
                 if let Val::Word(w) = x {
-                    Some(w.clone())
+                    Some(w.to_string())
                 } else {
                     None
                 }
@@ -202,7 +202,7 @@ fn words(model: &Model, b: BlockId, key: &str) -> Vec<String> {
 
 fn word(model: &Model, b: BlockId, key: &str) -> Option<String> {
     match model.block(b).attr(key).map(|a| &a.value) {
-        Some(Val::Word(w)) => Some(w.clone()),
+        Some(Val::Word(w)) => Some(w.to_string()),
         _ => None,
     }
 }

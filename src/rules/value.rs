@@ -110,7 +110,7 @@ pub fn conv(v: &Val) -> V {
         Val::Date(d) => V::Date(d.day_number()),
         Val::Duration(d) => V::Duration(*d),
         Val::Bool(b) => V::Bool(*b),
-        Val::Word(w) => V::Word(w.clone()),
+        Val::Word(w) => V::Word(w.to_string()),
         Val::Ref(Some(b), _) => V::Block(*b),
         Val::Ref(None, _) => V::Missing,
         Val::List(items) => V::List(
