@@ -58,16 +58,17 @@ pub struct Finding {
     pub span: Span,
     pub labels: Vec<Label>,
     pub help: Option<String>,
-    pub provenance: Option<Provenance>,
+    /// Shared by every finding of the rule: findings are many, at scale.
+    pub provenance: Option<std::sync::Arc<Provenance>>,
     /// A change that resolves the finding, if one is known.
-    pub fix: Option<Fix>,
+    pub fix: Option<Box<Fix>>,
     /// The board's recorded departure ("comply or explain"), when the
     /// document explains this finding with an `explain` block. An explained
     /// finding is not a failure while its review date has not passed.
-    pub explanation: Option<Explanation>,
+    pub explanation: Option<Box<Explanation>>,
     /// The published document and clause the finding's text comes from
     /// ("Constitution v3.2, clause 4.2.1"), when the document names them.
-    pub citation: Option<Citation>,
+    pub citation: Option<std::sync::Arc<Citation>>,
 }
 
 /// Where a finding's text is in the published document: from a top-level
@@ -197,7 +198,7 @@ impl Finding {
         self.explanation.as_ref().is_some_and(|e| !e.overdue)
     }
     pub fn fix(mut self, fix: Fix) -> Finding {
-        self.fix = Some(fix);
+        self.fix = Some(Box::new(fix));
         self
     }
     pub fn help(mut self, help: impl Into<String>) -> Finding {

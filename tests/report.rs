@@ -302,7 +302,7 @@ fn provision<'a>(r: &'a conformance::Conformance, id: &str) -> &'a conformance::
 fn explain(review: &str) -> impl Fn(&mut Vec<icslint::diagnostic::Finding>) + '_ {
     move |fs| {
         for f in fs.iter_mut().filter(|f| f.rule == "CCN161") {
-            f.explanation = Some(icslint::diagnostic::Explanation {
+            f.explanation = Some(Box::new(icslint::diagnostic::Explanation {
                 reason: "Board time is 40% strategic while the system is in financial recovery"
                     .into(),
                 approved_by: "NHS Example ICB".into(),
@@ -311,7 +311,7 @@ fn explain(review: &str) -> impl Fn(&mut Vec<icslint::diagnostic::Finding>) + '_
                 overdue: review < AS_OF,
                 file: f.file,
                 span: f.span,
-            });
+            }));
         }
     }
 }
@@ -379,12 +379,12 @@ fn not_applicable_says_why() {
     // A citation, where the document names one, reaches the report.
     let cited = small_report(|fs| {
         for f in fs.iter_mut() {
-            f.citation = Some(icslint::diagnostic::Citation {
+            f.citation = Some(std::sync::Arc::new(icslint::diagnostic::Citation {
                 document: "NHS Example ICB Constitution".into(),
                 version: Some("3.2".into()),
                 clause: Some("4.2.1".into()),
                 url: None,
-            });
+            }));
         }
     });
     assert_eq!(

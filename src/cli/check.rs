@@ -141,8 +141,10 @@ pub fn run(args: Args) -> i32 {
         (Some((f, s)), Format::Human | Format::Plain | Format::Github) => (f.as_slice(), s),
         _ => (findings.as_slice(), &ws.sources),
     };
+    // `None`: the JSON report, written as it is made rather than built
+    // whole first (it is about twice the size of the documents).
     let out = if args.statistics {
-        report::statistics(&findings)
+        Some(report::statistics(&findings))
     } else {
         match args.format {
             Format::Human | Format::Plain => {
@@ -161,20 +163,26 @@ pub fn run(args: Args) -> i32 {
                         ));
                     }
                 }
-                s
+                Some(s)
             }
-            Format::Json => report::json(&findings, &ws.sources),
-            Format::Github => report::github(shown, sources),
-            Format::Sarif => report::sarif(
+            Format::Json => None,
+            Format::Github => Some(report::github(shown, sources)),
+            Format::Sarif => Some(report::sarif(
                 &findings,
                 &ws.sources,
                 &report::sarif::rule_infos(&ws.packs),
-            ),
-            Format::Junit => report::junit(&findings, &ws.sources, &ws.files),
-            Format::Gitlab => report::gitlab(&findings, &ws.sources),
+            )),
+            Format::Junit => Some(report::junit(&findings, &ws.sources, &ws.files)),
+            Format::Gitlab => Some(report::gitlab(&findings, &ws.sources)),
         }
     };
-    if let Err(code) = super::emit(args.output.as_deref(), &out) {
+    let written = match out {
+        Some(text) => super::emit(args.output.as_deref(), &text),
+        None => super::emit_with(args.output.as_deref(), |w| {
+            report::write_json(&findings, &ws.sources, w)
+        }),
+    };
+    if let Err(code) = written {
         return code;
     }
     // A file, pack or configuration that could not be read or used is an
@@ -346,7 +354,7 @@ pub fn terminal_safe(findings: &[Finding], sources: &Sources) -> Option<(Vec<Fin
                 e.reason = escape_controls(&e.reason);
                 e.approved_by = escape_controls(&e.approved_by);
             }
-            if let Some(c) = &mut f.citation {
+            if let Some(c) = f.citation.as_mut().map(std::sync::Arc::make_mut) {
                 c.document = escape_controls(&c.document);
                 c.version = c.version.as_deref().map(escape_controls);
                 c.clause = c.clause.as_deref().map(escape_controls);

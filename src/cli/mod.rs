@@ -264,6 +264,30 @@ pub(crate) fn emit(output: Option<&std::path::Path>, text: &str) -> Result<(), i
     }
 }
 
+/// [`emit`] for a report written as it is made, through a buffer, rather
+/// than built whole first. Standard output's write errors (a closed pipe)
+/// end the report quietly, as [`out!`] does.
+pub(crate) fn emit_with(
+    output: Option<&std::path::Path>,
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Result<(), i32> {
+    use std::io::Write as _;
+    match output {
+        None => {
+            let mut w = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            let _ = write(&mut w).and_then(|()| w.flush());
+            Ok(())
+        }
+        Some(p) => std::fs::File::create(p)
+            .and_then(|f| {
+                let mut w = std::io::BufWriter::with_capacity(1 << 16, f);
+                write(&mut w)?;
+                w.flush()
+            })
+            .map_err(|e| error(format_args!("cannot write {}: {e}", p.display()))),
+    }
+}
+
 pub(crate) fn error(msg: impl std::fmt::Display) -> i32 {
     eprintln!("error: {msg}");
     EXIT_ERROR

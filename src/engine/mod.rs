@@ -156,7 +156,11 @@ impl Engine<'_> {
                 }
             }
             if f.citation.is_none() {
-                f.citation = self.ws.model.citation(f.file, f.span.start);
+                f.citation = self
+                    .ws
+                    .model
+                    .citation(f.file, f.span.start)
+                    .map(std::sync::Arc::new);
             }
         }
         let mut out = self.suppress(out);
@@ -357,7 +361,7 @@ impl Engine<'_> {
                         None => again,
                     });
                 }
-                f.explanation = Some(explanation.clone());
+                f.explanation = Some(Box::new(explanation.clone()));
             }
             let enabled = self.packs.iter().any(|(o, pk)| {
                 pk.rules
@@ -699,6 +703,7 @@ pub fn run_rule(
     params: &dyn Fn(BlockId) -> HashMap<String, V>,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
+    let provenance = std::sync::Arc::new(rule.provenance.clone());
     let finding =
         |file: FileId, span: Span, message: String, help: String, labels: Vec<Label>| Finding {
             rule: rule.id.clone(),
@@ -709,7 +714,7 @@ pub fn run_rule(
             span,
             labels,
             help: if help.is_empty() { None } else { Some(help) },
-            provenance: Some(rule.provenance.clone()),
+            provenance: Some(provenance.clone()),
             fix: None,
             explanation: None,
             citation: None,
@@ -757,7 +762,7 @@ pub fn run_rule(
                 if let Some(v) = variant {
                     f.severity = v.severity;
                 }
-                f.fix = rule_fix(sources, rule, &ctx, hit.block);
+                f.fix = rule_fix(sources, rule, &ctx, hit.block).map(Box::new);
                 out.push(f);
             }
         }
@@ -868,7 +873,7 @@ pub fn run_rule(
                         if let Some(v) = variant {
                             f.severity = v.severity;
                         }
-                        f.fix = rule_fix(sources, rule, &ctx, b);
+                        f.fix = rule_fix(sources, rule, &ctx, b).map(Box::new);
                         out.push(f);
                     }
                 }

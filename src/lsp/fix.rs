@@ -42,7 +42,7 @@ struct WireEdit {
 /// "did you mean `X`?" help names.
 pub fn suggested(ws: &Workspace, f: &Finding) -> Option<Fix> {
     if let Some(fix) = &f.fix {
-        return Some(fix.clone());
+        return Some((**fix).clone());
     }
     let help = f.help.as_deref()?;
     let at = help.find("did you mean `")? + "did you mean `".len();

@@ -57,6 +57,19 @@ pub fn finding(f: &Finding, sources: &Sources) -> Value {
 }
 
 pub fn render(findings: &[Finding], sources: &Sources) -> String {
+    let mut out = Vec::new();
+    // Writing to memory cannot fail, and serde_json writes valid UTF-8.
+    let _ = write(findings, sources, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// [`render`] written to `out` as it is made: a check's report is never
+/// held in memory whole (it is about twice the size of the documents).
+pub fn write(
+    findings: &[Finding],
+    sources: &Sources,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     // The same text as one `json!` document (keys in order, pretty), but
     // each finding's value is built, written and dropped in turn: a tree of
     // every finding was the peak of memory and a quarter of the run at 1x.
@@ -80,7 +93,6 @@ pub fn render(findings: &[Finding], sources: &Sources) -> String {
         findings: Stream(findings, sources),
         version: VERSION,
     };
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
-    s.push('\n');
-    s
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    out.write_all(b"\n")
 }

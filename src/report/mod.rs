@@ -15,6 +15,7 @@ pub use github::render as github;
 pub use gitlab::render as gitlab;
 pub use human::render as human;
 pub use json::render as json;
+pub use json::write as write_json;
 pub use junit::render as junit;
 pub use plain::render as plain;
 pub use sarif::render as sarif;

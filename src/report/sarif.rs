@@ -200,7 +200,7 @@ pub fn render(findings: &[Finding], sources: &Sources, rules: &[RuleInfo]) -> St
         }
         if let Some(p) = info
             .and_then(|r| r.provenance.as_ref())
-            .or(f.provenance.as_ref())
+            .or(f.provenance.as_deref())
         {
             d["properties"] = json!({"provenance": p});
         }
