@@ -141,8 +141,8 @@ pub fn run(args: Args) -> i32 {
         (Some((f, s)), Format::Human | Format::Plain | Format::Github) => (f.as_slice(), s),
         _ => (findings.as_slice(), &ws.sources),
     };
-    // `None`: the JSON report, written as it is made rather than built
-    // whole first (it is about twice the size of the documents).
+    // `None`: the JSON, SARIF or GitLab report, written as it is made rather than
+    // built whole first (at scale, two to four times the documents' size).
     let out = if args.statistics {
         Some(report::statistics(&findings))
     } else {
@@ -165,21 +165,20 @@ pub fn run(args: Args) -> i32 {
                 }
                 Some(s)
             }
-            Format::Json => None,
             Format::Github => Some(report::github(shown, sources)),
-            Format::Sarif => Some(report::sarif(
-                &findings,
-                &ws.sources,
-                &report::sarif::rule_infos(&ws.packs),
-            )),
+            Format::Json | Format::Sarif | Format::Gitlab => None,
             Format::Junit => Some(report::junit(&findings, &ws.sources, &ws.files)),
-            Format::Gitlab => Some(report::gitlab(&findings, &ws.sources)),
         }
     };
     let written = match out {
         Some(text) => super::emit(args.output.as_deref(), &text),
-        None => super::emit_with(args.output.as_deref(), |w| {
-            report::write_json(&findings, &ws.sources, w)
+        None => super::emit_with(args.output.as_deref(), |w| match args.format {
+            Format::Sarif => {
+                let rules = report::sarif::rule_infos(&ws.packs);
+                report::write_sarif(&findings, &ws.sources, &rules, w)
+            }
+            Format::Gitlab => report::write_gitlab(&findings, &ws.sources, w),
+            _ => report::write_json(&findings, &ws.sources, w),
         }),
     };
     if let Err(code) = written {

@@ -13,12 +13,14 @@ pub mod transition;
 
 pub use github::render as github;
 pub use gitlab::render as gitlab;
+pub use gitlab::write as write_gitlab;
 pub use human::render as human;
 pub use json::render as json;
 pub use json::write as write_json;
 pub use junit::render as junit;
 pub use plain::render as plain;
 pub use sarif::render as sarif;
+pub use sarif::write as write_sarif;
 pub use statistics::render as statistics;
 
 use crate::diagnostic::Finding;

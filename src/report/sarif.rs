@@ -172,7 +172,77 @@ fn fix(base: &Base, sources: &Sources, fix: &Fix) -> Value {
     })
 }
 
+/// One finding as a SARIF result.
+fn result(
+    base: &Base,
+    sources: &Sources,
+    index: &BTreeMap<&str, usize>,
+    f: &Finding,
+    print: &str,
+) -> Value {
+    let mut r = json!({
+        "ruleId": f.rule,
+        "ruleIndex": index[f.rule.as_str()],
+        "level": level(f.severity),
+        "message": {"text": match &f.help { Some(h) => format!("{}\n{}", f.message, h), None => f.message.clone() }},
+        "locations": [location(base, sources, f.file, f.span)],
+        "partialFingerprints": {"icslint/v1": print},
+    });
+    if !f.labels.is_empty() {
+        r["relatedLocations"] = Value::Array(
+            f.labels
+                .iter()
+                .enumerate()
+                .map(|(i, l)| {
+                    let mut loc = location(base, sources, l.file, l.span);
+                    loc["id"] = json!(i);
+                    loc["message"] = json!({"text": l.message});
+                    loc
+                })
+                .collect(),
+        );
+    }
+    if let Some(x) = &f.fix {
+        r["fixes"] = json!([fix(base, sources, x)]);
+    }
+    // Comply or explain: an explanation in force is an accepted
+    // in-source suppression; a lapsed one stays a result, with the
+    // explanation in its properties.
+    if let Some(e) = &f.explanation {
+        if f.is_explained() {
+            r["suppressions"] = json!([{
+                "kind": "inSource",
+                "status": "accepted",
+                "justification": super::explained_text(e),
+                "location": location(base, sources, e.file, e.span),
+            }]);
+        }
+        r["properties"]["explanation"] = json!(e);
+    }
+    if let Some(c) = &f.citation {
+        r["properties"]["citation"] = json!({
+            "document": c.document, "version": c.version, "clause": c.clause,
+            "url": c.url, "text": c.to_string(),
+        });
+    }
+    r
+}
+
 pub fn render(findings: &[Finding], sources: &Sources, rules: &[RuleInfo]) -> String {
+    let mut out = Vec::new();
+    // Writing to memory cannot fail, and serde_json writes valid UTF-8.
+    let _ = write(findings, sources, rules, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// [`render`] written to `out` as it is made: at scale the report is
+/// several times the documents' size.
+pub fn write(
+    findings: &[Finding],
+    sources: &Sources,
+    rules: &[RuleInfo],
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let base = Base::new();
     let mut index: BTreeMap<&str, usize> = BTreeMap::new();
     let mut descriptors = Vec::new();
@@ -207,74 +277,66 @@ pub fn render(findings: &[Finding], sources: &Sources, rules: &[RuleInfo]) -> St
         descriptors.push(d);
     }
     let prints = super::fingerprints(findings, sources);
-    let results: Vec<Value> = findings
-        .iter()
-        .zip(prints)
-        .map(|(f, print)| {
-            let mut r = json!({
-                "ruleId": f.rule,
-                "ruleIndex": index[f.rule.as_str()],
-                "level": level(f.severity),
-                "message": {"text": match &f.help { Some(h) => format!("{}\n{}", f.message, h), None => f.message.clone() }},
-                "locations": [location(&base, sources, f.file, f.span)],
-                "partialFingerprints": {"icslint/v1": print},
-            });
-            if !f.labels.is_empty() {
-                r["relatedLocations"] = Value::Array(
-                    f.labels.iter().enumerate().map(|(i, l)| {
-                        let mut loc = location(&base, sources, l.file, l.span);
-                        loc["id"] = json!(i);
-                        loc["message"] = json!({"text": l.message});
-                        loc
-                    }).collect(),
-                );
+    // The results are made and written one at a time (see `Results`); the
+    // rest of the document is small. Keys in the order `json!` gives them
+    // (sorted), so the text is the same as one `json!` document's.
+    #[derive(serde::Serialize)]
+    struct Doc<'a> {
+        #[serde(rename = "$schema")]
+        schema: &'static str,
+        runs: [Run<'a>; 1],
+        version: &'static str,
+    }
+    #[derive(serde::Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Run<'a> {
+        column_kind: &'static str,
+        original_uri_base_ids: Value,
+        results: Results<'a>,
+        tool: Value,
+    }
+    struct Results<'a> {
+        base: &'a Base,
+        sources: &'a Sources,
+        index: &'a BTreeMap<&'a str, usize>,
+        findings: &'a [Finding],
+        prints: &'a [String],
+    }
+    impl serde::Serialize for Results<'_> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            use serde::ser::SerializeSeq;
+            let mut seq = s.serialize_seq(Some(self.findings.len()))?;
+            for (f, print) in self.findings.iter().zip(self.prints) {
+                seq.serialize_element(&result(self.base, self.sources, self.index, f, print))?;
             }
-            if let Some(x) = &f.fix {
-                r["fixes"] = json!([fix(&base, sources, x)]);
-            }
-            // Comply or explain: an explanation in force is an accepted
-            // in-source suppression; a lapsed one stays a result, with the
-            // explanation in its properties.
-            if let Some(e) = &f.explanation {
-                if f.is_explained() {
-                    r["suppressions"] = json!([{
-                        "kind": "inSource",
-                        "status": "accepted",
-                        "justification": super::explained_text(e),
-                        "location": location(&base, sources, e.file, e.span),
-                    }]);
-                }
-                r["properties"]["explanation"] = json!(e);
-            }
-            if let Some(c) = &f.citation {
-                r["properties"]["citation"] = json!({
-                    "document": c.document, "version": c.version, "clause": c.clause,
-                    "url": c.url, "text": c.to_string(),
-                });
-            }
-            r
-        })
-        .collect();
-    let doc = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
+            seq.end()
+        }
+    }
+    let doc = Doc {
+        schema: "https://json.schemastore.org/sarif-2.1.0.json",
+        version: "2.1.0",
+        runs: [Run {
+            tool: json!({"driver": {
                 "name": "icslint",
                 "version": env!("CARGO_PKG_VERSION"),
                 "semanticVersion": env!("CARGO_PKG_VERSION"),
                 "informationUri": INFORMATION_URI,
                 "rules": descriptors,
-            }},
-            "originalUriBaseIds": {
+            }}),
+            original_uri_base_ids: json!({
                 "SRCROOT": {"uri": base.src_root_uri(), "description": {"text": "The directory icslint ran in"}},
                 "ROOT": {"uri": "file:///", "description": {"text": "The file-system root, for files outside SRCROOT"}},
+            }),
+            column_kind: "unicodeCodePoints",
+            results: Results {
+                base: &base,
+                sources,
+                index: &index,
+                findings,
+                prints: &prints,
             },
-            "columnKind": "unicodeCodePoints",
-            "results": results,
         }],
-    });
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
-    s.push('\n');
-    s
+    };
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    out.write_all(b"\n")
 }
