@@ -132,11 +132,29 @@ fn kind_of(ft: std::fs::FileType) -> &'static str {
 /// (`check x.icg .`, or through a link). What cannot be read (a path that
 /// does not exist, a FIFO, a broken link, a folder without permission) is
 /// listed in `unreadable` and reported as ICG009; never opened, never hung on.
+/// What makes two paths the same file: its device and inode where there
+/// are such (one `stat`; a file's canonical path costs a system call per
+/// component, 11 per file in a typical workspace), else its canonical path.
+#[derive(PartialEq, Eq, Hash)]
+enum Identity {
+    Inode(u64, u64),
+    Path(PathBuf),
+}
+
+fn identity(p: &Path) -> Identity {
+    #[cfg(unix)]
+    if let Ok(m) = std::fs::metadata(p) {
+        use std::os::unix::fs::MetadataExt;
+        return Identity::Inode(m.dev(), m.ino());
+    }
+    Identity::Path(std::fs::canonicalize(p).unwrap_or_else(|_| p.into()))
+}
+
 pub fn discover(paths: &[PathBuf]) -> Result<Discovered, LoadError> {
     let mut d = Discovered::default();
     let mut seen = std::collections::HashSet::new();
     // Each path once, however it is reached: files to read, and problems.
-    let mut first = |p: &Path| seen.insert(std::fs::canonicalize(p).unwrap_or_else(|_| p.into()));
+    let mut first = |p: &Path| seen.insert(identity(p));
     let mut add = |d: &mut Discovered, p: PathBuf, problem: Option<String>| {
         if first(&p) {
             match problem {
