@@ -31,13 +31,18 @@ use std::collections::HashMap;
 /// A path as shown to the user: relative to the working directory where possible, `/`-separated.
 pub fn display_path(sources: &Sources, file: crate::source::FileId) -> String {
     let p = sources.path(file);
-    let cwd = std::env::current_dir().ok();
-    let shown = cwd
-        .as_deref()
+    let shown = cwd()
         .and_then(|c| p.strip_prefix(c).ok())
         .unwrap_or(p);
     let s = shown.to_string_lossy().replace('\\', "/");
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+}
+
+/// The working directory, asked of the system once: every location of
+/// every finding is shown relative to it, and each ask is a system call.
+pub(crate) fn cwd() -> Option<&'static std::path::Path> {
+    static CWD: std::sync::OnceLock<Option<std::path::PathBuf>> = std::sync::OnceLock::new();
+    CWD.get_or_init(|| std::env::current_dir().ok()).as_deref()
 }
 
 /// One fingerprint per finding that survives edits elsewhere in the file:

@@ -121,7 +121,7 @@ impl Base {
         let abs = if p.is_absolute() {
             p.to_path_buf()
         } else {
-            std::env::current_dir().unwrap_or_default().join(p)
+            super::cwd().unwrap_or(Path::new("")).join(p)
         };
         let segs = segments(&abs);
         if segs.starts_with(&self.root) {
