@@ -7,10 +7,7 @@ use crate::source::Sources;
 use serde_json::{json, Value};
 
 pub fn render(findings: &[Finding], sources: &Sources) -> String {
-    let mut out = Vec::new();
-    // Writing to memory cannot fail, and serde_json writes valid UTF-8.
-    let _ = write(findings, sources, &mut out);
-    String::from_utf8(out).unwrap_or_default()
+    super::written(|out| write(findings, sources, out))
 }
 
 /// [`render`] written to `out` one issue at a time.
@@ -19,20 +16,9 @@ pub fn write(
     sources: &Sources,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    struct Issues<'a>(&'a [Finding], &'a Sources, Vec<String>);
-    impl serde::Serialize for Issues<'_> {
-        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            use serde::ser::SerializeSeq;
-            let mut seq = s.serialize_seq(Some(self.0.len()))?;
-            for (f, print) in self.0.iter().zip(&self.2) {
-                seq.serialize_element(&issue(f, self.1, print))?;
-            }
-            seq.end()
-        }
-    }
     let prints = super::fingerprints(findings, sources);
-    serde_json::to_writer_pretty(&mut *out, &Issues(findings, sources, prints))?;
-    out.write_all(b"\n")
+    let issues = super::Each(findings, &|i, f| issue(f, sources, &prints[i]));
+    super::write_pretty(out, &issues)
 }
 
 /// One finding as a Code Quality issue.

@@ -31,11 +31,44 @@ use std::collections::HashMap;
 /// A path as shown to the user: relative to the working directory where possible, `/`-separated.
 pub fn display_path(sources: &Sources, file: crate::source::FileId) -> String {
     let p = sources.path(file);
-    let shown = cwd()
-        .and_then(|c| p.strip_prefix(c).ok())
-        .unwrap_or(p);
+    let shown = cwd().and_then(|c| p.strip_prefix(c).ok()).unwrap_or(p);
     let s = shown.to_string_lossy().replace('\\', "/");
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+}
+
+/// A JSON array whose elements are made, written and dropped one at a
+/// time: `each(i, &items[i])`. A report of every finding as one value tree
+/// was the peak of memory and a quarter of the run.
+pub(crate) struct Each<'a, T>(pub &'a [T], pub &'a dyn Fn(usize, &T) -> serde_json::Value);
+
+impl<T> serde::Serialize for Each<'_, T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = s.serialize_seq(Some(self.0.len()))?;
+        for (i, item) in self.0.iter().enumerate() {
+            seq.serialize_element(&(self.1)(i, item))?;
+        }
+        seq.end()
+    }
+}
+
+/// `value` as pretty JSON and a final newline, written to `out`.
+pub(crate) fn write_pretty(
+    out: &mut dyn std::io::Write,
+    value: &impl serde::Serialize,
+) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value)?;
+    out.write_all(b"\n")
+}
+
+/// What a report's `write` gives, as text (tests, the language server).
+pub(crate) fn written(
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> String {
+    let mut out = Vec::new();
+    // Writing to memory cannot fail, and serde_json writes valid UTF-8.
+    let _ = write(&mut out);
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// The working directory, asked of the system once: every location of

@@ -229,10 +229,7 @@ fn result(
 }
 
 pub fn render(findings: &[Finding], sources: &Sources, rules: &[RuleInfo]) -> String {
-    let mut out = Vec::new();
-    // Writing to memory cannot fail, and serde_json writes valid UTF-8.
-    let _ = write(findings, sources, rules, &mut out);
-    String::from_utf8(out).unwrap_or_default()
+    super::written(|out| write(findings, sources, rules, out))
 }
 
 /// [`render`] written to `out` as it is made: at scale the report is
@@ -277,7 +274,7 @@ pub fn write(
         descriptors.push(d);
     }
     let prints = super::fingerprints(findings, sources);
-    // The results are made and written one at a time (see `Results`); the
+    // The results are made and written one at a time (`Each`); the
     // rest of the document is small. Keys in the order `json!` gives them
     // (sorted), so the text is the same as one `json!` document's.
     #[derive(serde::Serialize)]
@@ -292,25 +289,8 @@ pub fn write(
     struct Run<'a> {
         column_kind: &'static str,
         original_uri_base_ids: Value,
-        results: Results<'a>,
+        results: super::Each<'a, Finding>,
         tool: Value,
-    }
-    struct Results<'a> {
-        base: &'a Base,
-        sources: &'a Sources,
-        index: &'a BTreeMap<&'a str, usize>,
-        findings: &'a [Finding],
-        prints: &'a [String],
-    }
-    impl serde::Serialize for Results<'_> {
-        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            use serde::ser::SerializeSeq;
-            let mut seq = s.serialize_seq(Some(self.findings.len()))?;
-            for (f, print) in self.findings.iter().zip(self.prints) {
-                seq.serialize_element(&result(self.base, self.sources, self.index, f, print))?;
-            }
-            seq.end()
-        }
     }
     let doc = Doc {
         schema: "https://json.schemastore.org/sarif-2.1.0.json",
@@ -328,15 +308,10 @@ pub fn write(
                 "ROOT": {"uri": "file:///", "description": {"text": "The file-system root, for files outside SRCROOT"}},
             }),
             column_kind: "unicodeCodePoints",
-            results: Results {
-                base: &base,
-                sources,
-                index: &index,
-                findings,
-                prints: &prints,
-            },
+            results: super::Each(findings, &|i, f| {
+                result(&base, sources, &index, f, &prints[i])
+            }),
         }],
     };
-    serde_json::to_writer_pretty(&mut *out, &doc)?;
-    out.write_all(b"\n")
+    super::write_pretty(out, &doc)
 }
