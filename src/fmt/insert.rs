@@ -19,7 +19,6 @@ pub fn insert_into_block(
     if let Some(at) = replace {
         return (at, line.to_string());
     }
-    let nl = if text.contains("\r\n") { "\r\n" } else { "\n" };
     let close = block.end.saturating_sub(1).max(block.start);
     let inside = &text[block.start..close];
     if !inside.contains('\n') {
@@ -32,6 +31,14 @@ pub fn insert_into_block(
             _ => (Span::new(at, at), format!("; {line}")),
         };
     }
+    // The line ending of the block's first line: looking at the whole file
+    // for each fix made the fixes of one large file quadratic.
+    let first_end = block.start + inside.find('\n').unwrap_or(0);
+    let nl = if text[..first_end].ends_with('\r') {
+        "\r\n"
+    } else {
+        "\n"
+    };
     let header_line = text[..block.start].rfind('\n').map_or(0, |n| n + 1);
     let outer: String = text[header_line..block.start]
         .chars()
@@ -122,6 +129,18 @@ mod tests {
         assert!(
             multi.ends_with("    conflicts {}\r\n    agenda { strategic_share 50% }\r\n}\r\n"),
             "{multi:?}"
+        );
+    }
+
+    #[test]
+    fn the_line_ending_is_the_blocks_own_not_searched_for_in_the_file() {
+        // A block with `\n` in a file that has `\r\n` elsewhere (after it):
+        // its new line ends as its own lines do. The file is not searched,
+        // so a large file's fixes stay linear.
+        let text = "icb i \"I\" {\n    chair @c\n}\r\nicp p \"P\" {\r\n}\r\n";
+        assert_eq!(
+            apply(text, "icb i \"I\" {\n    chair @c\n}", None, "membership_review every 12 months"),
+            "icb i \"I\" {\n    chair @c\n    membership_review every 12 months\n}\r\nicp p \"P\" {\r\n}\r\n"
         );
     }
 }
