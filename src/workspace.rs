@@ -608,11 +608,12 @@ impl Workspace {
         let parsed = &mut self.parsed;
         parse_each(&self.sources, &todo, |f, mut p| {
             syntax.extend(syntax_findings(f, &self.sources.get(f).text, &p));
-            lowering.file(f, &p.file);
             // ICG001's note on what an error left unchecked reads the
             // tree of a file with errors; no one else needs it after this.
             if !keep && p.errors.is_empty() {
-                p.file = syntax::File::default();
+                lowering.file_consumed(f, std::mem::take(&mut p.file));
+            } else {
+                lowering.file(f, &p.file);
             }
             parsed.insert(f, p);
         });

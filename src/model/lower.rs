@@ -66,6 +66,18 @@ impl Lowering {
         })
     }
 
+    /// [`Lowering::file`] for a tree no one needs after: each top-level
+    /// block is dropped as soon as it is lowered, so one large file's tree
+    /// and its model are not both whole at once.
+    pub fn file_consumed(&mut self, file: FileId, ast: syntax::File) {
+        let l = &mut self.0;
+        for b in ast.blocks {
+            if let Some(id) = l.block(file, &b, None) {
+                l.model.top.push(id);
+            }
+        }
+    }
+
     /// Lowers one file's blocks into the model.
     pub fn file(&mut self, file: FileId, ast: &syntax::File) {
         let l = &mut self.0;
