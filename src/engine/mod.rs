@@ -119,31 +119,38 @@ impl Engine<'_> {
         let mut out: Vec<Finding> = self.ws.findings.clone();
         let mut config_findings = Vec::new();
         let params = self.params(&mut config_findings);
-        for (owner, pack) in &self.packs {
-            for rule in &pack.rules {
-                if !self
-                    .ws
+        let todo: Vec<(Option<usize>, &Pack, &Rule)> = self
+            .packs
+            .iter()
+            .flat_map(|(owner, pack)| pack.rules.iter().map(move |r| (*owner, *pack, r)))
+            .filter(|(owner, pack, rule)| {
+                self.ws
                     .files
                     .iter()
                     .any(|f| self.enabled(*owner, pack, rule, *f))
-                {
-                    continue;
+            })
+            .collect();
+        let one = |(owner, pack, rule): (Option<usize>, &Pack, &Rule)| {
+            let mut found = run_rule(&self.ws.model, &self.ws.sources, rule, &|b: BlockId| {
+                let cfg = self.cfg_index(self.ws.model.block(b).file);
+                params
+                    .get(&(rule.id.clone(), cfg))
+                    .cloned()
+                    .unwrap_or_default()
+            });
+            found.retain(|f| self.enabled(owner, pack, rule, f.file));
+            for f in &mut found {
+                if let Some(s) = self.cfg(f.file).severity_for(&rule.id) {
+                    f.severity = s;
                 }
-                let mut found = run_rule(&self.ws.model, &self.ws.sources, rule, &|b: BlockId| {
-                    let cfg = self.cfg_index(self.ws.model.block(b).file);
-                    params
-                        .get(&(rule.id.clone(), cfg))
-                        .cloned()
-                        .unwrap_or_default()
-                });
-                found.retain(|f| self.enabled(*owner, pack, rule, f.file));
-                for f in &mut found {
-                    if let Some(s) = self.cfg(f.file).severity_for(&rule.id) {
-                        f.severity = s;
-                    }
-                }
-                out.extend(found);
             }
+            found
+        };
+        // Below this a thread costs more than it saves (the language
+        // server's re-check of a few files).
+        let parallel = self.ws.model.blocks.len() >= 1_000;
+        for found in on_every_core(&todo, parallel, one) {
+            out.extend(found);
         }
         out.retain(|f| self.selected(&f.rule, f.file));
         let mut explain_findings = self.explain(&mut out);
@@ -692,6 +699,55 @@ fn rule_fix(
             insert,
         }],
     })
+}
+
+/// `f` of every item, in order, computed on every core when `parallel`:
+/// rules read the model and nothing else, so they run side by side, each
+/// worker taking the next rule from a shared counter. Without a second
+/// core, or a thread, they run here.
+fn on_every_core<T: Copy + Sync, R: Send>(
+    items: &[T],
+    parallel: bool,
+    f: impl Fn(T) -> R + Sync,
+) -> Vec<R> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let cores = if parallel {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        1
+    };
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(item) = items.get(i) else {
+                return done;
+            };
+            done.push((i, f(*item)));
+        }
+    };
+    let mut all: Vec<(usize, R)> = std::thread::scope(|s| {
+        let helpers: Vec<_> = (1..cores.min(items.len()))
+            .filter_map(|_| {
+                // As the main thread's: evaluation recurses (to a bounded depth).
+                std::thread::Builder::new()
+                    .stack_size(8 << 20)
+                    .spawn_scoped(s, work)
+                    .ok()
+            })
+            .collect();
+        let mut all = work();
+        for h in helpers {
+            match h.join() {
+                Ok(done) => all.extend(done),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        all
+    });
+    all.sort_by_key(|(i, _)| *i);
+    all.into_iter().map(|(_, r)| r).collect()
 }
 
 /// Runs one rule over the model. `params` gives the parameter values that
