@@ -88,11 +88,12 @@ fn a_check_holds_a_few_times_the_size_of_its_documents() {
         peak as f64 / 1e6,
         bytes as f64 / 1e6
     );
-    // Today about 5x: the text itself (1x), the typed model and the
-    // findings. Keeping every syntax tree until the model is built, or
-    // building the JSON report in memory, each adds several times the text.
+    // Today 5.9x when the threads take turns, up to about 7x when parsing
+    // workers or rules running side by side hold their temporaries at the
+    // same moment. Keeping every syntax tree until the model was built
+    // measured 16x, before the report (twice the documents) was built whole.
     assert!(
-        ratio < 7.0,
+        ratio < 10.0,
         "a check's heap peaked at {ratio:.1}x its documents"
     );
 }
