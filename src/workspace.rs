@@ -126,12 +126,6 @@ fn kind_of(ft: std::fs::FileType) -> &'static str {
     "not a regular file"
 }
 
-/// Files to check under `paths`: `.icg` files in folders (recursively,
-/// following symbolic links, skipping hidden folders and `target`), and any
-/// file named directly. Each file is listed once however it is reached
-/// (`check x.icg .`, or through a link). What cannot be read (a path that
-/// does not exist, a FIFO, a broken link, a folder without permission) is
-/// listed in `unreadable` and reported as ICG009; never opened, never hung on.
 /// What makes two paths the same file: its device and inode where there
 /// are such (one `stat`; a file's canonical path costs a system call per
 /// component, 11 per file in a typical workspace), else its canonical path.
@@ -150,6 +144,12 @@ fn identity(p: &Path) -> Identity {
     Identity::Path(std::fs::canonicalize(p).unwrap_or_else(|_| p.into()))
 }
 
+/// Files to check under `paths`: `.icg` files in folders (recursively,
+/// following symbolic links, skipping hidden folders and `target`), and any
+/// file named directly. Each file is listed once however it is reached
+/// (`check x.icg .`, or through a link). What cannot be read (a path that
+/// does not exist, a FIFO, a broken link, a folder without permission) is
+/// listed in `unreadable` and reported as ICG009; never opened, never hung on.
 pub fn discover(paths: &[PathBuf]) -> Result<Discovered, LoadError> {
     let mut d = Discovered::default();
     let mut seen = std::collections::HashSet::new();
@@ -603,11 +603,11 @@ impl Workspace {
         }
         self.forget_lowering();
         let mut lowering = model::Lowering::new(regime_override.unwrap_or(2022));
-        let mut syntax = Vec::new();
+        let mut syntax_errors = Vec::new();
         let keep = self.keep_syntax;
         let parsed = &mut self.parsed;
         parse_each(&self.sources, &todo, |f, mut p| {
-            syntax.extend(syntax_findings(f, &self.sources.get(f).text, &p));
+            syntax_errors.extend(syntax_findings(f, &self.sources.get(f).text, &p));
             // ICG001's note on what an error left unchecked reads the
             // tree of a file with errors; no one else needs it after this.
             if !keep && p.errors.is_empty() {
@@ -618,8 +618,9 @@ impl Workspace {
             parsed.insert(f, p);
         });
         self.trees_dropped = !keep;
-        self.findings.extend(syntax);
+        self.findings.extend(syntax_errors);
         let (model, findings) = lowering.finish(&[]);
+        let model = self.configured(model);
         self.install_lowering(model, findings);
     }
 
@@ -663,16 +664,17 @@ impl Workspace {
         });
     }
 
-    /// Makes `model` the workspace's model, with what only the workspace
-    /// knows (a forced regime, each file's configured one), and records its
-    /// findings as the lowering's.
+    /// Makes `model` the workspace's model and records its findings as the
+    /// lowering's.
     fn install_lowering(&mut self, model: Model, findings: Vec<Finding>) {
-        self.model = self.configured(model);
+        self.model = model;
         let start = self.findings.len();
         self.findings.extend(findings);
         self.lowered = start..self.findings.len();
     }
 
+    /// `model` with what only the workspace knows: a forced regime, and
+    /// the regime each file's configuration gives.
     fn configured(&self, mut model: Model) -> Model {
         model.forced_regime = self.force_regime;
         // A system that states no regime takes the one of the icslint.yaml

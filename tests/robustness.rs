@@ -810,3 +810,50 @@ fn an_alias_bomb_inside_a_rule_is_refused_in_bounded_time_and_memory() {
     );
     assert!(took < std::time::Duration::from_secs(30), "{took:?}");
 }
+
+/// A check drops each file's syntax tree once it is lowered; the language
+/// server keeps them. Both load the same model and findings, and a
+/// workspace whose trees were dropped re-lowers (parsing again) to the
+/// same again: nothing a rule sees depends on which trees were kept.
+#[test]
+fn dropping_syntax_trees_changes_nothing_a_rule_sees() {
+    use icslint::workspace::LoadOptions;
+    let roots = [
+        shared_examples().join("northmoor"),
+        shared_examples().join("broken"),
+    ];
+    let run = |ws: &Workspace| {
+        let findings = Engine::new(ws, Options::default()).run();
+        let json = icslint::report::json(&findings, &ws.sources);
+        (ws.model.blocks.len(), json)
+    };
+    let lean = Workspace::load(&roots, None).unwrap();
+    let kept = Workspace::load_with(
+        &roots,
+        &LoadOptions {
+            keep_syntax: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    // The trees a check keeps: only those of files with syntax errors.
+    let with_tree = |ws: &Workspace| {
+        ws.files
+            .iter()
+            .filter(|f| ws.parsed.get(f).is_some_and(|p| !p.file.blocks.is_empty()))
+            .count()
+    };
+    let broken = lean
+        .files
+        .iter()
+        .filter(|f| lean.parsed.get(f).is_some_and(|p| !p.errors.is_empty()))
+        .count();
+    assert!(broken > 0, "the broken examples have syntax errors");
+    assert!(with_tree(&lean) <= broken && with_tree(&kept) > broken);
+    let first = run(&lean);
+    assert!(first.0 > 0);
+    assert_eq!(first, run(&kept));
+    let mut lean = lean;
+    lean.relower();
+    assert_eq!(first, run(&lean));
+}
