@@ -70,21 +70,21 @@ impl Lowering {
     /// block is dropped as soon as it is lowered, so one large file's tree
     /// and its model are not both whole at once.
     pub fn file_consumed(&mut self, file: FileId, ast: syntax::File) {
-        let l = &mut self.0;
         for b in ast.blocks {
-            if let Some(id) = l.block(file, &b, None) {
-                l.model.top.push(id);
-            }
+            self.top_level(file, &b);
         }
     }
 
     /// Lowers one file's blocks into the model.
     pub fn file(&mut self, file: FileId, ast: &syntax::File) {
-        let l = &mut self.0;
         for b in &ast.blocks {
-            if let Some(id) = l.block(file, b, None) {
-                l.model.top.push(id);
-            }
+            self.top_level(file, b);
+        }
+    }
+
+    fn top_level(&mut self, file: FileId, b: &syntax::Block) {
+        if let Some(id) = self.0.block(file, b, None) {
+            self.0.model.top.push(id);
         }
     }
 
