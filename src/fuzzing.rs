@@ -94,7 +94,13 @@ pub fn config(data: &[u8]) {
     let (text, _) = crate::config::decode(data.to_vec());
     let (config, _) = crate::config::load(&text);
     // The `exclude:` patterns that compiled, matched as discovery does.
-    for path in ["", "north/icb.icg", "a/b/c/d/e/f.icg", "drafts/", "target/x.icg"] {
+    for path in [
+        "",
+        "north/icb.icg",
+        "a/b/c/d/e/f.icg",
+        "drafts/",
+        "target/x.icg",
+    ] {
         let _ = config.excludes.matches(path);
     }
 }
