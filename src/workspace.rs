@@ -273,35 +273,76 @@ fn pack_folder(dir: &Path) -> Result<Vec<(PathBuf, Vec<u8>)>, LoadError> {
         .collect()
 }
 
+/// Text a worker parses into one piece of a large file (see
+/// [`syntax::parse_in_pieces`]): a piece's tree is about ten times its text.
+const PIECE_BYTES: usize = 64 * 1024;
+
 /// Parses `files` on every core and hands each parse to `each`, on this
-/// thread and in the order of `files`, as soon as it and every file before
-/// it are parsed: the caller lowers a file and drops its syntax tree while
-/// the next ones are parsed, so a workspace's trees are never all alive at
-/// once. Workers take the next file from a shared counter; a bounded
-/// channel stops them running far ahead of `each`. Without a thread (a
-/// small workspace, or none could be started) the files are parsed here.
-fn parse_each(sources: &Sources, files: &[FileId], mut each: impl FnMut(FileId, Parsed)) {
+/// thread and in the order of `files`: the caller lowers a file and drops
+/// its syntax tree while the next ones are parsed, so a workspace's trees
+/// are never all alive at once. With `pieces`, a large file comes as
+/// several parses, a run of top-level blocks each, so that its whole tree
+/// is never alive either.
+///
+/// Workers take the next file from a shared counter, but start none more
+/// than a few files ahead of the one being lowered; a file's pieces after
+/// the first are sent only while it is the one being lowered, and no more
+/// than two at a time. What waits to be lowered is a few pieces' trees,
+/// whatever the files' sizes and order. Without a thread (a small
+/// workspace, or none could be started) the files are parsed here.
+fn parse_each(
+    sources: &Sources,
+    files: &[FileId],
+    pieces: bool,
+    mut each: impl FnMut(FileId, Parsed),
+) {
     use std::sync::atomic::{AtomicUsize, Ordering};
     let bytes: usize = files.iter().map(|f| sources.get(*f).text.len()).sum();
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     // Below this a thread costs more than it saves.
     const MIN_BYTES_PER_THREAD: usize = 64 * 1024;
     let threads = cores.min(bytes / MIN_BYTES_PER_THREAD);
+    let parse = |i: usize, send: &mut dyn FnMut(Parsed)| {
+        let text = &sources.get(files[i]).text;
+        if pieces {
+            syntax::parse_in_pieces(text, PIECE_BYTES, send)
+        } else {
+            send(syntax::parse(text))
+        }
+    };
+    // How many files a worker may start beyond the one being lowered, and
+    // how many later pieces of the file being lowered may wait.
+    let (files_ahead, pieces_ahead) = (2 * threads.max(1), 2);
+    let progress = Progress::default();
     let next = AtomicUsize::new(0);
-    let parse = |i: usize| syntax::parse(&sources.get(files[i]).text);
     std::thread::scope(|s| {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Parsed)>(4 * threads.max(1));
+        // A file's pieces (and whether `Progress::pieces` counts it), then
+        // `None` when the file is whole.
+        let (tx, rx) = std::sync::mpsc::channel::<(usize, Option<(Parsed, bool)>)>();
         let workers: Vec<_> = (0..threads)
             .filter_map(|_| {
                 let tx = tx.clone();
-                let (next, parse) = (&next, &parse);
+                let (next, parse, progress) = (&next, &parse, &progress);
                 // The main thread's stack size: parsing recurses (to a
                 // bounded depth), and a debug build spends more per level.
                 std::thread::Builder::new()
                     .stack_size(8 << 20)
                     .spawn_scoped(s, move || loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
-                        if i >= files.len() || tx.send((i, parse(i))).is_err() {
+                        if i >= files.len() || !progress.wait(|p| i < p.lowering + files_ahead) {
+                            break;
+                        }
+                        let mut first = true;
+                        parse(i, &mut |piece| {
+                            let counted = !std::mem::take(&mut first)
+                                && progress.wait(|p| {
+                                    let ready = p.lowering >= i && p.pieces < pieces_ahead;
+                                    p.pieces += usize::from(ready);
+                                    ready
+                                });
+                            let _ = tx.send((i, Some((piece, counted))));
+                        });
+                        if tx.send((i, None)).is_err() {
                             break;
                         }
                     })
@@ -309,13 +350,37 @@ fn parse_each(sources: &Sources, files: &[FileId], mut each: impl FnMut(FileId, 
             })
             .collect();
         drop(tx);
-        let mut done = 0;
-        let mut waiting = std::collections::BTreeMap::new();
-        for (i, parsed) in rx {
-            waiting.insert(i, parsed);
-            while let Some(parsed) = waiting.remove(&done) {
-                each(files[done], parsed);
-                done += 1;
+        let mut lowered = Lowered(&progress, 0);
+        let mut waiting: HashMap<usize, Vec<Option<(Parsed, bool)>>> = HashMap::new();
+        for (i, piece) in rx {
+            if i != lowered.1 {
+                waiting.entry(i).or_default().push(piece);
+                continue;
+            }
+            let mut piece = Some(piece);
+            while let Some(p) = piece.take() {
+                match p {
+                    Some((parsed, counted)) => {
+                        each(files[lowered.1], parsed);
+                        if counted {
+                            progress.update(|p| p.pieces -= 1);
+                        }
+                    }
+                    None => {
+                        lowered.advance();
+                        // The next file's pieces that came early (its first,
+                        // and its end when that was its only one).
+                        if let Some(queued) = waiting.remove(&lowered.1) {
+                            let ends = queued.iter().any(Option::is_none);
+                            for (parsed, _) in queued.into_iter().flatten() {
+                                each(files[lowered.1], parsed);
+                            }
+                            if ends {
+                                piece = Some(None);
+                            }
+                        }
+                    }
+                }
             }
         }
         for w in workers {
@@ -324,11 +389,72 @@ fn parse_each(sources: &Sources, files: &[FileId], mut each: impl FnMut(FileId, 
             }
         }
         // No worker (none started): every file is parsed here.
-        while done < files.len() {
-            each(files[done], parse(done));
-            done += 1;
+        while lowered.1 < files.len() {
+            let f = files[lowered.1];
+            parse(lowered.1, &mut |parsed| each(f, parsed));
+            lowered.advance();
         }
     })
+}
+
+/// What [`parse_each`]'s workers wait on: the file being lowered, how many
+/// later pieces of it wait to be, and whether the lowering stopped (a
+/// panic), when no worker may wait any longer.
+#[derive(Default)]
+struct Progress {
+    state: std::sync::Mutex<ProgressState>,
+    changed: std::sync::Condvar,
+}
+
+#[derive(Default)]
+struct ProgressState {
+    lowering: usize,
+    pieces: usize,
+    stopped: bool,
+}
+
+impl Progress {
+    /// Waits until `ready` (which may update the state it accepts); false
+    /// if the lowering stopped instead.
+    fn wait(&self, mut ready: impl FnMut(&mut ProgressState) -> bool) -> bool {
+        let mut p = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            if p.stopped {
+                return false;
+            }
+            if ready(&mut p) {
+                return true;
+            }
+            p = self.changed.wait(p).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+
+    fn update(&self, f: impl FnOnce(&mut ProgressState)) {
+        f(&mut self.state.lock().unwrap_or_else(|e| e.into_inner()));
+        self.changed.notify_all();
+    }
+}
+
+/// The lowering's side of [`Progress`]: the index of the file being
+/// lowered, published as it advances, and a stop published when it ends
+/// (or unwinds), so that no worker waits for it in vain.
+struct Lowered<'a>(&'a Progress, usize);
+
+impl Lowered<'_> {
+    fn advance(&mut self) {
+        self.1 += 1;
+        let at = self.1;
+        self.0.update(|p| {
+            p.lowering = at;
+            p.pieces = 0;
+        });
+    }
+}
+
+impl Drop for Lowered<'_> {
+    fn drop(&mut self) {
+        self.0.update(|p| p.stopped = true);
+    }
 }
 
 /// The ICG001 findings of a file's syntax errors.
@@ -606,7 +732,7 @@ impl Workspace {
         let mut syntax_errors = Vec::new();
         let keep = self.keep_syntax;
         let parsed = &mut self.parsed;
-        parse_each(&self.sources, &todo, |f, mut p| {
+        parse_each(&self.sources, &todo, !keep, |f, mut p| {
             syntax_errors.extend(syntax_findings(f, &self.sources.get(f).text, &p));
             // ICG001's note on what an error left unchecked reads the
             // tree of a file with errors; no one else needs it after this.
@@ -615,7 +741,12 @@ impl Workspace {
             } else {
                 lowering.file(f, &p.file);
             }
-            parsed.insert(f, p);
+            match parsed.entry(f) {
+                std::collections::hash_map::Entry::Occupied(mut e) => e.get_mut().append(p),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(p);
+                }
+            }
         });
         self.trees_dropped = !keep;
         self.findings.extend(syntax_errors);
@@ -699,7 +830,8 @@ impl Workspace {
                 continue;
             };
             if self.trees_dropped && p.errors.is_empty() {
-                lowering.file(*f, &syntax::parse(&self.sources.get(*f).text).file);
+                let text = &self.sources.get(*f).text;
+                syntax::parse_in_pieces(text, PIECE_BYTES, |p| lowering.file_consumed(*f, p.file));
             } else {
                 lowering.file(*f, &p.file);
             }

@@ -345,3 +345,84 @@ fn numeric_values_are_read_once_and_mean_what_they_did() {
     assert_eq!(p.errors.len(), 1);
     assert_eq!(p.errors[0].span.start, 16, "{:?}", p.errors);
 }
+
+/// Every `.icg` under `dir`, recursively.
+fn icg_texts(dir: &std::path::Path, out: &mut Vec<String>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            icg_texts(&p, out);
+        } else if p.extension().is_some_and(|x| x == "icg") {
+            if let Ok(t) = std::fs::read_to_string(&p) {
+                out.push(t);
+            }
+        }
+    }
+}
+
+/// A large file is parsed a run of top-level blocks at a time, so that its
+/// whole tree never exists at once; put together, the pieces must be the
+/// file's parse, errors, comments and recovery included.
+#[test]
+fn a_file_parsed_in_pieces_is_the_same_parse() {
+    use icslint::syntax::parse_in_pieces;
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut texts = Vec::new();
+    for dir in ["examples", "tests/shared", "tests/fixtures"] {
+        icg_texts(&root.join(dir), &mut texts);
+    }
+    assert!(texts.len() > 50, "found only {} example files", texts.len());
+    let sound: Vec<&String> = texts
+        .iter()
+        .filter(|t| parse(t).errors.is_empty())
+        .collect();
+    assert!(
+        sound.len() > 30,
+        "found only {} sound example files",
+        sound.len()
+    );
+    let all: String = sound.into_iter().map(String::as_str).collect();
+    let mid = all.len() / 2 + all[all.len() / 2..].find("\n  ").unwrap();
+    let broken_late = format!("{}\n  = stray\n{}", &all[..mid], &all[mid..]);
+    // After a top-level block's `}`: where a later piece would start.
+    let top_end = mid + all[mid..].find("\n}\n").unwrap() + 2;
+    for bom in ["\u{feff}", " \u{feff}", "\n \u{feff}", "\n\u{feff}"] {
+        texts.push(format!("{}{bom}{}", &all[..top_end], &all[top_end..]));
+    }
+    texts.extend([all.clone(), all.replace('\n', "\r\n"), broken_late]);
+    texts.push(format!("{all}# a comment at the end, no line end"));
+    let mut pieces_of_all = 0;
+    for text in &texts {
+        let whole = parse(text);
+        for size in [1, 300, 4096, 64 * 1024, usize::MAX] {
+            let mut pieces = Vec::new();
+            parse_in_pieces(text, size, |p| pieces.push(p));
+            if text == &all && size == 4096 {
+                pieces_of_all = pieces.len();
+            }
+            let mut joined = pieces.remove(0);
+            assert!(pieces.iter().all(|p| p.comments.is_empty()));
+            for p in pieces {
+                joined.append(p);
+            }
+            assert_eq!(
+                joined.file, whole.file,
+                "blocks differ in pieces of {size} bytes"
+            );
+            assert_eq!(joined.comments, whole.comments);
+            assert_eq!(
+                joined.errors, whole.errors,
+                "errors differ in pieces of {size} bytes"
+            );
+        }
+    }
+    // The examples put together come in many pieces, not one.
+    assert!(
+        pieces_of_all > all.len() / 8192,
+        "{} bytes came in {pieces_of_all} pieces",
+        all.len()
+    );
+}

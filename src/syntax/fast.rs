@@ -21,10 +21,18 @@ type R<T> = Result<T, Bail>;
 
 /// Parse a whole file that `scan` found sound, or `None` to leave it to pest.
 pub(super) fn parse(text: &str) -> Option<Vec<Block>> {
+    parse_range(text, Span::new(0, text.len()))
+}
+
+/// [`parse`] for the top-level blocks in `range` of `text` (a run that
+/// ends just after a top-level block's `}`, or at the end), with spans in
+/// the whole text.
+pub(super) fn parse_range(text: &str, range: Span) -> Option<Vec<Block>> {
+    let text = text.get(..range.end)?;
     let mut p = Reader {
         text,
         b: text.as_bytes(),
-        i: 0,
+        i: range.start,
     };
     p.file().ok()
 }

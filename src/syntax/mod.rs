@@ -10,7 +10,7 @@ mod scan;
 
 pub use ast::*;
 pub use dump::dump;
-pub use parse::parse;
+pub use parse::{parse, parse_in_pieces};
 pub use scan::{Comment, MAX_DEPTH};
 
 use crate::source::Span;
@@ -63,4 +63,13 @@ pub struct Parsed {
     pub file: File,
     pub comments: Vec<Comment>,
     pub errors: Vec<SyntaxError>,
+}
+
+impl Parsed {
+    /// Adds the next piece of the same file (see [`parse_in_pieces`]).
+    pub fn append(&mut self, mut next: Parsed) {
+        self.file.blocks.append(&mut next.file.blocks);
+        self.comments.append(&mut next.comments);
+        self.errors.append(&mut next.errors);
+    }
 }

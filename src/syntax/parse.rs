@@ -18,24 +18,80 @@ const MAX_RECOVERIES: usize = 32;
 /// or block that holds the error, so every other block is kept, and each
 /// error says what it left unchecked.
 pub fn parse(text: &str) -> Parsed {
-    let scanned = scan(text);
+    parse_scanned(text, scan(text))
+}
+
+fn parse_scanned(text: &str, scanned: super::scan::Scan) -> Parsed {
     let mut parsed = Parsed {
         comments: scanned.comments,
         ..Parsed::default()
     };
     if scanned.errors.is_empty() {
-        if let Some(blocks) = super::fast::parse(text) {
+        if let Some(blocks) = blocks_in(text, Span::new(0, text.len())) {
             parsed.file.blocks = blocks;
-            return parsed;
-        }
-        if let Ok(mut pairs) = IcgParser::parse(Rule::file, text) {
-            let file = pairs.next().expect("the file rule always yields one pair");
-            parsed.file.blocks = blocks_of(file, 0);
             return parsed;
         }
     }
     recover(text, scanned.errors, &mut parsed);
     parsed
+}
+
+/// The top-level blocks in `range` of a text the scan finds sound, by the
+/// fast reader or else the grammar, or `None` when it has a syntax error.
+/// `range` holds whole top-level blocks (a [`chunks`] run, or the file).
+fn blocks_in(text: &str, range: Span) -> Option<Vec<Block>> {
+    if let Some(blocks) = super::fast::parse_range(text, range) {
+        return Some(blocks);
+    }
+    let mut pairs = IcgParser::parse(Rule::file, &text[range.start..range.end]).ok()?;
+    let file = pairs.next().expect("the file rule always yields one pair");
+    Some(blocks_of(file, range.start))
+}
+
+/// [`parse`], a run of top-level blocks of about `piece_bytes` at a time, so
+/// that a large file's whole tree never exists at once: the caller lowers
+/// and drops each piece before the next is built. Put together, the pieces'
+/// blocks, comments and errors are `parse(text)`'s; the first piece has the
+/// comments. A file the scan finds errors in is one piece. When a piece has
+/// a syntax error, it and the rest of the file are recovered as [`parse`]
+/// does (each top-level block is recovered on its own) and come as the
+/// last piece.
+pub fn parse_in_pieces(text: &str, piece_bytes: usize, mut each: impl FnMut(Parsed)) {
+    let scanned = scan(text);
+    if !scanned.errors.is_empty() || text.len() <= piece_bytes {
+        return each(parse_scanned(text, scanned));
+    }
+    let mut comments = Some(scanned.comments);
+    let all = chunks(text.as_bytes());
+    let mut from = 0;
+    while from < all.len() {
+        let start = all[from].start;
+        let mut to = from + 1;
+        while to < all.len() && all[to].end - start <= piece_bytes {
+            to += 1;
+        }
+        let mut piece = Parsed {
+            comments: comments.take().unwrap_or_default(),
+            ..Parsed::default()
+        };
+        match blocks_in(text, Span::new(start, all[to - 1].end)) {
+            Some(blocks) => piece.file.blocks = blocks,
+            None => {
+                let mut buf = text.as_bytes().to_vec();
+                recover_chunks(text, &mut buf, &all[from..], &mut piece);
+                piece.errors.sort_by_key(|e| e.span.start);
+                return each(piece);
+            }
+        }
+        each(piece);
+        from = to;
+    }
+    if let Some(comments) = comments {
+        each(Parsed {
+            comments,
+            ..Parsed::default()
+        });
+    }
 }
 
 /// The whole text through the pest grammar alone, as the fast path's
@@ -87,7 +143,15 @@ fn recover(text: &str, scan_errors: Vec<ScanError>, parsed: &mut Parsed) {
         }
         parsed.errors.push(error);
     }
-    for chunk in chunks(&buf) {
+    let all = chunks(&buf);
+    recover_chunks(text, &mut buf, &all, parsed);
+    parsed.errors.sort_by_key(|e| e.span.start);
+}
+
+/// Parses each top-level block of `all` in the repaired text `buf` on its
+/// own, blanking the statement that holds each error and parsing again.
+fn recover_chunks(text: &str, buf: &mut [u8], all: &[Span], parsed: &mut Parsed) {
+    for &chunk in all {
         let mut attempts = 0;
         // Blanking only ever replaces whole characters, so this holds.
         while let Ok(src) = std::str::from_utf8(&buf[chunk.start..chunk.end]) {
@@ -104,17 +168,16 @@ fn recover(text: &str, scan_errors: Vec<ScanError>, parsed: &mut Parsed) {
                     if attempts > MAX_RECOVERIES || !has_code(&buf, found) {
                         // Nothing smaller to leave out, or too many errors
                         // to keep parsing again: give up the whole block.
-                        lose(text, &mut buf, &mut error, chunk, false);
+                        lose(text, buf, &mut error, chunk, false);
                         parsed.errors.push(error);
                         break;
                     }
-                    lose(text, &mut buf, &mut error, found, false);
+                    lose(text, buf, &mut error, found, false);
                     parsed.errors.push(error);
                 }
             }
         }
     }
-    parsed.errors.sort_by_key(|e| e.span.start);
 }
 
 fn has_code(buf: &[u8], s: Span) -> bool {
