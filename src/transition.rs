@@ -166,7 +166,7 @@ pub fn compare(from: Side, to: Side) -> Transition {
             let blk = to.ws.model.block(b);
             Some(System {
                 block: b,
-                id: blk.id.clone(),
+                id: blk.id.as_ref().map(ToString::to_string),
                 name: blk.display().to_string(),
                 states: match blk.attr("regime").map(|a| &a.value) {
                     Some(crate::model::Val::Num(n)) => Some(*n as i64),

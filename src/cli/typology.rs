@@ -34,7 +34,7 @@ pub fn table(ws: &Workspace) -> String {
                 out.push_str(&format!("{id:<14} {kind:<6} {list}\n"));
                 match &t.note {
                     Some(Note::MissingPopulation(missing)) => {
-                        let names: Vec<String> = missing.iter().map(|x| m.block(*x).id.clone().unwrap_or_default()).collect();
+                        let names: Vec<String> = missing.iter().map(|x| m.block(*x).id.as_deref().unwrap_or_default().to_string()).collect();
                         notes.push_str(&format!("# {id}: type undecided, the population of {} is not stated.\n", and_list(&names)));
                     }
                     Some(Note::Incomplete) => notes.push_str(&format!("# {id}: its shares are incomplete; the rest counts as one further system.\n")),

@@ -453,7 +453,7 @@ fn membership(m: &Model, system: BlockId) -> Vec<BodyMembership> {
                 .map(|x| {
                     let c = category(m, x);
                     let person = match m.block(x).attr("person").map(|a| &a.value) {
-                        Some(Val::Str(s)) => Some(s.clone()),
+                        Some(Val::Str(s)) => Some(s.to_string()),
                         _ => None,
                     };
                     MemberRow {
@@ -493,7 +493,7 @@ fn membership(m: &Model, system: BlockId) -> Vec<BodyMembership> {
                 .collect();
             out.push(BodyMembership {
                 body,
-                id: m.block(b).id.clone().unwrap_or_default(),
+                id: m.block(b).id.as_deref().unwrap_or_default().to_string(),
                 name: m.block(b).display().to_string(),
                 rows,
                 members,
@@ -525,7 +525,7 @@ fn authorities(m: &Model, system: BlockId) -> Vec<AuthorityRow> {
                 _ => None,
             };
             AuthorityRow {
-                id: m.block(a).id.clone().unwrap_or_default(),
+                id: m.block(a).id.as_deref().unwrap_or_default().to_string(),
                 name: m.block(a).display().to_string(),
                 tier,
                 typology,
@@ -783,7 +783,7 @@ pub fn build(
             }
             let blk = m.block(s);
             SystemReport {
-                id: blk.id.clone().unwrap_or_default(),
+                id: blk.id.as_deref().unwrap_or_default().to_string(),
                 name: blk.display().to_string(),
                 regime: m.regime(s),
                 population: crate::model::typology::system_population(m, s).ok(),

@@ -571,8 +571,8 @@ pub fn completion(ws: &Workspace, text: &str, offset: usize) -> Vec<CompletionIt
                 it.detail = Some(format!("{}: {}", b.kind, b.display()));
                 // After a typed `@`, insert the ID alone.
                 if typed_at {
-                    it.insert_text = Some(id.clone());
-                    it.filter_text = Some(id.clone());
+                    it.insert_text = Some(id.to_string());
+                    it.filter_text = Some(id.to_string());
                 }
                 out.push(it);
             }

@@ -409,7 +409,7 @@ fn ids_by_file(model: &crate::model::Model) -> HashMap<FileId, Vec<String>> {
     let mut out: HashMap<FileId, Vec<String>> = HashMap::new();
     for b in &model.blocks {
         if let Some(id) = &b.id {
-            out.entry(b.file).or_default().push(id.clone());
+            out.entry(b.file).or_default().push(id.to_string());
         }
     }
     out

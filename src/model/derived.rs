@@ -58,7 +58,7 @@ pub const DERIVED: &[Derived] = &[
         kinds: &[],
         ty: Word,
         reads: &[],
-        eval: |m, b| m.block(b).id.clone().map_or(D::Missing, D::Str),
+        eval: |m, b| m.block(b).id.as_ref().map_or(D::Missing, |id| D::Str(id.to_string())),
     },
     Derived {
         name: "parent",
@@ -81,7 +81,7 @@ pub const DERIVED: &[Derived] = &[
         ty: Str,
         reads: &["person"],
         eval: |m, b| match m.block(b).attr("person").map(|a| &a.value) {
-            Some(Val::Str(p)) => D::Str(p.clone()),
+            Some(Val::Str(p)) => D::Str(p.to_string()),
             _ => D::Str(m.block(b).display().to_string()),
         },
     },

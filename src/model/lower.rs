@@ -4,7 +4,7 @@
 
 use super::schema::{self, article, KindSpec, Ty, Vocab};
 use super::typology::{self, Note, Typology};
-use super::{Attr, Block, BlockId, Model, Val};
+use super::{Attr, Block, BlockId, Model, Str, Val};
 use crate::diagnostic::{icg, Finding, Fix};
 use crate::source::{FileId, Span};
 use crate::syntax::{self, ValueKind};
@@ -287,8 +287,8 @@ impl Lowerer {
         }
         self.model.blocks.push(Block {
             kind: super::Kind(spec),
-            id: ident.map(|i| i.text.clone()),
-            name: b.name.as_ref().map(|n| n.0.clone()),
+            id: ident.map(|i| Str::from(i.text.as_str())),
+            name: b.name.as_ref().map(|n| Str::from(n.0.as_str())),
             file,
             span: b.span,
             header: b.header,
@@ -298,14 +298,14 @@ impl Lowerer {
             system: None,
         });
         if let Some(ident) = ident.filter(|_| !rule_id) {
-            if let Some(prev) = self.model.ids.get(&ident.text).copied() {
+            if let Some(prev) = self.model.ids.get(ident.text.as_str()).copied() {
                 let p = self.model.block(prev);
                 let f = icg::finding(icg::DUPLICATE, file, ident.span, format!("the ID `{}` is already used by {} \"{}\"", ident.text, p.kind, p.display()))
                     .label(p.file, p.header, "first declared here")
                     .help("IDs must be unique across the whole workspace: rename one of them and update its references");
                 self.push(f);
             } else {
-                self.model.ids.insert(ident.text.clone(), id);
+                self.model.ids.insert(Str::from(ident.text.as_str()), id);
             }
         }
         let mut attrs: Vec<Attr> = Vec::with_capacity(b.attrs.len());
@@ -523,9 +523,9 @@ impl Lowerer {
                 );
                 return None;
             }
-            (Ty::Str, ValueKind::Str(s)) => Some(Val::Str(s.clone())),
+            (Ty::Str, ValueKind::Str(s)) => Some(Val::Str(Str::from(s.as_str()))),
             (Ty::Text, ValueKind::Text(s)) | (Ty::Text, ValueKind::Str(s)) => {
-                Some(Val::Text(s.clone()))
+                Some(Val::Text(Str::from(s.as_str())))
             }
             (
                 Ty::Int,
@@ -617,7 +617,7 @@ impl Lowerer {
             (Ty::Ref(kinds), ValueKind::Ref(r)) => {
                 self.refs
                     .push((block, index, file, first.span, r.clone(), kinds));
-                Some(Val::Ref(None, r.clone()))
+                Some(Val::Ref(None, Str::from(r.as_str())))
             }
             (Ty::Words(vocab), ValueKind::List(items)) => {
                 let mut out = Vec::new();
@@ -649,7 +649,7 @@ impl Lowerer {
                         ValueKind::Ref(r) => {
                             self.refs
                                 .push((block, index, file, it.span, r.clone(), kinds));
-                            out.push(Val::Ref(None, r.clone()));
+                            out.push(Val::Ref(None, Str::from(r.as_str())));
                         }
                         other => {
                             self.push(
@@ -674,7 +674,7 @@ impl Lowerer {
                     self.refs
                         .push((block, index, file, first.span, r.clone(), &["system"]));
                     Some(Val::Tuple(vec![
-                        Val::Ref(None, r.clone()),
+                        Val::Ref(None, Str::from(r.as_str())),
                         Val::Percent(*p),
                     ]))
                 }
@@ -688,8 +688,8 @@ impl Lowerer {
                     self.refs
                         .push((block, index, file, first.span, r.clone(), &[]));
                     Some(Val::Tuple(vec![
-                        Val::Ref(None, r.clone()),
-                        Val::Str(s.clone()),
+                        Val::Ref(None, Str::from(r.as_str())),
+                        Val::Str(Str::from(s.as_str())),
                     ]))
                 }
                 other => {
@@ -739,21 +739,21 @@ impl Lowerer {
         // others'; of two equally near, the alphabetically first, so a part
         // suggests what the whole does), one answer per distinct name.
         let mut declared: Vec<&str> = Vec::new();
-        if refs.iter().any(|r| !self.model.ids.contains_key(&r.4)) {
-            declared = self.model.ids.keys().map(String::as_str).collect();
+        if refs.iter().any(|r| !self.model.ids.contains_key(r.4.as_str())) {
+            declared = self.model.ids.keys().map(Str::as_str).collect();
             declared.extend(other_ids.iter().copied());
         }
         let near = schema::Suggester::new(declared.iter().copied());
         let mut answers: std::collections::HashMap<String, Option<String>> = Default::default();
         for r in &refs {
-            if !self.model.ids.contains_key(&r.4) && !answers.contains_key(&r.4) {
+            if !self.model.ids.contains_key(r.4.as_str()) && !answers.contains_key(&r.4) {
                 answers.insert(r.4.clone(), near.suggest(&r.4).map(str::to_string));
             }
         }
         drop(near);
         drop(declared);
         for (block, index, file, span, name, kinds) in refs {
-            let target = self.model.ids.get(&name).copied();
+            let target = self.model.ids.get(name.as_str()).copied();
             match target {
                 None => {
                     let mut f = icg::finding(

@@ -18,10 +18,15 @@ use std::collections::HashMap;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct BlockId(pub u32);
 
+/// The model's strings (IDs, names, string values, references): most are
+/// short, and a string of up to 24 bytes is kept inline rather than in an
+/// allocation of its own (a model has several per block).
+pub type Str = compact_str::CompactString;
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum Val {
-    Str(String),
-    Text(String),
+    Str(Str),
+    Text(Str),
     Num(f64),
     Percent(f64),
     Money(f64),
@@ -33,7 +38,7 @@ pub enum Val {
     /// of an open vocabulary is owned.
     Word(std::borrow::Cow<'static, str>),
     /// A reference, resolved to its block when the ID exists.
-    Ref(Option<BlockId>, String),
+    Ref(Option<BlockId>, Str),
     List(Vec<Val>),
     Range(Date, Date),
     /// Attributes with several values (`share @hwe 21%`).
@@ -108,8 +113,8 @@ impl std::fmt::Display for Kind {
 #[derive(Clone, Debug)]
 pub struct Block {
     pub kind: Kind,
-    pub id: Option<String>,
-    pub name: Option<String>,
+    pub id: Option<Str>,
+    pub name: Option<Str>,
     pub file: FileId,
     pub span: Span,
     pub header: Span,
@@ -142,7 +147,7 @@ pub struct Model {
     pub blocks: Vec<Block>,
     /// Top-level blocks, in file order.
     pub top: Vec<BlockId>,
-    pub ids: HashMap<String, BlockId>,
+    pub ids: HashMap<Str, BlockId>,
     pub typology: HashMap<BlockId, Typology>,
     /// Regime of systems that do not state one.
     pub default_regime: i64,
@@ -245,7 +250,7 @@ impl Model {
     pub fn citation(&self, file: FileId, offset: usize) -> Option<crate::diagnostic::Citation> {
         let doc = self.block(*self.documents.get(&file)?);
         let text = |key: &str| match doc.attr(key).map(|a| &a.value) {
-            Some(Val::Str(s)) => Some(s.clone()),
+            Some(Val::Str(s)) => Some(s.to_string()),
             _ => None,
         };
         let mut clause = None;
@@ -267,7 +272,7 @@ impl Model {
                 .last()
                 .or(first);
             if let Some((_, c)) = found {
-                clause = Some(c.clone());
+                clause = Some(c.to_string());
                 break;
             }
             pos = blk.span.start;

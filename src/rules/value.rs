@@ -103,7 +103,7 @@ fn duration(days: f64) -> String {
 
 pub fn conv(v: &Val) -> V {
     match v {
-        Val::Str(s) | Val::Text(s) => V::Str(s.clone()),
+        Val::Str(s) | Val::Text(s) => V::Str(s.to_string()),
         Val::Num(n) => V::Num(*n),
         Val::Percent(p) => V::Percent(*p),
         Val::Money(x) => V::Money(*x),
