@@ -31,6 +31,138 @@ impl Severity {
     }
 }
 
+/// Text that many findings carry alike (a rule's ID and name, and most
+/// help): a built-in string is borrowed and any other is reference
+/// counted, so a finding's copy is not an allocation of its own. It reads
+/// as a `str` (`f.rule == "ICG001"`, `&*f.rule`, `f.rule.starts_with(..)`).
+#[derive(Clone)]
+pub struct Shared(SharedRepr);
+
+#[derive(Clone)]
+enum SharedRepr {
+    Static(&'static str),
+    Counted(std::sync::Arc<str>),
+}
+
+impl Shared {
+    pub fn as_str(&self) -> &str {
+        match &self.0 {
+            SharedRepr::Static(s) => s,
+            SharedRepr::Counted(s) => s,
+        }
+    }
+}
+
+impl Default for Shared {
+    fn default() -> Shared {
+        Shared(SharedRepr::Static(""))
+    }
+}
+
+impl std::ops::Deref for Shared {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for Shared {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::borrow::Borrow<str> for Shared {
+    fn borrow(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl From<&'static str> for Shared {
+    fn from(s: &'static str) -> Shared {
+        Shared(SharedRepr::Static(s))
+    }
+}
+
+impl From<String> for Shared {
+    fn from(s: String) -> Shared {
+        Shared(SharedRepr::Counted(s.into()))
+    }
+}
+
+impl From<std::sync::Arc<str>> for Shared {
+    fn from(s: std::sync::Arc<str>) -> Shared {
+        Shared(SharedRepr::Counted(s))
+    }
+}
+
+impl PartialEq for Shared {
+    fn eq(&self, other: &Shared) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+impl Eq for Shared {}
+impl PartialEq<str> for Shared {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+impl PartialEq<&str> for Shared {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+impl PartialEq<String> for Shared {
+    fn eq(&self, other: &String) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+impl PartialEq<Shared> for str {
+    fn eq(&self, other: &Shared) -> bool {
+        self == other.as_str()
+    }
+}
+impl PartialEq<Shared> for &str {
+    fn eq(&self, other: &Shared) -> bool {
+        *self == other.as_str()
+    }
+}
+impl PartialEq<Shared> for String {
+    fn eq(&self, other: &Shared) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+impl PartialOrd for Shared {
+    fn partial_cmp(&self, other: &Shared) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Shared {
+    fn cmp(&self, other: &Shared) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+impl std::hash::Hash for Shared {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.as_str().hash(h)
+    }
+}
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+impl std::fmt::Display for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for Shared {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Label {
     pub file: FileId,
@@ -49,15 +181,15 @@ pub struct Provenance {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Finding {
     /// Stable ID (`CCN111`, `ICG004`): the same in every output and in suppressions.
-    pub rule: String,
+    pub rule: Shared,
     /// Kebab-case name (`membership-review`).
-    pub name: String,
+    pub name: Shared,
     pub severity: Severity,
     pub message: String,
     pub file: FileId,
     pub span: Span,
     pub labels: Vec<Label>,
-    pub help: Option<String>,
+    pub help: Option<Shared>,
     /// Shared by every finding of the rule: findings are many, at scale.
     pub provenance: Option<std::sync::Arc<Provenance>>,
     /// A change that resolves the finding, if one is known.
@@ -169,16 +301,16 @@ impl Fix {
 
 impl Finding {
     pub fn new(
-        rule: &str,
-        name: &str,
+        rule: impl Into<Shared>,
+        name: impl Into<Shared>,
         severity: Severity,
         file: FileId,
         span: Span,
         message: impl Into<String>,
     ) -> Finding {
         Finding {
-            rule: rule.to_string(),
-            name: name.to_string(),
+            rule: rule.into(),
+            name: name.into(),
             severity,
             message: message.into(),
             file,
@@ -201,7 +333,7 @@ impl Finding {
         self.fix = Some(Box::new(fix));
         self
     }
-    pub fn help(mut self, help: impl Into<String>) -> Finding {
+    pub fn help(mut self, help: impl Into<Shared>) -> Finding {
         self.help = Some(help.into());
         self
     }

@@ -77,7 +77,7 @@ pub fn expectation(f: &Finding) -> String {
     if f.is_explained() {
         format!("explained {}", f.rule)
     } else {
-        f.rule.clone()
+        f.rule.to_string()
     }
 }
 

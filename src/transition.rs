@@ -98,7 +98,7 @@ type Key = (String, PathBuf, usize, usize);
 
 fn key(ws: &Workspace, f: &Finding) -> Key {
     (
-        f.rule.clone(),
+        f.rule.to_string(),
         ws.sources.path(f.file).to_path_buf(),
         f.span.start,
         f.span.end,
@@ -267,7 +267,14 @@ mod tests {
 
     fn finding(ws: &Workspace, rule: &str, at: usize, sev: Severity, msg: &str) -> Finding {
         let file = ws.files[0];
-        Finding::new(rule, "name", sev, file, Span::new(at, at + 3), msg)
+        Finding::new(
+            rule.to_string(),
+            "name",
+            sev,
+            file,
+            Span::new(at, at + 3),
+            msg,
+        )
     }
 
     /// Findings with the same rule, file and span are paired identical ones

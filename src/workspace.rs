@@ -464,7 +464,7 @@ fn syntax_findings(f: FileId, text: &str, parsed: &Parsed) -> Vec<Finding> {
         .iter()
         .map(|e| {
             let mut finding = icg::finding(icg::SYNTAX, f, e.span, e.message.clone());
-            finding.help = e.help.clone();
+            finding.help = e.help.clone().map(Into::into);
             if let Some(span) = e.unchecked_head(text) {
                 finding.labels.push(crate::diagnostic::Label {
                     file: f,

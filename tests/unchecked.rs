@@ -46,7 +46,7 @@ fn rule_findings(found: &[Finding]) -> BTreeSet<(String, String)> {
     found
         .iter()
         .filter(|f| !f.rule.starts_with("ICG"))
-        .map(|f| (f.rule.clone(), f.message.clone()))
+        .map(|f| (f.rule.to_string(), f.message.clone()))
         .collect()
 }
 
@@ -55,7 +55,7 @@ fn notes(found: &[Finding]) -> Vec<String> {
     found
         .iter()
         .filter(|f| f.rule == "ICG001")
-        .map(|f| f.help.clone().unwrap_or_default())
+        .map(|f| f.help.as_deref().unwrap_or_default().to_string())
         .collect()
 }
 

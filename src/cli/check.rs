@@ -52,18 +52,34 @@ pub struct Args {
     selection: Selection,
 }
 
-/// Loads the workspace and runs every enabled rule over it.
+/// Loads the workspace and runs every enabled rule over it. The
+/// workspace keeps its language findings (`--fix` reads which files were
+/// not UTF-8 from them).
 pub fn analyse(paths: &[PathBuf], sel: &Selection) -> Result<(Workspace, Vec<Finding>), i32> {
-    let ws = Workspace::load(paths, super::regime_of(sel)).map_err(super::error)?;
+    analyse_with(paths, sel, false)
+}
+
+/// [`analyse`]; with `move_language`, the language findings are moved
+/// into the result rather than copied, and the workspace no longer has
+/// them: a file can hold hundreds of thousands (an unknown key on every
+/// line), and a check only reports them.
+fn analyse_with(
+    paths: &[PathBuf],
+    sel: &Selection,
+    move_language: bool,
+) -> Result<(Workspace, Vec<Finding>), i32> {
+    let mut ws = Workspace::load(paths, super::regime_of(sel)).map_err(super::error)?;
     let known = ws
         .packs
         .iter()
         .flat_map(|(_, p)| p.rules.iter().map(|r| r.id.as_str()))
         .chain(icslint::diagnostic::icg::ALL.iter().map(|d| d.id));
     let opts = sel.options(known).map_err(super::error)?;
-    let findings = {
-        let engine = Engine::new(&ws, opts);
-        engine.run()
+    let findings = if move_language {
+        let language = std::mem::take(&mut ws.findings);
+        Engine::new(&ws, opts).run_on(language)
+    } else {
+        Engine::new(&ws, opts).run()
     };
     Ok((ws, findings))
 }
@@ -77,7 +93,7 @@ pub fn run(args: Args) -> i32 {
     } else {
         None
     };
-    let (ws, mut findings) = match analyse(&args.paths, &args.selection) {
+    let (ws, mut findings) = match analyse_with(&args.paths, &args.selection, true) {
         Ok(x) => x,
         Err(code) => return code,
     };
@@ -347,7 +363,10 @@ pub fn terminal_safe(findings: &[Finding], sources: &Sources) -> Option<(Vec<Fin
             let mut f = f.clone();
             f.file = ids[&f.file];
             f.message = escape_controls(&f.message);
-            f.help = f.help.as_deref().map(escape_controls);
+            f.help = f.help.take().map(|h| match escape_controls(&h) {
+                escaped if escaped == *h => h,
+                escaped => escaped.into(),
+            });
             // The board's words and the document's names come from the text too.
             if let Some(e) = &mut f.explanation {
                 e.reason = escape_controls(&e.reason);

@@ -34,7 +34,7 @@ pub fn run(file: &Path) -> i32 {
                 e.span,
                 e.message.clone(),
             );
-            f.help = e.help.clone();
+            f.help = e.help.clone().map(Into::into);
             if let Some(span) = e.unchecked_head(&sources.get(id).text) {
                 f.labels.push(icslint::diagnostic::Label {
                     file: id,

@@ -304,7 +304,7 @@ fn view(ws: &Workspace, f: &Finding) -> FindingView {
         review_due: e.overdue,
     });
     let mut v = FindingView {
-        rule: f.rule.clone(),
+        rule: f.rule.to_string(),
         severity: f.severity.as_str(),
         message: f.message.clone(),
         location: format!("{}:{line}", ws.sources.path(f.file).display()),

@@ -68,7 +68,7 @@ impl Baseline {
                 return true;
             }
             let key = (
-                f.rule.clone(),
+                f.rule.to_string(),
                 normalise(&path_of(f.file)),
                 f.message.clone(),
             );

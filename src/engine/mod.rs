@@ -9,7 +9,7 @@ pub mod suppress;
 mod unchecked;
 
 use crate::config::Config;
-use crate::diagnostic::{icg, Explanation, Finding, Label};
+use crate::diagnostic::{icg, Explanation, Finding, Label, Shared};
 use crate::model::{BlockId, Model, Val};
 use crate::rules::pack::{param_override, At, Check, RegimeVariant};
 use crate::rules::{Pack, Rule};
@@ -116,7 +116,15 @@ impl Engine<'_> {
     /// Everything: language findings, rule findings, configuration problems,
     /// suppressions; sorted by file and position.
     pub fn run(&self) -> Vec<Finding> {
-        let mut out: Vec<Finding> = self.ws.findings.clone();
+        self.run_on(self.ws.findings.clone())
+    }
+
+    /// [`Engine::run`] given the workspace's language findings, taken out
+    /// of it (`std::mem::take(&mut ws.findings)`) by a caller that needs
+    /// them only in the result: a copy of them all is not made. A file can
+    /// hold hundreds of thousands of them (an unknown key on every line).
+    pub fn run_on(&self, language: Vec<Finding>) -> Vec<Finding> {
+        let mut out = language;
         let mut config_findings = Vec::new();
         let params = self.params(&mut config_findings);
         let todo: Vec<(Option<usize>, &Pack, &Rule)> = self
@@ -201,7 +209,7 @@ impl Engine<'_> {
         let mut by_rule: HashMap<String, Vec<usize>> = HashMap::new();
         if !explains.is_empty() {
             for (i, f) in findings.iter().enumerate() {
-                by_rule.entry(f.rule.clone()).or_default().push(i);
+                by_rule.entry(f.rule.to_string()).or_default().push(i);
             }
         }
         for e in explains.into_iter().rev() {
@@ -328,10 +336,13 @@ impl Engine<'_> {
                     if f.file == p.file && p.span.start <= f.span.start && f.span.start < p.span.end
                     {
                         let note = format!("the explanation of {rule_id} here was agreed on {agreed}, after {as_of}, the day this check is as of");
-                        f.help = Some(match f.help.take() {
-                            Some(h) => format!("{h}\n{note}"),
-                            None => note,
-                        });
+                        f.help = Some(
+                            match f.help.take() {
+                                Some(h) => format!("{h}\n{note}"),
+                                None => note,
+                            }
+                            .into(),
+                        );
                     }
                 }
                 continue;
@@ -363,10 +374,13 @@ impl Engine<'_> {
                         "the explanation approved by {} on {agreed} was due for review on {r}: review it and record a new `review` date, or comply",
                         explanation.approved_by
                     );
-                    f.help = Some(match f.help.take() {
-                        Some(h) => format!("{again}; or: {h}"),
-                        None => again,
-                    });
+                    f.help = Some(
+                        match f.help.take() {
+                            Some(h) => format!("{again}; or: {h}"),
+                            None => again,
+                        }
+                        .into(),
+                    );
                 }
                 f.explanation = Some(Box::new(explanation.clone()));
             }
@@ -760,16 +774,35 @@ pub fn run_rule(
 ) -> Vec<Finding> {
     let mut out = Vec::new();
     let provenance = std::sync::Arc::new(rule.provenance.clone());
+    // Every finding of the rule shares its ID and name, and each distinct
+    // help text (most rules write the same help on every finding).
+    let (id, name) = (
+        Shared::from(rule.id.clone()),
+        Shared::from(rule.name.clone()),
+    );
+    let helps: std::cell::RefCell<std::collections::HashSet<Shared>> = Default::default();
+    let shared_help = |help: String| -> Option<Shared> {
+        if help.is_empty() {
+            return None;
+        }
+        let mut helps = helps.borrow_mut();
+        if let Some(h) = helps.get(help.as_str()) {
+            return Some(h.clone());
+        }
+        let h = Shared::from(help);
+        helps.insert(h.clone());
+        Some(h)
+    };
     let finding =
         |file: FileId, span: Span, message: String, help: String, labels: Vec<Label>| Finding {
-            rule: rule.id.clone(),
-            name: rule.name.clone(),
+            rule: id.clone(),
+            name: name.clone(),
             severity: rule.severity,
             message,
             file,
             span,
             labels,
-            help: if help.is_empty() { None } else { Some(help) },
+            help: shared_help(help),
             provenance: Some(provenance.clone()),
             fix: None,
             explanation: None,
@@ -937,4 +970,35 @@ pub fn run_rule(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    /// Findings are many at scale: the findings of one rule share its ID,
+    /// its name and each distinct help text instead of a copy apiece.
+    #[test]
+    fn a_rules_findings_share_its_id_name_and_help() {
+        let system = |n: usize| {
+            format!(
+                "system s{n} \"S{n}\" {{ regime 2022 }}\nicb i{n} \"NHS I{n} ICB\" {{ system @s{n}\n agenda {{ strategic_share 10% }} }}\n"
+            )
+        };
+        let texts: Vec<(String, String)> =
+            (0..3).map(|n| (format!("s{n}.icg"), system(n))).collect();
+        let texts: Vec<(&str, &str)> =
+            texts.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        let ws = Workspace::from_texts(&texts, Config::default());
+        let found = Engine::new(&ws, Options::default()).run();
+        let agenda: Vec<&Finding> = found.iter().filter(|f| f.rule == "CCN161").collect();
+        assert_eq!(agenda.len(), 3, "{found:#?}");
+        let (a, b) = (agenda[0], agenda[2]);
+        assert_ne!(a.message, b.message, "each names its own board");
+        assert_eq!(a.rule.as_ptr(), b.rule.as_ptr());
+        assert_eq!(a.name.as_ptr(), b.name.as_ptr());
+        let help = |f: &Finding| f.help.as_ref().expect("CCN161 has help").as_ptr();
+        assert_eq!(help(a), help(b));
+    }
 }

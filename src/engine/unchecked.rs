@@ -165,10 +165,13 @@ pub(super) fn annotate(eng: &Engine, findings: &mut [Finding]) {
         );
         if !notes.is_empty() {
             let note = notes.join("; ");
-            f.help = Some(match f.help.take() {
-                Some(h) => format!("{h}; {note}"),
-                None => note,
-            });
+            f.help = Some(
+                match f.help.take() {
+                    Some(h) => format!("{h}; {note}"),
+                    None => note,
+                }
+                .into(),
+            );
         }
     }
 }

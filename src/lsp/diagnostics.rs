@@ -110,7 +110,7 @@ pub fn publish<'a>(
         let base = Diagnostic {
             range,
             severity: Some(severity(f)),
-            code: Some(NumberOrString::String(f.rule.clone())),
+            code: Some(NumberOrString::String(f.rule.to_string())),
             code_description,
             source: Some("icslint".into()),
             message: message(f),

@@ -58,7 +58,12 @@ pub const DERIVED: &[Derived] = &[
         kinds: &[],
         ty: Word,
         reads: &[],
-        eval: |m, b| m.block(b).id.as_ref().map_or(D::Missing, |id| D::Str(id.to_string())),
+        eval: |m, b| {
+            m.block(b)
+                .id
+                .as_ref()
+                .map_or(D::Missing, |id| D::Str(id.to_string()))
+        },
     },
     Derived {
         name: "parent",

@@ -739,7 +739,10 @@ impl Lowerer {
         // others'; of two equally near, the alphabetically first, so a part
         // suggests what the whole does), one answer per distinct name.
         let mut declared: Vec<&str> = Vec::new();
-        if refs.iter().any(|r| !self.model.ids.contains_key(r.4.as_str())) {
+        if refs
+            .iter()
+            .any(|r| !self.model.ids.contains_key(r.4.as_str()))
+        {
             declared = self.model.ids.keys().map(Str::as_str).collect();
             declared.extend(other_ids.iter().copied());
         }

@@ -197,7 +197,7 @@ fn help_text(f: &Finding) -> Option<String> {
         parts.push(super::explained_text(e));
     }
     if let Some(h) = &f.help {
-        parts.push(h.clone());
+        parts.push(h.to_string());
     }
     if let Some(c) = &f.citation {
         parts.push(super::citation_text(c));

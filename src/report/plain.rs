@@ -118,7 +118,7 @@ pub fn render(findings: &[Finding], sources: &Sources) -> String {
             }
         }
         if let Some(h) = &f.help {
-            help.insert(0, h.clone());
+            help.insert(0, h.to_string());
         }
         if let Some(e) = f.explanation.as_ref().filter(|_| f.is_explained()) {
             help.insert(0, format!("{}.", capitalised(&super::explained_text(e))));

@@ -253,7 +253,7 @@ pub fn write(
         let summary = info
             .map(|r| r.summary.clone())
             .or(icg.map(|d| d.doc.to_string()))
-            .unwrap_or_else(|| f.name.clone());
+            .unwrap_or_else(|| f.name.to_string());
         let mut d = json!({
             "id": f.rule,
             "name": f.name,
