@@ -82,6 +82,9 @@ fn check_peak(make: impl FnOnce() -> Vec<(String, String)>) -> (usize, usize) {
     let ws = Workspace::load(&[dir.path().to_path_buf()], None).unwrap();
     let findings = Engine::new(&ws, Options::default()).run();
     icslint::report::write_json(&findings, &ws.sources, &mut std::io::sink()).unwrap();
+    // The terminal's report, ten times the documents' size, is written as
+    // it is rendered too.
+    icslint::report::write_human(&findings, &ws.sources, false, 100, &mut std::io::sink()).unwrap();
     assert_eq!(ws.files.len(), count);
     (PEAK.load(Relaxed) - base, bytes)
 }

@@ -157,38 +157,39 @@ pub fn run(args: Args) -> i32 {
         (Some((f, s)), Format::Human | Format::Plain | Format::Github) => (f.as_slice(), s),
         _ => (findings.as_slice(), &ws.sources),
     };
-    // `None`: the JSON, SARIF or GitLab report, written as it is made rather than
-    // built whole first (at scale, two to four times the documents' size).
+    // `None`: a report written as it is made rather than built whole first
+    // (at scale, two to four times the documents' size).
     let out = if args.statistics {
         Some(report::statistics(&findings))
     } else {
         match args.format {
-            Format::Human | Format::Plain => {
-                let mut s = if args.format == Format::Human {
-                    report::human(shown, sources, color, 100)
-                } else {
-                    report::plain(shown, sources)
-                };
-                if !args.quiet {
-                    s.push_str(&summary(&findings, ws.files.len(), hidden));
-                    s.push_str(&fix_summary(&findings, fixed, args.unsafe_fixes));
-                    if !ws.skipped.is_empty() && !args.verbose {
-                        s.push_str(&format!(
-                            "{} not entered (hidden, named `target`, or a link back up the tree); --verbose lists them.\n",
-                            plural(ws.skipped.len(), "folder", "folders")
-                        ));
-                    }
-                }
-                Some(s)
-            }
-            Format::Github => Some(report::github(shown, sources)),
-            Format::Json | Format::Sarif | Format::Gitlab => None,
             Format::Junit => Some(report::junit(&findings, &ws.sources, &ws.files)),
+            _ => None,
         }
     };
     let written = match out {
         Some(text) => super::emit(args.output.as_deref(), &text),
         None => super::emit_with(args.output.as_deref(), |w| match args.format {
+            Format::Human | Format::Plain => {
+                if args.format == Format::Human {
+                    report::write_human(shown, sources, color, 100, w)?;
+                } else {
+                    report::write_plain(shown, sources, w)?;
+                }
+                if !args.quiet {
+                    w.write_all(summary(&findings, ws.files.len(), hidden).as_bytes())?;
+                    w.write_all(fix_summary(&findings, fixed, args.unsafe_fixes).as_bytes())?;
+                    if !ws.skipped.is_empty() && !args.verbose {
+                        writeln!(
+                            w,
+                            "{} not entered (hidden, named `target`, or a link back up the tree); --verbose lists them.",
+                            plural(ws.skipped.len(), "folder", "folders")
+                        )?;
+                    }
+                }
+                Ok(())
+            }
+            Format::Github => report::write_github(shown, sources, w),
             Format::Sarif => {
                 let rules = report::sarif::rule_infos(&ws.packs);
                 report::write_sarif(&findings, &ws.sources, &rules, w)

@@ -988,8 +988,10 @@ mod tests {
         };
         let texts: Vec<(String, String)> =
             (0..3).map(|n| (format!("s{n}.icg"), system(n))).collect();
-        let texts: Vec<(&str, &str)> =
-            texts.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        let texts: Vec<(&str, &str)> = texts
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
         let ws = Workspace::from_texts(&texts, Config::default());
         let found = Engine::new(&ws, Options::default()).run();
         let agenda: Vec<&Finding> = found.iter().filter(|f| f.rule == "CCN161").collect();

@@ -14,7 +14,17 @@ fn escape_prop(s: &str) -> String {
 }
 
 pub fn render(findings: &[Finding], sources: &Sources) -> String {
-    let mut out = String::new();
+    let mut out = Vec::new();
+    write(findings, sources, &mut out).expect("writing to memory");
+    String::from_utf8(out).expect("annotations are UTF-8")
+}
+
+/// [`render`], each annotation written to `w` as it is made.
+pub fn write(
+    findings: &[Finding],
+    sources: &Sources,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     for f in findings {
         let level = match f.severity {
             _ if f.is_explained() => "notice",
@@ -38,12 +48,13 @@ pub fn render(findings: &[Finding], sources: &Sources) -> String {
             msg.push('\n');
             msg.push_str(&super::citation_text(c));
         }
-        out.push_str(&format!(
-            "::{level} file={},line={line},col={col},endLine={end_line},endColumn={end_col},title={}::{}\n",
+        writeln!(
+            w,
+            "::{level} file={},line={line},col={col},endLine={end_line},endColumn={end_col},title={}::{}",
             escape_prop(&super::display_path(sources, f.file)),
             escape_prop(&format!("{} {}", f.rule, f.name)),
             escape_data(&msg)
-        ));
+        )?;
     }
-    out
+    Ok(())
 }

@@ -217,6 +217,20 @@ fn help_text(f: &Finding) -> Option<String> {
 
 /// Renders findings as miette reports. `color` chooses the theme; `width` the wrap width.
 pub fn render(findings: &[Finding], sources: &Sources, color: bool, width: usize) -> String {
+    let mut out = Vec::new();
+    write(findings, sources, color, width, &mut out).expect("writing to memory");
+    String::from_utf8(out).expect("miette writes UTF-8")
+}
+
+/// [`render`], each finding written to `w` as soon as it is rendered: the
+/// report of a large workspace is never held whole.
+pub fn write(
+    findings: &[Finding],
+    sources: &Sources,
+    color: bool,
+    width: usize,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
@@ -275,10 +289,12 @@ pub fn render(findings: &[Finding], sources: &Sources, color: bool, width: usize
             labels,
             related,
         };
+        out.clear();
         let _ = handler.render_report(&mut out, &d);
         out.push('\n');
+        w.write_all(out.as_bytes())?;
     }
-    out
+    Ok(())
 }
 
 fn short_label(f: &Finding) -> String {

@@ -12,13 +12,16 @@ mod statistics;
 pub mod transition;
 
 pub use github::render as github;
+pub use github::write as write_github;
 pub use gitlab::render as gitlab;
 pub use gitlab::write as write_gitlab;
 pub use human::render as human;
+pub use human::write as write_human;
 pub use json::render as json;
 pub use json::write as write_json;
 pub use junit::render as junit;
 pub use plain::render as plain;
+pub use plain::write as write_plain;
 pub use sarif::render as sarif;
 pub use sarif::write as write_sarif;
 pub use statistics::render as statistics;

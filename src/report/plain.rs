@@ -67,6 +67,17 @@ fn capitalised(s: &str) -> String {
 }
 
 pub fn render(findings: &[Finding], sources: &Sources) -> String {
+    let mut out = Vec::new();
+    write(findings, sources, &mut out).expect("writing to memory");
+    String::from_utf8(out).expect("miette writes UTF-8")
+}
+
+/// [`render`], each finding written to `w` as soon as it is rendered.
+pub fn write(
+    findings: &[Finding],
+    sources: &Sources,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let handler = NarratableReportHandler::new()
         .with_context_lines(1)
         .with_cause_chain();
@@ -153,11 +164,13 @@ pub fn render(findings: &[Finding], sources: &Sources) -> String {
         // snippet's heading, which a reader would take for a new finding.
         let mut one = String::new();
         let _ = handler.render_report(&mut one, &d);
+        out.clear();
         for line in one.lines().filter(|l| !l.trim().is_empty()) {
             out.push_str(line.trim_end());
             out.push('\n');
         }
         out.push('\n');
+        w.write_all(out.as_bytes())?;
     }
-    out
+    Ok(())
 }
