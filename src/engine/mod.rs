@@ -138,13 +138,18 @@ impl Engine<'_> {
                     .any(|f| self.enabled(*owner, pack, rule, *f))
             })
             .collect();
+        let no_params = HashMap::new();
         let one = |(owner, pack, rule): (Option<usize>, &Pack, &Rule)| {
+            // The rule's parameters under each configuration, looked up once:
+            // a rule asks for a block's parameters for every block it visits.
+            let under: Vec<&HashMap<String, V>> = (0..self.ws.configs.len())
+                .map(|c| params.get(&(rule.id.clone(), c)).unwrap_or(&no_params))
+                .collect();
             let mut found = run_rule(&self.ws.model, &self.ws.sources, rule, &|b: BlockId| {
-                let cfg = self.cfg_index(self.ws.model.block(b).file);
-                params
-                    .get(&(rule.id.clone(), cfg))
-                    .cloned()
-                    .unwrap_or_default()
+                under
+                    .get(self.cfg_index(self.ws.model.block(b).file))
+                    .copied()
+                    .unwrap_or(&no_params)
             });
             found.retain(|f| self.enabled(owner, pack, rule, f.file));
             for f in &mut found {
@@ -766,11 +771,11 @@ fn on_every_core<T: Copy + Sync, R: Send>(
 
 /// Runs one rule over the model. `params` gives the parameter values that
 /// apply to a scope block (they may differ by the block's configuration).
-pub fn run_rule(
+pub fn run_rule<'p>(
     m: &Model,
     sources: &crate::source::Sources,
     rule: &Rule,
-    params: &dyn Fn(BlockId) -> HashMap<String, V>,
+    params: &dyn Fn(BlockId) -> &'p HashMap<String, V>,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
     let provenance = std::sync::Arc::new(rule.provenance.clone());
@@ -810,12 +815,8 @@ pub fn run_rule(
         };
     match &rule.check {
         Check::Builtin(bi) => {
-            let cache: std::cell::RefCell<HashMap<BlockId, HashMap<String, V>>> =
-                Default::default();
             let num = |b: BlockId, name: &str| -> f64 {
-                let mut c = cache.borrow_mut();
-                let vals = c.entry(b).or_insert_with(|| params(b));
-                match vals.get(name) {
+                match params(b).get(name) {
                     Some(V::Num(n)) | Some(V::Percent(n)) | Some(V::Money(n)) => *n,
                     Some(V::Duration(d)) => d.days(),
                     _ => f64::NAN,
@@ -825,7 +826,7 @@ pub fn run_rule(
                 if !regime_ok(m, rule, hit.block) {
                     continue;
                 }
-                let mut vars = params(hit.block);
+                let mut vars = params(hit.block).clone();
                 for (k, v) in &hit.vars {
                     vars.insert(k.to_string(), V::Str(v.clone()));
                 }
@@ -874,7 +875,7 @@ pub fn run_rule(
                                 model: m,
                                 this: b,
                                 current: V::Block(b),
-                                vars: &base_vars,
+                                vars: base_vars,
                             };
                             match ctx.eval(fe) {
                                 V::List(v) => v,
@@ -885,7 +886,8 @@ pub fn run_rule(
                         None => vec![V::Block(b)],
                     };
                     for el in elements {
-                        let mut vars = base_vars.clone();
+                        // A copy only for a rule with `let`s to add.
+                        let mut vars = std::borrow::Cow::Borrowed(base_vars);
                         let ctx = Ctx {
                             model: m,
                             this: b,
@@ -905,7 +907,7 @@ pub fn run_rule(
                                 vars: &vars,
                             }
                             .eval(n);
-                            vars.insert(name.clone(), v);
+                            vars.to_mut().insert(name.clone(), v);
                         }
                         let ctx = Ctx {
                             model: m,
