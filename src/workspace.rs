@@ -296,7 +296,6 @@ fn parse_each(
     pieces: bool,
     mut each: impl FnMut(FileId, Parsed),
 ) {
-    use std::sync::atomic::{AtomicUsize, Ordering};
     let bytes: usize = files.iter().map(|f| sources.get(*f).text.len()).sum();
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     // Below this a thread costs more than it saves.
@@ -310,6 +309,21 @@ fn parse_each(
             send(syntax::parse(text))
         }
     };
+    in_order(files.len(), threads, &parse, |i, parsed| {
+        each(files[i], parsed)
+    });
+}
+
+/// [`parse_each`]'s scheduling: `parse(i, send)` gives file `i`'s pieces,
+/// on `threads` workers (or here, with none), and `each(i, piece)` gets
+/// them on this thread in file order.
+fn in_order(
+    files: usize,
+    threads: usize,
+    parse: &(dyn Fn(usize, &mut dyn FnMut(Parsed)) + Sync),
+    mut each: impl FnMut(usize, Parsed),
+) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
     // How many files a worker may start beyond the one being lowered, and
     // how many later pieces of the file being lowered may wait.
     let (files_ahead, pieces_ahead) = (2 * threads.max(1), 2);
@@ -322,28 +336,33 @@ fn parse_each(
         let workers: Vec<_> = (0..threads)
             .filter_map(|_| {
                 let tx = tx.clone();
-                let (next, parse, progress) = (&next, &parse, &progress);
+                let (next, progress) = (&next, &progress);
                 // The main thread's stack size: parsing recurses (to a
                 // bounded depth), and a debug build spends more per level.
                 std::thread::Builder::new()
                     .stack_size(8 << 20)
-                    .spawn_scoped(s, move || loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        if i >= files.len() || !progress.wait(|p| i < p.lowering + files_ahead) {
-                            break;
-                        }
-                        let mut first = true;
-                        parse(i, &mut |piece| {
-                            let counted = !std::mem::take(&mut first)
-                                && progress.wait(|p| {
-                                    let ready = p.lowering >= i && p.pieces < pieces_ahead;
-                                    p.pieces += usize::from(ready);
-                                    ready
-                                });
-                            let _ = tx.send((i, Some((piece, counted))));
-                        });
-                        if tx.send((i, None)).is_err() {
-                            break;
+                    .spawn_scoped(s, move || {
+                        // A worker that panics stops the others waiting: the
+                        // lowering will never reach the file it held.
+                        let _guard = StopOnPanic(progress);
+                        loop {
+                            let i = next.fetch_add(1, Ordering::Relaxed);
+                            if i >= files || !progress.wait(|p| i < p.lowering + files_ahead) {
+                                break;
+                            }
+                            let mut first = true;
+                            parse(i, &mut |piece| {
+                                let counted = !std::mem::take(&mut first)
+                                    && progress.wait(|p| {
+                                        let ready = p.lowering >= i && p.pieces < pieces_ahead;
+                                        p.pieces += usize::from(ready);
+                                        ready
+                                    });
+                                let _ = tx.send((i, Some((piece, counted))));
+                            });
+                            if tx.send((i, None)).is_err() {
+                                break;
+                            }
                         }
                     })
                     .ok()
@@ -361,7 +380,7 @@ fn parse_each(
             while let Some(p) = piece.take() {
                 match p {
                     Some((parsed, counted)) => {
-                        each(files[lowered.1], parsed);
+                        each(lowered.1, parsed);
                         if counted {
                             progress.update(|p| p.pieces -= 1);
                         }
@@ -373,7 +392,7 @@ fn parse_each(
                         if let Some(queued) = waiting.remove(&lowered.1) {
                             let ends = queued.iter().any(Option::is_none);
                             for (parsed, _) in queued.into_iter().flatten() {
-                                each(files[lowered.1], parsed);
+                                each(lowered.1, parsed);
                             }
                             if ends {
                                 piece = Some(None);
@@ -389,9 +408,9 @@ fn parse_each(
             }
         }
         // No worker (none started): every file is parsed here.
-        while lowered.1 < files.len() {
-            let f = files[lowered.1];
-            parse(lowered.1, &mut |parsed| each(f, parsed));
+        while lowered.1 < files {
+            let i = lowered.1;
+            parse(i, &mut |parsed| each(i, parsed));
             lowered.advance();
         }
     })
@@ -448,6 +467,17 @@ impl Lowered<'_> {
             p.lowering = at;
             p.pieces = 0;
         });
+    }
+}
+
+/// Stops [`Progress`] if the worker holding it panics.
+struct StopOnPanic<'a>(&'a Progress);
+
+impl Drop for StopOnPanic<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.update(|p| p.stopped = true);
+        }
     }
 }
 
@@ -1084,5 +1114,92 @@ impl Workspace {
             .to_string_lossy()
             .replace('\\', "/");
         c.config.excludes.matches(&rel)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::Comment;
+    use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+
+    /// A piece that says which file and which of its pieces it is.
+    fn piece(file: usize, k: usize) -> Parsed {
+        Parsed {
+            comments: vec![Comment {
+                span: Span::new(file, k),
+                own_line: false,
+            }],
+            ..Parsed::default()
+        }
+    }
+
+    fn id(p: &Parsed) -> (usize, usize) {
+        (p.comments[0].span.start, p.comments[0].span.end)
+    }
+
+    /// Pieces come to `each` in file order whatever the workers' pace, and
+    /// what waits to be lowered stays a few pieces: when the first file is
+    /// large and slow to lower, neither its own pieces nor the quick files
+    /// after it pile up.
+    #[test]
+    fn pieces_come_in_order_and_never_pile_up() {
+        let (alive, most) = (AtomicUsize::new(0), AtomicUsize::new(0));
+        let pieces_of = |i: usize| match i {
+            0 => 40,
+            1..150 => 1,
+            _ => 3,
+        };
+        let parse = |i: usize, send: &mut dyn FnMut(Parsed)| {
+            for k in 0..pieces_of(i) {
+                let now = alive.fetch_add(1, SeqCst) + 1;
+                most.fetch_max(now, SeqCst);
+                send(piece(i, k));
+            }
+        };
+        let mut seen = Vec::new();
+        in_order(200, 2, &parse, |i, p| {
+            assert_eq!(id(&p).0, i);
+            if i == 0 {
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+            seen.push(id(&p));
+            alive.fetch_sub(1, SeqCst);
+        });
+        let want: Vec<(usize, usize)> = (0..200)
+            .flat_map(|i| (0..pieces_of(i)).map(move |k| (i, k)))
+            .collect();
+        assert_eq!(seen, want);
+        // Three files started ahead (their first pieces), two later pieces
+        // of the file being lowered, and the one each worker is sending.
+        let most = most.load(SeqCst);
+        assert!(most <= 8, "{most} pieces were waiting at once");
+    }
+
+    /// A worker that panics ends the run with its panic: the other worker,
+    /// waiting for the lowering to reach its file, must not wait forever.
+    #[test]
+    fn a_panicking_worker_is_a_panic_not_a_hang() {
+        let (done, finished) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let parse = |i: usize, send: &mut dyn FnMut(Parsed)| {
+                if i == 3 {
+                    send(piece(i, 0));
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                    panic!("a parser bug on file 3");
+                }
+                for k in 0..3 {
+                    send(piece(i, k));
+                }
+            };
+            let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                in_order(20, 2, &parse, |_, _| {})
+            }));
+            let _ = done.send(run.is_err());
+        });
+        let panicked = finished
+            .recv_timeout(std::time::Duration::from_secs(30))
+            .expect("parsing hung after a worker panicked");
+        assert!(panicked, "the worker's panic was lost");
     }
 }
