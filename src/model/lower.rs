@@ -355,7 +355,7 @@ impl Lowerer {
             let index = attrs.len();
             if let Some(value) = self.value(file, id, index, spec, key.name, key.ty, a) {
                 attrs.push(Attr {
-                    key: key.name,
+                    key: super::Key(key),
                     value,
                     span: a.span,
                 });

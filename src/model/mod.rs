@@ -47,11 +47,60 @@ pub enum Val {
 
 #[derive(Clone, Debug)]
 pub struct Attr {
-    /// The schema's name for it: attributes are many, and their keys few.
-    pub key: &'static str,
+    /// The schema's entry for it: attributes are many, and their keys few.
+    pub key: Key,
     pub value: Val,
     /// The whole attribute, key to last value.
     pub span: Span,
+}
+
+/// An attribute's key: a reference to its entry in the schema (one word,
+/// where its name would be two). Reads as the key's name (`a.key ==
+/// "system"`, `&*a.key`).
+#[derive(Clone, Copy)]
+pub struct Key(pub &'static schema::KeySpec);
+
+impl Key {
+    pub fn spec(self) -> &'static schema::KeySpec {
+        self.0
+    }
+    pub fn as_str(&self) -> &'static str {
+        self.0.name
+    }
+}
+
+impl std::ops::Deref for Key {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.0.name
+    }
+}
+
+impl PartialEq for Key {
+    fn eq(&self, other: &Key) -> bool {
+        self.0.name == other.0.name
+    }
+}
+impl PartialEq<str> for Key {
+    fn eq(&self, other: &str) -> bool {
+        self.0.name == other
+    }
+}
+impl PartialEq<&str> for Key {
+    fn eq(&self, other: &&str) -> bool {
+        self.0.name == *other
+    }
+}
+
+impl std::fmt::Debug for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0.name)
+    }
+}
+impl std::fmt::Display for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0.name)
+    }
 }
 
 /// A block's kind: a reference to its entry in the schema, so its keys,
