@@ -33,19 +33,69 @@ pub struct Source {
     /// The text, lossily decoded when the file was not UTF-8 (the ICG009
     /// finding says so; the text is kept so the finding can be rendered).
     pub text: String,
-    line_starts: Vec<usize>,
+    line_starts: LineStarts,
+}
+
+/// Where each line starts: 32-bit offsets (a line index of a large
+/// workspace is millions of entries), or 64-bit ones for a text of 4 GiB
+/// or more.
+#[derive(Debug)]
+enum LineStarts {
+    Narrow(Vec<u32>),
+    Wide(Vec<usize>),
+}
+
+impl LineStarts {
+    fn of(b: &[u8]) -> LineStarts {
+        LineStarts::build(b, u32::try_from(b.len()).is_err())
+    }
+
+    fn build(b: &[u8], wide: bool) -> LineStarts {
+        // A line ends at `\n`, `\r\n` or a lone `\r` (as in the grammar).
+        let starts = (0..b.len())
+            .filter(|&i| b[i] == b'\n' || (b[i] == b'\r' && b.get(i + 1) != Some(&b'\n')))
+            .map(|i| i + 1);
+        if wide {
+            LineStarts::Wide(std::iter::once(0).chain(starts).collect())
+        } else {
+            LineStarts::Narrow(std::iter::once(0).chain(starts.map(|i| i as u32)).collect())
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            LineStarts::Narrow(v) => v.len(),
+            LineStarts::Wide(v) => v.len(),
+        }
+    }
+
+    fn get(&self, i: usize) -> Option<usize> {
+        match self {
+            LineStarts::Narrow(v) => v.get(i).map(|&s| s as usize),
+            LineStarts::Wide(v) => v.get(i).copied(),
+        }
+    }
+
+    /// 1-based line of a byte offset.
+    fn line_of(&self, offset: usize) -> usize {
+        let found = match self {
+            // Past 4 GiB is past the end of a narrow text: its last line.
+            LineStarts::Narrow(v) => match u32::try_from(offset) {
+                Ok(o) => v.binary_search(&o),
+                Err(_) => Err(v.len()),
+            },
+            LineStarts::Wide(v) => v.binary_search(&offset),
+        };
+        match found {
+            Ok(i) => i + 1,
+            Err(i) => i,
+        }
+    }
 }
 
 impl Source {
     pub fn new(path: PathBuf, text: String) -> Source {
-        // A line ends at `\n`, `\r\n` or a lone `\r` (as in the grammar).
-        let b = text.as_bytes();
-        let mut line_starts = vec![0];
-        line_starts.extend(
-            (0..b.len())
-                .filter(|&i| b[i] == b'\n' || (b[i] == b'\r' && b.get(i + 1) != Some(&b'\n')))
-                .map(|i| i + 1),
-        );
+        let line_starts = LineStarts::of(text.as_bytes());
         Source {
             path,
             text,
@@ -55,16 +105,13 @@ impl Source {
 
     /// 1-based line number of a byte offset.
     pub fn line_of(&self, offset: usize) -> usize {
-        match self.line_starts.binary_search(&offset) {
-            Ok(i) => i + 1,
-            Err(i) => i,
-        }
+        self.line_starts.line_of(offset)
     }
 
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let line = self.line_of(offset);
-        let start = self.line_starts[line - 1];
+        let start = self.line_start(line);
         let offset = offset.min(self.text.len());
         let col = self
             .text
@@ -74,13 +121,20 @@ impl Source {
         (line, col)
     }
 
+    /// Byte offset where a 1-based line starts (a line of the text).
+    fn line_start(&self, line: usize) -> usize {
+        self.line_starts
+            .get(line - 1)
+            .expect("a line number of this text")
+    }
+
     pub fn line_count(&self) -> usize {
         self.line_starts.len()
     }
 
     /// Byte span of a 1-based line, without its line ending.
     pub fn line_span(&self, line: usize) -> Span {
-        let start = self.line_starts[line - 1];
+        let start = self.line_start(line);
         let end = self
             .line_starts
             .get(line)
@@ -138,5 +192,24 @@ mod tests {
             let l = s.line_span(1);
             assert_eq!(&text[l.start..l.end], "a", "{text:?}");
         }
+    }
+
+    /// A text of 4 GiB or more keeps 64-bit line starts; both forms find
+    /// the same lines (the narrow form is the one every other test uses).
+    #[test]
+    fn narrow_and_wide_line_starts_agree() {
+        let text = "a\nbb\r\n\rccc\n\n";
+        let b = text.as_bytes();
+        let (narrow, wide) = (LineStarts::build(b, false), LineStarts::build(b, true));
+        assert!(matches!(narrow, LineStarts::Narrow(_)) && matches!(wide, LineStarts::Wide(_)));
+        assert_eq!(narrow.len(), 6);
+        assert_eq!(wide.len(), narrow.len());
+        for i in 0..=narrow.len() {
+            assert_eq!(narrow.get(i), wide.get(i));
+        }
+        for offset in 0..=b.len() + 1 {
+            assert_eq!(narrow.line_of(offset), wide.line_of(offset), "at {offset}");
+        }
+        assert_eq!(narrow.line_of(usize::MAX), narrow.len());
     }
 }
