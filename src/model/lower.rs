@@ -292,8 +292,8 @@ impl Lowerer {
             file,
             span: b.span,
             header: b.header,
-            attrs: Vec::new(),
-            children: Vec::new(),
+            attrs: Box::default(),
+            children: Box::default(),
             parent,
             system: None,
         });
@@ -361,14 +361,14 @@ impl Lowerer {
                 });
             }
         }
-        self.model.blocks[id.0 as usize].attrs = attrs;
+        self.model.blocks[id.0 as usize].attrs = attrs.into_boxed_slice();
         let mut children = Vec::with_capacity(b.children.len());
         for c in &b.children {
             if let Some(cid) = self.block(file, c, Some(id)) {
                 children.push(cid);
             }
         }
-        self.model.blocks[id.0 as usize].children = children;
+        self.model.blocks[id.0 as usize].children = children.into_boxed_slice();
         Some(id)
     }
 

@@ -167,8 +167,9 @@ pub struct Block {
     pub file: FileId,
     pub span: Span,
     pub header: Span,
-    pub attrs: Vec<Attr>,
-    pub children: Vec<BlockId>,
+    /// Set once, at their exact size (a block is one of many).
+    pub attrs: Box<[Attr]>,
+    pub children: Box<[BlockId]>,
     pub parent: Option<BlockId>,
     /// The system this block belongs to (a system's is itself; nested blocks
     /// inherit their top-level block's). Authorities belong to no one system.
