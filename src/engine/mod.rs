@@ -533,7 +533,7 @@ impl Engine<'_> {
         out
     }
 
-    fn suppress(&self, findings: Vec<Finding>) -> Vec<Finding> {
+    fn suppress(&self, mut findings: Vec<Finding>) -> Vec<Finding> {
         let mut sups = Vec::new();
         let mut extra = Vec::new();
         for &f in &self.ws.files {
@@ -547,11 +547,11 @@ impl Engine<'_> {
                 );
             }
         }
-        let mut kept = Vec::new();
-        for f in findings {
+        // In place: a second vector of every finding was the peak of a
+        // large check's rule phase.
+        findings.retain(|f| {
             if always_shown(&f.rule) {
-                kept.push(f);
-                continue;
+                return true;
             }
             let line = self.ws.sources.get(f.file).line_of(f.span.start);
             let mut hit = false;
@@ -564,10 +564,8 @@ impl Engine<'_> {
                     hit = true;
                 }
             }
-            if !hit {
-                kept.push(f);
-            }
-        }
+            !hit
+        });
         for s in &sups {
             for (id, used) in s.ids.iter().zip(&s.used) {
                 if *used {
@@ -630,8 +628,8 @@ impl Engine<'_> {
             }
         }
         extra.retain(|f| self.selected(&f.rule, f.file));
-        kept.extend(extra);
-        kept
+        findings.extend(extra);
+        findings
     }
 }
 
