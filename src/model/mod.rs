@@ -54,109 +54,76 @@ pub struct Attr {
     pub span: Span,
 }
 
-/// An attribute's key: a reference to its entry in the schema (one word,
-/// where its name would be two). Reads as the key's name (`a.key ==
-/// "system"`, `&*a.key`).
-#[derive(Clone, Copy)]
-pub struct Key(pub &'static schema::KeySpec);
+/// A name that is a reference to its entry in the schema: it reads as
+/// the entry's name (`block.kind == "hwb"`, `&*a.key`, `{}`), and two are
+/// equal when they are the same entry's name.
+macro_rules! schema_name {
+    ($(#[$doc:meta])* $name:ident($spec:ty)) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy)]
+        pub struct $name(pub &'static $spec);
 
-impl Key {
-    pub fn spec(self) -> &'static schema::KeySpec {
-        self.0
-    }
-    pub fn as_str(&self) -> &'static str {
-        self.0.name
-    }
-}
+        impl $name {
+            pub fn spec(self) -> &'static $spec {
+                self.0
+            }
+            pub fn as_str(&self) -> &'static str {
+                self.0.name
+            }
+        }
 
-impl std::ops::Deref for Key {
-    type Target = str;
-    fn deref(&self) -> &str {
-        self.0.name
-    }
-}
+        impl std::ops::Deref for $name {
+            type Target = str;
+            fn deref(&self) -> &str {
+                self.0.name
+            }
+        }
 
-impl PartialEq for Key {
-    fn eq(&self, other: &Key) -> bool {
-        self.0.name == other.0.name
-    }
-}
-impl PartialEq<str> for Key {
-    fn eq(&self, other: &str) -> bool {
-        self.0.name == other
-    }
-}
-impl PartialEq<&str> for Key {
-    fn eq(&self, other: &&str) -> bool {
-        self.0.name == *other
-    }
-}
+        impl PartialEq for $name {
+            fn eq(&self, other: &$name) -> bool {
+                self.0.name == other.0.name
+            }
+        }
+        impl Eq for $name {}
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                self.0.name == other
+            }
+        }
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.0.name == *other
+            }
+        }
+        impl PartialEq<String> for $name {
+            fn eq(&self, other: &String) -> bool {
+                self.0.name == other.as_str()
+            }
+        }
 
-impl std::fmt::Debug for Key {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.0.name)
-    }
-}
-impl std::fmt::Display for Key {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.0.name)
-    }
-}
-
-/// A block's kind: a reference to its entry in the schema, so its keys,
-/// children and documentation are at hand without a second lookup. Reads as
-/// the kind's name (`block.kind == "hwb"`, `&*block.kind`).
-#[derive(Clone, Copy)]
-pub struct Kind(pub &'static schema::KindSpec);
-
-impl Kind {
-    pub fn spec(self) -> &'static schema::KindSpec {
-        self.0
-    }
-    pub fn as_str(&self) -> &'static str {
-        self.0.name
-    }
+        impl std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.0.name)
+            }
+        }
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.0.name)
+            }
+        }
+    };
 }
 
-impl std::ops::Deref for Kind {
-    type Target = str;
-    fn deref(&self) -> &str {
-        self.0.name
-    }
+schema_name! {
+    /// An attribute's key: one pointer to its entry in the schema, where
+    /// its name would be two words (attributes are many, and keys few).
+    Key(schema::KeySpec)
 }
 
-impl PartialEq for Kind {
-    fn eq(&self, other: &Kind) -> bool {
-        std::ptr::eq(self.0, other.0)
-    }
-}
-impl Eq for Kind {}
-
-impl PartialEq<str> for Kind {
-    fn eq(&self, other: &str) -> bool {
-        self.0.name == other
-    }
-}
-impl PartialEq<&str> for Kind {
-    fn eq(&self, other: &&str) -> bool {
-        self.0.name == *other
-    }
-}
-impl PartialEq<String> for Kind {
-    fn eq(&self, other: &String) -> bool {
-        self.0.name == other.as_str()
-    }
-}
-
-impl std::fmt::Debug for Kind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.0.name)
-    }
-}
-impl std::fmt::Display for Kind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.0.name)
-    }
+schema_name! {
+    /// A block's kind, so its keys, children and documentation are at hand
+    /// without a second lookup.
+    Kind(schema::KindSpec)
 }
 
 #[derive(Clone, Debug)]

@@ -14,9 +14,7 @@ fn escape_prop(s: &str) -> String {
 }
 
 pub fn render(findings: &[Finding], sources: &Sources) -> String {
-    let mut out = Vec::new();
-    write(findings, sources, &mut out).expect("writing to memory");
-    String::from_utf8(out).expect("annotations are UTF-8")
+    super::written(|out| write(findings, sources, out))
 }
 
 /// [`render`], each annotation written to `w` as it is made.

@@ -217,9 +217,7 @@ fn help_text(f: &Finding) -> Option<String> {
 
 /// Renders findings as miette reports. `color` chooses the theme; `width` the wrap width.
 pub fn render(findings: &[Finding], sources: &Sources, color: bool, width: usize) -> String {
-    let mut out = Vec::new();
-    write(findings, sources, color, width, &mut out).expect("writing to memory");
-    String::from_utf8(out).expect("miette writes UTF-8")
+    super::written(|out| write(findings, sources, color, width, out))
 }
 
 /// [`render`], each finding written to `w` as soon as it is rendered: the

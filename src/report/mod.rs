@@ -69,7 +69,7 @@ pub(crate) fn written(
     write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
 ) -> String {
     let mut out = Vec::new();
-    // Writing to memory cannot fail, and serde_json writes valid UTF-8.
+    // Writing to memory cannot fail, and every report is valid UTF-8.
     let _ = write(&mut out);
     String::from_utf8(out).unwrap_or_default()
 }

@@ -67,9 +67,7 @@ fn capitalised(s: &str) -> String {
 }
 
 pub fn render(findings: &[Finding], sources: &Sources) -> String {
-    let mut out = Vec::new();
-    write(findings, sources, &mut out).expect("writing to memory");
-    String::from_utf8(out).expect("miette writes UTF-8")
+    super::written(|out| write(findings, sources, out))
 }
 
 /// [`render`], each finding written to `w` as soon as it is rendered.
