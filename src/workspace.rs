@@ -759,6 +759,22 @@ impl Workspace {
         }
         self.forget_lowering();
         let mut lowering = model::Lowering::new(regime_override.unwrap_or(2022));
+        // Every block has a `{`: room for that many blocks is made at once,
+        // where a vector doubled as it fills would, at its last doubling,
+        // hold the old copy of every block and the new (tens of megabytes
+        // at scale). Braces in strings and comments only reserve more.
+        lowering.reserve_blocks(
+            todo.iter()
+                .map(|f| {
+                    self.sources
+                        .get(*f)
+                        .text
+                        .bytes()
+                        .filter(|b| *b == b'{')
+                        .count()
+                })
+                .sum(),
+        );
         let mut syntax_errors = Vec::new();
         let keep = self.keep_syntax;
         let parsed = &mut self.parsed;

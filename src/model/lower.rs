@@ -16,16 +16,56 @@ struct Lowerer {
     refs: Vec<PendingRef>,
 }
 
-/// A reference seen while lowering: in which block and attribute, where,
-/// to what ID, and which kinds it may name (empty: any).
-type PendingRef = (
-    BlockId,
-    usize,
-    FileId,
-    Span,
-    String,
-    &'static [&'static str],
-);
+/// A reference seen while lowering, resolved once all IDs are known: its
+/// block, its attribute, its place among the attribute's values (in a
+/// list; 0 otherwise) and where it is written. Its name, and the kinds it
+/// may name, are read from the model and the schema then rather than
+/// copied here: a workspace has a reference every few lines, and these
+/// wait until the last file is lowered.
+struct PendingRef {
+    block: BlockId,
+    attr: u32,
+    item: u32,
+    span: Span,
+}
+
+impl PendingRef {
+    fn new(block: BlockId, attr: usize, item: usize, span: Span) -> PendingRef {
+        PendingRef {
+            block,
+            attr: attr as u32,
+            item: item as u32,
+            span,
+        }
+    }
+
+    /// The reference's value in the model.
+    fn value<'m>(&self, model: &'m Model) -> Option<&'m Val> {
+        let v = &model.block(self.block).attrs.get(self.attr as usize)?.value;
+        match v {
+            Val::List(items) | Val::Tuple(items) => items.get(self.item as usize),
+            v => Some(v),
+        }
+    }
+
+    /// The ID it names.
+    fn name<'m>(&self, model: &'m Model) -> &'m str {
+        match self.value(model) {
+            Some(Val::Ref(_, name)) => name,
+            _ => "",
+        }
+    }
+
+    /// The kinds of block it may name (empty: any), from its key's type.
+    fn kinds(&self, model: &Model) -> &'static [&'static str] {
+        let attr = model.block(self.block).attrs.get(self.attr as usize);
+        match attr.map(|a| a.key.spec().ty) {
+            Some(Ty::Ref(kinds) | Ty::Refs(kinds)) => kinds,
+            Some(Ty::RefPercent) => &["system"],
+            _ => &[],
+        }
+    }
+}
 
 /// Lower every parsed file of a workspace into one model.
 pub fn lower(files: &[(FileId, &syntax::File)], default_regime: i64) -> (Model, Vec<Finding>) {
@@ -64,6 +104,11 @@ impl Lowering {
             findings: Vec::new(),
             refs: Vec::new(),
         })
+    }
+
+    /// Makes room for `n` more blocks at once (see `parse_and_lower`).
+    pub fn reserve_blocks(&mut self, n: usize) {
+        self.0.model.blocks.reserve_exact(n);
     }
 
     /// [`Lowering::file`] for a tree no one needs after: each top-level
@@ -428,7 +473,7 @@ impl Lowerer {
         if let Vocab::Closed(allowed) = vocab {
             // A known word is the schema's own: words are many, and few.
             if let Some(known) = allowed.iter().find(|a| **a == w.as_str()) {
-                return Some(Val::Word(std::borrow::Cow::Borrowed(known)));
+                return Some(Val::Word(Str::const_new(known)));
             } else {
                 let mut f = icg::finding(
                     icg::UNKNOWN,
@@ -457,7 +502,7 @@ impl Lowerer {
                 return None;
             }
         }
-        Some(Val::Word(std::borrow::Cow::Owned(w.clone())))
+        Some(Val::Word(Str::from(w.as_str())))
     }
 
     /// Converts an attribute's values to a typed value. `None` means a
@@ -614,9 +659,8 @@ impl Lowerer {
                 return None;
             }
             (Ty::Word(vocab), ValueKind::Word(_)) => self.word(file, first, key, vocab),
-            (Ty::Ref(kinds), ValueKind::Ref(r)) => {
-                self.refs
-                    .push((block, index, file, first.span, r.clone(), kinds));
+            (Ty::Ref(_), ValueKind::Ref(r)) => {
+                self.refs.push(PendingRef::new(block, index, 0, first.span));
                 Some(Val::Ref(None, Str::from(r.as_str())))
             }
             (Ty::Words(vocab), ValueKind::List(items)) => {
@@ -642,13 +686,13 @@ impl Lowerer {
                 }
                 Some(Val::List(out))
             }
-            (Ty::Refs(kinds), ValueKind::List(items)) => {
+            (Ty::Refs(_), ValueKind::List(items)) => {
                 let mut out = Vec::new();
                 for it in items {
                     match &it.kind {
                         ValueKind::Ref(r) => {
                             self.refs
-                                .push((block, index, file, it.span, r.clone(), kinds));
+                                .push(PendingRef::new(block, index, out.len(), it.span));
                             out.push(Val::Ref(None, Str::from(r.as_str())));
                         }
                         other => {
@@ -671,8 +715,7 @@ impl Lowerer {
             }
             (Ty::RefPercent, ValueKind::Ref(r)) => match &a.values[1].kind {
                 ValueKind::Percent(p) => {
-                    self.refs
-                        .push((block, index, file, first.span, r.clone(), &["system"]));
+                    self.refs.push(PendingRef::new(block, index, 0, first.span));
                     Some(Val::Tuple(vec![
                         Val::Ref(None, Str::from(r.as_str())),
                         Val::Percent(*p),
@@ -685,8 +728,7 @@ impl Lowerer {
             },
             (Ty::RefStr, ValueKind::Ref(r)) => match &a.values[1].kind {
                 ValueKind::Str(s) => {
-                    self.refs
-                        .push((block, index, file, first.span, r.clone(), &[]));
+                    self.refs.push(PendingRef::new(block, index, 0, first.span));
                     Some(Val::Tuple(vec![
                         Val::Ref(None, Str::from(r.as_str())),
                         Val::Str(Str::from(s.as_str())),
@@ -738,24 +780,25 @@ impl Lowerer {
         // of the IDs (these files' and, for a part of the workspace, the
         // others'; of two equally near, the alphabetically first, so a part
         // suggests what the whole does), one answer per distinct name.
-        let mut declared: Vec<&str> = Vec::new();
-        if refs
-            .iter()
-            .any(|r| !self.model.ids.contains_key(r.4.as_str()))
-        {
-            declared = self.model.ids.keys().map(Str::as_str).collect();
-            declared.extend(other_ids.iter().copied());
-        }
-        let near = schema::Suggester::new(declared.iter().copied());
         let mut answers: std::collections::HashMap<String, Option<String>> = Default::default();
-        for r in &refs {
-            if !self.model.ids.contains_key(r.4.as_str()) && !answers.contains_key(&r.4) {
-                answers.insert(r.4.clone(), near.suggest(&r.4).map(str::to_string));
+        let model = &self.model;
+        if refs.iter().any(|r| !model.ids.contains_key(r.name(model))) {
+            let mut declared: Vec<&str> = model.ids.keys().map(Str::as_str).collect();
+            declared.extend(other_ids.iter().copied());
+            let near = schema::Suggester::new(declared.iter().copied());
+            for r in &refs {
+                let name = r.name(model);
+                if !model.ids.contains_key(name) && !answers.contains_key(name) {
+                    answers.insert(name.to_string(), near.suggest(name).map(str::to_string));
+                }
             }
         }
-        drop(near);
-        drop(declared);
-        for (block, index, file, span, name, kinds) in refs {
+        for r in refs {
+            let block = r.block;
+            let file = self.model.block(block).file;
+            let span = r.span;
+            let kinds = r.kinds(&self.model);
+            let name = Str::from(r.name(&self.model));
             let target = self.model.ids.get(name.as_str()).copied();
             match target {
                 None => {
@@ -765,7 +808,7 @@ impl Lowerer {
                         span,
                         format!("no block in the workspace has the ID `{name}`"),
                     );
-                    f = match answers.get(&name).cloned().flatten() {
+                    f = match answers.get(name.as_str()).cloned().flatten() {
                         Some(s) => f.help(format!("did you mean `@{s}`?")).fix(Fix::replace(
                             format!("Change `@{name}` to `@{s}`"),
                             file,
@@ -783,7 +826,7 @@ impl Lowerer {
                         .model
                         .block(block)
                         .attrs
-                        .get(index)
+                        .get(r.attr as usize)
                         .is_some_and(|a| a.key == "system");
                     if !kinds.is_empty() && !kinds.contains(&tk.as_str()) && !is_system_key {
                         let want = Ty::Ref(kinds).example();
@@ -800,8 +843,14 @@ impl Lowerer {
                             .help(format!("refer to {want}")),
                         );
                     }
-                    let attr = &mut self.model.blocks[block.0 as usize].attrs[index];
-                    set_ref(&mut attr.value, &name, t);
+                    let attr = &mut self.model.blocks[block.0 as usize].attrs[r.attr as usize];
+                    let value = match &mut attr.value {
+                        Val::List(items) | Val::Tuple(items) => items.get_mut(r.item as usize),
+                        v => Some(v),
+                    };
+                    if let Some(Val::Ref(at, _)) = value {
+                        *at = Some(t);
+                    }
                 }
             }
         }
@@ -961,16 +1010,6 @@ fn populations(model: &Model, findings: &mut Vec<Finding>) {
                     .help("check the `population` of the system and the `population` and `share` of each authority"),
             );
         }
-    }
-}
-
-fn set_ref(v: &mut Val, name: &str, target: BlockId) {
-    match v {
-        Val::Ref(t @ None, n) if n == name => *t = Some(target),
-        Val::List(items) | Val::Tuple(items) => {
-            items.iter_mut().for_each(|i| set_ref(i, name, target))
-        }
-        _ => {}
     }
 }
 

@@ -34,9 +34,10 @@ pub enum Val {
     /// Durations and frequencies (`every 12 months` is a 12-month duration).
     Duration(Duration),
     Bool(bool),
-    /// A word of the schema's vocabulary is borrowed from it; only a word
-    /// of an open vocabulary is owned.
-    Word(std::borrow::Cow<'static, str>),
+    /// A word of the schema's vocabulary is borrowed from it
+    /// (`Str::const_new`); a word of an open vocabulary is owned, inline
+    /// when short, as most are.
+    Word(Str),
     /// A reference, resolved to its block when the ID exists.
     Ref(Option<BlockId>, Str),
     List(Vec<Val>),
