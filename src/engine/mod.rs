@@ -162,7 +162,15 @@ impl Engine<'_> {
         // Below this a thread costs more than it saves (the language
         // server's re-check of a few files).
         let parallel = self.ws.model.blocks.len() >= 1_000;
-        for found in on_every_core(&todo, parallel, one) {
+        let found = on_every_core(&todo, parallel, one);
+        // One allocation of the size needed, not a vector doubled as it
+        // fills: at scale the findings are tens of megabytes, and a
+        // doubling holds the old copy and the new at once. Explanations
+        // and the configuration's findings come after; room for them too.
+        let explains = self.ws.model.of_kind("explain").count();
+        let rules: usize = found.iter().map(Vec::len).sum();
+        out.reserve_exact(rules + config_findings.len() + 2 * explains + 16);
+        for found in found {
             out.extend(found);
         }
         out.retain(|f| self.selected(&f.rule, f.file));
@@ -634,7 +642,11 @@ impl Engine<'_> {
 }
 
 pub fn sort(findings: &mut [Finding]) {
-    findings.sort_by(|a, b| {
+    // Stably, by their indices: a stable sort of the findings themselves
+    // takes a scratch copy of half of them (tens of megabytes at scale).
+    let mut order: Vec<usize> = (0..findings.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (a, b) = (&findings[a], &findings[b]);
         (a.file, a.span.start, &a.rule, &a.message).cmp(&(
             b.file,
             b.span.start,
@@ -642,6 +654,24 @@ pub fn sort(findings: &mut [Finding]) {
             &b.message,
         ))
     });
+    permute(findings, &mut order);
+}
+
+/// Puts `items[order[i]]` at `i` for every `i`, in place, one cycle of the
+/// permutation at a time (`order` is left as the identity).
+fn permute<T>(items: &mut [T], order: &mut [usize]) {
+    for start in 0..items.len() {
+        let mut at = start;
+        loop {
+            let from = order[at];
+            order[at] = at;
+            if from == start || from == at {
+                break;
+            }
+            items.swap(at, from);
+            at = from;
+        }
+    }
 }
 
 fn regime_ok(m: &Model, rule: &Rule, b: BlockId) -> bool {
@@ -976,6 +1006,37 @@ pub fn run_rule<'p>(
 mod tests {
     use super::*;
     use crate::config::Config;
+
+    /// `sort` moves findings by their sorted indices: every permutation of
+    /// a few items, and a long one of many cycles, come out as if indexed.
+    #[test]
+    fn permute_puts_each_item_where_its_index_says() {
+        fn all(n: usize, prefix: &mut Vec<usize>, out: &mut Vec<Vec<usize>>) {
+            if prefix.len() == n {
+                out.push(prefix.clone());
+            }
+            for i in 0..n {
+                if !prefix.contains(&i) {
+                    prefix.push(i);
+                    all(n, prefix, out);
+                    prefix.pop();
+                }
+            }
+        }
+        let mut orders = Vec::new();
+        for n in 0..=6 {
+            all(n, &mut Vec::new(), &mut orders);
+        }
+        let n = 10_000;
+        orders.push((0..n).map(|i| (i * 7_919 + 13) % n).collect());
+        for order in orders {
+            let items: Vec<String> = (0..order.len()).map(|i| format!("item {i}")).collect();
+            let want: Vec<String> = order.iter().map(|&i| items[i].clone()).collect();
+            let (mut got, mut o) = (items, order.clone());
+            permute(&mut got, &mut o);
+            assert_eq!(got, want, "order {order:?}");
+        }
+    }
 
     /// Findings are many at scale: the findings of one rule share its ID,
     /// its name and each distinct help text instead of a copy apiece.
