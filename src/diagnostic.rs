@@ -284,7 +284,7 @@ impl Fix {
     pub fn replace(
         title: impl Into<String>,
         file: FileId,
-        span: Span,
+        span: impl Into<Span>,
         with: impl Into<String>,
     ) -> Fix {
         Fix {
@@ -292,7 +292,7 @@ impl Fix {
             safety: Safety::Safe,
             edits: vec![Edit {
                 file,
-                span,
+                span: span.into(),
                 insert: with.into(),
             }],
         }
@@ -337,10 +337,15 @@ impl Finding {
         self.help = Some(help.into());
         self
     }
-    pub fn label(mut self, file: FileId, span: Span, message: impl Into<String>) -> Finding {
+    pub fn label(
+        mut self,
+        file: FileId,
+        span: impl Into<Span>,
+        message: impl Into<String>,
+    ) -> Finding {
         self.labels.push(Label {
             file,
-            span,
+            span: span.into(),
             message: message.into(),
         });
         self
@@ -509,9 +514,9 @@ pub mod icg {
     pub fn finding(
         d: Icg,
         file: crate::source::FileId,
-        span: crate::source::Span,
+        span: impl Into<crate::source::Span>,
         msg: impl Into<String>,
     ) -> super::Finding {
-        super::Finding::new(d.id, d.name, d.severity, file, span, msg)
+        super::Finding::new(d.id, d.name, d.severity, file, span.into(), msg)
     }
 }

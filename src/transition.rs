@@ -228,8 +228,8 @@ fn systems_at(m: &Model, file: crate::source::FileId, span: Span) -> Vec<BlockId
     let Some(top) = m.top.iter().copied().find(|&t| {
         let b = m.block(t);
         b.file == file
-            && b.span.start <= span.start
-            && span.start < b.span.end.max(b.span.start + 1)
+            && b.span.start() <= span.start
+            && span.start < b.span.end().max(b.span.start() + 1)
     }) else {
         return Vec::new();
     };

@@ -273,6 +273,9 @@ fn pack_folder(dir: &Path) -> Result<Vec<(PathBuf, Vec<u8>)>, LoadError> {
         .collect()
 }
 
+/// The largest text checked, in bytes: the model's spans are 32-bit.
+pub const MAX_TEXT: usize = u32::MAX as usize;
+
 /// Text a worker parses into one piece of a large file (see
 /// [`syntax::parse_in_pieces`]): a piece's tree is about ten times its text.
 const PIECE_BYTES: usize = 64 * 1024;
@@ -314,13 +317,16 @@ fn parse_each(
     });
 }
 
+/// What parses file `i` for [`in_order`], giving each piece to `send`.
+type ParseFile<'a> = dyn Fn(usize, &mut dyn FnMut(Parsed)) + Sync + 'a;
+
 /// [`parse_each`]'s scheduling: `parse(i, send)` gives file `i`'s pieces,
 /// on `threads` workers (or here, with none), and `each(i, piece)` gets
 /// them on this thread in file order.
 fn in_order(
     files: usize,
     threads: usize,
-    parse: &(dyn Fn(usize, &mut dyn FnMut(Parsed)) + Sync),
+    parse: &ParseFile,
     mut each: impl FnMut(usize, Parsed),
 ) {
     use std::sync::atomic::{AtomicUsize, Ordering};
@@ -1013,6 +1019,43 @@ impl Workspace {
     }
 
     fn read(&mut self, path: &Path) -> FileId {
+        // The model keeps 32-bit spans (`Span32`): a file of 4 GiB or more
+        // is refused before it is read, as is a text that decodes larger.
+        let size = std::fs::metadata(path).map_or(0, |m| if m.is_file() { m.len() } else { 0 });
+        if size > MAX_TEXT as u64 {
+            let id = self.sources.add(path, String::new());
+            self.files.push(id);
+            self.too_large(id, size);
+            return id;
+        }
+        let id = self.read_text(path);
+        let len = self.sources.get(id).text.len();
+        if len > MAX_TEXT {
+            self.sources.set_text(id, String::new());
+            self.findings.retain(|f| f.file != id);
+            self.too_large(id, len as u64);
+        }
+        id
+    }
+
+    /// A file too large to check (see `read`) is one ICG009 at its path.
+    fn too_large(&mut self, id: FileId, size: u64) {
+        let path = self.sources.path(id).display().to_string();
+        self.findings.push(
+            icg::finding(
+                icg::UNREADABLE,
+                id,
+                Span::new(0, 0),
+                format!(
+                    "{path} is {:.1} GiB: icslint checks files under 4 GiB",
+                    size as f64 / (1u64 << 30) as f64
+                ),
+            )
+            .help("split the document into files of a few of its top-level blocks each; nothing in this file was checked"),
+        );
+    }
+
+    fn read_text(&mut self, path: &Path) -> FileId {
         match std::fs::read(path) {
             Ok(bytes) if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) => {
                 let id = self.sources.add(path, String::new());

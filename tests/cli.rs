@@ -717,6 +717,45 @@ fn an_unreadable_file_exits_2_and_utf16_is_named() {
         .contains("Latin-1"));
 }
 
+/// The model's spans are 32-bit: a file of 4 GiB or more is one ICG009,
+/// refused before it is read (a sparse file: nothing is written or read).
+#[test]
+fn a_file_of_4_gib_is_refused_unread() {
+    let dir = scratch("four-gib");
+    std::fs::write(dir.join("small.icg"), "system s \"S\" { regime 2022 }\n").unwrap();
+    let big = std::fs::File::create(dir.join("huge.icg")).unwrap();
+    if big.set_len(1 << 32).is_err() {
+        eprintln!("skipping: this file system cannot make a sparse 4 GiB file");
+        return;
+    }
+    let (code, v) = json(&["check", "."], &dir);
+    assert_eq!(code, Some(2), "{v}");
+    let unreadable: Vec<&serde_json::Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "ICG009")
+        .collect();
+    assert_eq!(unreadable.len(), 1, "{v}");
+    let msg = unreadable[0]["message"].as_str().unwrap();
+    assert!(
+        msg.contains("huge.icg is 4.0 GiB: icslint checks files under 4 GiB"),
+        "{msg}"
+    );
+    // The other file was checked as usual.
+    assert!(
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["location"]["path"]
+                .as_str()
+                .is_some_and(|p| p.ends_with("small.icg"))),
+        "{v}"
+    );
+    std::fs::remove_file(dir.join("huge.icg")).unwrap();
+}
+
 #[test]
 fn icslint_test_runs_every_built_in_rules_examples() {
     let out = icslint(&["test", "rules"], &root());

@@ -281,7 +281,7 @@ fn systems_of(m: &Model, tops: &BTreeMap<u32, Vec<BlockId>>, f: &Finding) -> Vec
     };
     let Some(&b) = blocks.iter().find(|b| {
         let s = m.block(**b).span;
-        s.start <= f.span.start && f.span.start < s.end.max(s.start + 1)
+        s.start() <= f.span.start && f.span.start < s.end().max(s.start() + 1)
     }) else {
         return Vec::new();
     };

@@ -216,7 +216,7 @@ fn arith(op: BinOp, a: V, b: V) -> V {
 /// block it reached.
 pub fn locate(ctx: &Ctx, path: &Node) -> (FileId, Span) {
     let m = ctx.model;
-    let header = |b: BlockId| (m.block(b).file, m.block(b).header);
+    let header = |b: BlockId| (m.block(b).file, m.block(b).header.span());
     let start = match &ctx.current {
         V::Block(b) => *b,
         _ => ctx.this,
@@ -257,7 +257,7 @@ pub fn locate(ctx: &Ctx, path: &Node) -> (FileId, Span) {
                 let next = field(m, &V::Block(b), name);
                 if is_key {
                     match blk.attr(name) {
-                        Some(a) => loc = (blk.file, a.span),
+                        Some(a) => loc = (blk.file, a.span.into()),
                         None => return header(b),
                     }
                     owner = header(b);
@@ -337,7 +337,7 @@ fn explain_node(ctx: &Ctx, n: &Node, value: bool) -> (FileId, Span) {
                 V::Block(b) => *b,
                 _ => ctx.this,
             };
-            (ctx.model.block(b).file, ctx.model.block(b).header)
+            (ctx.model.block(b).file, ctx.model.block(b).header.into())
         }
     }
 }

@@ -346,7 +346,9 @@ impl Engine<'_> {
             if agreed > as_of {
                 for &i in by_rule.get(rule_id).into_iter().flatten() {
                     let f = &mut findings[i];
-                    if f.file == p.file && p.span.start <= f.span.start && f.span.start < p.span.end
+                    if f.file == p.file
+                        && p.span.start() <= f.span.start
+                        && f.span.start < p.span.end()
                     {
                         let note = format!("the explanation of {rule_id} here was agreed on {agreed}, after {as_of}, the day this check is as of");
                         f.help = Some(
@@ -368,14 +370,14 @@ impl Engine<'_> {
                 review: review.map(|r| r.to_string()),
                 overdue,
                 file: blk.file,
-                span: blk.header,
+                span: blk.header.into(),
             };
             let mut matched = false;
             for &i in by_rule.get(rule_id).into_iter().flatten() {
                 let f = &mut findings[i];
                 if f.file != p.file
-                    || f.span.start < p.span.start
-                    || f.span.start >= p.span.end
+                    || f.span.start < p.span.start()
+                    || f.span.start >= p.span.end()
                     || f.explanation.is_some()
                 {
                     continue;
@@ -700,7 +702,7 @@ fn block_regime(m: &Model, b: BlockId) -> Option<i64> {
 }
 
 fn header(m: &Model, b: BlockId) -> (FileId, Span) {
-    (m.block(b).file, m.block(b).header)
+    (m.block(b).file, m.block(b).header.into())
 }
 
 /// The rule's severity and message under the regime of the block it ran on, where they differ.
@@ -734,9 +736,13 @@ fn rule_fix(
     {
         return None;
     }
-    let replace = block.attr(key).map(|a| a.span);
-    let (span, insert) =
-        crate::fmt::insert_into_block(&sources.get(block.file).text, block.span, replace, &line);
+    let replace = block.attr(key).map(|a| a.span.span());
+    let (span, insert) = crate::fmt::insert_into_block(
+        &sources.get(block.file).text,
+        block.span.span(),
+        replace,
+        &line,
+    );
     Some(crate::diagnostic::Fix {
         title: ctx.render(&fx.title),
         safety: crate::diagnostic::Safety::Unsafe,

@@ -206,7 +206,7 @@ pub fn hover(ws: &Workspace, findings: &[Finding], file: FileId, offset: usize) 
                 blk.kind,
                 blk.display(),
                 src.path.display(),
-                src.line_of(blk.header.start)
+                src.line_of(blk.header.start())
             ))
         }
     }
@@ -220,7 +220,7 @@ pub fn definition(ws: &Workspace, file: FileId, offset: usize) -> Option<Locatio
         _ => return None,
     };
     let blk = ws.model.block(*ws.model.ids.get(name)?);
-    block_location(ws, blk.file, blk.header)
+    block_location(ws, blk.file, blk.header.into())
 }
 
 fn refs_in(values: &[Value], name: &str, out: &mut Vec<Span>) {
@@ -339,7 +339,7 @@ pub fn workspace_symbols(ws: &Workspace, query: &str) -> Vec<WorkspaceSymbol> {
         if !hit {
             continue;
         }
-        let Some(loc) = block_location(ws, blk.file, blk.header) else {
+        let Some(loc) = block_location(ws, blk.file, blk.header.into()) else {
             continue;
         };
         out.push(WorkspaceSymbol {

@@ -335,8 +335,8 @@ impl Lowerer {
             id: ident.map(|i| Str::from(i.text.as_str())),
             name: b.name.as_ref().map(|n| Str::from(n.0.as_str())),
             file,
-            span: b.span,
-            header: b.header,
+            span: b.span.into(),
+            header: b.header.into(),
             attrs: Box::default(),
             children: Box::default(),
             parent,
@@ -402,7 +402,7 @@ impl Lowerer {
                 attrs.push(Attr {
                     key: super::Key(key),
                     value,
-                    span: a.span,
+                    span: a.span.into(),
                 });
             }
         }

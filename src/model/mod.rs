@@ -11,7 +11,7 @@ pub mod typology;
 pub use lower::{lower, lower_beside, Lowering};
 pub use typology::Typology;
 
-use crate::source::{FileId, Span};
+use crate::source::{FileId, Span32};
 use crate::syntax::{Date, Duration};
 use std::collections::HashMap;
 
@@ -52,7 +52,7 @@ pub struct Attr {
     pub key: Key,
     pub value: Val,
     /// The whole attribute, key to last value.
-    pub span: Span,
+    pub span: Span32,
 }
 
 /// A name that is a reference to its entry in the schema: it reads as
@@ -133,8 +133,8 @@ pub struct Block {
     pub id: Option<Str>,
     pub name: Option<Str>,
     pub file: FileId,
-    pub span: Span,
-    pub header: Span,
+    pub span: Span32,
+    pub header: Span32,
     /// Set once, at their exact size (a block is one of many).
     pub attrs: Box<[Attr]>,
     pub children: Box<[BlockId]>,
@@ -188,7 +188,11 @@ struct Index {
     by_kind: HashMap<&'static str, Vec<BlockId>>,
     by_system: HashMap<BlockId, Vec<BlockId>>,
     shares_in: HashMap<BlockId, Vec<BlockId>>,
-    referrers: HashMap<BlockId, Vec<BlockId>>,
+    /// The blocks that refer to block `i` are `referrers[referred[i]..referred[i + 1]]`:
+    /// two flat arrays, where a map of vectors had an allocation and a map
+    /// entry for each block referred to (most are).
+    referred: Vec<u32>,
+    referrers: Vec<BlockId>,
     /// The blocks of each file: lowering adds a file's blocks one after another.
     by_file: HashMap<FileId, std::ops::Range<u32>>,
 }
@@ -208,21 +212,39 @@ impl Model {
     /// Builds the lookups; called by `lower` once blocks, references and systems are known.
     pub(crate) fn build_index(&mut self) {
         let mut ix = Index::default();
+        // Each block's distinct targets, in file order: counted first, so the
+        // referrers of every block fit one array (a counting sort by target).
+        let mut edges: Vec<(BlockId, BlockId)> = Vec::new();
+        let mut refs = Vec::new();
+        let mut count = vec![0u32; self.blocks.len() + 1];
         for (i, b) in self.blocks.iter().enumerate() {
             let id = BlockId(i as u32);
             ix.by_kind.entry(b.kind.as_str()).or_default().push(id);
             let r = ix.by_file.entry(b.file).or_insert(id.0..id.0);
             r.end = id.0 + 1;
-            let mut refs = Vec::new();
+            refs.clear();
             for a in &b.attrs {
                 collect_refs(&a.value, &mut refs);
             }
             refs.sort();
             refs.dedup();
-            for r in refs {
-                ix.referrers.entry(r).or_default().push(id);
+            for r in &refs {
+                count[r.0 as usize + 1] += 1;
+                edges.push((*r, id));
             }
         }
+        for i in 1..count.len() {
+            count[i] += count[i - 1];
+        }
+        let mut next = count.clone();
+        let mut referrers = vec![BlockId(0); edges.len()];
+        for (target, from) in edges {
+            let at = &mut next[target.0 as usize];
+            referrers[*at as usize] = from;
+            *at += 1;
+        }
+        ix.referred = count;
+        ix.referrers = referrers;
         for &t in &self.top {
             if let Some(s) = self.block(t).system {
                 ix.by_system.entry(s).or_default().push(t);
@@ -248,11 +270,11 @@ impl Model {
     pub fn block_at(&self, file: FileId, offset: usize) -> Option<BlockId> {
         let range = self.index.by_file.get(&file)?.clone();
         let blocks = &self.blocks[range.start as usize..range.end as usize];
-        let n = blocks.partition_point(|b| b.span.start <= offset);
+        let n = blocks.partition_point(|b| b.span.start() <= offset);
         let mut at = n.checked_sub(1).map(|i| BlockId(range.start + i as u32));
         while let Some(b) = at {
             let blk = self.block(b);
-            if blk.kind != "explain" && offset < blk.span.end.max(blk.span.start + 1) {
+            if blk.kind != "explain" && offset < blk.span.end().max(blk.span.start() + 1) {
                 return Some(b);
             }
             at = blk.parent;
@@ -279,7 +301,7 @@ impl Model {
         while let Some(b) = at {
             let blk = self.block(b);
             let mut clauses = blk.attrs("clause").filter_map(|a| match &a.value {
-                Val::Str(s) => Some((a.span.start, s)),
+                Val::Str(s) => Some((a.span.start(), s)),
                 _ => None,
             });
             let first = clauses.next();
@@ -293,7 +315,7 @@ impl Model {
                 clause = Some(c.to_string());
                 break;
             }
-            pos = blk.span.start;
+            pos = blk.span.start();
             at = blk.parent;
         }
         Some(crate::diagnostic::Citation {
@@ -309,7 +331,14 @@ impl Model {
     }
     /// Blocks with an attribute that refers to `target`, in file order.
     pub fn referrers(&self, target: BlockId) -> &[BlockId] {
-        self.index.referrers.get(&target).map_or(&[], Vec::as_slice)
+        let ix = &self.index;
+        match (
+            ix.referred.get(target.0 as usize),
+            ix.referred.get(target.0 as usize + 1),
+        ) {
+            (Some(&from), Some(&to)) => &ix.referrers[from as usize..to as usize],
+            _ => &[],
+        }
     }
     pub fn children_of<'a>(
         &'a self,

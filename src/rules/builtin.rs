@@ -253,7 +253,7 @@ fn hit(model: &Model, block: BlockId, missing: String) -> Hit {
     Hit {
         block,
         file: b.file,
-        span: b.header,
+        span: b.header.into(),
         message: None,
         vars: vec![("missing", missing)],
         labels: Vec::new(),
@@ -380,7 +380,7 @@ fn joint_forward_plan(model: &Model, param: Params) -> Vec<Hit> {
                         from,
                         to
                     ));
-                    at.push(b.attr("period").map(|a| a.span));
+                    at.push(b.attr("period").map(|a| a.span.span()));
                 }
             }
             _ => {
@@ -424,7 +424,7 @@ fn joint_forward_plan(model: &Model, param: Params) -> Vec<Hit> {
                     "the opinion of {} in `hwb_opinion`",
                     and_list(&absent)
                 ));
-                at.push(b.attr("hwb_opinion").map(|a| a.span));
+                at.push(b.attr("hwb_opinion").map(|a| a.span.span()));
             }
         }
         if !missing.is_empty() {
@@ -464,7 +464,7 @@ fn place_defined(model: &Model, param: Params) -> Vec<Hit> {
                             "a `horizon` of at least {} (it says {d})",
                             years(min)
                         ));
-                        wrong.get_or_insert(a.span);
+                        wrong.get_or_insert(a.span.into());
                     }
                 }
             }
@@ -477,7 +477,7 @@ fn place_defined(model: &Model, param: Params) -> Vec<Hit> {
             Some(a) if a.value == Val::Bool(true) => {}
             Some(a) => {
                 missing.push("`defined_with_authorities yes` (it says no)".to_string());
-                wrong.get_or_insert(a.span);
+                wrong.get_or_insert(a.span.into());
             }
             None => {
                 missing.push("`defined_with_authorities yes`".to_string());
@@ -533,7 +533,7 @@ fn icp_regard(model: &Model, _: Params) -> Vec<Hit> {
                 .iter()
                 .map(|m| Label {
                     file: model.block(*m).file,
-                    span: model.block(*m).header,
+                    span: model.block(*m).header.into(),
                     message: format!(
                         "{} has no agreed way to show regard to the strategy",
                         model.block(*m).display()
@@ -543,7 +543,7 @@ fn icp_regard(model: &Model, _: Params) -> Vec<Hit> {
             hits.push(Hit {
                 block: icp,
                 file: b.file,
-                span: b.header,
+                span: b.header.into(),
                 message: None,
                 vars: vec![("missing", and_list(&names)), ("party", String::new())],
                 labels,
@@ -563,7 +563,7 @@ fn icp_regard(model: &Model, _: Params) -> Vec<Hit> {
                 hits.push(Hit {
                     block: icp,
                     file: rb.file,
-                    span,
+                    span: span.into(),
                     message: Some("empty_by"),
                     vars: vec![("missing", String::new()), ("party", party)],
                     labels: Vec::new(),
@@ -604,14 +604,14 @@ fn division(model: &Model, param: Params) -> Vec<Hit> {
                     .children_of(h, "division")
                     .find(|d| reference(model, *d, "with") == Some(icp))
                 {
-                    x.span = model.block(d).header;
+                    x.span = model.block(d).header.into();
                 }
             }
             x.labels = missing
                 .iter()
                 .map(|i| Label {
                     file: model.block(*i).file,
-                    span: model.block(*i).header,
+                    span: model.block(*i).header.into(),
                     message: format!("no agreed division with {}", model.block(h).display()),
                 })
                 .collect();
@@ -641,11 +641,11 @@ fn function_clash(model: &Model, param: Params) -> Vec<Hit> {
                     None => "the integrated care partnership".to_string(),
                 });
                 let db = model.block(d);
-                primary.get_or_insert((db.file, db.header));
+                primary.get_or_insert((db.file, db.header.into()));
                 if let Some(a) = db.attr("icp") {
                     labels.push(Label {
                         file: db.file,
-                        span: a.span,
+                        span: a.span.into(),
                         message: format!(
                             "the division gives {} to the ICP as well",
                             and_list(&quote(&both))
@@ -664,11 +664,11 @@ fn function_clash(model: &Model, param: Params) -> Vec<Hit> {
             }
             if let Some(a) = hb.attr("functions") {
                 if primary.is_none() {
-                    primary = Some((hb.file, a.span));
-                } else if !labels.iter().any(|l: &Label| l.span == a.span) {
+                    primary = Some((hb.file, a.span.into()));
+                } else if !labels.iter().any(|l: &Label| l.span == a.span.into()) {
                     labels.push(Label {
                         file: hb.file,
-                        span: a.span,
+                        span: a.span.into(),
                         message: "the board lists it among its functions".into(),
                     });
                 }
@@ -678,7 +678,7 @@ fn function_clash(model: &Model, param: Params) -> Vec<Hit> {
             if let Some(a) = ib.attr("functions") {
                 labels.push(Label {
                     file: ib.file,
-                    span: a.span,
+                    span: a.span.into(),
                     message: format!("{} lists {} too", ib.display(), and_list(&quote(&both))),
                 });
             }
@@ -733,7 +733,7 @@ fn remit_similarity(model: &Model, param: Params) -> Vec<Hit> {
             hits.push(Hit {
                 block: h,
                 file: hb.file,
-                span: ha.span,
+                span: ha.span.into(),
                 message: None,
                 vars: vec![
                     ("similarity", format!("{:.0}%", (score * 100.0).floor())),
@@ -742,7 +742,7 @@ fn remit_similarity(model: &Model, param: Params) -> Vec<Hit> {
                 ],
                 labels: vec![Label {
                     file: ib.file,
-                    span: ia.span,
+                    span: ia.span.into(),
                     message: format!("the remit of {} says the same", ib.display()),
                 }],
             });

@@ -164,8 +164,8 @@ fn recover_chunks(text: &str, buf: &mut [u8], all: &[Span], parsed: &mut Parsed)
                 Err(e) => {
                     attempts += 1;
                     let (mut error, pos) = convert(src, chunk.start, e);
-                    let found = statements(&buf, chunk.start, chunk.end, &[pos])[0];
-                    if attempts > MAX_RECOVERIES || !has_code(&buf, found) {
+                    let found = statements(buf, chunk.start, chunk.end, &[pos])[0];
+                    if attempts > MAX_RECOVERIES || !has_code(buf, found) {
                         // Nothing smaller to leave out, or too many errors
                         // to keep parsing again: give up the whole block.
                         lose(text, buf, &mut error, chunk, false);
