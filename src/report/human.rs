@@ -6,6 +6,7 @@ use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
     MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
@@ -14,23 +15,24 @@ use std::sync::Arc;
 /// `SourceCode` for strings scans from the start of the file on every
 /// call, which made output quadratic in the size of a file with many
 /// findings; this answers each call from the index, in time proportional
-/// to the lines shown.
+/// to the lines shown. The text is borrowed from the workspace unless it
+/// has to be changed (below).
 #[derive(Debug, Clone)]
-pub(super) struct Src(Arc<Indexed>);
+pub(super) struct Src<'t>(Arc<Indexed<'t>>);
 
 #[derive(Debug)]
-struct Indexed {
+struct Indexed<'t> {
     name: String,
     /// The text, with each lone `\r` (a classic Mac line end) read as
     /// `\n`: miette splits the lines it prints only at `\n`. Same length,
     /// so spans are unchanged.
-    text: String,
+    text: Cow<'t, str>,
     /// Byte offset of the start of each line.
     line_starts: Vec<usize>,
 }
 
-impl Src {
-    pub(super) fn new(name: String, text: &str) -> Src {
+impl<'t> Src<'t> {
+    pub(super) fn new(name: String, text: &'t str) -> Src<'t> {
         let b = text.as_bytes();
         let lone_cr = |i: usize| b[i] == b'\r' && b.get(i + 1) != Some(&b'\n');
         let text = if (0..b.len()).any(lone_cr) {
@@ -40,10 +42,12 @@ impl Src {
                     *c = b'\n';
                 }
             }
-            String::from_utf8(bytes)
-                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into())
+            Cow::Owned(
+                String::from_utf8(bytes)
+                    .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into()),
+            )
         } else {
-            text.to_string()
+            Cow::Borrowed(text)
         };
         let mut line_starts = vec![0];
         line_starts.extend(memchr_newlines(text.as_bytes()));
@@ -62,14 +66,14 @@ fn memchr_newlines(b: &[u8]) -> impl Iterator<Item = usize> + '_ {
         .map(|(i, _)| i + 1)
 }
 
-impl Indexed {
+impl Indexed<'_> {
     /// 0-based line of a byte offset.
     fn line_of(&self, offset: usize) -> usize {
         self.line_starts.partition_point(|&s| s <= offset) - 1
     }
 }
 
-impl SourceCode for Src {
+impl SourceCode for Src<'_> {
     /// What miette's own implementation for `str` returns (it is the
     /// reference: the snapshots were made with it), from the index, for
     /// the context miette's graphical handler asks for: none, or as many
@@ -127,25 +131,25 @@ impl SourceCode for Src {
 }
 
 #[derive(Debug)]
-struct Rendered {
+struct Rendered<'t> {
     code: String,
     message: String,
     severity: Severity,
     help: Option<String>,
-    source: Src,
+    source: Src<'t>,
     labels: Vec<LabeledSpan>,
-    related: Vec<Rendered>,
+    related: Vec<Rendered<'t>>,
 }
 
-impl fmt::Display for Rendered {
+impl fmt::Display for Rendered<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)
     }
 }
 
-impl std::error::Error for Rendered {}
+impl std::error::Error for Rendered<'_> {}
 
-impl Diagnostic for Rendered {
+impl Diagnostic for Rendered<'_> {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         if self.code.is_empty() {
             None
@@ -176,18 +180,48 @@ impl Diagnostic for Rendered {
     }
 }
 
-struct Cache<'a> {
+/// The files a report has indexed lately. Findings come sorted by file,
+/// so a file is rarely wanted again once its findings are written (a label
+/// in another file may be): a few are kept, not one index of every file
+/// of the workspace, which at scale was the size of every text again.
+pub(super) struct Cache<'a> {
     sources: &'a Sources,
-    named: HashMap<FileId, Src>,
+    named: HashMap<FileId, (Src<'a>, u64)>,
+    uses: u64,
 }
 
-impl Cache<'_> {
-    fn get(&mut self, f: FileId) -> Src {
+impl<'a> Cache<'a> {
+    /// Files kept at once.
+    const KEPT: usize = 16;
+
+    pub(super) fn new(sources: &'a Sources) -> Cache<'a> {
+        Cache {
+            sources,
+            named: HashMap::new(),
+            uses: 0,
+        }
+    }
+
+    pub(super) fn get(&mut self, f: FileId) -> Src<'a> {
+        self.uses += 1;
+        if let Some((src, used)) = self.named.get_mut(&f) {
+            *used = self.uses;
+            return src.clone();
+        }
+        if self.named.len() >= Self::KEPT {
+            let oldest = self
+                .named
+                .iter()
+                .min_by_key(|(_, (_, used))| *used)
+                .map(|(f, _)| *f);
+            if let Some(oldest) = oldest {
+                self.named.remove(&oldest);
+            }
+        }
         let sources = self.sources;
-        self.named
-            .entry(f)
-            .or_insert_with(|| Src::new(super::display_path(sources, f), &sources.get(f).text))
-            .clone()
+        let src = Src::new(super::display_path(sources, f), &sources.get(f).text);
+        self.named.insert(f, (src.clone(), self.uses));
+        src
     }
 }
 
@@ -237,10 +271,7 @@ pub fn write(
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(width)
         .with_links(false);
-    let mut cache = Cache {
-        sources,
-        named: HashMap::new(),
-    };
+    let mut cache = Cache::new(sources);
     let mut out = String::new();
     for f in findings {
         let mut labels = vec![LabeledSpan::new_primary_with_span(

@@ -3,18 +3,17 @@
 //! drawing, no columns of symbols and no colour; the first sentence says
 //! how serious the finding is, which rule, and where.
 
-use super::human::Src;
+use super::human::{Cache, Src};
 use crate::diagnostic::{Finding, Severity};
 use crate::source::Sources;
 use miette::{Diagnostic, LabeledSpan, NarratableReportHandler, SourceCode};
-use std::collections::HashMap;
 use std::fmt;
 
 struct Spoken<'a> {
     headline: String,
     finding: &'a Finding,
     help: Option<String>,
-    source: Src,
+    source: Src<'a>,
     labels: Vec<LabeledSpan>,
 }
 
@@ -82,15 +81,12 @@ pub fn write(
     // Each file indexed once (human.rs): miette's own source for a string
     // scans from the start of the file for every finding, which made this
     // output quadratic in the number of findings in a file.
-    let mut texts: HashMap<crate::source::FileId, Src> = HashMap::new();
+    let mut texts = Cache::new(sources);
     let mut out = String::new();
     for f in findings {
         let src = sources.get(f.file);
         let path = super::display_path(sources, f.file);
-        let source = texts
-            .entry(f.file)
-            .or_insert_with(|| Src::new(path.clone(), &src.text))
-            .clone();
+        let source = texts.get(f.file);
         let (line, _) = src.line_col(f.span.start);
         let severity = match f.severity {
             _ if f.is_explained() => "Explained",
