@@ -421,7 +421,7 @@ pub mod icg {
         "ICG009",
         "unreadable-file",
         Error,
-        "A file that cannot be read, or is not UTF-8 (with the byte offset of the first bad byte).",
+        "A file that cannot be read, is not UTF-8 (with the byte offset of the first bad byte), or is 4 GiB or more.",
     );
     pub const UNUSED_ALLOW: Icg = d(
         "ICG010",

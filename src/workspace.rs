@@ -323,12 +323,7 @@ type ParseFile<'a> = dyn Fn(usize, &mut dyn FnMut(Parsed)) + Sync + 'a;
 /// [`parse_each`]'s scheduling: `parse(i, send)` gives file `i`'s pieces,
 /// on `threads` workers (or here, with none), and `each(i, piece)` gets
 /// them on this thread in file order.
-fn in_order(
-    files: usize,
-    threads: usize,
-    parse: &ParseFile,
-    mut each: impl FnMut(usize, Parsed),
-) {
+fn in_order(files: usize, threads: usize, parse: &ParseFile, mut each: impl FnMut(usize, Parsed)) {
     use std::sync::atomic::{AtomicUsize, Ordering};
     // How many files a worker may start beyond the one being lowered, and
     // how many later pieces of the file being lowered may wait.
