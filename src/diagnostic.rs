@@ -277,6 +277,11 @@ pub struct Fix {
     pub title: String,
     pub safety: Safety,
     pub edits: Vec<Edit>,
+    /// The one edit is a line still to be placed in a block: its span is
+    /// the block's, its `insert` the bare line. A rule's fix is made so
+    /// when the block's text was released (`LoadOptions::release_texts_over`);
+    /// `Workspace::restore_texts` reads the text again and places it.
+    pub pending: bool,
 }
 
 impl Fix {
@@ -295,6 +300,7 @@ impl Fix {
                 span: span.into(),
                 insert: with.into(),
             }],
+            pending: false,
         }
     }
 }

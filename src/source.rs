@@ -76,6 +76,10 @@ pub struct Source {
     /// finding says so; the text is kept so the finding can be rendered).
     pub text: String,
     line_starts: LineStarts,
+    /// Set while the text is released ([`Sources::release`]): the
+    /// fingerprint of the text that was checked, which the text read again
+    /// must have.
+    released: Option<u64>,
 }
 
 /// Where each line starts: 32-bit offsets (a line index of a large
@@ -142,11 +146,28 @@ impl Source {
             path,
             text,
             line_starts,
+            released: None,
         }
+    }
+
+    /// Whether the text is released ([`Sources::release`]): `text` is
+    /// empty and there is no line index until it is restored.
+    pub fn is_released(&self) -> bool {
+        self.released.is_some()
+    }
+
+    /// The fingerprint of a released text, which the text read again must have.
+    pub fn released(&self) -> Option<u64> {
+        self.released
     }
 
     /// 1-based line number of a byte offset.
     pub fn line_of(&self, offset: usize) -> usize {
+        debug_assert!(
+            !self.is_released(),
+            "{}: a released text is read before it is restored",
+            self.path.display()
+        );
         self.line_starts.line_of(offset)
     }
 
@@ -211,6 +232,36 @@ impl Sources {
     }
     pub fn path(&self, id: FileId) -> &Path {
         &self.get(id).path
+    }
+
+    /// Moves a file's text out (to be parsed elsewhere), leaving it empty;
+    /// its line index stays. [`Sources::put_text`] gives it back, or
+    /// [`Sources::release`] lets it go.
+    pub fn take_text(&mut self, id: FileId) -> String {
+        std::mem::take(&mut self.files[id.0 as usize].text)
+    }
+
+    /// Gives back a text [`Sources::take_text`] took, unchanged.
+    pub fn put_text(&mut self, id: FileId, text: String) {
+        self.files[id.0 as usize].text = text;
+    }
+
+    /// Lets a taken text go, and its line index with it, until
+    /// [`Sources::restore`] is given the same text again (a check of a
+    /// large workspace needs a file's text only to lower it, and then to
+    /// report its findings). `fingerprint` identifies the text that was
+    /// checked.
+    pub fn release(&mut self, id: FileId, fingerprint: u64) {
+        let src = &mut self.files[id.0 as usize];
+        src.text = String::new();
+        src.line_starts = LineStarts::Narrow(Vec::new());
+        src.released = Some(fingerprint);
+    }
+
+    /// Puts back a released file's text, read again (with the fingerprint
+    /// it had), as `src`, which has its line index.
+    pub fn restore(&mut self, id: FileId, src: Source) {
+        self.files[id.0 as usize] = src;
     }
 }
 

@@ -47,6 +47,8 @@ pub struct Workspace {
     keep_syntax: bool,
     /// Trees were dropped after lowering: re-lowering parses those files again.
     trees_dropped: bool,
+    /// [`LoadOptions::release_texts_over`].
+    release_texts_over: Option<usize>,
 }
 
 #[derive(Debug)]
@@ -85,6 +87,16 @@ pub struct LoadOptions {
     /// check drops each tree once its file is lowered: the trees are
     /// several times the size of the text.
     pub keep_syntax: bool,
+    /// When the `.icg` texts come to at least this many bytes, let each
+    /// file's text go once it is lowered (keeping a fingerprint of it),
+    /// and read it again for the report ([`Workspace::restore_texts`],
+    /// which frees the model first): at scale the texts are a
+    /// quarter of a check's peak memory, and a check needs them only to
+    /// lower and to report. A file with syntax errors or `icslint:`
+    /// comments keeps its text and parse, which the rules' run reads;
+    /// the others keep neither. A workspace with released texts is
+    /// checked once: it cannot be re-lowered.
+    pub release_texts_over: Option<usize>,
 }
 
 /// Whether a path names an ICG file: the extension `.icg` in any case
@@ -287,6 +299,11 @@ const PIECE_BYTES: usize = 64 * 1024;
 /// several parses, a run of top-level blocks each, so that its whole tree
 /// is never alive either.
 ///
+/// `texts` are the files' texts, moved out of the workspace's sources: a
+/// worker takes a file's text, parses it (and finds its syntax errors'
+/// ICG001s), and the text comes back to `each` after the file's last
+/// piece, so the caller may let it go as soon as the file is lowered.
+///
 /// Workers take the next file from a shared counter, but start none more
 /// than a few files ahead of the one being lowered; a file's pieces after
 /// the first are sent only while it is the one being lowered, and no more
@@ -294,36 +311,59 @@ const PIECE_BYTES: usize = 64 * 1024;
 /// whatever the files' sizes and order. Without a thread (a small
 /// workspace, or none could be started) the files are parsed here.
 fn parse_each(
-    sources: &Sources,
     files: &[FileId],
+    texts: Vec<String>,
     pieces: bool,
-    mut each: impl FnMut(FileId, Parsed),
+    mut each: impl FnMut(FileId, Step<(Parsed, Vec<Finding>), String>),
 ) {
-    let bytes: usize = files.iter().map(|f| sources.get(*f).text.len()).sum();
+    let bytes: usize = texts.iter().map(String::len).sum();
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     // Below this a thread costs more than it saves.
     const MIN_BYTES_PER_THREAD: usize = 64 * 1024;
     let threads = cores.min(bytes / MIN_BYTES_PER_THREAD);
-    let parse = |i: usize, send: &mut dyn FnMut(Parsed)| {
-        let text = &sources.get(files[i]).text;
+    let slots: Vec<std::sync::Mutex<String>> =
+        texts.into_iter().map(std::sync::Mutex::new).collect();
+    let parse = |i: usize, send: &mut dyn FnMut((Parsed, Vec<Finding>))| -> String {
+        let text = std::mem::take(&mut *slots[i].lock().unwrap_or_else(|e| e.into_inner()));
+        let f = files[i];
+        let mut send = |p: Parsed| {
+            let found = syntax_findings(f, &text, &p);
+            send((p, found))
+        };
         if pieces {
-            syntax::parse_in_pieces(text, PIECE_BYTES, send)
+            syntax::parse_in_pieces(&text, PIECE_BYTES, &mut send)
         } else {
-            send(syntax::parse(text))
+            send(syntax::parse(&text))
         }
+        text
     };
-    in_order(files.len(), threads, &parse, |i, parsed| {
-        each(files[i], parsed)
-    });
+    in_order(files.len(), threads, &parse, |i, step| each(files[i], step));
 }
 
-/// What parses file `i` for [`in_order`], giving each piece to `send`.
-type ParseFile<'a> = dyn Fn(usize, &mut dyn FnMut(Parsed)) + Sync + 'a;
+/// What [`in_order`] hands on for a file: each piece of its parse, then
+/// what the parse ends with.
+enum Step<T, E> {
+    Piece(T),
+    Done(E),
+}
+
+/// A step as a worker sends it: a piece with whether `Progress::pieces`
+/// counts it.
+type Sent<T, E> = Step<(T, bool), E>;
+
+/// What parses file `i` for [`in_order`], giving each piece to `send`
+/// and returning what the file's [`Step::Done`] carries.
+type ParseFile<'a, T, E> = dyn Fn(usize, &mut dyn FnMut(T)) -> E + Sync + 'a;
 
 /// [`parse_each`]'s scheduling: `parse(i, send)` gives file `i`'s pieces,
-/// on `threads` workers (or here, with none), and `each(i, piece)` gets
-/// them on this thread in file order.
-fn in_order(files: usize, threads: usize, parse: &ParseFile, mut each: impl FnMut(usize, Parsed)) {
+/// on `threads` workers (or here, with none), and `each(i, step)` gets
+/// them, then the file's end, on this thread in file order.
+fn in_order<T: Send, E: Send>(
+    files: usize,
+    threads: usize,
+    parse: &ParseFile<T, E>,
+    mut each: impl FnMut(usize, Step<T, E>),
+) {
     use std::sync::atomic::{AtomicUsize, Ordering};
     // How many files a worker may start beyond the one being lowered, and
     // how many later pieces of the file being lowered may wait.
@@ -331,9 +371,8 @@ fn in_order(files: usize, threads: usize, parse: &ParseFile, mut each: impl FnMu
     let progress = Progress::default();
     let next = AtomicUsize::new(0);
     std::thread::scope(|s| {
-        // A file's pieces (and whether `Progress::pieces` counts it), then
-        // `None` when the file is whole.
-        let (tx, rx) = std::sync::mpsc::channel::<(usize, Option<(Parsed, bool)>)>();
+        // A file's pieces (and whether `Progress::pieces` counts each), then its end.
+        let (tx, rx) = std::sync::mpsc::channel::<(usize, Sent<T, E>)>();
         let workers: Vec<_> = (0..threads)
             .filter_map(|_| {
                 let tx = tx.clone();
@@ -352,16 +391,16 @@ fn in_order(files: usize, threads: usize, parse: &ParseFile, mut each: impl FnMu
                                 break;
                             }
                             let mut first = true;
-                            parse(i, &mut |piece| {
+                            let end = parse(i, &mut |piece| {
                                 let counted = !std::mem::take(&mut first)
                                     && progress.wait(|p| {
                                         let ready = p.lowering >= i && p.pieces < pieces_ahead;
                                         p.pieces += usize::from(ready);
                                         ready
                                     });
-                                let _ = tx.send((i, Some((piece, counted))));
+                                let _ = tx.send((i, Step::Piece((piece, counted))));
                             });
-                            if tx.send((i, None)).is_err() {
+                            if tx.send((i, Step::Done(end))).is_err() {
                                 break;
                             }
                         }
@@ -371,32 +410,30 @@ fn in_order(files: usize, threads: usize, parse: &ParseFile, mut each: impl FnMu
             .collect();
         drop(tx);
         let mut lowered = Lowered(&progress, 0);
-        let mut waiting: HashMap<usize, Vec<Option<(Parsed, bool)>>> = HashMap::new();
-        for (i, piece) in rx {
+        let mut waiting: HashMap<usize, Vec<Sent<T, E>>> = HashMap::new();
+        for (i, step) in rx {
             if i != lowered.1 {
-                waiting.entry(i).or_default().push(piece);
+                waiting.entry(i).or_default().push(step);
                 continue;
             }
-            let mut piece = Some(piece);
-            while let Some(p) = piece.take() {
-                match p {
-                    Some((parsed, counted)) => {
-                        each(lowered.1, parsed);
+            let mut step = Some(step);
+            while let Some(s) = step.take() {
+                match s {
+                    Step::Piece((piece, counted)) => {
+                        each(lowered.1, Step::Piece(piece));
                         if counted {
                             progress.update(|p| p.pieces -= 1);
                         }
                     }
-                    None => {
+                    Step::Done(end) => {
+                        each(lowered.1, Step::Done(end));
                         lowered.advance();
                         // The next file's pieces that came early (its first,
                         // and its end when that was its only one).
-                        if let Some(queued) = waiting.remove(&lowered.1) {
-                            let ends = queued.iter().any(Option::is_none);
-                            for (parsed, _) in queued.into_iter().flatten() {
-                                each(lowered.1, parsed);
-                            }
-                            if ends {
-                                piece = Some(None);
+                        for early in waiting.remove(&lowered.1).into_iter().flatten() {
+                            match early {
+                                Step::Piece((piece, _)) => each(lowered.1, Step::Piece(piece)),
+                                Step::Done(end) => step = Some(Step::Done(end)),
                             }
                         }
                     }
@@ -411,7 +448,8 @@ fn in_order(files: usize, threads: usize, parse: &ParseFile, mut each: impl FnMu
         // No worker (none started): every file is parsed here.
         while lowered.1 < files {
             let i = lowered.1;
-            parse(i, &mut |parsed| each(i, parsed));
+            let end = parse(i, &mut |piece| each(i, Step::Piece(piece)));
+            each(i, Step::Done(end));
             lowered.advance();
         }
     })
@@ -488,6 +526,16 @@ impl Drop for Lowered<'_> {
     }
 }
 
+/// What identifies a released text ([`Sources::release`]): a fast hash
+/// of all of it (rustc-hash's, a few GB/s), with its length.
+fn fingerprint(text: &str) -> u64 {
+    use std::hash::Hasher;
+    let mut h = rustc_hash::FxHasher::default();
+    h.write_usize(text.len());
+    h.write(text.as_bytes());
+    h.finish()
+}
+
 /// The ICG001 findings of a file's syntax errors.
 fn syntax_findings(f: FileId, text: &str, parsed: &Parsed) -> Vec<Finding> {
     parsed
@@ -545,6 +593,7 @@ impl Workspace {
             skipped,
             force_regime: opts.force_regime,
             keep_syntax: opts.keep_syntax,
+            release_texts_over: opts.release_texts_over,
             ..Workspace::default()
         };
         // The built-in packs compile on a second core while the files are
@@ -778,23 +827,52 @@ impl Workspace {
         );
         let mut syntax_errors = Vec::new();
         let keep = self.keep_syntax;
+        let texts: Vec<String> = todo.iter().map(|f| self.sources.take_text(*f)).collect();
+        let release = self
+            .release_texts_over
+            .is_some_and(|over| texts.iter().map(String::len).sum::<usize>() >= over);
+        let (mut kept, mut released) = (Vec::new(), Vec::new());
         let parsed = &mut self.parsed;
-        parse_each(&self.sources, &todo, !keep, |f, mut p| {
-            syntax_errors.extend(syntax_findings(f, &self.sources.get(f).text, &p));
-            // ICG001's note on what an error left unchecked reads the
-            // tree of a file with errors; no one else needs it after this.
-            if !keep && p.errors.is_empty() {
-                lowering.file_consumed(f, std::mem::take(&mut p.file));
-            } else {
-                lowering.file(f, &p.file);
-            }
-            match parsed.entry(f) {
-                std::collections::hash_map::Entry::Occupied(mut e) => e.get_mut().append(p),
-                std::collections::hash_map::Entry::Vacant(e) => {
-                    e.insert(p);
+        parse_each(&todo, texts, !keep, |f, step| match step {
+            Step::Piece((mut p, found)) => {
+                syntax_errors.extend(found);
+                // ICG001's note on what an error left unchecked reads the
+                // tree of a file with errors; no one else needs it after this.
+                if !keep && p.errors.is_empty() {
+                    lowering.file_consumed(f, std::mem::take(&mut p.file));
+                } else {
+                    lowering.file(f, &p.file);
+                }
+                match parsed.entry(f) {
+                    std::collections::hash_map::Entry::Occupied(mut e) => e.get_mut().append(p),
+                    std::collections::hash_map::Entry::Vacant(e) => {
+                        e.insert(p);
+                    }
                 }
             }
+            // The file is lowered. Its text is let go unless something
+            // before the report reads it: ICG001's note (a file with
+            // errors) and the suppressions (`icslint:` comments).
+            // Nor is its parse kept: what is left of it (its comments)
+            // serves only those two.
+            Step::Done(text) => match parsed.get(&f) {
+                Some(p)
+                    if release
+                        && p.errors.is_empty()
+                        && !p.comments.iter().any(|c| c.directive(&text).is_some()) =>
+                {
+                    released.push((f, fingerprint(&text)));
+                    parsed.remove(&f);
+                }
+                _ => kept.push((f, text)),
+            },
         });
+        for (f, text) in kept {
+            self.sources.put_text(f, text);
+        }
+        for (f, print) in released {
+            self.sources.release(f, print);
+        }
         self.trees_dropped = !keep;
         self.findings.extend(syntax_errors);
         let (model, findings) = lowering.finish(&[]);
@@ -873,6 +951,10 @@ impl Workspace {
     fn lowering(&self, files: &[FileId], other_ids: &[&str]) -> (Model, Vec<Finding>) {
         let mut lowering = model::Lowering::new(self.regime_override.unwrap_or(2022));
         for f in files {
+            debug_assert!(
+                !self.sources.get(*f).is_released(),
+                "a workspace whose texts were released is not lowered again"
+            );
             let Some(p) = self.parsed.get(f) else {
                 continue;
             };
@@ -885,6 +967,95 @@ impl Workspace {
         }
         let (model, findings) = lowering.finish(other_ids);
         (self.configured(model), findings)
+    }
+
+    /// Reads again the released texts ([`LoadOptions::release_texts_over`])
+    /// of the files `findings` point into (with their labels and fixes),
+    /// and places the lines of the fixes made while they were released.
+    ///
+    /// It frees the model and the parses first, once the rules have run: a
+    /// check's report reads only the findings, the texts and the packs,
+    /// and texts read again beside the model would bring back the peak
+    /// that releasing them avoided. The model is freed on this thread
+    /// while another reads the texts; the workspace cannot be checked
+    /// again.
+    ///
+    /// A text must be the one that was checked: the files that changed
+    /// since, or can no longer be read, are the error, and then no text
+    /// is placed.
+    pub fn restore_texts(&mut self, findings: &mut [Finding]) -> Result<(), Vec<PathBuf>> {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let mut files: Vec<FileId> = findings
+            .iter()
+            .flat_map(|f| {
+                let edits = f.fix.iter().flat_map(|x| x.edits.iter().map(|e| e.file));
+                std::iter::once(f.file)
+                    .chain(f.labels.iter().map(|l| l.file))
+                    .chain(edits)
+            })
+            .filter(|f| self.sources.get(*f).is_released())
+            .collect();
+        files.sort_unstable();
+        files.dedup();
+        let model = std::mem::take(&mut self.model);
+        let parsed = std::mem::take(&mut self.parsed);
+        let (sources, next) = (&self.sources, AtomicUsize::new(0));
+        // A text read again, with its line index, or `None` when it is not
+        // the text that was checked.
+        let read = || {
+            let mut out = Vec::new();
+            loop {
+                let Some(&f) = files.get(next.fetch_add(1, Ordering::Relaxed)) else {
+                    return out;
+                };
+                let src = sources.get(f);
+                let text = std::fs::read(&src.path)
+                    .ok()
+                    .and_then(|b| String::from_utf8(b).ok())
+                    .filter(|t| src.released() == Some(fingerprint(t)));
+                out.push((
+                    f,
+                    text.map(|t| crate::source::Source::new(src.path.clone(), t)),
+                ));
+            }
+        };
+        let read = &read;
+        let restored: Vec<_> = std::thread::scope(|s| {
+            let other = std::thread::Builder::new()
+                .name("restore-texts".into())
+                .spawn_scoped(s, read)
+                .ok();
+            drop((model, parsed));
+            let mut all = read();
+            if let Some(other) = other {
+                match other.join() {
+                    Ok(more) => all.extend(more),
+                    Err(panic) => std::panic::resume_unwind(panic),
+                }
+            }
+            all
+        });
+        let mut changed = Vec::new();
+        for (f, src) in restored {
+            match src {
+                Some(src) => self.sources.restore(f, src),
+                None => changed.push(self.sources.path(f).to_path_buf()),
+            }
+        }
+        if !changed.is_empty() {
+            changed.sort();
+            return Err(changed);
+        }
+        for fix in findings.iter_mut().filter_map(|f| f.fix.as_deref_mut()) {
+            if std::mem::take(&mut fix.pending) {
+                for e in &mut fix.edits {
+                    let text = &self.sources.get(e.file).text;
+                    (e.span, e.insert) =
+                        crate::fmt::insert_into_block(text, e.span, None, &e.insert);
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Re-lowers the model from every file's kept parse (after
@@ -1210,18 +1381,27 @@ mod tests {
                 most.fetch_max(now, SeqCst);
                 send(piece(i, k));
             }
+            // What the file's end carries (a text, in a check).
+            i
         };
         let mut seen = Vec::new();
-        in_order(200, 2, &parse, |i, p| {
-            assert_eq!(id(&p).0, i);
-            if i == 0 {
-                std::thread::sleep(std::time::Duration::from_millis(1));
+        in_order(200, 2, &parse, |i, step| match step {
+            Step::Piece(p) => {
+                assert_eq!(id(&p).0, i);
+                if i == 0 {
+                    std::thread::sleep(std::time::Duration::from_millis(1));
+                }
+                seen.push(Some(id(&p)));
+                alive.fetch_sub(1, SeqCst);
             }
-            seen.push(id(&p));
-            alive.fetch_sub(1, SeqCst);
+            Step::Done(end) => {
+                assert_eq!(end, i);
+                seen.push(None);
+            }
         });
-        let want: Vec<(usize, usize)> = (0..200)
-            .flat_map(|i| (0..pieces_of(i)).map(move |k| (i, k)))
+        // Each file's pieces, then its end, file after file.
+        let want: Vec<Option<(usize, usize)>> = (0..200)
+            .flat_map(|i| (0..pieces_of(i)).map(move |k| Some((i, k))).chain([None]))
             .collect();
         assert_eq!(seen, want);
         // Three files started ahead (their first pieces), two later pieces

@@ -6,7 +6,7 @@
 //! One test in this binary: the counters are process-wide.
 
 use icslint::engine::{Engine, Options};
-use icslint::workspace::Workspace;
+use icslint::workspace::{LoadOptions, Workspace};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
@@ -79,8 +79,16 @@ fn check_peak(make: impl FnOnce() -> Vec<(String, String)>) -> (usize, usize) {
     icslint::rules::warm_builtin_packs();
     let base = NOW.load(Relaxed);
     PEAK.store(base, Relaxed);
-    let ws = Workspace::load(&[dir.path().to_path_buf()], None).unwrap();
-    let findings = Engine::new(&ws, Options::default()).run();
+    // As `icslint check` does at scale: each text let go once its file is
+    // lowered, and read again for the report once the model is freed.
+    let opts = LoadOptions {
+        release_texts_over: Some(0),
+        ..LoadOptions::default()
+    };
+    let mut ws = Workspace::load_with(&[dir.path().to_path_buf()], &opts).unwrap();
+    let language = std::mem::take(&mut ws.findings);
+    let mut findings = Engine::new(&ws, Options::default()).run_on(language);
+    ws.restore_texts(&mut findings).unwrap();
     icslint::report::write_json(&findings, &ws.sources, &mut std::io::sink()).unwrap();
     // The terminal's report, ten times the documents' size, is written as
     // it is rendered too.
@@ -112,13 +120,14 @@ fn one_file(name: &str, systems: std::ops::Range<usize>) -> (String, String) {
 #[test]
 fn a_check_holds_a_few_times_the_size_of_its_documents() {
     let ratio = ratio("60 systems", check_peak(|| corpus::corpus(60)));
-    // Today 4.8x. Before 32-bit spans in the model, findings gathered into
-    // one exact allocation and a terminal report that indexed every file at
-    // once (a copy of every text), 6.0x; keeping every syntax tree until
-    // the model was built measured 16x, before the report (twice the
-    // documents) was built whole.
+    // Today 3.6x. With every text kept until the report, 4.8x; before
+    // 32-bit spans in the model, findings gathered into one exact
+    // allocation and a terminal report that indexed every file at once (a
+    // copy of every text), 6.0x; keeping every syntax tree until the model
+    // was built measured 16x, before the report (twice the documents) was
+    // built whole.
     assert!(
-        ratio < 5.5,
+        ratio < 4.2,
         "a check's heap peaked at {ratio:.1}x its documents"
     );
 }
@@ -132,7 +141,8 @@ fn one_large_file_is_never_a_whole_tree() {
         check_peak(|| vec![one_file("all.icg", 0..200)]),
     );
     // Today 4.6x (6.2x before the changes named above); the whole file's
-    // tree beside its model measured 10.9x.
+    // tree beside its model measured 10.9x. Its text is let go only once
+    // the whole file is lowered, so releasing texts does not lower this.
     assert!(
         ratio < 5.5,
         "a check of one large file peaked at {ratio:.1}x its text"
@@ -154,11 +164,11 @@ fn small_files_do_not_pile_up_behind_a_large_one() {
         files
     };
     let ratio = ratio("a large file, then 1,200 small ones", check_peak(files));
-    // Today 4.4x (5.8x before the changes named above); parsing the small
-    // files ahead while the large one was parsed, and keeping their trees
-    // until it was lowered, measured 9.5x.
+    // Today 3.5x (4.4x with every text kept, 5.8x before the changes named
+    // above); parsing the small files ahead while the large one was
+    // parsed, and keeping their trees until it was lowered, measured 9.5x.
     assert!(
-        ratio < 5.2,
+        ratio < 4.2,
         "a check of a large file and small ones peaked at {ratio:.1}x their text"
     );
 }

@@ -3,7 +3,7 @@ use icslint::diagnostic::{Finding, Severity};
 use icslint::engine::{baseline::Baseline, Engine};
 use icslint::report;
 use icslint::source::{FileId, Sources};
-use icslint::workspace::Workspace;
+use icslint::workspace::{LoadOptions, Workspace};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
@@ -56,8 +56,15 @@ pub struct Args {
 /// workspace keeps its language findings (`--fix` reads which files were
 /// not UTF-8 from them).
 pub fn analyse(paths: &[PathBuf], sel: &Selection) -> Result<(Workspace, Vec<Finding>), i32> {
-    analyse_with(paths, sel, false)
+    analyse_with(paths, sel, false, None)
 }
+
+/// A check lets each text go once its file is lowered, and reads it again
+/// for the report, when the documents come to this many bytes or more
+/// (see `LoadOptions::release_texts_over`): below it, memory is mostly the
+/// program's own, and reading the files twice would cost more than it
+/// saves.
+const RELEASE_TEXTS_OVER: usize = 4 << 20;
 
 /// [`analyse`]; with `move_language`, the language findings are moved
 /// into the result rather than copied, and the workspace no longer has
@@ -67,8 +74,14 @@ fn analyse_with(
     paths: &[PathBuf],
     sel: &Selection,
     move_language: bool,
+    release_texts_over: Option<usize>,
 ) -> Result<(Workspace, Vec<Finding>), i32> {
-    let mut ws = Workspace::load(paths, super::regime_of(sel)).map_err(super::error)?;
+    let opts = LoadOptions {
+        regime: super::regime_of(sel),
+        release_texts_over,
+        ..LoadOptions::default()
+    };
+    let mut ws = Workspace::load_with(paths, &opts).map_err(super::error)?;
     let known = ws
         .packs
         .iter()
@@ -93,13 +106,15 @@ pub fn run(args: Args) -> i32 {
     } else {
         None
     };
-    let (ws, mut findings) = match analyse_with(&args.paths, &args.selection, true) {
+    // `--diff` reads the texts beside the model: they stay.
+    let release = (!args.diff).then_some(RELEASE_TEXTS_OVER);
+    let (ws, mut findings) = match analyse_with(&args.paths, &args.selection, true, release) {
         Ok(x) => x,
         Err(code) => return code,
     };
     // The process ends after this command: freeing the workspace piece by
     // piece would only cost time (2.5 ms of 50 at 1x national).
-    let ws = std::mem::ManuallyDrop::new(ws);
+    let mut ws = std::mem::ManuallyDrop::new(ws);
     if ws.files.is_empty() && !args.quiet {
         let shown: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
         eprintln!("warning: no .icg files found in {}", shown.join(", "));
@@ -129,6 +144,15 @@ pub fn run(args: Args) -> i32 {
                 })
             }
             Err(e) => return super::error(format_args!("{}: {e}", path.display())),
+        }
+    }
+    if !args.diff && ws.files.iter().any(|f| ws.sources.get(*f).is_released()) {
+        if let Err(changed) = ws.restore_texts(&mut findings) {
+            let shown: Vec<String> = changed.iter().map(|p| p.display().to_string()).collect();
+            return super::error(format_args!(
+                "{} changed while it was being checked (or can no longer be read): check again",
+                icslint::text::and_list(&shown)
+            ));
         }
     }
     if args.verbose {

@@ -61,7 +61,7 @@ pub fn run(args: Args) -> i32 {
         regime: super::regime_of(&args.selection),
         force_regime: r.map(Regime::year),
         packs: packs.clone(),
-        keep_syntax: false,
+        ..LoadOptions::default()
     };
     let load = |o: &LoadOptions| Workspace::load_with(&args.paths, o).map_err(super::error);
     let (from_ws, to_ws) = match (

@@ -157,7 +157,12 @@ impl Engine<'_> {
                     f.severity = s;
                 }
             }
-            found
+            // Into an allocation of its size: the vector grew by doubling,
+            // and every rule's waits until all have run (a shrink in place
+            // would keep the spare room, with mimalloc).
+            let mut exact = Vec::with_capacity(found.len());
+            exact.append(&mut found);
+            exact
         };
         // Below this a thread costs more than it saves (the language
         // server's re-check of a few files).
@@ -547,6 +552,11 @@ impl Engine<'_> {
         let mut sups = Vec::new();
         let mut extra = Vec::new();
         for &f in &self.ws.files {
+            // A released text had no `icslint:` comment: the workspace
+            // keeps those (`LoadOptions::release_texts_over`).
+            if self.ws.sources.get(f).is_released() {
+                continue;
+            }
             if let Some(p) = self.ws.parsed.get(&f) {
                 suppress::collect(
                     f,
@@ -559,8 +569,11 @@ impl Engine<'_> {
         }
         // In place: a second vector of every finding was the peak of a
         // large check's rule phase.
+        let mut with_sups: Vec<FileId> = sups.iter().map(|s| s.file).collect();
+        with_sups.sort_unstable();
+        with_sups.dedup();
         findings.retain(|f| {
-            if always_shown(&f.rule) {
+            if always_shown(&f.rule) || with_sups.binary_search(&f.file).is_err() {
                 return true;
             }
             let line = self.ws.sources.get(f.file).line_of(f.span.start);
@@ -711,6 +724,12 @@ fn variant<'r>(m: &Model, rule: &'r Rule, b: BlockId) -> Option<&'r RegimeVarian
     rule.by_regime.iter().find(|v| v.regime == regime)
 }
 
+/// `s` without spare capacity.
+fn exact(mut s: String) -> String {
+    s.shrink_to_fit();
+    s
+}
+
 /// A pack rule's fix for the block `b` it ran on: its line inserted into
 /// the block, or replacing the attribute with the same key. Unsafe: it
 /// changes what the document says.
@@ -737,12 +756,15 @@ fn rule_fix(
         return None;
     }
     let replace = block.attr(key).map(|a| a.span.span());
-    let (span, insert) = crate::fmt::insert_into_block(
-        &sources.get(block.file).text,
-        block.span.span(),
-        replace,
-        &line,
-    );
+    let src = sources.get(block.file);
+    // Placing the line needs the block's text: when the text is released,
+    // the workspace places it once it reads the text again.
+    let pending = replace.is_none() && src.is_released();
+    let (span, insert) = if pending {
+        (block.span.span(), line)
+    } else {
+        crate::fmt::insert_into_block(&src.text, block.span.span(), replace, &line)
+    };
     Some(crate::diagnostic::Fix {
         title: ctx.render(&fx.title),
         safety: crate::diagnostic::Safety::Unsafe,
@@ -751,6 +773,7 @@ fn rule_fix(
             span,
             insert,
         }],
+        pending,
     })
 }
 
@@ -837,10 +860,16 @@ pub fn run_rule<'p>(
             rule: id.clone(),
             name: name.clone(),
             severity: rule.severity,
-            message,
+            // Findings are many at scale: no spare capacity (a quarter of
+            // a rendered message's allocation).
+            message: exact(message),
             file,
             span,
-            labels,
+            labels: {
+                let mut labels = labels;
+                labels.shrink_to_fit();
+                labels
+            },
             help: shared_help(help),
             provenance: Some(provenance.clone()),
             fix: None,
@@ -978,7 +1007,7 @@ pub fn run_rule<'p>(
                                     labels.push(Label {
                                         file: lf,
                                         span: ls,
-                                        message: lctx.render(tmpl),
+                                        message: exact(lctx.render(tmpl)),
                                     });
                                 }
                             }

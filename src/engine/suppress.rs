@@ -26,8 +26,7 @@ pub fn collect(
     findings: &mut Vec<Finding>,
 ) {
     for (i, c) in comments.iter().enumerate() {
-        let body = src.text[c.span.start + 1..c.span.end].trim();
-        let Some(rest) = body.strip_prefix("icslint:") else {
+        let Some(rest) = c.directive(&src.text) else {
             continue;
         };
         let rest = rest.trim();

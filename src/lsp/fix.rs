@@ -67,6 +67,7 @@ pub fn suggested(ws: &Workspace, f: &Finding) -> Option<Fix> {
             span: f.span,
             insert: replacement,
         }],
+        pending: false,
     })
 }
 

@@ -25,6 +25,17 @@ pub struct Comment {
     pub own_line: bool,
 }
 
+impl Comment {
+    /// What follows `icslint:` in this comment, if it is an icslint
+    /// directive (`# icslint: allow CCN016 -- reason`); `text` is the
+    /// file's.
+    pub fn directive<'t>(&self, text: &'t str) -> Option<&'t str> {
+        text.get(self.span.start + 1..self.span.end)?
+            .trim()
+            .strip_prefix("icslint:")
+    }
+}
+
 /// What an error leaves unchecked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Unchecked {
