@@ -206,7 +206,7 @@ pub struct Finding {
 /// Where a finding's text is in the published document: from a top-level
 /// `document "Title" { version ..; adopted ..; url .. }` block and the
 /// nearest enclosing `clause`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct Citation {
     pub document: String,
     pub version: Option<String>,

@@ -182,6 +182,10 @@ impl Engine<'_> {
         let mut explain_findings = self.explain(&mut out);
         explain_findings.retain(|f| self.selected(&f.rule, f.file));
         out.extend(explain_findings);
+        // Findings citing the same document and clause share one citation:
+        // where every file names its document, every finding cites one.
+        let mut cited: std::collections::HashSet<std::sync::Arc<crate::diagnostic::Citation>> =
+            std::collections::HashSet::new();
         for f in &mut out {
             if f.rule.starts_with("ICG") {
                 if let Some(s) = self.cfg(f.file).severity_for(&f.rule) {
@@ -189,11 +193,14 @@ impl Engine<'_> {
                 }
             }
             if f.citation.is_none() {
-                f.citation = self
-                    .ws
-                    .model
-                    .citation(f.file, f.span.start)
-                    .map(std::sync::Arc::new);
+                f.citation = self.ws.model.citation(f.file, f.span.start).map(|c| {
+                    if let Some(shared) = cited.get(&c) {
+                        return shared.clone();
+                    }
+                    let shared = std::sync::Arc::new(c);
+                    cited.insert(shared.clone());
+                    shared
+                });
             }
         }
         let mut out = self.suppress(out);
