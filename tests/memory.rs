@@ -57,6 +57,9 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static ALLOC: Counting = Counting;
 
+/// A report written to its writer.
+type Report<'a> = dyn Fn(&mut dyn std::io::Write) -> std::io::Result<()> + 'a;
+
 /// Tests take turns: the counters are process-wide.
 static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
@@ -89,10 +92,47 @@ fn check_peak(make: impl FnOnce() -> Vec<(String, String)>) -> (usize, usize) {
     let language = std::mem::take(&mut ws.findings);
     let mut findings = Engine::new(&ws, Options::default()).run_on(language);
     ws.restore_texts(&mut findings).unwrap();
-    icslint::report::write_json(&findings, &ws.sources, &mut std::io::sink()).unwrap();
-    // The terminal's report, ten times the documents' size, is written as
-    // it is rendered too.
-    icslint::report::write_human(&findings, &ws.sources, false, 100, &mut std::io::sink()).unwrap();
+    // Every report `check` writes is written as it is made: writing one
+    // holds under half the documents' size beyond the findings and texts
+    // (the terminal's index of a large file; JUnit's findings by file and
+    // rule), never the report whole (two to four times the documents, the
+    // terminal's ten; JUnit built whole fails here).
+    let (sink, sources) = (&mut std::io::sink(), &ws.sources);
+    let rules = icslint::report::sarif::rule_infos(&ws.packs);
+    let reports: [(&str, &Report); 7] = [
+        ("json", &|w| {
+            icslint::report::write_json(&findings, sources, w)
+        }),
+        ("human", &|w| {
+            icslint::report::write_human(&findings, sources, false, 100, w)
+        }),
+        ("plain", &|w| {
+            icslint::report::write_plain(&findings, sources, w)
+        }),
+        ("sarif", &|w| {
+            icslint::report::write_sarif(&findings, sources, &rules, w)
+        }),
+        ("gitlab", &|w| {
+            icslint::report::write_gitlab(&findings, sources, w)
+        }),
+        ("github", &|w| {
+            icslint::report::write_github(&findings, sources, w)
+        }),
+        ("junit", &|w| {
+            icslint::report::write_junit(&findings, sources, &ws.files, w)
+        }),
+    ];
+    for (format, write) in reports {
+        let (peak, before) = (PEAK.load(Relaxed), NOW.load(Relaxed));
+        PEAK.store(before, Relaxed);
+        write(sink).unwrap();
+        let grew = PEAK.load(Relaxed) - before;
+        PEAK.fetch_max(peak, Relaxed);
+        assert!(
+            grew * 2 < bytes,
+            "writing the {format} report held {grew} bytes for {bytes} of documents"
+        );
+    }
     assert_eq!(ws.files.len(), count);
     (PEAK.load(Relaxed) - base, bytes)
 }

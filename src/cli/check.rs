@@ -183,14 +183,7 @@ pub fn run(args: Args) -> i32 {
     };
     // `None`: a report written as it is made rather than built whole first
     // (at scale, two to four times the documents' size).
-    let out = if args.statistics {
-        Some(report::statistics(&findings))
-    } else {
-        match args.format {
-            Format::Junit => Some(report::junit(&findings, &ws.sources, &ws.files)),
-            _ => None,
-        }
-    };
+    let out = args.statistics.then(|| report::statistics(&findings));
     let written = match out {
         Some(text) => super::emit(args.output.as_deref(), &text),
         None => super::emit_with(args.output.as_deref(), |w| match args.format {
@@ -219,6 +212,7 @@ pub fn run(args: Args) -> i32 {
                 report::write_sarif(&findings, &ws.sources, &rules, w)
             }
             Format::Gitlab => report::write_gitlab(&findings, &ws.sources, w),
+            Format::Junit => report::write_junit(&findings, &ws.sources, &ws.files, w),
             _ => report::write_json(&findings, &ws.sources, w),
         }),
     };

@@ -34,14 +34,17 @@ fn escape(s: &str) -> Cow<'_, str> {
 }
 
 pub fn render(findings: &[Finding], sources: &Sources, files: &[FileId]) -> String {
-    // Files in the order given, then any other file a finding points into
-    // (a rule pack, a configuration).
-    let mut order: Vec<FileId> = files.to_vec();
-    for f in findings {
-        if !order.contains(&f.file) {
-            order.push(f.file);
-        }
-    }
+    super::written(|out| write(findings, sources, files, out))
+}
+
+/// [`render`] written to `out` a file's test suite at a time: the report
+/// is several times the size of the documents, and is never held whole.
+pub fn write(
+    findings: &[Finding],
+    sources: &Sources,
+    files: &[FileId],
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let mut by_file: BTreeMap<FileId, BTreeMap<&str, Vec<&Finding>>> = BTreeMap::new();
     for f in findings {
         by_file
@@ -51,20 +54,42 @@ pub fn render(findings: &[Finding], sources: &Sources, files: &[FileId]) -> Stri
             .or_default()
             .push(f);
     }
-    let mut suites = String::new();
+    // Files in the order given, then any other file a finding points into
+    // (a rule pack, a configuration), in the order of their first finding.
+    let given: std::collections::HashSet<FileId> = files.iter().copied().collect();
+    let mut order: Vec<FileId> = files.to_vec();
+    let mut other = std::collections::HashSet::new();
+    for f in findings {
+        if !given.contains(&f.file) && other.insert(f.file) {
+            order.push(f.file);
+        }
+    }
+    // The totals head the report: counted first.
     let (mut total_tests, mut total_failures) = (0, 0);
+    for file in &order {
+        let rules = by_file.get(file);
+        total_tests += rules.map_or(0, BTreeMap::len).max(1);
+        total_failures += rules.map_or(0, |r| {
+            r.values()
+                .filter(|found| found.iter().any(|f| !f.is_explained()))
+                .count()
+        });
+    }
+    write!(
+        out,
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"icslint\" tests=\"{total_tests}\" failures=\"{total_failures}\" errors=\"0\">\n"
+    )?;
     for file in order {
         let path = super::display_path(sources, file);
         let src = sources.get(file);
         let rules = by_file.remove(&file).unwrap_or_default();
         let tests = rules.len().max(1);
+        let mut suites = String::new();
         // A rule whose every finding is explained passes: not a failure.
         let failures = rules
             .values()
             .filter(|found| found.iter().any(|f| !f.is_explained()))
             .count();
-        total_tests += tests;
-        total_failures += failures;
         suites.push_str(&format!(
             "  <testsuite name=\"{}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\">\n",
             escape(&path),
@@ -139,8 +164,7 @@ pub fn render(findings: &[Finding], sources: &Sources, files: &[FileId]) -> Stri
             ));
         }
         suites.push_str("  </testsuite>\n");
+        out.write_all(suites.as_bytes())?;
     }
-    format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"icslint\" tests=\"{total_tests}\" failures=\"{total_failures}\" errors=\"0\">\n{suites}</testsuites>\n"
-    )
+    out.write_all(b"</testsuites>\n")
 }

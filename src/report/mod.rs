@@ -20,6 +20,7 @@ pub use human::write as write_human;
 pub use json::render as json;
 pub use json::write as write_json;
 pub use junit::render as junit;
+pub use junit::write as write_junit;
 pub use plain::render as plain;
 pub use plain::write as write_plain;
 pub use sarif::render as sarif;
