@@ -76,10 +76,17 @@ pub struct Source {
     /// finding says so; the text is kept so the finding can be rendered).
     pub text: String,
     line_starts: LineStarts,
-    /// Set while the text is released ([`Sources::release`]): the
-    /// fingerprint of the text that was checked, which the text read again
-    /// must have.
-    released: Option<u64>,
+    /// Set while the text is released ([`Sources::release`]): what the
+    /// text read again must be.
+    released: Option<Released>,
+}
+
+/// What identifies a released text: its length in bytes and a
+/// fingerprint of all of it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Released {
+    pub len: usize,
+    pub fingerprint: u64,
 }
 
 /// Where each line starts: 32-bit offsets (a line index of a large
@@ -156,8 +163,8 @@ impl Source {
         self.released.is_some()
     }
 
-    /// The fingerprint of a released text, which the text read again must have.
-    pub fn released(&self) -> Option<u64> {
+    /// What a released text was, which the text read again must be.
+    pub fn released(&self) -> Option<Released> {
         self.released
     }
 
@@ -249,13 +256,12 @@ impl Sources {
     /// Lets a taken text go, and its line index with it, until
     /// [`Sources::restore`] is given the same text again (a check of a
     /// large workspace needs a file's text only to lower it, and then to
-    /// report its findings). `fingerprint` identifies the text that was
-    /// checked.
-    pub fn release(&mut self, id: FileId, fingerprint: u64) {
+    /// report its findings). `what` identifies the text that was checked.
+    pub fn release(&mut self, id: FileId, what: Released) {
         let src = &mut self.files[id.0 as usize];
         src.text = String::new();
         src.line_starts = LineStarts::Narrow(Vec::new());
-        src.released = Some(fingerprint);
+        src.released = Some(what);
     }
 
     /// Puts back a released file's text, read again (with the fingerprint

@@ -7,7 +7,7 @@ use crate::config::{self, Config};
 use crate::diagnostic::{icg, Finding};
 use crate::model::{self, Model};
 use crate::rules::{self, Pack};
-use crate::source::{FileId, Sources, Span};
+use crate::source::{FileId, Released, Sources, Span};
 use crate::syntax::{self, Parsed};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -314,7 +314,8 @@ fn parse_each(
     files: &[FileId],
     texts: Vec<String>,
     pieces: bool,
-    mut each: impl FnMut(FileId, Step<(Parsed, Vec<Finding>), String>),
+    release: bool,
+    mut each: impl FnMut(FileId, Step<(Parsed, Vec<Finding>), (String, Option<Released>)>),
 ) {
     let bytes: usize = texts.iter().map(String::len).sum();
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -323,10 +324,14 @@ fn parse_each(
     let threads = cores.min(bytes / MIN_BYTES_PER_THREAD);
     let slots: Vec<std::sync::Mutex<String>> =
         texts.into_iter().map(std::sync::Mutex::new).collect();
-    let parse = |i: usize, send: &mut dyn FnMut((Parsed, Vec<Finding>))| -> String {
+    let parse = |i: usize, send: &mut dyn FnMut((Parsed, Vec<Finding>))| {
         let text = std::mem::take(&mut *slots[i].lock().unwrap_or_else(|e| e.into_inner()));
         let f = files[i];
+        // The run reads the text of a file with syntax errors (ICG001's
+        // note) or `icslint:` comments (suppressions): that text stays.
+        let mut keep = !release;
         let mut send = |p: Parsed| {
+            keep |= !p.errors.is_empty() || p.comments.iter().any(|c| c.directive(&text).is_some());
             let found = syntax_findings(f, &text, &p);
             send((p, found))
         };
@@ -335,7 +340,12 @@ fn parse_each(
         } else {
             send(syntax::parse(&text))
         }
-        text
+        // Fingerprinted here, on the worker, not on the lowering's thread.
+        let released = (!keep).then(|| Released {
+            len: text.len(),
+            fingerprint: fingerprint(&text),
+        });
+        (text, released)
     };
     in_order(files.len(), threads, &parse, |i, step| each(files[i], step));
 }
@@ -523,6 +533,63 @@ impl Drop for StopOnPanic<'_> {
 impl Drop for Lowered<'_> {
     fn drop(&mut self) {
         self.0.update(|p| p.stopped = true);
+    }
+}
+
+/// A file whose released text could not be read again as it was checked
+/// ([`Workspace::restore_texts`]).
+#[derive(Debug, PartialEq, Eq)]
+pub struct Changed {
+    pub path: PathBuf,
+    pub how: ChangedHow,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum ChangedHow {
+    Edited,
+    Removed,
+    /// Now a folder, a FIFO, a device: not opened.
+    NotAFile,
+    /// It cannot be read, and why.
+    Unreadable(String),
+}
+
+impl std::fmt::Display for ChangedHow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ChangedHow::Edited => f.write_str("edited"),
+            ChangedHow::Removed => f.write_str("removed"),
+            ChangedHow::NotAFile => f.write_str("no longer a regular file"),
+            ChangedHow::Unreadable(why) => write!(f, "cannot be read: {why}"),
+        }
+    }
+}
+
+/// The text at `path` if it is the released text `what`: a regular file
+/// of its length (anything else is not opened, and a larger file is not
+/// read whole), with its fingerprint.
+fn read_again(path: &Path, what: Released) -> Result<String, ChangedHow> {
+    use std::io::Read;
+    let unreadable = |e: std::io::Error| match e.kind() {
+        std::io::ErrorKind::NotFound => ChangedHow::Removed,
+        _ => ChangedHow::Unreadable(e.to_string()),
+    };
+    let meta = std::fs::metadata(path).map_err(unreadable)?;
+    if !meta.is_file() {
+        return Err(ChangedHow::NotAFile);
+    }
+    if meta.len() != what.len as u64 {
+        return Err(ChangedHow::Edited);
+    }
+    let mut bytes = Vec::with_capacity(what.len);
+    std::fs::File::open(path)
+        .map_err(unreadable)?
+        .take(what.len as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(unreadable)?;
+    match String::from_utf8(bytes) {
+        Ok(text) if fingerprint(&text) == what.fingerprint => Ok(text),
+        _ => Err(ChangedHow::Edited),
     }
 }
 
@@ -828,12 +895,14 @@ impl Workspace {
         let mut syntax_errors = Vec::new();
         let keep = self.keep_syntax;
         let texts: Vec<String> = todo.iter().map(|f| self.sources.take_text(*f)).collect();
-        let release = self
-            .release_texts_over
-            .is_some_and(|over| texts.iter().map(String::len).sum::<usize>() >= over);
+        // The language server keeps every parse: it never releases texts.
+        let release = !keep
+            && self
+                .release_texts_over
+                .is_some_and(|over| texts.iter().map(String::len).sum::<usize>() >= over);
         let (mut kept, mut released) = (Vec::new(), Vec::new());
         let parsed = &mut self.parsed;
-        parse_each(&todo, texts, !keep, |f, step| match step {
+        parse_each(&todo, texts, !keep, release, |f, step| match step {
             Step::Piece((mut p, found)) => {
                 syntax_errors.extend(found);
                 // ICG001's note on what an error left unchecked reads the
@@ -850,28 +919,22 @@ impl Workspace {
                     }
                 }
             }
-            // The file is lowered. Its text is let go unless something
-            // before the report reads it: ICG001's note (a file with
-            // errors) and the suppressions (`icslint:` comments).
-            // Nor is its parse kept: what is left of it (its comments)
-            // serves only those two.
-            Step::Done(text) => match parsed.get(&f) {
-                Some(p)
-                    if release
-                        && p.errors.is_empty()
-                        && !p.comments.iter().any(|c| c.directive(&text).is_some()) =>
-                {
-                    released.push((f, fingerprint(&text)));
+            // The file is lowered: its text is let go, unless the run reads
+            // it, and its parse with it (what is left of it, the comments,
+            // serves only the suppressions).
+            Step::Done((text, what)) => match what {
+                Some(what) => {
+                    released.push((f, what));
                     parsed.remove(&f);
                 }
-                _ => kept.push((f, text)),
+                None => kept.push((f, text)),
             },
         });
         for (f, text) in kept {
             self.sources.put_text(f, text);
         }
-        for (f, print) in released {
-            self.sources.release(f, print);
+        for (f, what) in released {
+            self.sources.release(f, what);
         }
         self.trees_dropped = !keep;
         self.findings.extend(syntax_errors);
@@ -973,17 +1036,19 @@ impl Workspace {
     /// of the files `findings` point into (with their labels and fixes),
     /// and places the lines of the fixes made while they were released.
     ///
-    /// It frees the model and the parses first, once the rules have run: a
-    /// check's report reads only the findings, the texts and the packs,
-    /// and texts read again beside the model would bring back the peak
-    /// that releasing them avoided. The model is freed on this thread
-    /// while another reads the texts; the workspace cannot be checked
-    /// again.
+    /// When there is a text to read, it frees the model and the parses
+    /// first, once the rules have run: a check's report reads only the
+    /// findings, the texts and the packs, and texts read again beside the
+    /// model would bring back the peak that releasing them avoided. The
+    /// model is freed on this thread while another reads the texts; the
+    /// workspace cannot be checked again.
     ///
-    /// A text must be the one that was checked: the files that changed
-    /// since, or can no longer be read, are the error, and then no text
-    /// is placed.
-    pub fn restore_texts(&mut self, findings: &mut [Finding]) -> Result<(), Vec<PathBuf>> {
+    /// A text must be the one that was checked: the files edited, removed
+    /// or made unreadable since are the error, each with what happened to
+    /// it (sorted by path), and then no text is placed. A path that is no
+    /// longer a regular file of the length read (a FIFO, a larger file) is
+    /// not opened.
+    pub fn restore_texts(&mut self, findings: &mut [Finding]) -> Result<(), Vec<Changed>> {
         use std::sync::atomic::{AtomicUsize, Ordering};
         let mut files: Vec<FileId> = findings
             .iter()
@@ -997,11 +1062,13 @@ impl Workspace {
             .collect();
         files.sort_unstable();
         files.dedup();
+        if files.is_empty() {
+            return Ok(());
+        }
         let model = std::mem::take(&mut self.model);
         let parsed = std::mem::take(&mut self.parsed);
         let (sources, next) = (&self.sources, AtomicUsize::new(0));
-        // A text read again, with its line index, or `None` when it is not
-        // the text that was checked.
+        // Each text read again, with its line index, or what became of it.
         let read = || {
             let mut out = Vec::new();
             loop {
@@ -1009,13 +1076,12 @@ impl Workspace {
                     return out;
                 };
                 let src = sources.get(f);
-                let text = std::fs::read(&src.path)
-                    .ok()
-                    .and_then(|b| String::from_utf8(b).ok())
-                    .filter(|t| src.released() == Some(fingerprint(t)));
+                let again = src
+                    .released()
+                    .map_or(Err(ChangedHow::Edited), |what| read_again(&src.path, what));
                 out.push((
                     f,
-                    text.map(|t| crate::source::Source::new(src.path.clone(), t)),
+                    again.map(|t| crate::source::Source::new(src.path.clone(), t)),
                 ));
             }
         };
@@ -1038,12 +1104,15 @@ impl Workspace {
         let mut changed = Vec::new();
         for (f, src) in restored {
             match src {
-                Some(src) => self.sources.restore(f, src),
-                None => changed.push(self.sources.path(f).to_path_buf()),
+                Ok(src) => self.sources.restore(f, src),
+                Err(how) => changed.push(Changed {
+                    path: self.sources.path(f).to_path_buf(),
+                    how,
+                }),
             }
         }
         if !changed.is_empty() {
-            changed.sort();
+            changed.sort_by(|a, b| a.path.cmp(&b.path));
             return Err(changed);
         }
         for fix in findings.iter_mut().filter_map(|f| f.fix.as_deref_mut()) {

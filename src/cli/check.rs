@@ -146,13 +146,10 @@ pub fn run(args: Args) -> i32 {
             Err(e) => return super::error(format_args!("{}: {e}", path.display())),
         }
     }
-    if !args.diff && ws.files.iter().any(|f| ws.sources.get(*f).is_released()) {
+    // The texts the report reads come back (statistics read none).
+    if !args.statistics {
         if let Err(changed) = ws.restore_texts(&mut findings) {
-            let shown: Vec<String> = changed.iter().map(|p| p.display().to_string()).collect();
-            return super::error(format_args!(
-                "{} changed while it was being checked (or can no longer be read): check again",
-                icslint::text::and_list(&shown)
-            ));
+            return super::error(changed_files(&changed));
         }
     }
     if args.verbose {
@@ -176,7 +173,11 @@ pub fn run(args: Args) -> i32 {
     // Text from the documents goes to a terminal or a screen reader: never
     // let it carry raw control characters (escape sequences, bidirectional
     // overrides).
-    let safe = terminal_safe(&findings, &ws.sources);
+    let safe = if args.statistics {
+        None
+    } else {
+        terminal_safe(&findings, &ws.sources)
+    };
     let (shown, sources) = match (&safe, args.format) {
         (Some((f, s)), Format::Human | Format::Plain | Format::Github) => (f.as_slice(), s),
         _ => (findings.as_slice(), &ws.sources),
@@ -337,6 +338,28 @@ pub(crate) fn escape_controls(text: &str) -> String {
         .collect()
 }
 
+/// The error of a check whose files changed before their findings could
+/// be reported (`Workspace::restore_texts`): each file and what became of
+/// it, the first ten.
+fn changed_files(changed: &[icslint::workspace::Changed]) -> String {
+    const SHOWN: usize = 10;
+    let mut msg = if changed.len() == 1 {
+        "a file changed while it was being checked; check again:".to_string()
+    } else {
+        format!(
+            "{} files changed while they were being checked; check again:",
+            changed.len()
+        )
+    };
+    for c in changed.iter().take(SHOWN) {
+        msg.push_str(&format!("\n  {}: {}", c.path.display(), c.how));
+    }
+    if changed.len() > SHOWN {
+        msg.push_str(&format!("\n  and {} more", changed.len() - SHOWN));
+    }
+    msg
+}
+
 /// Copies of the findings and sources fit for a terminal, or `None` when
 /// nothing needs changing (the usual case). Messages escape each control
 /// character; source texts replace each of its bytes with `?`, so every
@@ -405,4 +428,43 @@ pub fn terminal_safe(findings: &[Finding], sources: &Sources) -> Option<(Vec<Fin
         })
         .collect();
     Some((shown, safe_sources))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::changed_files;
+    use icslint::workspace::{Changed, ChangedHow};
+
+    fn changed(n: usize) -> Vec<Changed> {
+        (0..n)
+            .map(|i| Changed {
+                path: format!("s/{i:02}.icg").into(),
+                how: if i % 2 == 0 {
+                    ChangedHow::Edited
+                } else {
+                    ChangedHow::Removed
+                },
+            })
+            .collect()
+    }
+
+    /// Each file on a line of its own with what became of it; after ten,
+    /// how many more.
+    #[test]
+    fn the_changed_files_error_names_each_file_and_counts_the_rest() {
+        assert_eq!(
+            changed_files(&changed(1)),
+            "a file changed while it was being checked; check again:\n  s/00.icg: edited"
+        );
+        let many = changed_files(&changed(12));
+        let lines: Vec<&str> = many.lines().collect();
+        assert_eq!(lines.len(), 12, "{many}");
+        assert_eq!(
+            lines[0],
+            "12 files changed while they were being checked; check again:"
+        );
+        assert_eq!(lines[2], "  s/01.icg: removed");
+        assert_eq!(lines[10], "  s/09.icg: removed");
+        assert_eq!(lines[11], "  and 2 more");
+    }
 }
