@@ -6,7 +6,8 @@
 #   cargo build --release && sh benches/measure.sh [RUNS] [SCALES...]
 #
 # RUNS (default 5) runs per scale; the table gives the best and the median
-# wall time, throughput at the best, and the highest peak RSS of the runs.
+# wall time, throughput at the best, and the highest peak RSS of the runs
+# (MB of 10^6 bytes, as the input's; RSS/in is bytes over bytes).
 # Corpora are written once to target/bench-corpus/ (seeded, so the same
 # bytes every time). Needs python3 and GNU time (/usr/bin/time -v).
 set -eu
@@ -40,7 +41,8 @@ def secs(s):
 wall = [secs(m) for m in re.findall(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)", log)]
 rss = [int(m) for m in re.findall(r"Maximum resident set size \(kbytes\): (\d+)", log)]
 mb = size / 1e6
-best, med, peak = min(wall), statistics.median(wall), max(rss) / 1024
+# GNU time gives KiB: the peak in bytes, against the documents' bytes.
+best, med, peak = min(wall), statistics.median(wall), max(rss) * 1024 / 1e6
 print(f"{x + 'x':<6} {files:>6} {mb:8.2f} {best:9.3f} {med:9.3f} {mb / best:9.2f} {peak:9.1f} {peak / mb:7.1f}")
 PY
     rm -f "$log"

