@@ -160,7 +160,7 @@ fn one_file(name: &str, systems: std::ops::Range<usize>) -> (String, String) {
 #[test]
 fn a_check_holds_a_few_times_the_size_of_its_documents() {
     let ratio = ratio("60 systems", check_peak(|| corpus::corpus(60)));
-    // Today 3.6x. With every text kept until the report, 4.8x; before
+    // Today 3.4x. With every text kept until the report, 4.8x; before
     // 32-bit spans in the model, findings gathered into one exact
     // allocation and a terminal report that indexed every file at once (a
     // copy of every text), 6.0x; keeping every syntax tree until the model
@@ -180,7 +180,7 @@ fn one_large_file_is_never_a_whole_tree() {
         "one file of 200 systems",
         check_peak(|| vec![one_file("all.icg", 0..200)]),
     );
-    // Today 4.6x (6.2x before the changes named above); the whole file's
+    // Today 4.4x (6.2x before the changes named above); the whole file's
     // tree beside its model measured 10.9x. Its text is let go only once
     // the whole file is lowered, so releasing texts does not lower this.
     assert!(
@@ -204,7 +204,7 @@ fn small_files_do_not_pile_up_behind_a_large_one() {
         files
     };
     let ratio = ratio("a large file, then 1,200 small ones", check_peak(files));
-    // Today 3.5x (4.4x with every text kept, 5.8x before the changes named
+    // Today 3.3x (4.4x with every text kept, 5.8x before the changes named
     // above); parsing the small files ahead while the large one was
     // parsed, and keeping their trees until it was lowered, measured 9.5x.
     assert!(
