@@ -37,7 +37,10 @@ impl Names {
         }
         fn blocks(bs: &[syntax::Block], n: &mut Names) {
             for b in bs {
-                if let Some(id) = &b.id {
+                // An explanation's ident is the rule it explains
+                // (`explain CCN161 ...`), not an ID of the model: the
+                // explanations of one rule in every system join nothing.
+                if let Some(id) = b.id.as_ref().filter(|_| b.kind.text != "explain") {
                     n.declared.push(id.text.clone());
                 }
                 for a in &b.attrs {
@@ -161,5 +164,26 @@ mod tests {
         assert_eq!(g.part(f(0)).len(), 6);
         g.set(f(2), names("icp p \"P\" { system @s }\n"));
         assert_eq!(g.part(f(0)), BTreeSet::from([f(0), f(1), f(2)]));
+    }
+
+    /// Two systems that each explain a departure from the same rule are
+    /// not joined by it: the rule's ID is not an ID of the model (with it,
+    /// every system explaining CCN161 made every edit re-check the whole
+    /// workspace).
+    #[test]
+    fn explanations_of_one_rule_join_nothing() {
+        let mut g = Graph::default();
+        let f = |i| FileId(i);
+        let icb = |id: &str, sys: &str| {
+            names(&format!(
+                "icb {id} \"I\" {{\n    system @{sys}\n    explain CCN161 \"Reason\" {{ approved_by @{id}; agreed 2025-01-01 }}\n}}\n"
+            ))
+        };
+        g.set(f(0), names("system s \"S\" { regime 2022 }\n"));
+        g.set(f(1), icb("a", "s"));
+        g.set(f(2), names("system t \"T\" { regime 2022 }\n"));
+        g.set(f(3), icb("b", "t"));
+        assert_eq!(g.part(f(1)), BTreeSet::from([f(0), f(1)]));
+        assert_eq!(g.part(f(3)), BTreeSet::from([f(2), f(3)]));
     }
 }
