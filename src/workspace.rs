@@ -593,12 +593,11 @@ fn read_again(path: &Path, what: Released) -> Result<String, ChangedHow> {
     }
 }
 
-/// What identifies a released text ([`Sources::release`]): a fast hash
-/// of all of it (rustc-hash's, a few GB/s), with its length.
+/// A released text's fingerprint ([`Released`], beside its length): a
+/// fast hash of all of it (rustc-hash's, a few GB/s).
 fn fingerprint(text: &str) -> u64 {
     use std::hash::Hasher;
     let mut h = rustc_hash::FxHasher::default();
-    h.write_usize(text.len());
     h.write(text.as_bytes());
     h.finish()
 }

@@ -157,12 +157,9 @@ impl Engine<'_> {
                     f.severity = s;
                 }
             }
-            // Into an allocation of its size: the vector grew by doubling,
-            // and every rule's waits until all have run (a shrink in place
-            // would keep the spare room, with mimalloc).
-            let mut exact = Vec::with_capacity(found.len());
-            exact.append(&mut found);
-            exact
+            // The vector grew by doubling, and every rule's waits until
+            // all have run.
+            exact_vec(found)
         };
         // Below this a thread costs more than it saves (the language
         // server's re-check of a few files).
@@ -731,10 +728,25 @@ fn variant<'r>(m: &Model, rule: &'r Rule, b: BlockId) -> Option<&'r RegimeVarian
     rule.by_regime.iter().find(|v| v.regime == regime)
 }
 
-/// `s` without spare capacity.
-fn exact(mut s: String) -> String {
-    s.shrink_to_fit();
-    s
+/// `s` in an allocation of its length. Not `shrink_to_fit`: mimalloc
+/// shrinks a block in place, spare room kept, when the new size is at
+/// least half the old.
+fn exact(s: String) -> String {
+    if s.capacity() == s.len() {
+        s
+    } else {
+        s.as_str().to_owned()
+    }
+}
+
+/// `v` in an allocation of its length (see [`exact`]).
+fn exact_vec<T>(mut v: Vec<T>) -> Vec<T> {
+    if v.capacity() == v.len() {
+        return v;
+    }
+    let mut to = Vec::with_capacity(v.len());
+    to.append(&mut v);
+    to
 }
 
 /// A pack rule's fix for the block `b` it ran on: its line inserted into
@@ -872,11 +884,7 @@ pub fn run_rule<'p>(
             message: exact(message),
             file,
             span,
-            labels: {
-                let mut labels = labels;
-                labels.shrink_to_fit();
-                labels
-            },
+            labels: exact_vec(labels),
             help: shared_help(help),
             provenance: Some(provenance.clone()),
             fix: None,

@@ -33,6 +33,15 @@ fn escape(s: &str) -> Cow<'_, str> {
     Cow::Owned(quick_xml::escape::escape(&safe).into_owned())
 }
 
+/// The failing test cases of a file's findings by rule: a rule whose
+/// every finding is explained passes.
+fn failures(rules: &BTreeMap<&str, Vec<&Finding>>) -> usize {
+    rules
+        .values()
+        .filter(|found| found.iter().any(|f| !f.is_explained()))
+        .count()
+}
+
 pub fn render(findings: &[Finding], sources: &Sources, files: &[FileId]) -> String {
     super::written(|out| write(findings, sources, files, out))
 }
@@ -69,11 +78,7 @@ pub fn write(
     for file in &order {
         let rules = by_file.get(file);
         total_tests += rules.map_or(0, BTreeMap::len).max(1);
-        total_failures += rules.map_or(0, |r| {
-            r.values()
-                .filter(|found| found.iter().any(|f| !f.is_explained()))
-                .count()
-        });
+        total_failures += rules.map_or(0, failures);
     }
     write!(
         out,
@@ -85,11 +90,7 @@ pub fn write(
         let rules = by_file.remove(&file).unwrap_or_default();
         let tests = rules.len().max(1);
         let mut suites = String::new();
-        // A rule whose every finding is explained passes: not a failure.
-        let failures = rules
-            .values()
-            .filter(|found| found.iter().any(|f| !f.is_explained()))
-            .count();
+        let failures = failures(&rules);
         suites.push_str(&format!(
             "  <testsuite name=\"{}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\">\n",
             escape(&path),
