@@ -7,6 +7,7 @@ pub mod config;
 pub mod conformance;
 pub mod diagnostic;
 pub mod engine;
+pub mod files;
 pub mod fmt;
 #[doc(hidden)]
 pub mod fuzzing;

@@ -119,24 +119,7 @@ fn skipped_folder(name: &str) -> Option<&'static str> {
     }
 }
 
-/// What a file system entry is when it is neither a file nor a folder.
-fn kind_of(ft: std::fs::FileType) -> &'static str {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        if ft.is_fifo() {
-            return "a named pipe (FIFO)";
-        }
-        if ft.is_socket() {
-            return "a socket";
-        }
-        if ft.is_block_device() || ft.is_char_device() {
-            return "a device";
-        }
-    }
-    let _ = ft;
-    "not a regular file"
-}
+use crate::files::{self, kind_of};
 
 /// What makes two paths the same file: its device and inode where there
 /// are such (one `stat`; a file's canonical path costs a system call per
@@ -197,12 +180,31 @@ pub fn discover(paths: &[PathBuf]) -> Result<Discovered, LoadError> {
             add(&mut d, p.clone(), Some(why));
             continue;
         }
-        let mut skipped = Vec::new();
+        let (mut skipped, mut outside) = (Vec::new(), Vec::new());
+        // A link is followed only where it stays inside the folder named:
+        // a checked repository may hold a link to `/`, to a parent folder
+        // or to a secret, and none of them is walked or read.
+        let root = std::fs::canonicalize(p).unwrap_or_else(|_| p.clone());
         let walker = walkdir::WalkDir::new(p)
             .follow_links(true)
             .sort_by_file_name()
             .into_iter()
             .filter_entry(|e| {
+                if e.depth() > 0 && e.path_is_symlink() {
+                    let leaves =
+                        std::fs::canonicalize(e.path()).is_ok_and(|real| !real.starts_with(&root));
+                    if leaves && e.file_type().is_dir() {
+                        let why = format!("a link to a folder outside {}", p.display());
+                        skipped.push((e.path().to_path_buf(), why));
+                        return false;
+                    }
+                    if leaves {
+                        if is_icg(e.path()) {
+                            outside.push(e.path().to_path_buf());
+                        }
+                        return false;
+                    }
+                }
                 if e.depth() == 0 || !e.file_type().is_dir() {
                     return true;
                 }
@@ -244,6 +246,7 @@ pub fn discover(paths: &[PathBuf]) -> Result<Discovered, LoadError> {
             }
         }
         d.skipped.extend(skipped);
+        d.outside.append(&mut outside);
     }
     Ok(d)
 }
@@ -273,17 +276,28 @@ fn pack_folder(dir: &Path) -> Result<Vec<(PathBuf, Vec<u8>)>, LoadError> {
         return Err(fail("holds no rule packs (no .yaml or .yml files)".into()));
     }
     paths.sort();
+    let root = std::fs::canonicalize(dir).map_err(|e| fail(format!("cannot be read: {e}")))?;
     paths
         .into_iter()
-        .map(|p| match std::fs::read(&p) {
-            Ok(bytes) => Ok((p, bytes)),
-            Err(e) => Err(fail(format!(
-                "has a pack that cannot be read: {}: {e}",
-                p.display()
-            ))),
+        .map(|p| {
+            let name = Path::new(p.file_name().unwrap_or_default());
+            let read = match files::inside(&root, name) {
+                Ok(real) => files::read(&real, files::MAX_PACK).map_err(|e| e.to_string()),
+                Err(e) => Err(e.to_string()),
+            };
+            match read {
+                Ok(bytes) => Ok((p, bytes)),
+                Err(why) => Err(fail(format!(
+                    "has a pack that cannot be read: {}: {why}",
+                    p.display()
+                ))),
+            }
         })
         .collect()
 }
+
+/// The configuration file's name.
+pub const CONFIG_NAME: &str = "icslint.yaml";
 
 /// The largest text checked, in bytes: the model's spans are 32-bit.
 pub const MAX_TEXT: usize = u32::MAX as usize;
@@ -630,6 +644,8 @@ pub struct Discovered {
     pub files: Vec<PathBuf>,
     pub unreadable: Vec<(PathBuf, String)>,
     pub skipped: Vec<(PathBuf, String)>,
+    /// `.icg` links in a folder whose target is outside it: not read (a warning).
+    pub outside: Vec<PathBuf>,
 }
 
 impl Workspace {
@@ -654,6 +670,7 @@ impl Workspace {
             files,
             unreadable,
             skipped,
+            outside,
         } = discover(paths)?;
         let mut ws = Workspace {
             skipped,
@@ -693,6 +710,21 @@ impl Workspace {
                 .help("check the path and its permissions; nothing at this path was checked"),
             );
         }
+        for path in outside {
+            let id = ws.sources.add(&path, String::new());
+            let mut f = icg::finding(
+                icg::UNREADABLE,
+                id,
+                Span::new(0, 0),
+                format!(
+                    "{} is a link to a file outside the folder being checked; it was not read",
+                    path.display()
+                ),
+            )
+            .help("icslint reads only files inside the folders it checks: put the file itself here, or check the folder it is in");
+            f.severity = crate::diagnostic::Severity::Warning;
+            ws.findings.push(f);
+        }
         ws.configs.push(ConfigFile {
             dir: PathBuf::new(),
             config: Config::default(),
@@ -720,21 +752,41 @@ impl Workspace {
         for i in 0..ws.configs.len() {
             let rules = ws.configs[i].config.rules.clone();
             for (k, rel) in rules.iter().enumerate() {
-                let path = ws.configs[i].dir.join(rel);
-                match std::fs::read(&path) {
+                let dir = &ws.configs[i].dir;
+                let path = dir.join(rel);
+                // A pack is a file of this configuration's folder: a path
+                // that leaves it (absolute, `..`, a link) is never read, so
+                // no error can print what it holds.
+                let read = match files::inside(dir, rel) {
+                    Ok(real) => {
+                        files::read(&real, files::MAX_PACK).map_err(|e| (e.to_string(), false))
+                    }
+                    Err(e @ (files::Outside::Absolute | files::Outside::Leaves)) => {
+                        Err((e.to_string(), true))
+                    }
+                    Err(e) => Err((e.to_string(), false)),
+                };
+                match read {
                     Ok(bytes) => ws.add_pack_bytes(&path, bytes, Some(i)),
-                    Err(e) => {
+                    Err((why, outside)) => {
                         if let Some(cf) = ws.configs[i].file {
                             let span = ws.configs[i].config.at.rules[k];
-                            ws.findings.push(
-                                icg::finding(
-                                    icg::BAD_CONFIG,
-                                    cf,
-                                    span,
-                                    format!("the rule pack {} cannot be read: {e}", path.display()),
+                            let (message, help) = if outside {
+                                (
+                                    format!("the rule pack {} was not read: {why}", rel.display()),
+                                    "a rule pack must be a file in this icslint.yaml's folder or below it; icslint reads nothing outside the folders it checks",
                                 )
-                                .help("paths in `rules:` are relative to this icslint.yaml"),
-                            );
+                            } else {
+                                (
+                                    format!(
+                                        "the rule pack {} cannot be read: {why}",
+                                        rel.display()
+                                    ),
+                                    "paths in `rules:` are relative to this icslint.yaml",
+                                )
+                            };
+                            ws.findings
+                                .push(icg::finding(icg::BAD_CONFIG, cf, span, message).help(help));
                         }
                     }
                 }
@@ -1255,13 +1307,6 @@ impl Workspace {
     fn read(&mut self, path: &Path) -> FileId {
         // The model keeps 32-bit spans (`Span32`): a file of 4 GiB or more
         // is refused before it is read, as is a text that decodes larger.
-        let size = std::fs::metadata(path).map_or(0, |m| if m.is_file() { m.len() } else { 0 });
-        if size > MAX_TEXT as u64 {
-            let id = self.sources.add(path, String::new());
-            self.files.push(id);
-            self.too_large(id, size);
-            return id;
-        }
         let id = self.read_text(path);
         let len = self.sources.get(id).text.len();
         if len > MAX_TEXT {
@@ -1281,8 +1326,9 @@ impl Workspace {
                 id,
                 Span::new(0, 0),
                 format!(
-                    "{path} is {:.1} GiB: icslint checks files under 4 GiB",
-                    size as f64 / (1u64 << 30) as f64
+                    "{path} is {}: icslint checks files under {}",
+                    files::bytes(size),
+                    files::bytes(files::MAX_ICG + 1)
                 ),
             )
             .help("split the document into files of a few of its top-level blocks each; nothing in this file was checked"),
@@ -1290,7 +1336,13 @@ impl Workspace {
     }
 
     fn read_text(&mut self, path: &Path) -> FileId {
-        match std::fs::read(path) {
+        match files::read(path, files::MAX_ICG) {
+            Err(files::Refused::TooLarge { size, .. }) => {
+                let id = self.sources.add(path, String::new());
+                self.files.push(id);
+                self.too_large(id, size);
+                id
+            }
             Ok(bytes) if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) => {
                 let id = self.sources.add(path, String::new());
                 self.files.push(id);
@@ -1351,8 +1403,10 @@ impl Workspace {
         let abs = std::fs::canonicalize(&dir).unwrap_or_else(|_| dir.clone());
         let mut found = 0;
         for anc in abs.ancestors() {
-            let candidate = anc.join("icslint.yaml");
-            if candidate.is_file() {
+            let candidate = anc.join(CONFIG_NAME);
+            // Whatever is there is read or reported, never passed over:
+            // a folder, a FIFO or a link elsewhere named so is an ICG013.
+            if std::fs::symlink_metadata(&candidate).is_ok() {
                 found = self.load_config(anc, &candidate);
                 break;
             }
@@ -1367,14 +1421,19 @@ impl Workspace {
         }
         // A configuration that cannot be read is a finding at the file, never
         // a quiet fall-back to the defaults.
-        let (text, problem) = match std::fs::read(path) {
+        let read = match files::inside(dir, Path::new(CONFIG_NAME)) {
+            Ok(real) => files::read(&real, files::MAX_CONFIG).map_err(|e| e.to_string()),
+            Err(files::Outside::Leaves) => Err("it is a link to a file outside its folder, and icslint reads no file outside the folders it checks".into()),
+            Err(e) => Err(e.to_string()),
+        };
+        let (text, problem) = match read {
             Ok(bytes) => config::decode(bytes),
-            Err(e) => (
+            Err(why) => (
                 String::new(),
                 Some(config::Problem {
                     span: Span::new(0, 0),
-                    message: format!("{} cannot be read: {e}", path.display()),
-                    help: "check the file's permissions; the files it governs are checked with the default configuration".into(),
+                    message: format!("{} cannot be read: {why}", path.display()),
+                    help: "make it a regular file in this folder; the files it governs are checked with the default configuration".into(),
                 }),
             ),
         };

@@ -3,7 +3,7 @@ use icslint::source::Sources;
 use std::path::Path;
 
 pub fn run(file: &Path) -> i32 {
-    let bytes = match std::fs::read(file) {
+    let bytes = match icslint::files::read(file, icslint::files::MAX_ICG) {
         Ok(b) => b,
         Err(e) => return super::error(format_args!("{}: {e}", file.display())),
     };

@@ -105,7 +105,7 @@ fn known_ids(paths: &[PathBuf], sel: &Selection) -> Vec<String> {
         }
     }
     for p in packs {
-        let Ok(bytes) = std::fs::read(&p) else {
+        let Ok(bytes) = icslint::files::read(&p, icslint::files::MAX_PACK) else {
             continue;
         };
         let (text, _) = icslint::config::decode(bytes);

@@ -16,7 +16,7 @@ mod fix;
 mod incremental;
 pub mod position;
 mod scope;
-mod transport;
+pub mod transport;
 mod uri;
 mod world;
 

@@ -240,7 +240,7 @@ impl World {
     }
 
     fn reload(&mut self, path: &Path, file: FileId) {
-        match std::fs::read(path) {
+        match crate::files::read(path, crate::files::MAX_ICG) {
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(text) => self.set(file, text),
                 Err(_) => {
