@@ -349,11 +349,13 @@ fn parse_each(
             let found = syntax_findings(f, &text, &p);
             send((p, found))
         };
-        if pieces {
-            syntax::parse_in_pieces(&text, PIECE_BYTES, &mut send)
-        } else {
-            send(syntax::parse(&text))
-        }
+        guarded(&text, &mut send, |text, send| {
+            if pieces {
+                syntax::parse_in_pieces(text, PIECE_BYTES, send)
+            } else {
+                send(syntax::parse(text))
+            }
+        });
         // Fingerprinted here, on the worker, not on the lowering's thread.
         let released = (!keep).then(|| Released {
             len: text.len(),
@@ -362,6 +364,36 @@ fn parse_each(
         (text, released)
     };
     in_order(files.len(), threads, &parse, |i, step| each(files[i], step));
+}
+
+/// Runs `parse` over `text`, giving its pieces to `send`; if the parser
+/// panics (a bug of ours, on some input), the rest of the file is one
+/// syntax error saying so, and every other file is parsed and checked as
+/// usual: one file can never stop a run.
+fn guarded(
+    text: &str,
+    send: &mut dyn FnMut(Parsed),
+    parse: impl FnOnce(&str, &mut dyn FnMut(Parsed)),
+) {
+    let mut sent_to = 0;
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        parse(text, &mut |p: Parsed| {
+            sent_to = p.file.blocks.last().map_or(sent_to, |b| b.span.end);
+            send(p)
+        })
+    }));
+    if result.is_err() {
+        let rest = Span::new(sent_to, text.len());
+        send(Parsed {
+            errors: vec![syntax::SyntaxError {
+                span: Span::new(sent_to, sent_to),
+                message: "icslint failed on this file (an internal error); nothing from here on was checked".into(),
+                help: Some("please report it with the file; the other files were checked as usual".into()),
+                unchecked: Some(rest),
+            }],
+            ..Parsed::default()
+        });
+    }
 }
 
 /// What [`in_order`] hands on for a file: each piece of its parse, then
@@ -1494,6 +1526,27 @@ mod tests {
     /// what waits to be lowered stays a few pieces: when the first file is
     /// large and slow to lower, neither its own pieces nor the quick files
     /// after it pile up.
+    /// A parser that panics part way through a file gives the pieces it
+    /// sent, then one syntax error over the rest: the run goes on.
+    #[test]
+    fn a_panic_while_parsing_a_file_is_a_syntax_error_over_the_rest() {
+        let text = "system s \"S\" { regime 2022 }\nsystem t \"T\" {\n";
+        let mut got = Vec::new();
+        let quiet = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
+        guarded(text, &mut |p| got.push(p), |text, send| {
+            let first = syntax::parse(&text[..30]);
+            send(first);
+            panic!("a bug");
+        });
+        std::panic::set_hook(quiet);
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0].file.blocks.len(), 1);
+        let e = &got[1].errors[0];
+        assert!(e.message.contains("internal error"), "{e:?}");
+        assert_eq!(e.unchecked, Some(Span::new(got[0].file.blocks[0].span.end, text.len())));
+    }
+
     #[test]
     fn pieces_come_in_order_and_never_pile_up() {
         let (alive, most) = (AtomicUsize::new(0), AtomicUsize::new(0));

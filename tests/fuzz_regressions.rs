@@ -13,6 +13,7 @@ const TARGETS: &[(&str, Target)] = &[
     ("check_expr", icslint::fuzzing::check_expr),
     ("pack", icslint::fuzzing::pack),
     ("config", icslint::fuzzing::config),
+    ("lsp_input", icslint::fuzzing::lsp_input),
 ];
 
 #[test]

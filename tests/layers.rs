@@ -16,7 +16,8 @@ const LAYERS: &[&[&str]] = &[
     &["engine", "catalogue"],
     &["transition"],
     &["report", "conformance"],
-    &["testing", "lsp", "fuzzing"],
+    &["testing", "lsp"],
+    &["fuzzing"],
     &["cli"],
 ];
 
