@@ -14,6 +14,10 @@ use std::path::PathBuf;
 /// because they needed another.
 const MAX_PASSES: usize = 8;
 
+/// How many times at most one run tries a set of safe fixes in memory
+/// ([`keeping_meaning`]).
+const MAX_TRIALS: usize = 64;
+
 pub struct Outcome {
     /// Fixes applied (or, with `--diff`, that would be applied).
     pub fixed: usize,
@@ -153,7 +157,15 @@ fn keeping_meaning<'a>(ws: &mut Workspace, fixes: Vec<&'a Fix>) -> (Vec<&'a Fix>
         .collect();
     let text = |f: FileId| originals[&f].as_str();
     // Whether these safe fixes, with every unsafe one, bring a new finding.
+    let mut trials = 0;
     let mut harms = |ws: &mut Workspace, chosen: &[&Fix]| -> bool {
+        // Each trial lowers the workspace again: past a budget (a file of
+        // thousands of fixes that each fail), what is not yet known to
+        // keep meaning is left.
+        trials += 1;
+        if trials > MAX_TRIALS {
+            return true;
+        }
         let all: Vec<&Fix> = chosen
             .iter()
             .copied()
@@ -195,7 +207,8 @@ fn keeping_meaning<'a>(ws: &mut Workspace, fixes: Vec<&'a Fix>) -> (Vec<&'a Fix>
     }
     let kept_safe = settle(ws, &mut harms, &safe);
     ws.set_texts(originals.clone());
-    let kept_ptrs: Vec<*const Fix> = kept_safe.iter().map(|f| *f as *const Fix).collect();
+    let kept_ptrs: std::collections::HashSet<*const Fix> =
+        kept_safe.iter().map(|f| *f as *const Fix).collect();
     let (kept, left) = fixes
         .into_iter()
         .partition(|f| f.safety != Safety::Safe || kept_ptrs.contains(&(*f as *const Fix)));

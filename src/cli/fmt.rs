@@ -405,7 +405,7 @@ fn write_checked(
         Err(e) => return Err(e.into()),
     };
     if links(&meta) > 1 {
-        return write_in_place(file, read, text, meanwhile);
+        return write_in_place(&target, file, read, text, meanwhile);
     }
     let dir = match target.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
@@ -422,7 +422,10 @@ fn write_checked(
         tmp.as_file().set_permissions(meta.permissions())?;
         keep_owner(tmp.as_file(), &meta);
         meanwhile();
-        if !holds(&mut &file, read)? {
+        // By its path: an editor saves by writing a new file and renaming
+        // it over the old, which `file` would not see.
+        let now = std::fs::File::open(&target)?;
+        if !holds(&mut &now, read)? {
             return Err(NotWritten::Changed);
         }
         if interrupt::requested() {
@@ -449,6 +452,7 @@ fn holds(file: &mut &std::fs::File, expected: &[u8]) -> std::io::Result<bool> {
 
 /// Writes a file of several links in place (see [`write_if_unchanged`]).
 fn write_in_place(
+    target: &Path,
     file: std::fs::File,
     read: &[u8],
     text: &[u8],
@@ -457,7 +461,10 @@ fn write_in_place(
     use std::io::{Seek as _, SeekFrom};
     let mut file = &file;
     meanwhile();
-    if !holds(&mut file, read)? {
+    // Still the file at that path (not replaced by a rename), and still
+    // holding what was read.
+    let same = same_file(&file.metadata()?, &std::fs::metadata(target)?);
+    if !same || !holds(&mut file, read)? {
         return Err(NotWritten::Changed);
     }
     if interrupt::requested() {
@@ -478,6 +485,16 @@ fn write_in_place(
     file.set_len(text.len() as u64)?;
     file.sync_all()?;
     Ok(())
+}
+
+#[cfg(unix)]
+fn same_file(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt as _;
+    (a.dev(), a.ino()) == (b.dev(), b.ino())
+}
+#[cfg(not(unix))]
+fn same_file(_: &std::fs::Metadata, _: &std::fs::Metadata) -> bool {
+    true
 }
 
 fn is_read_only(e: &std::io::Error) -> bool {
@@ -662,6 +679,30 @@ mod tests {
         write_checked(&path, &read, b"formatted\n", &mut || {}).unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "formatted\n");
         assert_eq!(names(&dir), ["a.icg"]);
+    }
+
+    /// An editor saves by writing a new file and renaming it over the old:
+    /// the same, and their file stays.
+    #[test]
+    fn a_file_replaced_by_a_rename_after_it_was_read_is_not_written() {
+        for linked in [false, true] {
+            let dir = scratch(&format!("renamed-{linked}"));
+            let path = dir.join("a.icg");
+            std::fs::write(&path, "old\n").unwrap();
+            if linked {
+                std::fs::hard_link(&path, dir.join("b.icg")).unwrap();
+            }
+            let got = write_checked(&path, b"old\n", b"new\n", &mut || {
+                std::fs::write(dir.join("saved.tmp"), "theirs\n").unwrap();
+                std::fs::rename(dir.join("saved.tmp"), &path).unwrap();
+            });
+            assert!(matches!(got, Err(NotWritten::Changed)), "{linked}: {got:?}");
+            assert_eq!(std::fs::read_to_string(&path).unwrap(), "theirs\n");
+            if linked {
+                // The other name keeps the old text, as nobody asked otherwise.
+                assert_eq!(std::fs::read_to_string(dir.join("b.icg")).unwrap(), "old\n");
+            }
+        }
     }
 
     /// The same for a file of two hard links, which is written in place.
