@@ -17,6 +17,8 @@ const MAX_PASSES: usize = 8;
 /// How many times at most one run tries a set of safe fixes in memory
 /// ([`keeping_meaning`]).
 const MAX_TRIALS: usize = 64;
+/// And for how long, after the first trial.
+const TRIAL_TIME: std::time::Duration = std::time::Duration::from_secs(2);
 
 pub struct Outcome {
     /// Fixes applied (or, with `--diff`, that would be applied).
@@ -62,25 +64,37 @@ fn apply<'t>(
     fixes: &[&Fix],
 ) -> (BTreeMap<FileId, String>, Vec<Vec<FileId>>) {
     let mut taken: BTreeMap<FileId, Vec<(usize, &Edit)>> = BTreeMap::new();
+    // Per file, the spans taken: (start, order) → end. Taken spans do not
+    // overlap, so each ends where the next starts or before.
+    let mut spans: BTreeMap<FileId, BTreeMap<(usize, usize), usize>> = BTreeMap::new();
     let mut went_in = Vec::new();
     for fix in fixes {
         let edits = &fix.edits;
         // Two insertions at one place both go in, in order; anything else
         // that touches the same bytes waits for the next pass.
         let clash = edits.iter().any(|e| {
-            taken.get(&e.file).is_some_and(|t| {
-                t.iter().any(|(_, o)| {
-                    (e.span.start < o.span.end && o.span.start < e.span.end)
-                        || (e.span.start == o.span.start
-                            && !(e.span.is_empty() && o.span.is_empty()))
-                })
-            })
+            let Some(t) = spans.get(&e.file) else {
+                return false;
+            };
+            for (&(start, _), &end) in t.range(..=(e.span.end, usize::MAX)).rev() {
+                if (e.span.start < end && start < e.span.end)
+                    || (e.span.start == start && !(e.span.is_empty() && start == end))
+                {
+                    return true;
+                }
+                if start < e.span.start && end <= e.span.start {
+                    break; // every span before this one ends earlier still
+                }
+            }
+            false
         });
         if clash {
             continue;
         }
         for e in edits.iter() {
             let list = taken.entry(e.file).or_default();
+            let t = spans.entry(e.file).or_default();
+            t.insert((e.span.start, list.len()), e.span.end);
             list.push((list.len(), e));
         }
         let mut files: Vec<FileId> = edits.iter().map(|e| e.file).collect();
@@ -158,12 +172,13 @@ fn keeping_meaning<'a>(ws: &mut Workspace, fixes: Vec<&'a Fix>) -> (Vec<&'a Fix>
     let text = |f: FileId| originals[&f].as_str();
     // Whether these safe fixes, with every unsafe one, bring a new finding.
     let mut trials = 0;
+    let started = std::time::Instant::now();
     let mut harms = |ws: &mut Workspace, chosen: &[&Fix]| -> bool {
         // Each trial lowers the workspace again: past a budget (a file of
         // thousands of fixes that each fail), what is not yet known to
         // keep meaning is left.
         trials += 1;
-        if trials > MAX_TRIALS {
+        if trials > MAX_TRIALS || (trials > 1 && started.elapsed() > TRIAL_TIME) {
             return true;
         }
         let all: Vec<&Fix> = chosen
@@ -363,4 +378,68 @@ fn fix_passes(
         }
     }
     Ok(Outcome { fixed })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::apply;
+    use icslint::diagnostic::Fix;
+    use icslint::source::{FileId, Span};
+
+    /// Which fixes go in, the slow way: each against every one taken.
+    fn taken_naive(spans: &[(usize, usize)]) -> Vec<usize> {
+        let mut taken: Vec<(usize, usize)> = Vec::new();
+        let mut out = Vec::new();
+        for (i, &(s, e)) in spans.iter().enumerate() {
+            let clash = taken
+                .iter()
+                .any(|&(os, oe)| (s < oe && os < e) || (s == os && !(s == e && os == oe)));
+            if !clash {
+                taken.push((s, e));
+                out.push(i);
+            }
+        }
+        out
+    }
+
+    /// The span index takes exactly the fixes the pairwise rule takes:
+    /// overlaps wait, two insertions at one place both go in, a
+    /// replacement next to another goes in.
+    #[test]
+    fn fixes_taken_are_those_that_overlap_none_taken_before() {
+        let text = "x".repeat(64);
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        for _ in 0..2_000 {
+            let spans: Vec<(usize, usize)> = (0..1 + next(12))
+                .map(|_| {
+                    let s = next(40);
+                    (s, s + next(4))
+                })
+                .collect();
+            let fixes: Vec<Fix> = spans
+                .iter()
+                .enumerate()
+                .map(|(i, &(s, e))| {
+                    Fix::replace("t", FileId(0), Span { start: s, end: e }, format!("<{i}>"))
+                })
+                .collect();
+            let refs: Vec<&Fix> = fixes.iter().collect();
+            let (texts, went_in) = apply(&|_| text.as_str(), &refs);
+            let mut want = taken_naive(&spans);
+            assert_eq!(went_in.len(), want.len(), "{spans:?}");
+            // Applied from the end; at one place, the first taken first.
+            want.sort_by_key(|&i| std::cmp::Reverse((spans[i].0, i)));
+            let mut expected = text.clone();
+            for i in want {
+                expected.replace_range(spans[i].0..spans[i].1, &format!("<{i}>"));
+            }
+            assert_eq!(texts.get(&FileId(0)), Some(&expected), "{spans:?}");
+        }
+    }
 }
