@@ -2,7 +2,8 @@
 //! keeping hard links, leaving read-only files and files on a full disk as
 //! they were, counting only what was written, leaving no temporary file on
 //! Ctrl-C; they print no file name or line that a terminal or a CI log
-//! would take as a command; and a line of 70,000 spaces panics nothing.
+//! would take as a command; a line of 70,000 spaces panics nothing; and a
+//! fix marked safe never changes what a document means.
 
 mod common;
 use common::*;
