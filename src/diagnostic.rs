@@ -282,6 +282,16 @@ pub struct Fix {
 }
 
 impl Fix {
+    /// This fix, unsafe when `guess`: a did-you-mean that had to choose
+    /// between names as near as each other, or whose name would clash with
+    /// one already there, may change what the document says.
+    pub fn unless_a_guess(mut self, guess: bool) -> Fix {
+        if guess {
+            self.safety = Safety::Unsafe;
+        }
+        self
+    }
+
     /// A safe fix replacing one span.
     pub fn replace(
         title: impl Into<String>,

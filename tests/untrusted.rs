@@ -480,3 +480,18 @@ fn icslint_test_does_not_follow_links_out() {
     );
     assert_eq!(o.status.code(), Some(1), "{out}");
 }
+
+/// `fmt` writes through a link inside the folder, but never through a link
+/// out of it: a repository cannot make `fmt` rewrite a file elsewhere.
+#[test]
+#[cfg(unix)]
+fn fmt_never_writes_through_a_link_out_of_the_folder() {
+    let (ws, _) = workspace("untrusted-fmt-links");
+    let ugly = "system   t \"T\" {regime 2022}\n";
+    let outside = write(ws.parent().unwrap(), "victim.icg", ugly);
+    std::os::unix::fs::symlink(&outside, ws.join("evil.icg")).unwrap();
+    let o = icslint_within(20, &["fmt", "."], &ws);
+    assert_eq!(std::fs::read_to_string(&outside).unwrap(), ugly, "{}", all(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("evil.icg is a link to a file outside the folder being formatted"), "{err}");
+}

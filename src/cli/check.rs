@@ -165,7 +165,7 @@ pub fn run(args: Args) -> i32 {
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let color = !args.no_color && args.color.enabled(to_terminal);
     if args.diff {
-        let o = super::fix::diff(&ws, &findings, args.unsafe_fixes, color);
+        let o = super::fix::diff(&mut ws, &findings, args.unsafe_fixes, color);
         if !args.quiet {
             eprintln!("{} would be fixed", plural(o.fixed, "finding", "findings"));
         }

@@ -187,12 +187,19 @@ impl Lowerer {
                     format!("unknown block kind `{}`", b.kind.text),
                 );
                 f = match schema::suggest(&b.kind.text, known.iter().copied()) {
-                    Some(s) => f.help(format!("did you mean `{s}`?")).fix(Fix::replace(
-                        format!("Change `{}` to `{s}`", b.kind.text),
-                        file,
-                        b.kind.span,
-                        s,
-                    )),
+                    Some(s) => f.help(format!("did you mean `{s}`?")).fix(
+                        Fix::replace(
+                            format!("Change `{}` to `{s}`", b.kind.text),
+                            file,
+                            b.kind.span,
+                            s,
+                        )
+                        .unless_a_guess(ambiguous(
+                            &b.kind.text,
+                            s,
+                            known.iter().copied(),
+                        )),
+                    ),
                     None => f.help(format!("known kinds here: {}", known.join(", "))),
                 };
                 self.push(f);
@@ -368,12 +375,19 @@ impl Lowerer {
                     ),
                 );
                 f = match schema::suggest(&a.key.text, spec.all_keys().map(|k| k.name)) {
-                    Some(s) => f.help(format!("did you mean `{s}`?")).fix(Fix::replace(
-                        format!("Change `{}` to `{s}`", a.key.text),
-                        file,
-                        a.key.span,
-                        s,
-                    )),
+                    Some(s) => f.help(format!("did you mean `{s}`?")).fix(
+                        Fix::replace(
+                            format!("Change `{}` to `{s}`", a.key.text),
+                            file,
+                            a.key.span,
+                            s,
+                        )
+                        // The block may have the key already: two would clash.
+                        .unless_a_guess(
+                            b.attrs.iter().any(|other| other.key.text == s)
+                                || ambiguous(&a.key.text, s, spec.all_keys().map(|k| k.name)),
+                        ),
+                    ),
                     None => f.help(format!(
                         "known keys: {}",
                         spec.all_keys()
@@ -487,12 +501,10 @@ impl Lowerer {
                             "did you mean `{s}`? `{key}` takes {}",
                             schema::Ty::Word(vocab).example()
                         ))
-                        .fix(Fix::replace(
-                            format!("Change `{w}` to `{s}`"),
-                            file,
-                            v.span,
-                            s,
-                        )),
+                        .fix(
+                            Fix::replace(format!("Change `{w}` to `{s}`"), file, v.span, s)
+                                .unless_a_guess(ambiguous(w, s, allowed.iter().copied())),
+                        ),
                     None => f.help(format!(
                         "`{key}` takes {}",
                         schema::Ty::Word(vocab).example()
@@ -782,16 +794,32 @@ impl Lowerer {
         // of the IDs (these files' and, for a part of the workspace, the
         // others'; of two equally near, the alphabetically first, so a part
         // suggests what the whole does), one answer per distinct name.
-        let mut answers: std::collections::HashMap<String, Option<String>> = Default::default();
+        // With each answer, whether it was a guess: another ID as near
+        // (`@rb_ic`: `@rb_icb` or `@rb_icp`), which makes its fix unsafe.
+        // Telling costs a look at every ID per distinct answer; past a
+        // budget, every answer counts as a guess.
+        let mut answers: std::collections::HashMap<String, Option<(String, bool)>> =
+            Default::default();
         let model = &self.model;
         if refs.iter().any(|r| !model.ids.contains_key(r.name(model))) {
             let mut declared: Vec<&str> = model.ids.keys().map(Str::as_str).collect();
             declared.extend(other_ids.iter().copied());
             let near = schema::Suggester::new(declared.iter().copied());
+            let mut budget: usize = 50_000_000;
             for r in &refs {
                 let name = r.name(model);
                 if !model.ids.contains_key(name) && !answers.contains_key(name) {
-                    answers.insert(name.to_string(), near.suggest(name).map(str::to_string));
+                    let answer = near.suggest(name).map(|s| {
+                        let guess = match budget.checked_sub(declared.len()) {
+                            Some(left) => {
+                                budget = left;
+                                ambiguous(name, s, declared.iter().copied())
+                            }
+                            None => true,
+                        };
+                        (s.to_string(), guess)
+                    });
+                    answers.insert(name.to_string(), answer);
                 }
             }
         }
@@ -811,12 +839,15 @@ impl Lowerer {
                         format!("no block in the workspace has the ID `{name}`"),
                     );
                     f = match answers.get(name.as_str()).cloned().flatten() {
-                        Some(s) => f.help(format!("did you mean `@{s}`?")).fix(Fix::replace(
-                            format!("Change `@{name}` to `@{s}`"),
-                            file,
-                            span,
-                            format!("@{s}"),
-                        )),
+                        Some((s, guess)) => f.help(format!("did you mean `@{s}`?")).fix(
+                            Fix::replace(
+                                format!("Change `@{name}` to `@{s}`"),
+                                file,
+                                span,
+                                format!("@{s}"),
+                            )
+                            .unless_a_guess(guess),
+                        ),
                         None => f.help("declare a block with this ID, or correct the reference"),
                     };
                     self.push(f);
@@ -1051,4 +1082,12 @@ fn out_of_range(key: &str, v: &Val) -> Option<String> {
         Val::Tuple(items) => items.iter().find_map(|i| out_of_range(key, i)),
         _ => None,
     }
+}
+
+/// Whether another of `candidates` is as near to `word` as `s`, the
+/// suggestion made: a did-you-mean that had to choose is a guess.
+fn ambiguous<'a>(word: &str, s: &str, candidates: impl IntoIterator<Item = &'a str>) -> bool {
+    let d = schema::levenshtein(word, s);
+    schema::suggest(word, candidates.into_iter().filter(|c| *c != s))
+        .is_some_and(|c| schema::levenshtein(word, c) == d)
 }
