@@ -158,7 +158,8 @@ pub enum Mode {
     /// raw, and serde writes raw) as `\uXXXX`; a legacy `##[` as `#\u0023[`.
     /// These can only be inside strings, where the escapes mean the same.
     Json,
-    /// XML: the same characters as character references.
+    /// XML: the same characters as character references (a C0 control,
+    /// which XML forbids even as a reference, as text: `\u{1}`).
     Xml,
 }
 
@@ -217,7 +218,7 @@ pub fn clean_line(line: &str, mode: Mode) -> Cow<'_, str> {
             }
         }
         Mode::Json | Mode::Xml => {
-            let bad = |c: char| c != '\n' && c != '\r' && c != '\t' && unsafe_for_terminal(c);
+            let bad = |c: char| unsafe_for_terminal(c) || (mode == Mode::Xml && !xml_char(c));
             if !line.chars().any(bad) && !line.contains("##[") {
                 return Cow::Borrowed(line);
             }
@@ -226,8 +227,11 @@ pub fn clean_line(line: &str, mode: Mode) -> Cow<'_, str> {
                 if bad(c) {
                     out.push_str(&if mode == Mode::Json {
                         format!("\\u{:04x}", c as u32)
-                    } else {
+                    } else if xml_char(c) {
                         format!("&#x{:X};", c as u32)
+                    } else {
+                        // Not even a reference is allowed: as text.
+                        c.escape_unicode().to_string()
                     });
                 } else {
                     out.push(c);
@@ -396,8 +400,13 @@ fn markdown_text(s: &str, out: &mut String) {
 pub fn code_span(s: &str) -> String {
     let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
     let fence = "`".repeat(longest_run(&s, '`') + 1);
-    // A space each side keeps a backtick at either end of the text inside.
-    format!("{fence} {s} {fence}")
+    // A space each side keeps a backtick at either end of the text inside
+    // (CommonMark strips one each side when both are there).
+    if s.starts_with('`') || s.ends_with('`') {
+        format!("{fence} {s} {fence}")
+    } else {
+        format!("{fence}{s}{fence}")
+    }
 }
 
 /// `s` as a fenced Markdown code block (` ```text `) that `s` cannot
@@ -533,7 +542,10 @@ mod tests {
             clean_line("\"a\u{9b}b\u{202e}\" ##[x", Mode::Json),
             "\"a\\u009bb\\u202e\" #\\u0023[x"
         );
-        assert_eq!(clean_line("<a>\u{85}</a>", Mode::Xml), "<a>&#x85;</a>");
+        assert_eq!(
+            clean_line("<a>\u{85}\u{1}</a>", Mode::Xml),
+            "<a>&#x85;\\u{1}</a>"
+        );
     }
 
     #[test]
@@ -561,7 +573,9 @@ mod tests {
 
     #[test]
     fn code_spans_and_fences_cannot_be_closed_from_inside() {
-        assert_eq!(code_span("a``b"), "``` a``b ```");
+        assert_eq!(code_span("a``b"), "```a``b```");
+        assert_eq!(code_span("`a"), "`` `a ``");
+        assert_eq!(code_span("s"), "`s`");
         let f = code_fence("x\n```\n[y](z)\n");
         assert!(
             f.starts_with("````text\n") && f.ends_with("\n````\n"),

@@ -135,37 +135,43 @@ pub fn hover(ws: &Workspace, findings: &[Finding], file: FileId, offset: usize) 
                     || f.span.is_empty() && f.span.start == offset)
         })
         .collect();
+    // Every text from the documents or a pack is Markdown-escaped
+    // (`safe::markdown`): a hover is rendered, and a name must not become
+    // a link, an image or HTML. The rule's explanation is a code block
+    // its text cannot close (`safe::code_fence`).
+    use crate::safe::{code_fence, code_span, markdown as md};
     if !here.is_empty() {
         let mut s = String::new();
         for f in here {
             s.push_str(&format!(
                 "**{} {}** ({}): {}\n\n",
-                f.rule,
-                f.name,
+                md(&f.rule),
+                md(&f.name),
                 if f.is_explained() {
                     "explained"
                 } else {
                     f.severity.as_str()
                 },
-                f.message
+                md(&f.message)
             ));
             if let Some(e) = f.explanation.as_ref().filter(|_| f.is_explained()) {
-                s.push_str(&format!("{}\n\n", crate::report::explained_text(e)));
+                s.push_str(&format!("{}\n\n", md(&crate::report::explained_text(e))));
             }
             if let Some(h) = &f.help {
-                s.push_str(&format!("help: {h}\n\n"));
+                s.push_str(&format!("help: {}\n\n", md(h)));
             }
             if let Some(c) = &f.citation {
-                s.push_str(&format!("{}\n\n", crate::report::citation_text(c)));
+                s.push_str(&format!("{}\n\n", md(&crate::report::citation_text(c))));
             }
             if let Some(p) = &f.provenance {
                 s.push_str(&format!(
-                    "source: {}, {}: {}\n\n",
-                    p.source, p.reference, p.summary
+                    "source: {}\n\n",
+                    md(&format!("{}, {}: {}", p.source, p.reference, p.summary))
                 ));
             }
             if let Some(e) = catalogue::find(ws, &f.rule) {
-                s.push_str(&format!("```text\n{}```\n\n", e.explain()));
+                s.push_str(&code_fence(&e.explain()));
+                s.push('\n');
             }
         }
         return Some(s.trim_end().to_string());
@@ -173,12 +179,12 @@ pub fn hover(ws: &Workspace, findings: &[Finding], file: FileId, offset: usize) 
     match node_at(ws, file, offset)? {
         Node::Kind(b) => schema::kind(&b.kind.text).map(kind_doc),
         Node::Id(b) => Some(format!(
-            "{} `{}`{}",
+            "{} {}{}",
             b.kind.text,
-            b.id.as_ref()?.text,
+            code_span(&b.id.as_ref()?.text),
             b.name
                 .as_ref()
-                .map_or(String::new(), |(n, _)| format!(": \"{n}\""))
+                .map_or(String::new(), |(n, _)| format!(": \"{}\"", md(n)))
         )),
         Node::Key(kind, a) => key_doc(schema::kind(kind)?, &a.key.text),
         Node::Word {
@@ -193,20 +199,27 @@ pub fn hover(ws: &Workspace, findings: &[Finding], file: FileId, offset: usize) 
                 Ty::Bool => format!("`{key}` takes yes or no"),
                 _ => format!("`{key}` takes {}", k.ty.example()),
             };
-            Some(format!("`{word}`: {allowed}"))
+            Some(format!("{}: {allowed}", code_span(word)))
         }
         Node::Ref(name) => {
             let Some(&b) = ws.model.ids.get(name) else {
-                return Some(format!("`@{name}`: no block in the workspace has this ID"));
+                return Some(format!(
+                    "{}: no block in the workspace has this ID",
+                    code_span(&format!("@{name}"))
+                ));
             };
             let blk = ws.model.block(b);
             let src = ws.sources.get(blk.file);
             Some(format!(
-                "{} `{name}`: {}\n\n{}:{}",
+                "{} {}: {}\n\n{}",
                 blk.kind,
-                blk.display(),
-                src.path.display(),
-                src.line_of(blk.header.start())
+                code_span(name),
+                md(&blk.display()),
+                md(&format!(
+                    "{}:{}",
+                    src.path.display(),
+                    src.line_of(blk.header.start())
+                ))
             ))
         }
     }
@@ -644,5 +657,27 @@ mod tests {
         let syms = document_symbols(&w, w.files[0]);
         assert_eq!(syms.len(), 2);
         assert_eq!(syms[0].name, "Sé");
+    }
+
+    /// Names are the document's words, and a hover is Markdown: link,
+    /// image, autolink and HTML syntax in them must not act.
+    #[test]
+    fn hover_markdown_from_the_documents_is_inert() {
+        let evil = "[x](javascript:alert(1)) ![t](http://tracker/p.png) <http://auto> <img src=x onerror=alert(1)>";
+        let text = format!(
+            "system s \"{evil}\" {{ regime 2022 }}\nicb i \"{evil}\" {{ system @s; agenda {{ strategic_share 40% }} }}\n"
+        );
+        let w = ws(&text);
+        let findings = crate::engine::Engine::new(&w, crate::engine::Options::default()).run();
+        let at = text.find("icb i").unwrap();
+        let mut hovers = vec![hover(&w, &findings, w.files[0], at).unwrap()];
+        hovers.push(hover(&w, &[], w.files[0], text.find("@s").unwrap() + 1).unwrap());
+        hovers.push(hover(&w, &[], w.files[0], text.find("i \"").unwrap()).unwrap());
+        for h in hovers {
+            assert!(h.contains("javascript:alert(1)"), "the name is shown: {h}");
+            for raw in ["[x](", "![t]", "<http", "<img"] {
+                assert!(!h.contains(raw), "{raw} in {h}");
+            }
+        }
     }
 }
