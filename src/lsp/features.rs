@@ -579,7 +579,12 @@ pub fn completion(ws: &Workspace, text: &str, offset: usize) -> Vec<CompletionIt
                 let mut it = item(
                     &format!("@{id}"),
                     CompletionItemKind::REFERENCE,
-                    format!("{} `{id}`: {}\n\n{doc}", b.kind, b.display()),
+                    format!(
+                        "{} {}: {}\n\n{doc}",
+                        b.kind,
+                        crate::safe::code_span(id),
+                        crate::safe::markdown(&b.display())
+                    ),
                 );
                 it.detail = Some(format!("{}: {}", b.kind, b.display()));
                 // After a typed `@`, insert the ID alone.
@@ -673,6 +678,14 @@ mod tests {
         let mut hovers = vec![hover(&w, &findings, w.files[0], at).unwrap()];
         hovers.push(hover(&w, &[], w.files[0], text.find("@s").unwrap() + 1).unwrap());
         hovers.push(hover(&w, &[], w.files[0], text.find("i \"").unwrap()).unwrap());
+        // A reference's completion documents the block it names, by name.
+        let at = text.find("system @s").unwrap() + "system @".len();
+        for it in completion(&w, &text, at) {
+            if let Some(Documentation::MarkupContent(m)) = it.documentation {
+                hovers.push(m.value);
+            }
+        }
+        assert!(hovers.len() > 3, "no completion documented");
         for h in hovers {
             assert!(h.contains("javascript:alert(1)"), "the name is shown: {h}");
             for raw in ["[x](", "![t]", "<http", "<img"] {
