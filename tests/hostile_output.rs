@@ -21,13 +21,13 @@ fn wrapped() -> String {
 /// A file name with a line end and a workflow command after it, and
 /// escape sequences.
 fn evil_file_name() -> &'static str {
-    "x\n::error::file-name\r::warning::cr \u{1b}]52;c;SGVsbG8=\u{7}\u{9b}2J.icg"
+    "x\n::error::file-name\r::warning::cr,%0A \u{1b}]52;c;SGVsbG8=\u{7}\u{9b}2J.icg"
 }
 
 /// The hostile workspace: a folder whose name starts a command, a file
 /// whose name does, a local pack whose message and provenance do.
-fn hostile() -> PathBuf {
-    let dir = scratch("hostile-output");
+fn hostile(test: &str) -> PathBuf {
+    let dir = scratch(&format!("hostile-output-{test}"));
     let inner = dir.join("::error::folder\n::warning::second");
     std::fs::create_dir_all(&inner).unwrap();
     // A hidden folder is not entered; `--verbose` names it.
@@ -117,7 +117,7 @@ fn run(dir: &Path, args: &[&str]) -> (String, String) {
 
 #[test]
 fn check_reports_are_inert_in_a_ci_log_and_a_terminal() {
-    let dir = hostile();
+    let dir = hostile("check");
     for format in ["human", "plain"] {
         let (out, err) = run(
             &dir,
@@ -147,7 +147,7 @@ fn check_reports_are_inert_in_a_ci_log_and_a_terminal() {
 
 #[test]
 fn a_coloured_report_keeps_its_colours_and_nothing_else() {
-    let dir = hostile();
+    let dir = hostile("colour");
     let (out, _) = run(
         &dir,
         &["check", ".", "--color", "always", "--as-of", "2024-01-01"],
@@ -179,7 +179,7 @@ fn strip_sgr(s: &str) -> String {
 
 #[test]
 fn github_annotations_are_ours_alone() {
-    let dir = hostile();
+    let dir = hostile("github");
     let (out, err) = run(
         &dir,
         &["check", ".", "--format", "github", "--as-of", "2024-01-01"],
@@ -188,7 +188,7 @@ fn github_annotations_are_ours_alone() {
     assert_inert("check --format github", &out, true);
     // The file's name is a property, every special character escaped.
     assert!(
-        out.contains("x%0A%3A%3Aerror%3A%3Afile-name%0D%3A%3Awarning%3A%3Acr"),
+        out.contains("x%0A%3A%3Aerror%3A%3Afile-name%0D%3A%3Awarning%3A%3Acr%2C%250A"),
         "{out}"
     );
     assert_inert("check --format github (stderr)", &err, false);
@@ -196,7 +196,7 @@ fn github_annotations_are_ours_alone() {
 
 #[test]
 fn other_commands_are_inert_too() {
-    let dir = hostile();
+    let dir = hostile("others");
     let runs: &[&[&str]] = &[
         &["test", "."],
         &["test", ".", "--verbose"],
@@ -233,7 +233,7 @@ fn other_commands_are_inert_too() {
 /// when it is printed to one.
 #[test]
 fn json_reports_escape_what_a_terminal_acts_on_and_stay_json() {
-    let dir = hostile();
+    let dir = hostile("json");
     for format in ["json", "sarif", "gitlab"] {
         let (out, _) = run(
             &dir,
