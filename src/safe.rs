@@ -10,7 +10,8 @@
 //!   (CSI, OSC 8 links, OSC 52 clipboard writes, C1 controls, a lone
 //!   carriage return) and bidirectional overrides are written as escapes
 //!   (`\u{1b}`); a line that would start a GitHub Actions workflow command
-//!   (`::` after white space) or hold a legacy one (`##[`) is broken with
+//!   (`::` after white space) or hold a legacy one (`##[`, or Azure
+//!   Pipelines' `##vso[`, anywhere in a line) is broken with
 //!   an invisible U+200B, so the runner reads it as text;
 //! * Markdown ([`markdown`], [`code_fence`]): link, image, autolink and HTML
 //!   syntax is inert;
@@ -94,13 +95,14 @@ fn blank(c: char) -> bool {
 
 /// `line` (one line, its line end included or not) with a GitHub Actions
 /// workflow command made inert: `::` at its start (after white space and
-/// colour codes) becomes `:` U+200B `:`, and every `##[` becomes `##`
+/// colour codes) becomes `:` U+200B `:`, and every `##[` (and `##vso[`,
+/// Azure Pipelines' logging command, in any case) becomes `##`
 /// U+200B `[`. The runner reads `::stop-commands::TOKEN` or `::add-mask::`
 /// in any line it logs, however the line came to be there.
 pub fn ci_line(line: &str) -> Cow<'_, str> {
     let start = command_start(line);
     let starts = line[start..].starts_with("::");
-    if !starts && !line.contains("##[") {
+    if !starts && !has_legacy(line) {
         return Cow::Borrowed(line);
     }
     let mut out = String::with_capacity(line.len() + 6);
@@ -111,7 +113,41 @@ pub fn ci_line(line: &str) -> Cow<'_, str> {
     } else {
         out.push_str(line);
     }
-    Cow::Owned(out.replace("##[", "##\u{200B}["))
+    Cow::Owned(break_legacy(&out, "##\u{200B}"))
+}
+
+/// Where a legacy command starts: `##[`, or `##vso[` in any case.
+fn legacy_at(line: &str) -> impl Iterator<Item = usize> + '_ {
+    let b = line.as_bytes();
+    (0..b.len().saturating_sub(2)).filter(move |&i| {
+        let rest = &b[i + 2..];
+        b[i] == b'#'
+            && b[i + 1] == b'#'
+            && (rest.first() == Some(&b'[')
+                || rest
+                    .get(..4)
+                    .is_some_and(|v| v.eq_ignore_ascii_case(b"vso[")))
+    })
+}
+
+fn has_legacy(line: &str) -> bool {
+    legacy_at(line).next().is_some()
+}
+
+/// `line` with the `##` of each legacy command written as `hashes`.
+fn break_legacy(line: &str, hashes: &str) -> String {
+    let mut out = String::with_capacity(line.len() + 8);
+    let mut last = 0;
+    for i in legacy_at(line) {
+        if i < last {
+            continue;
+        }
+        out.push_str(&line[last..i]);
+        out.push_str(hashes);
+        last = i + 2;
+    }
+    out.push_str(&line[last..]);
+    out
 }
 
 /// Where a line's text starts for the runner: after white space and the
@@ -211,15 +247,15 @@ pub fn clean_line(line: &str, mode: Mode) -> Cow<'_, str> {
         }
         Mode::Annotations => {
             let controls = controls(line, false);
-            if controls.contains("##[") {
-                Cow::Owned(controls.replace("##[", "##\u{200B}["))
+            if has_legacy(&controls) {
+                Cow::Owned(break_legacy(&controls, "##\u{200B}"))
             } else {
                 controls
             }
         }
         Mode::Json | Mode::Xml => {
             let bad = |c: char| unsafe_for_terminal(c) || (mode == Mode::Xml && !xml_char(c));
-            if !line.chars().any(bad) && !line.contains("##[") {
+            if !line.chars().any(bad) && !has_legacy(line) {
                 return Cow::Borrowed(line);
             }
             let mut out = String::with_capacity(line.len() + 16);
@@ -238,11 +274,11 @@ pub fn clean_line(line: &str, mode: Mode) -> Cow<'_, str> {
                 }
             }
             let legacy = if mode == Mode::Json {
-                "#\\u0023["
+                "#\\u0023"
             } else {
-                "#&#x23;["
+                "#&#x23;"
             };
-            Cow::Owned(out.replace("##[", legacy))
+            Cow::Owned(break_legacy(&out, legacy))
         }
     }
 }
@@ -309,16 +345,6 @@ impl<W: Write> Drop for Guard<W> {
     fn drop(&mut self) {
         let _ = self.finish();
     }
-}
-
-/// `text` made safe for one line of a person's output: [`terminal`], then
-/// [`ci_line`] on each line (for a message that is printed whole).
-pub fn text(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for line in terminal(s).split_inclusive('\n') {
-        out.push_str(&ci_line(line));
-    }
-    out
 }
 
 /// Text from the input for Markdown (the conformance report, hover): one
@@ -490,6 +516,15 @@ mod tests {
     }
 
     #[test]
+    fn a_name_in_a_message_stays_on_one_line() {
+        assert_eq!(
+            one_line("x\n::error::y\r\tz\u{1b}[2J.icg"),
+            "x\\u{a}::error::y\\u{d}\\u{9}z\\u{1b}[2J.icg"
+        );
+        assert!(matches!(one_line("plain/path.icg"), Cow::Borrowed(_)));
+    }
+
+    #[test]
     fn workflow_commands_cannot_start_a_line() {
         for line in [
             "::error::pwned",
@@ -508,6 +543,10 @@ mod tests {
             "a ##\u{200B}[error]b ###\u{200B}[c"
         );
         assert!(!ci_line("x ##[##[y").contains("##["));
+        assert!(!ci_line("x ##vso[task.setvariable variable=a]b ##VSO[c")
+            .to_lowercase()
+            .contains("##vso["));
+        assert!(!ci_line("####[x").contains("##["), "{}", ci_line("####[x"));
         assert!(matches!(ci_line("note: a::b"), Cow::Borrowed(_)));
     }
 

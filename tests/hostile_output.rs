@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 /// Workflow commands and escape sequences an attacker writes into a
 /// string of a document (ICG strings hold no raw line end).
-const EVIL: &str = "::add-mask::secret ##[error]legacy \u{1b}[2J\u{1b}]8;;http://x\u{1b}\\link\u{1b}]8;;\u{1b}\\ \u{1b}]52;c;SGVsbG8=\u{7} \u{9b}31m \u{202e}gnp.exe";
+const EVIL: &str = "::add-mask::secret ##[error]legacy ##VSO[task.setvariable variable=x]y \u{1b}[2J\u{1b}]8;;http://x\u{1b}\\link\u{1b}]8;;\u{1b}\\ \u{1b}]52;c;SGVsbG8=\u{7} \u{9b}31m \u{202e}gnp.exe";
 
 /// A long name, so that miette's wrapping puts a `::` at the start of a
 /// line of its own.
@@ -96,6 +96,10 @@ fn assert_inert(what: &str, text: &str, own_commands: bool) {
             );
         }
         assert!(!line.contains("##["), "{what}: a legacy command: {line:?}");
+        assert!(
+            !line.to_ascii_lowercase().contains("##vso["),
+            "{what}: an Azure Pipelines command: {line:?}"
+        );
     }
     let b = text.as_bytes();
     for (i, c) in text.char_indices() {
