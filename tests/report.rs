@@ -590,6 +590,9 @@ const BAD_URLS: &[&str] = &[
     "vbscript:msgbox(1)",
 ];
 
+/// A web address holding entities: they must reach the browser as text.
+const ENTITY_URL: &str = "https://example.org/a&#34;onmouseover=alert(1)//&quot;";
+
 /// A script that would change the page's title, were it to run.
 const SCRIPT: &str = "<script>document.title='pwned'</script>";
 /// A handler that would do the same.
@@ -621,6 +624,16 @@ fn hostile_workspace(name: &str) -> PathBuf {
             "document \"{evil}\" {{ version \"1\"; url \"https://example.org/constitution\" }}\n\
              system s \"{evil}\" {{ regime 2022 }}\n\
              authority la \"{evil}\" {{ tier upper; population 1000; share @s 100% }}\n"
+        ),
+    );
+    // A web address whose entities would, decoded, close the attribute
+    // and add a handler: linked, and its `&` written `&amp;`.
+    write(
+        &dir,
+        "entity.icg",
+        &format!(
+            "document \"Entity\" {{ version \"1\"; url \"{ENTITY_URL}\" }}\n\
+             icb e \"E\" {{\n    system @s\n    agenda {{ strategic_share 40% }}\n}}\n"
         ),
     );
     for (i, url) in BAD_URLS.iter().enumerate() {
@@ -741,8 +754,14 @@ fn hostile_html_is_well_formed_and_links_only_the_web() {
             "a link to {h:?}"
         );
     }
-    // The bad addresses are still shown, as text.
+    // The bad addresses are still shown, as text, entities not decoded.
     assert!(html.contains("vbscript:msgbox(1)"), "the address is shown");
+    let text: String = doc.root_element().text().collect();
+    assert!(
+        text.contains("javascript&#58;document.title"),
+        "an entity was decoded"
+    );
+    assert!(hrefs.contains(&ENTITY_URL), "{hrefs:?}");
     // A policy that forbids script, before anything the input wrote.
     let csp = doc
         .select(&sel("meta[http-equiv=\"Content-Security-Policy\"]"))
@@ -827,6 +846,16 @@ fn headless_chromium_runs_no_script_of_the_input() {
             assert!(!name.starts_with("on"), "a handler {name} survived");
         }
     }
+    let text: String = doc.root_element().text().collect();
+    assert!(
+        text.contains("javascript&#58;document.title"),
+        "an entity was decoded"
+    );
+    assert!(
+        doc.select(&sel("a[href]"))
+            .any(|a| a.value().attr("href") == Some(ENTITY_URL)),
+        "the web address with entities is linked as written"
+    );
     for a in doc.select(&sel("a[href]")) {
         let h = a.value().attr("href").unwrap();
         assert!(
