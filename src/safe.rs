@@ -203,7 +203,8 @@ pub enum Mode {
 /// `inner`: the last step of every text output of the command line, so a
 /// name that miette's wrapping put at the start of a line is caught too.
 /// Lines are handled whole; a partial line waits for its end (or for
-/// [`Guard::finish`], or the guard being dropped).
+/// [`Guard::finish`], or the guard being dropped). Writers that write a
+/// little at a time (serde) are best given a buffer in front of it.
 pub struct Guard<W: Write> {
     inner: W,
     mode: Mode,
@@ -319,18 +320,50 @@ fn controls(line: &str, colour: bool) -> Cow<'_, str> {
 impl<W: Write> Write for Guard<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let mut rest = buf;
-        while let Some(i) = rest.iter().position(|&b| b == b'\n') {
-            let (line, after) = rest.split_at(i + 1);
-            if self.partial.is_empty() {
-                self.line(line)?;
-            } else {
-                let mut whole = std::mem::take(&mut self.partial);
-                whole.extend_from_slice(line);
+        if !self.partial.is_empty() {
+            let Some(i) = rest.iter().position(|&b| b == b'\n') else {
+                self.partial.extend_from_slice(rest);
+                return Ok(buf.len());
+            };
+            let mut whole = std::mem::take(&mut self.partial);
+            whole.extend_from_slice(&rest[..=i]);
+            if needs_work(&whole, self.mode) {
                 self.line(&whole)?;
+            } else {
+                self.inner.write_all(&whole)?;
             }
-            rest = after;
+            // The buffer is kept for the next partial line.
+            whole.clear();
+            self.partial = whole;
+            rest = &rest[i + 1..];
         }
-        self.partial.extend_from_slice(rest);
+        // Lines that need nothing (nearly all) go out together, after one
+        // pass over their bytes: a line is looked at closely only when it
+        // holds a byte that may matter (`MAY_MATTER`), or may start a
+        // command.
+        let text = matches!(self.mode, Mode::Text { .. });
+        let mut clean = 0;
+        let mut start = 0;
+        let mut suspect = text && starts_suspect(rest);
+        for (i, &c) in rest.iter().enumerate() {
+            if !MAY_MATTER[c as usize] {
+                continue;
+            }
+            if c != b'\n' {
+                suspect = true;
+                continue;
+            }
+            let line = &rest[start..=i];
+            if suspect && needs_work(line, self.mode) {
+                self.inner.write_all(&rest[clean..start])?;
+                self.line(line)?;
+                clean = i + 1;
+            }
+            start = i + 1;
+            suspect = text && starts_suspect(&rest[start..]);
+        }
+        self.inner.write_all(&rest[clean..start])?;
+        self.partial.extend_from_slice(&rest[start..]);
         Ok(buf.len())
     }
 
@@ -339,6 +372,67 @@ impl<W: Write> Write for Guard<W> {
         // whether it reads as a command.
         self.inner.flush()
     }
+}
+
+/// The bytes [`needs_work`] looks closer at, and the line end.
+static MAY_MATTER: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 0x20 {
+        t[c] = c != b'\t' as usize;
+        c += 1;
+    }
+    t[0x7f] = true;
+    t[b'#' as usize] = true;
+    t[0xC2] = true;
+    t[0xD8] = true;
+    t[0xE2] = true;
+    t[0xEF] = true;
+    t
+};
+
+/// Whether a line starting at `rest` may start a workflow command: after
+/// spaces and tabs, `:` or anything but ASCII.
+fn starts_suspect(rest: &[u8]) -> bool {
+    rest.iter()
+        .find(|&&c| c != b' ' && c != b'\t')
+        .is_some_and(|&c| c == b':' || c >= 0x80)
+}
+
+/// Whether [`clean_line`] could change `line` (its line end included):
+/// one pass over the bytes, looking for what any mode changes (a control
+/// byte, a C1 control, a bidirectional mark, U+FFFE or U+FFFF, `##`,
+/// and, in text, `::` or anything but ASCII white space before the
+/// line's text). `false` means `clean_line` returns it unchanged.
+fn needs_work(line: &[u8], mode: Mode) -> bool {
+    let body = line
+        .strip_suffix(b"\r\n")
+        .or_else(|| line.strip_suffix(b"\n"))
+        .unwrap_or(line);
+    if let Mode::Text { .. } = mode {
+        let start = body
+            .iter()
+            .position(|&c| c != b' ' && c != b'\t')
+            .unwrap_or(body.len());
+        match body.get(start..) {
+            Some([b':', b':', ..]) => return true,
+            Some([c, ..]) if *c >= 0x80 => return true,
+            _ => {}
+        }
+    }
+    let at = |i: usize| body.get(i).copied().unwrap_or(0);
+    body.iter().enumerate().any(|(i, &c)| match c {
+        0x00..=0x08 | 0x0a..=0x1f | 0x7f => true,
+        b'#' => at(i + 1) == b'#',
+        0xC2 => (0x80..=0x9F).contains(&at(i + 1)),
+        0xD8 => at(i + 1) == 0x9C,
+        0xE2 => matches!(
+            (at(i + 1), at(i + 2)),
+            (0x80, 0x8E | 0x8F | 0xAA..=0xAE) | (0x81, 0xA6..=0xA9)
+        ),
+        0xEF => at(i + 1) == 0xBF && matches!(at(i + 2), 0xBE | 0xBF),
+        _ => false,
+    })
 }
 
 impl<W: Write> Drop for Guard<W> {
@@ -561,6 +655,52 @@ mod tests {
         }
         let s = String::from_utf8(out).unwrap();
         assert_eq!(s, "ok\n   :\u{200B}:error::x\\u{1b}[2J\r\nlast ::");
+    }
+
+    /// The fast path never lets through a line `clean_line` would change.
+    #[test]
+    fn needs_work_is_never_wrong_when_it_says_no() {
+        let pieces = [
+            "a", " ", "\t", "::", ":", "#", "##", "[", "vso[", "\r", "\n", "\x1b", "\x1b[1m",
+            "\u{9b}", "\u{85}", "\u{a0}", "\u{202e}", "\u{2066}", "\u{200e}", "\u{61c}",
+            "\u{fffe}", "\u{ffff}", "\u{feff}", "\u{200b}", "£", "\u{7f}", "\u{1}", "\u{3000}",
+        ];
+        let mut seed = 1u64;
+        for _ in 0..50_000 {
+            let mut line = String::new();
+            for _ in 0..1 + (seed % 6) {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                line.push_str(pieces[(seed >> 33) as usize % pieces.len()]);
+            }
+            for mode in [
+                Mode::Text { colour: false },
+                Mode::Text { colour: true },
+                Mode::Annotations,
+                Mode::Json,
+                Mode::Xml,
+            ] {
+                for l in line.split_inclusive('\n') {
+                    if !needs_work(l.as_bytes(), mode) {
+                        assert_eq!(clean_line(l, mode), l, "{l:?} {mode:?}");
+                    }
+                }
+                // Through a guard, in pieces: line by line the same.
+                let want: String = line
+                    .split_inclusive('\n')
+                    .map(|l| clean_line(l, mode))
+                    .collect();
+                let mut got = Vec::new();
+                {
+                    let mut g = Guard::new(&mut got, mode);
+                    let cut = (seed as usize >> 7) % (line.len() + 1);
+                    g.write_all(&line.as_bytes()[..cut]).unwrap();
+                    g.write_all(&line.as_bytes()[cut..]).unwrap();
+                }
+                assert_eq!(String::from_utf8_lossy(&got), want, "{line:?} {mode:?}");
+            }
+        }
     }
 
     #[test]

@@ -292,18 +292,30 @@ pub(crate) fn emit_with(
     write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
 ) -> Result<(), i32> {
     use icslint::safe::Guard;
+    use std::io::{BufWriter, Write as _};
+    // A buffer each side of the guard: it reads whole runs of lines, not
+    // each of serde's small writes.
+    let guarded = |w: Box<dyn std::io::Write>| {
+        BufWriter::with_capacity(
+            1 << 16,
+            Guard::new(BufWriter::with_capacity(1 << 16, w), mode),
+        )
+    };
+    let finish = |mut w: BufWriter<Guard<BufWriter<Box<dyn std::io::Write>>>>| {
+        w.flush()?;
+        w.get_mut().finish()
+    };
     match output {
         None => {
-            let w = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-            let mut g = Guard::new(w, mode);
-            let _ = write(&mut g).and_then(|()| g.finish());
+            let mut w = guarded(Box::new(std::io::stdout().lock()));
+            let _ = write(&mut w).and_then(|()| finish(w));
             Ok(())
         }
         Some(p) => std::fs::File::create(p)
             .and_then(|f| {
-                let mut g = Guard::new(std::io::BufWriter::with_capacity(1 << 16, f), mode);
-                write(&mut g)?;
-                g.finish()
+                let mut w = guarded(Box::new(f));
+                write(&mut w)?;
+                finish(w)
             })
             .map_err(|e| error(format_args!("cannot write {}: {e}", shown(p)))),
     }
