@@ -36,9 +36,7 @@ fn hostile(test: &str) -> PathBuf {
     write(
         &dir,
         "hostile.yaml",
-        &format!(
-            "pack: hostile\ntitle: \"::error::pack title\"\nsource: hostile-handbook\nrules:\n  - id: LOC001\n    name: icb-named\n    provenance:\n      source: hostile-handbook\n      ref: \"::error::ref\"\n      summary: \"line\\n::error::provenance \\e[2J ##[warning]x\"\n    severity: error\n    scope: icb\n    assert: exists(membership_review)\n    at: header\n    message: \"{{self.name}} is named\\n::error::pack-message \\e]52;c;SGVsbG8=\\a\"\n    help: \"\\r::error::help\"\n    description: d\n    why: w\n    examples:\n      fail: |\n        icb i \"I\" {{ system @s }}    # expect: LOC001\n      pass: |\n        system s \"S\" {{ regime 2022 }}\n"
-        ),
+        "pack: hostile\ntitle: \"::error::pack title\"\nsource: hostile-handbook\nrules:\n  - id: LOC001\n    name: icb-named\n    provenance:\n      source: hostile-handbook\n      ref: \"::error::ref\"\n      summary: \"line\\n::error::provenance \\e[2J ##[warning]x\"\n    severity: error\n    scope: icb\n    assert: exists(membership_review)\n    at: header\n    message: \"{self.name} is named\\n::error::pack-message \\e]52;c;SGVsbG8=\\a\"\n    help: \"\\r::error::help\"\n    description: d\n    why: w\n    examples:\n      fail: |\n        icb i \"I\" { system @s }    # expect: LOC001\n      pass: |\n        system s \"S\" { regime 2022 }\n",
     );
     let doc = format!(
         "document \"{EVIL}\" {{ version \"1\"; url \"javascript:alert(1)\" }}\n\

@@ -214,7 +214,7 @@ pub fn hover(ws: &Workspace, findings: &[Finding], file: FileId, offset: usize) 
                 "{} {}: {}\n\n{}",
                 blk.kind,
                 code_span(name),
-                md(&blk.display()),
+                md(blk.display()),
                 md(&format!(
                     "{}:{}",
                     src.path.display(),
@@ -583,7 +583,7 @@ pub fn completion(ws: &Workspace, text: &str, offset: usize) -> Vec<CompletionIt
                         "{} {}: {}\n\n{doc}",
                         b.kind,
                         crate::safe::code_span(id),
-                        crate::safe::markdown(&b.display())
+                        crate::safe::markdown(b.display())
                     ),
                 );
                 it.detail = Some(format!("{}: {}", b.kind, b.display()));
