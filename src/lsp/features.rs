@@ -126,7 +126,13 @@ fn block_location(ws: &Workspace, file: FileId, span: Span) -> Option<Location> 
 /// The hover text at `offset`: a finding there (its message and the rule's
 /// explanation, the same text as `icslint explain`), else the schema's
 /// meaning of the kind, key or word, else the block a reference names.
+/// Markdown, every text from the input escaped (`safe::markdown`), and no
+/// control character raw (an editor in a terminal prints it there).
 pub fn hover(ws: &Workspace, findings: &[Finding], file: FileId, offset: usize) -> Option<String> {
+    hover_text(ws, findings, file, offset).map(|h| crate::safe::terminal(&h).into_owned())
+}
+
+fn hover_text(ws: &Workspace, findings: &[Finding], file: FileId, offset: usize) -> Option<String> {
     let here: Vec<&Finding> = findings
         .iter()
         .filter(|f| {
@@ -500,7 +506,7 @@ fn item(label: &str, kind: CompletionItemKind, doc: String) -> CompletionItem {
         kind: Some(kind),
         documentation: Some(Documentation::MarkupContent(MarkupContent {
             kind: MarkupKind::Markdown,
-            value: doc,
+            value: crate::safe::terminal(&doc).into_owned(),
         })),
         ..CompletionItem::default()
     }
@@ -586,7 +592,9 @@ pub fn completion(ws: &Workspace, text: &str, offset: usize) -> Vec<CompletionIt
                         crate::safe::markdown(b.display())
                     ),
                 );
-                it.detail = Some(format!("{}: {}", b.kind, b.display()));
+                it.detail = Some(
+                    crate::safe::terminal(&format!("{}: {}", b.kind, b.display())).into_owned(),
+                );
                 // After a typed `@`, insert the ID alone.
                 if typed_at {
                     it.insert_text = Some(id.to_string());
@@ -668,7 +676,7 @@ mod tests {
     /// image, autolink and HTML syntax in them must not act.
     #[test]
     fn hover_markdown_from_the_documents_is_inert() {
-        let evil = "[x](javascript:alert(1)) ![t](http://tracker/p.png) <http://auto> <img src=x onerror=alert(1)>";
+        let evil = "[x](javascript:alert(1)) ![t](http://tracker/p.png) <http://auto> <img src=x onerror=alert(1)> \u{1b}]52;c;SGVsbG8=\u{7}";
         let text = format!(
             "system s \"{evil}\" {{ regime 2022 }}\nicb i \"{evil}\" {{ system @s; agenda {{ strategic_share 40% }} }}\n"
         );
@@ -688,6 +696,7 @@ mod tests {
         assert!(hovers.len() > 3, "no completion documented");
         for h in hovers {
             assert!(h.contains("javascript:alert(1)"), "the name is shown: {h}");
+            assert!(!h.contains('\u{1b}'), "{h:?}");
             for raw in ["[x](", "![t]", "<http", "<img"] {
                 assert!(!h.contains(raw), "{raw} in {h}");
             }
