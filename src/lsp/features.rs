@@ -326,7 +326,7 @@ pub fn document_symbols(ws: &Workspace, file: FileId) -> Vec<DocumentSymbol> {
             .map(|b| {
                 #[allow(deprecated)]
                 DocumentSymbol {
-                    name: title(b),
+                    name: crate::safe::terminal(&title(b)).into_owned(),
                     detail: Some(match &b.id {
                         Some(i) => format!("{} {}", b.kind.text, i.text),
                         None => b.kind.text.clone(),
@@ -362,7 +362,7 @@ pub fn workspace_symbols(ws: &Workspace, query: &str) -> Vec<WorkspaceSymbol> {
             continue;
         };
         out.push(WorkspaceSymbol {
-            name: blk.display().to_string(),
+            name: crate::safe::terminal(blk.display()).into_owned(),
             kind: symbol_kind(&blk.kind, blk.parent.is_none()),
             tags: None,
             container_name: Some(format!("{} {id}", blk.kind)),
@@ -694,6 +694,14 @@ mod tests {
             }
         }
         assert!(hovers.len() > 3, "no completion documented");
+        let names = document_symbols(&w, w.files[0]).into_iter().map(|d| d.name);
+        let names: Vec<String> = names
+            .chain(workspace_symbols(&w, "").into_iter().map(|d| d.name))
+            .collect();
+        assert!(names.len() >= 4, "{names:?}");
+        for n in names {
+            assert!(!n.contains('\u{1b}'), "a symbol's name: {n:?}");
+        }
         for h in hovers {
             assert!(h.contains("javascript:alert(1)"), "the name is shown: {h}");
             assert!(!h.contains('\u{1b}'), "{h:?}");
