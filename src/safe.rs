@@ -25,10 +25,10 @@ use std::borrow::Cow;
 use std::io::{self, Write};
 
 /// A character that must not reach a terminal raw: a control character
-/// other than tab, line feed and carriage return (C0, DEL, C1, whose U+009B is a CSI on
-/// its own), and the bidirectional marks and overrides that reorder what
-/// the reader sees. A carriage return is judged by [`terminal`], which
-/// lets one through only before a line feed.
+/// other than tab, line feed and carriage return (C0, DEL, C1, whose
+/// U+009B is a CSI on its own), and the bidirectional marks and overrides
+/// that reorder what the reader sees. A carriage return is judged by
+/// [`terminal`], which lets one through only before a line feed.
 pub fn unsafe_for_terminal(c: char) -> bool {
     (c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
         || matches!(
