@@ -619,7 +619,11 @@ fn hostile_workspace(name: &str) -> PathBuf {
     );
     write(
         &dir,
-        "sys \"'<&>\u{1}]]>.icg",
+        // Every C0 control but NUL, U+FFFE and U+FFFF in the file's name.
+        &format!(
+            "sys \"'<&>{}]]>\u{FFFE}\u{FFFF}.icg",
+            (1u8..0x20).map(char::from).collect::<String>()
+        ),
         &format!(
             "document \"{evil}\" {{ version \"1\"; url \"https://example.org/constitution\" }}\n\
              system s \"{evil}\" {{ regime 2022 }}\n\
