@@ -15,6 +15,7 @@ pub mod lsp;
 pub mod model;
 pub mod report;
 pub mod rules;
+pub mod safe;
 pub mod source;
 pub mod syntax;
 pub mod testing;

@@ -446,3 +446,56 @@ fn plain_reads_a_classic_mac_file_line_by_line() {
         "{text}"
     );
 }
+
+/// A line of a megabyte with a thousand findings on it: each snippet
+/// shows a stretch of the line around its finding, with `...` for the
+/// rest (as rustc does), so the report grows with the findings, not with
+/// findings times the line (94 MB, and then a panic in miette, whose
+/// columns are `u16`, before the cap).
+#[test]
+fn a_long_line_is_shown_in_part_in_every_snippet() {
+    let dir = scratch("long-line");
+    let pad = "x".repeat(1000);
+    let body: Vec<String> = (0..1000).map(|i| format!("zzz{i} \"{pad}\"")).collect();
+    let text = format!(
+        "system s \"S\" {{ regime 2022 }}\nicb i \"I\" {{ system @s; {} }}\n",
+        body.join("; ")
+    );
+    assert!(text.len() > 1_000_000);
+    write(&dir, "long.icg", &text);
+    for format in ["human", "plain"] {
+        let out = icslint(&["check", "long.icg", "--format", format], &dir);
+        let report = stdout(&out);
+        assert!(stderr(&out).is_empty(), "{format}: {}", stderr(&out));
+        let found = report.matches("nknown key `zzz").count();
+        assert_eq!(found, 1000, "{format}: every finding is reported");
+        assert!(
+            report.len() < 800_000,
+            "{format}: {} bytes for 1,000 findings on one line",
+            report.len()
+        );
+        let widest = report
+            .lines()
+            .filter(|l| l.contains("xxxxxxxxxx"))
+            .map(|l| l.chars().count())
+            .max()
+            .unwrap_or(0);
+        assert!(
+            widest < 200,
+            "{format}: a snippet line of {widest} characters"
+        );
+        // The finding in the middle is shown, with the line elided both sides.
+        let middle = report
+            .lines()
+            .find(|l| l.contains("zzz500 \"") && l.contains("..."))
+            .unwrap_or_else(|| panic!("{format}: no snippet of zzz500"));
+        assert!(middle.matches("...").count() == 2, "{format}: {middle}");
+    }
+    // The heading names the finding's real column, not the excerpt's.
+    let human = stdout(&icslint(&["check", "long.icg"], &dir));
+    let col = text.find("zzz500 ").unwrap() - text.find("icb").unwrap() + 1;
+    assert!(
+        human.contains(&format!("long.icg:2:{col}]")),
+        "column {col}"
+    );
+}

@@ -7,7 +7,7 @@ use common::root;
 
 /// Lowest first; the same list as ARCHITECTURE.md's "Layers".
 const LAYERS: &[&[&str]] = &[
-    &["source", "text", "files"],
+    &["source", "text", "files", "safe"],
     &["diagnostic", "yaml"],
     &["syntax"],
     &["model", "fmt"],

@@ -576,3 +576,340 @@ fn a_broken_workspace_is_reported_with_its_problems_and_exit_2() {
     assert_well_formed(&html);
     assert!(html.contains("Document problems"));
 }
+
+/// URLs a document may give that must never become a link: every case,
+/// white space, control character and entity trick, and other schemes.
+const BAD_URLS: &[&str] = &[
+    "javascript:document.title='pwned-url'",
+    "JaVaScRiPt:document.title='pwned-url'",
+    " javascript:document.title='pwned-url'",
+    "\u{1}javascript:document.title='pwned-url'",
+    "java\tscript:document.title='pwned-url'",
+    "javascript&#58;document.title='pwned-url'",
+    "data:text/html,<script>document.title='pwned-url'</script>",
+    "vbscript:msgbox(1)",
+];
+
+/// A web address holding entities: they must reach the browser as text.
+const ENTITY_URL: &str = "https://example.org/a&#34;onmouseover=alert(1)//&quot;";
+
+/// A script that would change the page's title, were it to run.
+const SCRIPT: &str = "<script>document.title='pwned'</script>";
+/// A handler that would do the same.
+const HANDLER: &str = "<img src=x onerror=\\\"document.title='pwned'\\\">";
+
+/// A workspace whose names, reasons, titles, URLs and file names are an
+/// attacker's: markup, handlers, scripts, links, every C0 control
+/// character, U+FFFE and U+FFFF, `]]>` and quotes.
+fn hostile_workspace(name: &str) -> PathBuf {
+    let dir = scratch(&format!("hostile-report-{name}"));
+    let controls: String = (1u8..0x20)
+        .filter(|c| !matches!(c, b'\n' | b'\r' | b'"' | b'\\'))
+        .map(char::from)
+        .chain(['\u{FFFE}', '\u{FFFF}'])
+        .collect();
+    let evil = format!(
+        "{SCRIPT}{HANDLER} [x](javascript:alert(1)) ![t](http://tracker/p.png) <http://auto> [r]: http://ref ]]> \\\"q\\\" 'a' {controls}"
+    );
+    write(&dir, "icslint.yaml", "rules: [hostile.yaml]\n");
+    write(
+        &dir,
+        "hostile.yaml",
+        "pack: hostile\ntitle: \"<script>document.title='pwned'</script> [t](javascript:x)\"\nsource: \"<b onmouseover=x>src</b>\"\nrules:\n  - id: LOC001\n    name: icb-named\n    provenance:\n      source: \"<b onmouseover=x>src</b>\"\n      ref: \"<script>document.title='pwned'</script>\"\n      summary: \"<img src=x onerror=alert(1)> [s](javascript:x)\"\n    severity: error\n    scope: icb\n    assert: exists(membership_review)\n    at: header\n    help: h\n    message: \"{self.name} <script>document.title='pwned'</script> [m](javascript:x)\"\n    description: d\n    why: w\n    examples:\n      fail: |\n        icb i \"I\" { system @s }    # expect: LOC001\n      pass: |\n        system s \"S\" { regime 2022 }\n\nattestation:\n  - ref: \"<script>document.title='pwned'</script>\"\n    summary: \"<img src=x onerror=alert(1)> [a](javascript:x) ]]>\"\n",
+    );
+    write(
+        &dir,
+        // Every C0 control but NUL, U+FFFE and U+FFFF in the file's name.
+        &format!(
+            "sys \"'<&>{}]]>\u{FFFE}\u{FFFF}.icg",
+            (1u8..0x20).map(char::from).collect::<String>()
+        ),
+        &format!(
+            "document \"{evil}\" {{ version \"1\"; url \"https://example.org/constitution\" }}\n\
+             system s \"{evil}\" {{ regime 2022 }}\n\
+             authority la \"{evil}\" {{ tier upper; population 1000; share @s 100% }}\n"
+        ),
+    );
+    // A web address whose entities would, decoded, close the attribute
+    // and add a handler: linked, and its `&` written `&amp;`.
+    write(
+        &dir,
+        "entity.icg",
+        &format!(
+            "document \"Entity\" {{ version \"1\"; url \"{ENTITY_URL}\" }}\n\
+             icb e \"E\" {{\n    system @s\n    agenda {{ strategic_share 40% }}\n}}\n"
+        ),
+    );
+    for (i, url) in BAD_URLS.iter().enumerate() {
+        write(
+            &dir,
+            &format!("icb{i}.icg"),
+            &format!(
+                "document \"Doc {i} {evil}\" {{ version \"1\"; url \"{url}\" }}\n\
+                 icb b{i} \"{evil}\" {{\n    system @s\n    agenda {{ strategic_share 40% }}\n    \
+                 member \"{evil}\" {{ role chair; person \"{evil}\" }}\n    \
+                 explain CCN161 \"{evil}\" {{ approved_by @b{i}; agreed 2023-06-01 }}\n}}\n"
+            ),
+        );
+    }
+    dir
+}
+
+fn hostile_report(format: &str) -> String {
+    let dir = hostile_workspace(format);
+    let out = icslint(&["report", ".", "--format", format, "--as-of", AS_OF], &dir);
+    let text = stdout(&out);
+    assert!(
+        text.contains("pwned"),
+        "{format}: the names are shown\n{text}{}",
+        stderr(&out)
+    );
+    text
+}
+
+/// Every character is one XML 1.0 allows; every entity and attribute
+/// reads; every tag closes.
+fn assert_strict_xml(xml: &str) {
+    use quick_xml::events::Event;
+    if let Some(c) = xml.chars().find(|&c| {
+        (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{FFFE}' | '\u{FFFF}')
+    }) {
+        let i = xml.find(c).unwrap();
+        panic!(
+            "{c:?} is not an XML character: {:?}",
+            &xml[i.saturating_sub(80)..i + c.len_utf8()]
+        );
+    }
+    let mut r = quick_xml::Reader::from_str(xml);
+    r.config_mut().check_end_names = true;
+    loop {
+        match r.read_event() {
+            Ok(Event::Start(e)) | Ok(Event::Empty(e)) => {
+                for a in e.attributes() {
+                    let a = a.unwrap_or_else(|e| panic!("an attribute: {e}"));
+                    a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                        .unwrap_or_else(|e| panic!("an attribute value: {e}"));
+                }
+            }
+            Ok(Event::Text(t)) => {
+                t.decode().unwrap_or_else(|e| panic!("text: {e}"));
+            }
+            Ok(Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => panic!(
+                "not well-formed at byte {}: {e}\n{}",
+                r.error_position(),
+                &xml[(r.error_position() as usize).saturating_sub(200)
+                    ..(r.error_position() as usize).min(xml.len())]
+            ),
+        }
+    }
+    assert_well_formed(xml);
+}
+
+#[test]
+fn hostile_markdown_is_inert() {
+    let md = hostile_report("md");
+    // Shown, escaped.
+    assert!(md.contains("\\[x\\](javascript:alert(1))"), "{md}");
+    for raw in [
+        "[x](javascript",
+        "![t](",
+        "<http://auto>",
+        "<script",
+        "<img",
+        "<b ",
+        "[m](javascript",
+        "[a](javascript",
+        "[r]: http",
+    ] {
+        assert!(!md.contains(raw), "{raw} in\n{md}");
+    }
+}
+
+#[test]
+fn hostile_html_is_well_formed_and_links_only_the_web() {
+    let html = hostile_report("html");
+    assert_strict_xml(&html);
+    let doc = Html::parse_document(&html);
+    // No element or handler of the input's: only the report's own.
+    assert_eq!(doc.select(&sel("script")).count(), 0, "a script element");
+    assert_eq!(doc.select(&sel("body img")).count(), 0, "an img element");
+    for e in doc.select(&sel("*")) {
+        for (name, _) in e.value().attrs() {
+            assert!(
+                !name.starts_with("on"),
+                "a handler {name} on <{}>",
+                e.value().name()
+            );
+        }
+    }
+    let hrefs: Vec<&str> = doc
+        .select(&sel("a[href]"))
+        .filter_map(|a| a.value().attr("href"))
+        .collect();
+    assert!(
+        hrefs.contains(&"https://example.org/constitution"),
+        "{hrefs:?}"
+    );
+    for h in &hrefs {
+        assert!(
+            h.starts_with('#') || h.starts_with("https://") || h.starts_with("http://"),
+            "a link to {h:?}"
+        );
+    }
+    // The bad addresses are still shown, as text, entities not decoded.
+    assert!(html.contains("vbscript:msgbox(1)"), "the address is shown");
+    let text: String = doc.root_element().text().collect();
+    assert!(
+        text.contains("javascript&#58;document.title"),
+        "an entity was decoded"
+    );
+    assert!(hrefs.contains(&ENTITY_URL), "{hrefs:?}");
+    // A policy that forbids script, before anything the input wrote.
+    let csp = doc
+        .select(&sel("meta[http-equiv=\"Content-Security-Policy\"]"))
+        .next()
+        .and_then(|m| m.value().attr("content"))
+        .expect("a Content-Security-Policy meta tag");
+    assert!(csp.contains("default-src 'none'"), "{csp}");
+    assert!(!csp.contains("script-src"), "{csp}");
+    let head = &html[..html.find("<title>").unwrap()];
+    assert!(
+        head.contains("Content-Security-Policy"),
+        "the policy comes first"
+    );
+}
+
+#[test]
+fn hostile_junit_and_charts_are_well_formed() {
+    let dir = hostile_workspace("junit");
+    let out = icslint(&["check", ".", "--format", "junit", "--as-of", AS_OF], &dir);
+    let xml = stdout(&out);
+    assert!(xml.contains("<testsuite"), "{xml}{}", stderr(&out));
+    assert_strict_xml(&xml);
+    // Each chart of the report on its own, as SVG.
+    let html = hostile_report("html");
+    let doc = Html::parse_document(&html);
+    let mut charts = 0;
+    for svg in doc.select(&sel("svg")) {
+        charts += 1;
+        assert_strict_xml(&svg.html());
+    }
+    assert!(charts > 0);
+}
+
+#[test]
+fn headless_chromium_runs_no_script_of_the_input() {
+    let Some(bin) = chromium() else { return };
+    let out_dir = root().join("target/report");
+    std::fs::create_dir_all(&out_dir).unwrap();
+    let page = out_dir.join("hostile.html");
+    let dir = hostile_workspace("chromium");
+    let out = icslint(
+        &["report", ".", "--html", "report.html", "--as-of", AS_OF],
+        &dir,
+    );
+    assert!(
+        stderr(&out).is_empty() || out.status.code() == Some(0),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::copy(dir.join("report.html"), &page).unwrap();
+    let profile = scratch("chromium-profile-hostile");
+    let dom = run_chromium(
+        &bin,
+        &profile,
+        &[
+            "--dump-dom".into(),
+            "--virtual-time-budget=2000".into(),
+            format!("file://{}", page.display()),
+        ],
+    );
+    let dom = String::from_utf8_lossy(&dom.stdout).into_owned();
+    assert!(dom.contains("<main>"), "no DOM dumped");
+    let doc = Html::parse_document(&dom);
+    let title: String = doc.select(&sel("title")).flat_map(|t| t.text()).collect();
+    // The injected scripts set the title to `pwned`: it is the report's own.
+    assert!(
+        title.starts_with("Governance conformance report"),
+        "a script ran: the title is {title:?}"
+    );
+    assert_eq!(
+        doc.select(&sel("script")).count(),
+        0,
+        "a script element in the DOM"
+    );
+    assert_eq!(
+        doc.select(&sel("body img")).count(),
+        0,
+        "an img element in the DOM"
+    );
+    for e in doc.select(&sel("*")) {
+        for (name, _) in e.value().attrs() {
+            assert!(!name.starts_with("on"), "a handler {name} survived");
+        }
+    }
+    let text: String = doc.root_element().text().collect();
+    assert!(
+        text.contains("javascript&#58;document.title"),
+        "an entity was decoded"
+    );
+    assert!(
+        doc.select(&sel("a[href]"))
+            .any(|a| a.value().attr("href") == Some(ENTITY_URL)),
+        "the web address with entities is linked as written"
+    );
+    for a in doc.select(&sel("a[href]")) {
+        let h = a.value().attr("href").unwrap();
+        assert!(
+            h.starts_with('#') || h.to_ascii_lowercase().starts_with("http"),
+            "a link to {h:?} in the DOM"
+        );
+    }
+    // Charts and styles still render under the policy.
+    assert!(doc.select(&sel("svg")).count() > 0);
+
+    // Were an escaping bug to let markup through, the policy still stops
+    // it: a script and a handler written into the page do not run, and
+    // the same page without the policy shows they would have.
+    let report = std::fs::read_to_string(&page).unwrap();
+    let injected = report.replacen(
+        "<body>",
+        "<body><script>document.title='pwned-script'</script><img src=\"data:,x\" onerror=\"document.title='pwned-handler'\" />",
+        1,
+    );
+    let title_of = |html: &str, name: &str| {
+        let p = out_dir.join(name);
+        std::fs::write(&p, html).unwrap();
+        let dom = run_chromium(
+            &bin,
+            &profile,
+            &[
+                "--dump-dom".into(),
+                "--virtual-time-budget=2000".into(),
+                format!("file://{}", p.display()),
+            ],
+        );
+        let dom = String::from_utf8_lossy(&dom.stdout).into_owned();
+        Html::parse_document(&dom)
+            .select(&sel("title"))
+            .flat_map(|t| t.text())
+            .collect::<String>()
+    };
+    let guarded = title_of(&injected, "hostile-injected.html");
+    assert!(
+        guarded.starts_with("Governance conformance report"),
+        "the policy let a script run: the title is {guarded:?}"
+    );
+    let start = injected
+        .find("<meta http-equiv=\"Content-Security-Policy\"")
+        .unwrap();
+    let end = start + injected[start..].find("/>").unwrap() + 2;
+    let open = format!("{}{}", &injected[..start], &injected[end..]);
+    let unguarded = title_of(&open, "hostile-no-policy.html");
+    assert!(
+        unguarded.starts_with("pwned"),
+        "without the policy the script should have run (the check would prove nothing): {unguarded:?}"
+    );
+}

@@ -2,6 +2,7 @@ use super::{FailOn, Format, Selection};
 use icslint::diagnostic::{Finding, Severity};
 use icslint::engine::{baseline::Baseline, Engine};
 use icslint::report;
+use icslint::safe::{self, Mode};
 use icslint::source::{FileId, Sources};
 use icslint::workspace::{LoadOptions, Workspace};
 use std::io::IsTerminal;
@@ -116,8 +117,8 @@ pub fn run(args: Args) -> i32 {
     // piece would only cost time (2.5 ms of 50 at 1x national).
     let mut ws = std::mem::ManuallyDrop::new(ws);
     if ws.files.is_empty() && !args.quiet {
-        let shown: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
-        eprintln!("warning: no .icg files found in {}", shown.join(", "));
+        let shown: Vec<String> = args.paths.iter().map(|p| super::shown(p)).collect();
+        super::note!("warning: no .icg files found in {}", shown.join(", "));
     }
     let mut hidden = 0;
     if let Some(path) = &args.baseline {
@@ -159,7 +160,7 @@ pub fn run(args: Args) -> i32 {
     }
     if args.verbose {
         for (path, why) in &ws.skipped {
-            eprintln!("note: not entered: {} ({why})", path.display());
+            super::note!("note: not entered: {} ({why})", super::shown(path));
         }
     }
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
@@ -181,7 +182,7 @@ pub fn run(args: Args) -> i32 {
     let safe = if args.statistics {
         None
     } else {
-        terminal_safe(&findings, &ws.sources)
+        terminal_safe(&findings, &ws.sources, args.format != Format::Github)
     };
     let (shown, sources) = match (&safe, args.format) {
         (Some((f, s)), Format::Human | Format::Plain | Format::Github) => (f.as_slice(), s),
@@ -190,9 +191,19 @@ pub fn run(args: Args) -> i32 {
     // `None`: a report written as it is made rather than built whole first
     // (at scale, two to four times the documents' size).
     let out = args.statistics.then(|| report::statistics(&findings));
+    // The last step of every report: each line made inert for where it
+    // is read (`icslint::safe`), whatever text of the input reached it.
+    let mode = match args.format {
+        _ if args.statistics => Mode::Text { colour: false },
+        Format::Human => Mode::Text { colour: color },
+        Format::Plain => Mode::Text { colour: false },
+        Format::Github => Mode::Annotations,
+        Format::Junit => Mode::Xml,
+        Format::Json | Format::Sarif | Format::Gitlab => Mode::Json,
+    };
     let written = match out {
-        Some(text) => super::emit(args.output.as_deref(), &text),
-        None => super::emit_with(args.output.as_deref(), |w| match args.format {
+        Some(text) => super::emit(args.output.as_deref(), mode, &text),
+        None => super::emit_with(args.output.as_deref(), mode, |w| match args.format {
             Format::Human | Format::Plain => {
                 if args.format == Format::Human {
                     report::write_human(shown, sources, color, 100, w)?;
@@ -323,24 +334,10 @@ pub fn summary(findings: &[Finding], files: usize, hidden: usize) -> String {
     s
 }
 
-/// Control characters (and bidirectional overrides) that must not reach a
-/// terminal raw.
-fn unsafe_char(c: char) -> bool {
-    (c.is_control() && c != '\n' && c != '\t' && c != '\r')
-        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-}
-
-/// `text` with each unsafe character written as an escape (`\u{1b}`).
+/// `text` with each control character a terminal would act on written as
+/// an escape (`\u{1b}`), a lone carriage return included.
 pub(crate) fn escape_controls(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if unsafe_char(c) {
-                c.escape_unicode().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
+    safe::terminal(text).into_owned()
 }
 
 /// The error of a check whose files changed before their findings could
@@ -367,24 +364,48 @@ fn changed_files(changed: &[icslint::workspace::Changed]) -> String {
 
 /// Copies of the findings and sources fit for a terminal, or `None` when
 /// nothing needs changing (the usual case). Messages escape each control
-/// character; source texts replace each of its bytes with `?`, so every
-/// span still points at the same place.
-pub fn terminal_safe(findings: &[Finding], sources: &Sources) -> Option<(Vec<Finding>, Sources)> {
+/// character (`safe::terminal`); source texts replace each of its bytes
+/// with `?`, so every span still points at the same place; with
+/// `paths`, each file's name is shown on one line (`safe::one_line`): a
+/// file may be named `x\n::error::y`. The `github` format keeps the names
+/// (it percent-escapes them, and the runner must find the file).
+pub fn terminal_safe(
+    findings: &[Finding],
+    sources: &Sources,
+    paths: bool,
+) -> Option<(Vec<Finding>, Sources)> {
     let mut files: Vec<FileId> = findings
         .iter()
         .flat_map(|f| std::iter::once(f.file).chain(f.labels.iter().map(|l| l.file)))
         .collect();
     files.sort();
     files.dedup();
+    let changes = |s: &str| matches!(safe::terminal(s), std::borrow::Cow::Owned(_));
+    let path_unsafe = |f: FileId| {
+        paths && {
+            let p = sources.get(f).path.to_string_lossy();
+            matches!(safe::one_line(&p), std::borrow::Cow::Owned(_))
+        }
+    };
     let texts_unsafe = files
         .iter()
-        .any(|&f| sources.get(f).text.chars().any(unsafe_char));
+        .any(|&f| path_unsafe(f) || sources.get(f).text.chars().any(safe::unsafe_for_terminal));
     let messages_unsafe = findings.iter().any(|f| {
-        f.message.chars().any(unsafe_char)
-            || f.help
-                .as_deref()
-                .is_some_and(|h| h.chars().any(unsafe_char))
-            || f.labels.iter().any(|l| l.message.chars().any(unsafe_char))
+        changes(&f.message)
+            || f.help.as_deref().is_some_and(changes)
+            || f.labels.iter().any(|l| changes(&l.message))
+            || f.explanation
+                .as_ref()
+                .is_some_and(|e| changes(&e.reason) || changes(&e.approved_by))
+            || f.citation.as_ref().is_some_and(|c| {
+                changes(&c.document)
+                    || [&c.version, &c.clause, &c.url]
+                        .iter()
+                        .any(|x| x.as_deref().is_some_and(changes))
+            })
+            || f.provenance
+                .as_ref()
+                .is_some_and(|p| changes(&p.source) || changes(&p.reference) || changes(&p.summary))
     });
     if !texts_unsafe && !messages_unsafe {
         return None;
@@ -397,12 +418,21 @@ pub fn terminal_safe(findings: &[Finding], sources: &Sources) -> Option<(Vec<Fin
             .text
             .chars()
             .flat_map(|c| {
-                let n = if unsafe_char(c) { c.len_utf8() } else { 0 };
+                let n = if safe::unsafe_for_terminal(c) {
+                    c.len_utf8()
+                } else {
+                    0
+                };
                 let keep = (n == 0).then_some(c);
                 keep.into_iter().chain(std::iter::repeat_n('?', n))
             })
             .collect();
-        ids.insert(f, safe_sources.add(&src.path, text));
+        let path = if path_unsafe(f) {
+            PathBuf::from(safe::one_line(&src.path.to_string_lossy()).into_owned())
+        } else {
+            src.path.clone()
+        };
+        ids.insert(f, safe_sources.add(&path, text));
     }
     let shown = findings
         .iter()
@@ -424,6 +454,11 @@ pub fn terminal_safe(findings: &[Finding], sources: &Sources) -> Option<(Vec<Fin
                 c.version = c.version.as_deref().map(escape_controls);
                 c.clause = c.clause.as_deref().map(escape_controls);
                 c.url = c.url.as_deref().map(escape_controls);
+            }
+            if let Some(p) = f.provenance.as_mut().map(std::sync::Arc::make_mut) {
+                p.source = escape_controls(&p.source);
+                p.reference = escape_controls(&p.reference);
+                p.summary = escape_controls(&p.summary);
             }
             for l in &mut f.labels {
                 l.file = ids[&l.file];

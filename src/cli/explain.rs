@@ -13,6 +13,6 @@ pub fn run(query: &str) -> i32 {
             "no rule is called {q}{hint} (`icslint rules` lists them)"
         ));
     };
-    crate::cli::out!("{}", entry.explain());
+    crate::cli::text!("{}", entry.explain());
     super::EXIT_CLEAN
 }

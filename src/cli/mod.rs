@@ -7,13 +7,33 @@ macro_rules! out {
         let _ = write!(std::io::stdout().lock(), $($arg)*);
     }};
 }
-macro_rules! outln {
+/// Text for a person (a terminal, a CI log) to standard output, every
+/// line made inert (`icslint::safe::Guard`): what `out!` writes raw is a
+/// document's own bytes (`fmt -`, diffs); everything else goes here.
+macro_rules! text {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+        let mut g = icslint::safe::Guard::new(
+            std::io::stdout().lock(),
+            icslint::safe::Mode::Text { colour: false },
+        );
+        let _ = write!(g, $($arg)*);
+        let _ = g.finish();
     }};
 }
-pub(crate) use {out, outln};
+/// [`text!`] to standard error: warnings, notes and errors.
+macro_rules! note {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let mut g = icslint::safe::Guard::new(
+            std::io::stderr().lock(),
+            icslint::safe::Mode::Text { colour: false },
+        );
+        let _ = writeln!(g, $($arg)*);
+        let _ = g.finish();
+    }};
+}
+pub(crate) use {note, out, text};
 
 mod check;
 mod explain;
@@ -252,16 +272,15 @@ pub(crate) fn regime_of(sel: &Selection) -> Option<i64> {
     sel.regime.map(icslint::config::Regime::year)
 }
 
-/// Writes a report to `output`, or to standard output when there is none.
-pub(crate) fn emit(output: Option<&std::path::Path>, text: &str) -> Result<(), i32> {
-    match output {
-        None => {
-            out!("{text}");
-            Ok(())
-        }
-        Some(p) => std::fs::write(p, text)
-            .map_err(|e| error(format_args!("cannot write {}: {e}", p.display()))),
-    }
+/// Writes a report to `output`, or to standard output when there is
+/// none, through a guard for `mode` (`icslint::safe`): a report is read
+/// in a terminal or a CI log wherever it is written.
+pub(crate) fn emit(
+    output: Option<&std::path::Path>,
+    mode: icslint::safe::Mode,
+    text: &str,
+) -> Result<(), i32> {
+    emit_with(output, mode, |w| w.write_all(text.as_bytes()))
 }
 
 /// [`emit`] for a report written as it is made, through a buffer, rather
@@ -269,26 +288,47 @@ pub(crate) fn emit(output: Option<&std::path::Path>, text: &str) -> Result<(), i
 /// end the report quietly, as [`out!`] does.
 pub(crate) fn emit_with(
     output: Option<&std::path::Path>,
+    mode: icslint::safe::Mode,
     write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
 ) -> Result<(), i32> {
-    use std::io::Write as _;
+    use icslint::safe::Guard;
+    use std::io::{BufWriter, Write as _};
+    // A buffer each side of the guard: it reads whole runs of lines, not
+    // each of serde's small writes.
+    let guarded = |w: Box<dyn std::io::Write>| {
+        BufWriter::with_capacity(
+            1 << 16,
+            Guard::new(BufWriter::with_capacity(1 << 16, w), mode),
+        )
+    };
+    let finish = |mut w: BufWriter<Guard<BufWriter<Box<dyn std::io::Write>>>>| {
+        w.flush()?;
+        w.get_mut().finish()
+    };
     match output {
         None => {
-            let mut w = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-            let _ = write(&mut w).and_then(|()| w.flush());
+            let mut w = guarded(Box::new(std::io::stdout().lock()));
+            let _ = write(&mut w).and_then(|()| finish(w));
             Ok(())
         }
         Some(p) => std::fs::File::create(p)
             .and_then(|f| {
-                let mut w = std::io::BufWriter::with_capacity(1 << 16, f);
+                let mut w = guarded(Box::new(f));
                 write(&mut w)?;
-                w.flush()
+                finish(w)
             })
-            .map_err(|e| error(format_args!("cannot write {}: {e}", p.display()))),
+            .map_err(|e| error(format_args!("cannot write {}: {e}", shown(p)))),
     }
 }
 
+/// An error, to standard error, made inert like every text for a person.
 pub(crate) fn error(msg: impl std::fmt::Display) -> i32 {
-    eprintln!("error: {msg}");
+    note!("error: {msg}");
     EXIT_ERROR
+}
+
+/// A path as a message shows it: on one line, whatever its name holds
+/// (a file may be named `x\n::error::y`).
+pub(crate) fn shown(p: &std::path::Path) -> String {
+    icslint::safe::one_line(&p.display().to_string()).into_owned()
 }

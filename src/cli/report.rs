@@ -44,8 +44,8 @@ pub fn run(args: Args) -> i32 {
         Err(e) => return super::error(e),
     };
     if ws.files.is_empty() {
-        let shown: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
-        eprintln!("warning: no .icg files found in {}", shown.join(", "));
+        let shown: Vec<String> = args.paths.iter().map(|p| super::shown(p)).collect();
+        super::note!("warning: no .icg files found in {}", shown.join(", "));
     }
     let known = ws
         .packs
@@ -75,11 +75,16 @@ pub fn run(args: Args) -> i32 {
         Ok(t) => t,
         Err(e) => return super::error(e),
     };
-    if let Err(code) = super::emit(output.as_deref(), &text) {
+    let mode = match format {
+        ReportFormat::Html => icslint::safe::Mode::Xml,
+        ReportFormat::Md => icslint::safe::Mode::Text { colour: false },
+        ReportFormat::Json => icslint::safe::Mode::Json,
+    };
+    if let Err(code) = super::emit(output.as_deref(), mode, &text) {
         return code;
     }
     if report.systems.is_empty() && !ws.files.is_empty() {
-        eprintln!("note: the documents name no `system`; the report has no system to describe");
+        super::note!("note: the documents name no `system`; the report has no system to describe");
     }
     // As in `check`: a file, pack or configuration that could not be read or
     // used is an error (the report is still written, and names it).
@@ -88,7 +93,7 @@ pub fn run(args: Args) -> i32 {
         .filter(|f| matches!(f.rule.as_str(), "ICG009" | "ICG012" | "ICG013"))
         .count();
     if unread > 0 {
-        eprintln!(
+        super::note!(
             "error: {unread} file(s), pack(s) or configuration(s) could not be read or used; the report names them, and its statuses leave them out"
         );
         return super::EXIT_ERROR;

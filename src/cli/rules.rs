@@ -22,6 +22,11 @@ pub fn run(args: Args) -> i32 {
     } else {
         catalogue::listing(packs)
     };
-    crate::cli::out!("{text}");
+    if args.json {
+        // JSON keeps its meaning: what a terminal acts on as `\uXXXX`.
+        let _ = super::emit(None, icslint::safe::Mode::Json, &text);
+    } else {
+        crate::cli::text!("{text}");
+    }
     super::EXIT_CLEAN
 }

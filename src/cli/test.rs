@@ -52,8 +52,8 @@ pub fn run(args: Args) -> i32 {
     if errors == args.paths.len() {
         return super::EXIT_ERROR;
     }
-    crate::cli::out!("{}", all.report);
-    crate::cli::outln!("{} passed, {} failed", all.passed, all.failed);
+    crate::cli::text!("{}", all.report);
+    crate::cli::text!("{} passed, {} failed\n", all.passed, all.failed);
     if errors > 0 {
         super::EXIT_ERROR
     } else if all.failed > 0 {

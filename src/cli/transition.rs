@@ -72,8 +72,8 @@ pub fn run(args: Args) -> i32 {
         (Err(code), _) | (_, Err(code)) => return code,
     };
     if to_ws.files.is_empty() {
-        let shown: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
-        eprintln!("warning: no .icg files found in {}", shown.join(", "));
+        let shown: Vec<String> = args.paths.iter().map(|p| super::shown(p)).collect();
+        super::note!("warning: no .icg files found in {}", shown.join(", "));
     }
     // A prefix is valid when it names a rule of either side.
     let known: Vec<String> = [&from_ws, &to_ws]
@@ -139,7 +139,11 @@ pub fn run(args: Args) -> i32 {
         }
         Format::Json => render::json(&t, &from, &to, &sides),
     };
-    if let Err(code) = super::emit(args.output.as_deref(), &out) {
+    let mode = match args.format {
+        Format::Human => icslint::safe::Mode::Text { colour: false },
+        Format::Json => icslint::safe::Mode::Json,
+    };
+    if let Err(code) = super::emit(args.output.as_deref(), mode, &out) {
         return code;
     }
     // As for `check`: a file, pack or configuration that could not be read

@@ -54,13 +54,13 @@ pub fn run(paths: &[PathBuf]) -> i32 {
         Ok(ws) => ws,
         Err(e) => return super::error(e),
     };
-    crate::cli::out!("{}", table(&ws));
+    crate::cli::text!("{}", table(&ws));
     if ws
         .findings
         .iter()
         .any(|f| f.severity == icslint::diagnostic::Severity::Error)
     {
-        eprintln!("note: the workspace has language errors; run `icslint check` to see them");
+        super::note!("note: the workspace has language errors; run `icslint check` to see them");
     }
     super::EXIT_CLEAN
 }

@@ -47,7 +47,8 @@ struct HBars {
 }
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
+    crate::safe::xml_chars(s)
+        .replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
@@ -368,4 +369,17 @@ pub fn typology(s: &SystemReport) -> Chart {
         x_desc: "share of the authority's population in this system".into(),
         percent: true,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    /// A title or label holds the documents' names: markup and the
+    /// characters XML forbids never reach the SVG raw.
+    #[test]
+    fn svg_text_is_escaped_and_xml_safe() {
+        assert_eq!(
+            super::escape("<a href=\"x\">&\u{1}\u{FFFE}]]>"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;\\u{1}\\u{fffe}]]&gt;"
+        );
+    }
 }

@@ -2,14 +2,18 @@
 //! self-contained file: styles inline, charts as inline SVG, no script, A4
 //! print rules), Markdown, and JSON. HTML and Markdown come from minijinja
 //! templates in `templates/`, compiled in; values are escaped by the
-//! template engine (HTML auto-escaping by the template's name), never by
-//! hand-built strings.
+//! template engine (HTML auto-escaping by the template's name) after
+//! `safe::xml_chars`, and by `safe`'s Markdown escaper in Markdown, never by
+//! hand-built strings. The HTML links only `http` and `https` addresses,
+//! and its Content-Security-Policy forbids script.
 
 use super::charts::{self, Chart};
 use super::{Conformance, SystemReport};
+use crate::safe;
 use minijinja::value::Serde;
 use minijinja::{Environment, Value};
 use serde::Serialize;
+use std::borrow::Cow;
 
 const HTML: &str = include_str!("../../templates/report.html");
 const CSS: &str = include_str!("../../templates/report.css");
@@ -37,15 +41,39 @@ fn env() -> Environment<'static> {
     env.add_filter("pct", |v: f64| {
         format!("{}%", crate::syntax::fmt_num((v * 10.0).round() / 10.0))
     });
-    // Markdown text from the documents: one line, and HTML written as
-    // text (a name or reason holding `<script>` must not become markup in
-    // a renderer that allows HTML); code spans are left as written.
-    env.add_filter("md", |v: String| md_text(&v));
-    // A Markdown table cell: the same, with pipes escaped.
-    env.add_filter("cell", |v: String| md_text(&v).replace('|', "\\|"));
+    // Every value from the documents is made of characters XML allows
+    // (the HTML is XHTML-compatible: a control character in a name would
+    // leave it unreadable by an XML reader), then escaped as the template
+    // asks (HTML for report.html).
+    env.set_formatter(|out, state, value| {
+        if let Some(Cow::Owned(clean)) = value.as_str().map(safe::xml_chars) {
+            let clean = if value.is_safe() {
+                Value::from_safe_string(clean)
+            } else {
+                Value::from(clean)
+            };
+            return minijinja::escape_formatter(out, state, &clean);
+        }
+        minijinja::escape_formatter(out, state, value)
+    });
+    // Markdown text from the documents: one line, and inert
+    // (`safe::markdown`: no link, image, autolink, reference or HTML);
+    // code spans are left as written. Also fit for a table cell.
+    env.add_filter("md", |v: String| safe::markdown(&v));
+    env.add_filter("cell", |v: String| safe::markdown(&v));
+    // A path or location in Markdown: a code span its text cannot close.
+    env.add_filter("mdcode", |v: String| {
+        safe::code_span(&v).replace('|', "\\|")
+    });
+    // An address the HTML may link to: `http` or `https` only
+    // (`safe::web_url`); anything else is none, and shown as text.
+    env.add_filter("web_url", |v: Value| {
+        v.as_str().and_then(safe::web_url).map(str::to_string)
+    });
     // Messages quote ICG in backticks (`employee yes`): in HTML, <code>,
     // every part escaped by minijinja's own HTML escaper.
     env.add_filter("code", |v: String| {
+        let v = safe::xml_chars(&v);
         let mut out = String::new();
         for (i, part) in v.split('`').enumerate() {
             let part = minijinja::HtmlEscape(part).to_string();
@@ -116,46 +144,4 @@ pub fn json(report: &Conformance) -> String {
     let mut s = serde_json::to_string_pretty(report).expect("the report serialises");
     s.push('\n');
     s
-}
-
-/// One line of Markdown text: whitespace folded, and `&`, `<` and `>`
-/// written as entities outside backtick code spans (inside them Markdown
-/// shows characters as they are, and an entity would show literally).
-fn md_text(v: &str) -> String {
-    let line = v.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut out = String::with_capacity(line.len());
-    let parts: Vec<&str> = line.split('`').collect();
-    for (i, part) in parts.iter().enumerate() {
-        if i > 0 {
-            out.push('`');
-        }
-        // A code span needs its closing backtick; an unclosed one is text.
-        if i % 2 == 1 && i + 1 < parts.len() {
-            out.push_str(part);
-            continue;
-        }
-        for c in part.chars() {
-            match c {
-                '&' => out.push_str("&amp;"),
-                '<' => out.push_str("&lt;"),
-                '>' => out.push_str("&gt;"),
-                c => out.push(c),
-            }
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn markdown_text_writes_html_as_text_outside_code_spans() {
-        assert_eq!(
-            super::md_text("Board <script>alert(1)</script> & `a <b>` | x"),
-            "Board &lt;script&gt;alert(1)&lt;/script&gt; &amp; `a <b>` | x"
-        );
-        assert_eq!(super::md_text("two\n lines"), "two lines");
-        // An unclosed backtick opens no code span: what follows is text.
-        assert_eq!(super::md_text("a ` <b>"), "a ` &lt;b&gt;");
-    }
 }

@@ -43,8 +43,13 @@ fn severity(f: &Finding) -> DiagnosticSeverity {
 }
 
 /// The diagnostic's text: the message, what to write, and where the
-/// obligation comes from.
+/// obligation comes from. Editors in a terminal (Helix, Neovim) print
+/// it there: control characters are written as escapes (`safe::terminal`).
 pub fn message(f: &Finding) -> String {
+    crate::safe::terminal(&message_text(f)).into_owned()
+}
+
+fn message_text(f: &Finding) -> String {
     let mut s = f.message.clone();
     if let Some(e) = f.explanation.as_ref().filter(|_| f.is_explained()) {
         s.push('\n');
@@ -103,7 +108,7 @@ pub fn publish<'a>(
                         uri::of_file(ws, l.file)?,
                         lines.range(ws, l.file, l.span),
                     ),
-                    message: l.message.clone(),
+                    message: crate::safe::terminal(&l.message).into_owned(),
                 })
             })
             .collect();
@@ -136,7 +141,12 @@ pub fn publish<'a>(
             info.extend(related.iter().cloned());
             out.entry(l.file).or_default().push(Diagnostic {
                 range: lines.range(ws, l.file, l.span),
-                message: format!("{} (see {})\n{}", l.message, f.rule, message(f)),
+                message: format!(
+                    "{} (see {})\n{}",
+                    crate::safe::terminal(&l.message),
+                    f.rule,
+                    message(f)
+                ),
                 related_information: Some(info),
                 data: Some(serde_json::json!({ "labelOf": f.rule })),
                 ..base.clone()
@@ -144,4 +154,25 @@ pub fn publish<'a>(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::diagnostic::icg;
+    use crate::source::{FileId, Span};
+
+    /// What an editor in a terminal prints holds no escape sequence.
+    #[test]
+    fn a_diagnostic_message_carries_no_control_character() {
+        let mut f = icg::finding(
+            icg::SYNTAX,
+            FileId(0),
+            Span::new(0, 1),
+            "name \u{1b}]52;c;SGVsbG8=\u{7} over\rwrite \u{9b}2J",
+        );
+        f.help = Some("\u{1b}[2J help".to_string().into());
+        let m = super::message(&f);
+        assert!(!m.chars().any(|c| c.is_control() && c != '\n'), "{m:?}");
+        assert!(m.contains("\\u{1b}]52"), "{m}");
+    }
 }

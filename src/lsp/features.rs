@@ -126,7 +126,13 @@ fn block_location(ws: &Workspace, file: FileId, span: Span) -> Option<Location> 
 /// The hover text at `offset`: a finding there (its message and the rule's
 /// explanation, the same text as `icslint explain`), else the schema's
 /// meaning of the kind, key or word, else the block a reference names.
+/// Markdown, every text from the input escaped (`safe::markdown`), and no
+/// control character raw (an editor in a terminal prints it there).
 pub fn hover(ws: &Workspace, findings: &[Finding], file: FileId, offset: usize) -> Option<String> {
+    hover_text(ws, findings, file, offset).map(|h| crate::safe::terminal(&h).into_owned())
+}
+
+fn hover_text(ws: &Workspace, findings: &[Finding], file: FileId, offset: usize) -> Option<String> {
     let here: Vec<&Finding> = findings
         .iter()
         .filter(|f| {
@@ -135,37 +141,43 @@ pub fn hover(ws: &Workspace, findings: &[Finding], file: FileId, offset: usize) 
                     || f.span.is_empty() && f.span.start == offset)
         })
         .collect();
+    // Every text from the documents or a pack is Markdown-escaped
+    // (`safe::markdown`): a hover is rendered, and a name must not become
+    // a link, an image or HTML. The rule's explanation is a code block
+    // its text cannot close (`safe::code_fence`).
+    use crate::safe::{code_fence, code_span, markdown as md};
     if !here.is_empty() {
         let mut s = String::new();
         for f in here {
             s.push_str(&format!(
                 "**{} {}** ({}): {}\n\n",
-                f.rule,
-                f.name,
+                md(&f.rule),
+                md(&f.name),
                 if f.is_explained() {
                     "explained"
                 } else {
                     f.severity.as_str()
                 },
-                f.message
+                md(&f.message)
             ));
             if let Some(e) = f.explanation.as_ref().filter(|_| f.is_explained()) {
-                s.push_str(&format!("{}\n\n", crate::report::explained_text(e)));
+                s.push_str(&format!("{}\n\n", md(&crate::report::explained_text(e))));
             }
             if let Some(h) = &f.help {
-                s.push_str(&format!("help: {h}\n\n"));
+                s.push_str(&format!("help: {}\n\n", md(h)));
             }
             if let Some(c) = &f.citation {
-                s.push_str(&format!("{}\n\n", crate::report::citation_text(c)));
+                s.push_str(&format!("{}\n\n", md(&crate::report::citation_text(c))));
             }
             if let Some(p) = &f.provenance {
                 s.push_str(&format!(
-                    "source: {}, {}: {}\n\n",
-                    p.source, p.reference, p.summary
+                    "source: {}\n\n",
+                    md(&format!("{}, {}: {}", p.source, p.reference, p.summary))
                 ));
             }
             if let Some(e) = catalogue::find(ws, &f.rule) {
-                s.push_str(&format!("```text\n{}```\n\n", e.explain()));
+                s.push_str(&code_fence(&e.explain()));
+                s.push('\n');
             }
         }
         return Some(s.trim_end().to_string());
@@ -173,12 +185,12 @@ pub fn hover(ws: &Workspace, findings: &[Finding], file: FileId, offset: usize) 
     match node_at(ws, file, offset)? {
         Node::Kind(b) => schema::kind(&b.kind.text).map(kind_doc),
         Node::Id(b) => Some(format!(
-            "{} `{}`{}",
+            "{} {}{}",
             b.kind.text,
-            b.id.as_ref()?.text,
+            code_span(&b.id.as_ref()?.text),
             b.name
                 .as_ref()
-                .map_or(String::new(), |(n, _)| format!(": \"{n}\""))
+                .map_or(String::new(), |(n, _)| format!(": \"{}\"", md(n)))
         )),
         Node::Key(kind, a) => key_doc(schema::kind(kind)?, &a.key.text),
         Node::Word {
@@ -193,20 +205,27 @@ pub fn hover(ws: &Workspace, findings: &[Finding], file: FileId, offset: usize) 
                 Ty::Bool => format!("`{key}` takes yes or no"),
                 _ => format!("`{key}` takes {}", k.ty.example()),
             };
-            Some(format!("`{word}`: {allowed}"))
+            Some(format!("{}: {allowed}", code_span(word)))
         }
         Node::Ref(name) => {
             let Some(&b) = ws.model.ids.get(name) else {
-                return Some(format!("`@{name}`: no block in the workspace has this ID"));
+                return Some(format!(
+                    "{}: no block in the workspace has this ID",
+                    code_span(&format!("@{name}"))
+                ));
             };
             let blk = ws.model.block(b);
             let src = ws.sources.get(blk.file);
             Some(format!(
-                "{} `{name}`: {}\n\n{}:{}",
+                "{} {}: {}\n\n{}",
                 blk.kind,
-                blk.display(),
-                src.path.display(),
-                src.line_of(blk.header.start())
+                code_span(name),
+                md(blk.display()),
+                md(&format!(
+                    "{}:{}",
+                    src.path.display(),
+                    src.line_of(blk.header.start())
+                ))
             ))
         }
     }
@@ -307,7 +326,7 @@ pub fn document_symbols(ws: &Workspace, file: FileId) -> Vec<DocumentSymbol> {
             .map(|b| {
                 #[allow(deprecated)]
                 DocumentSymbol {
-                    name: title(b),
+                    name: crate::safe::terminal(&title(b)).into_owned(),
                     detail: Some(match &b.id {
                         Some(i) => format!("{} {}", b.kind.text, i.text),
                         None => b.kind.text.clone(),
@@ -343,7 +362,7 @@ pub fn workspace_symbols(ws: &Workspace, query: &str) -> Vec<WorkspaceSymbol> {
             continue;
         };
         out.push(WorkspaceSymbol {
-            name: blk.display().to_string(),
+            name: crate::safe::terminal(blk.display()).into_owned(),
             kind: symbol_kind(&blk.kind, blk.parent.is_none()),
             tags: None,
             container_name: Some(format!("{} {id}", blk.kind)),
@@ -487,7 +506,7 @@ fn item(label: &str, kind: CompletionItemKind, doc: String) -> CompletionItem {
         kind: Some(kind),
         documentation: Some(Documentation::MarkupContent(MarkupContent {
             kind: MarkupKind::Markdown,
-            value: doc,
+            value: crate::safe::terminal(&doc).into_owned(),
         })),
         ..CompletionItem::default()
     }
@@ -566,9 +585,16 @@ pub fn completion(ws: &Workspace, text: &str, offset: usize) -> Vec<CompletionIt
                 let mut it = item(
                     &format!("@{id}"),
                     CompletionItemKind::REFERENCE,
-                    format!("{} `{id}`: {}\n\n{doc}", b.kind, b.display()),
+                    format!(
+                        "{} {}: {}\n\n{doc}",
+                        b.kind,
+                        crate::safe::code_span(id),
+                        crate::safe::markdown(b.display())
+                    ),
                 );
-                it.detail = Some(format!("{}: {}", b.kind, b.display()));
+                it.detail = Some(
+                    crate::safe::terminal(&format!("{}: {}", b.kind, b.display())).into_owned(),
+                );
                 // After a typed `@`, insert the ID alone.
                 if typed_at {
                     it.insert_text = Some(id.to_string());
@@ -644,5 +670,44 @@ mod tests {
         let syms = document_symbols(&w, w.files[0]);
         assert_eq!(syms.len(), 2);
         assert_eq!(syms[0].name, "Sé");
+    }
+
+    /// Names are the document's words, and a hover is Markdown: link,
+    /// image, autolink and HTML syntax in them must not act.
+    #[test]
+    fn hover_markdown_from_the_documents_is_inert() {
+        let evil = "[x](javascript:alert(1)) ![t](http://tracker/p.png) <http://auto> <img src=x onerror=alert(1)> \u{1b}]52;c;SGVsbG8=\u{7}";
+        let text = format!(
+            "system s \"{evil}\" {{ regime 2022 }}\nicb i \"{evil}\" {{ system @s; agenda {{ strategic_share 40% }} }}\n"
+        );
+        let w = ws(&text);
+        let findings = crate::engine::Engine::new(&w, crate::engine::Options::default()).run();
+        let at = text.find("icb i").unwrap();
+        let mut hovers = vec![hover(&w, &findings, w.files[0], at).unwrap()];
+        hovers.push(hover(&w, &[], w.files[0], text.find("@s").unwrap() + 1).unwrap());
+        hovers.push(hover(&w, &[], w.files[0], text.find("i \"").unwrap()).unwrap());
+        // A reference's completion documents the block it names, by name.
+        let at = text.find("system @s").unwrap() + "system @".len();
+        for it in completion(&w, &text, at) {
+            if let Some(Documentation::MarkupContent(m)) = it.documentation {
+                hovers.push(m.value);
+            }
+        }
+        assert!(hovers.len() > 3, "no completion documented");
+        let names = document_symbols(&w, w.files[0]).into_iter().map(|d| d.name);
+        let names: Vec<String> = names
+            .chain(workspace_symbols(&w, "").into_iter().map(|d| d.name))
+            .collect();
+        assert!(names.len() >= 4, "{names:?}");
+        for n in names {
+            assert!(!n.contains('\u{1b}'), "a symbol's name: {n:?}");
+        }
+        for h in hovers {
+            assert!(h.contains("javascript:alert(1)"), "the name is shown: {h}");
+            assert!(!h.contains('\u{1b}'), "{h:?}");
+            for raw in ["[x](", "![t]", "<http", "<img"] {
+                assert!(!h.contains(raw), "{raw} in {h}");
+            }
+        }
     }
 }

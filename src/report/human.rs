@@ -29,6 +29,13 @@ struct Indexed<'t> {
     text: Cow<'t, str>,
     /// Byte offset of the start of each line.
     line_starts: Vec<usize>,
+    /// The line of the file this text's first line is: 0, or where an
+    /// excerpt starts (`excerpt`).
+    first_line: usize,
+    /// For an excerpt, each line's elision: the byte in the file's line
+    /// its shown part starts at, and the bytes of the `...` before it
+    /// (the column miette names is the file's, not the excerpt's).
+    windows: Vec<(usize, usize)>,
 }
 
 impl<'t> Src<'t> {
@@ -55,6 +62,8 @@ impl<'t> Src<'t> {
             name,
             text,
             line_starts,
+            first_line: 0,
+            windows: Vec::new(),
         }))
     }
 }
@@ -102,7 +111,13 @@ impl SourceCode for Src<'_> {
         }
         let line = first.saturating_sub(before);
         let (data_start, column) = if before == 0 {
-            (start, start - src.line_starts[first])
+            let column = start - src.line_starts[first];
+            // In an excerpt, the column of the file's line.
+            let column = match src.windows.get(first) {
+                Some(&(from, dots)) if from > 0 || dots > 0 => from + column.saturating_sub(dots),
+                _ => column,
+            };
+            (start, column)
         } else {
             (src.line_starts[line], 0)
         };
@@ -123,10 +138,162 @@ impl SourceCode for Src<'_> {
             src.name.clone(),
             &src.text.as_bytes()[data_start..data_end],
             (data_start, data_end - data_start).into(),
-            line,
+            line + src.first_line,
             column,
-            line_count,
+            line_count + src.first_line,
         )))
+    }
+}
+
+/// A line wider than this many bytes is not shown whole in a snippet:
+/// a stretch of it around what the finding points at is, with `...` for
+/// the rest (as rustc does). Output then grows with the number of
+/// findings, not with findings times the length of a line, and miette
+/// (whose columns are `u16`) never meets a line it cannot lay out.
+pub(super) const WIDE: usize = 200;
+/// The stretch of a wide line shown, and how much of it comes before
+/// the first thing pointed at.
+const SHOWN: usize = 120;
+const BEFORE: usize = 40;
+/// Lines of context miette shows around a label (both handlers: 1).
+const CONTEXT: usize = 1;
+/// A label further than this many lines from the finding, in a file with
+/// a wide line near one of them, is shown as a snippet of its own.
+pub(super) const NEAR: usize = 20;
+
+impl<'t> Src<'t> {
+    /// The 0-based line of `offset`.
+    pub(super) fn line_of(&self, offset: usize) -> usize {
+        self.0.line_of(offset.min(self.0.text.len()))
+    }
+
+    fn line_range(&self, line: usize) -> (usize, usize) {
+        let src = &*self.0;
+        let start = src.line_starts[line];
+        let end = src
+            .line_starts
+            .get(line + 1)
+            .map_or(src.text.len(), |&n| n - 1);
+        (start, end.max(start))
+    }
+
+    /// The lines a snippet of `spans` shows: each span's lines and the
+    /// context around them.
+    fn shown_lines(&self, spans: &[(usize, usize)]) -> (usize, usize) {
+        let last = self.0.line_starts.len() - 1;
+        let lo = spans
+            .iter()
+            .map(|&(a, _)| self.line_of(a))
+            .min()
+            .unwrap_or(0);
+        let hi = spans
+            .iter()
+            .map(|&(a, b)| self.line_of(b.max(a + 1) - 1).max(self.line_of(a)))
+            .max()
+            .unwrap_or(0);
+        (lo.saturating_sub(CONTEXT), (hi + CONTEXT + 1).min(last))
+    }
+
+    /// Whether a snippet of `spans` would show a line wider than [`WIDE`].
+    pub(super) fn has_wide_line(&self, spans: &[(usize, usize)]) -> bool {
+        spans.iter().any(|&span| {
+            let (lo, hi) = self.shown_lines(&[span]);
+            (lo..=hi).any(|l| {
+                let (a, b) = self.line_range(l);
+                b - a > WIDE
+            })
+        })
+    }
+
+    /// A text for the snippet of `spans` (byte ranges into this text):
+    /// the lines it shows, each line wider than [`WIDE`] cut to a stretch
+    /// around the spans on it, with the spans moved to match. Line numbers
+    /// and the column in the heading stay the file's.
+    pub(super) fn excerpt(&self, spans: &[(usize, usize)]) -> (Src<'t>, Vec<(usize, usize)>) {
+        let text: &str = &self.0.text;
+        let (lo, hi) = self.shown_lines(spans);
+        let mut out = String::new();
+        // Per line: file offsets (line start and end, shown from, shown
+        // to), where `shown from` lands in the excerpt, and the `...`
+        // before it.
+        let mut lines: Vec<(usize, usize, usize, usize, usize, usize)> = Vec::new();
+        let mut windows = Vec::new();
+        for l in lo..=hi {
+            let (a, b) = self.line_range(l);
+            let (from, to) = if b - a <= WIDE {
+                (a, b)
+            } else {
+                let on_line = || spans.iter().filter(|&&(s, e)| s <= b && e >= a);
+                let first = on_line().map(|&(s, _)| s.clamp(a, b)).min().unwrap_or(a);
+                let end = on_line().map(|&(_, e)| e.clamp(a, b)).max().unwrap_or(a);
+                let from = first.saturating_sub(BEFORE).max(a);
+                let to = (end + BEFORE).min(from + SHOWN).clamp(first, b);
+                (floor_char(text, from), floor_char(text, to))
+            };
+            let dots = if from > a { 3 } else { 0 };
+            windows.push((from - a, dots));
+            out.push_str(&"..."[..dots]);
+            lines.push((a, b, from, to, out.len(), dots));
+            out.push_str(&text[from..to]);
+            if to < b {
+                out.push_str("...");
+            }
+            if l < hi || b < text.len() {
+                out.push('\n');
+            }
+        }
+        // A position of the file in the excerpt: before the shown stretch
+        // of its line, the line's start (the `...` stands for it); after
+        // it, past the `...` after.
+        let map = |pos: usize| -> usize {
+            let i = lines.partition_point(|&(a, ..)| a <= pos).saturating_sub(1);
+            let (_, b, from, to, at, dots) = lines[i];
+            if pos < from {
+                at - dots
+            } else if pos <= to {
+                at + pos - from
+            } else {
+                at + (to - from) + if to < b { 3 } else { 0 }
+            }
+        };
+        let moved = spans
+            .iter()
+            .map(|&(s, e)| {
+                let s2 = map(s);
+                (s2, map(e).max(s2))
+            })
+            .collect();
+        let mut line_starts = vec![0];
+        line_starts.extend(memchr_newlines(out.as_bytes()));
+        let src = Src(Arc::new(Indexed {
+            name: self.0.name.clone(),
+            text: Cow::Owned(out),
+            line_starts,
+            first_line: lo,
+            windows,
+        }));
+        (src, moved)
+    }
+}
+
+/// The char boundary at or before `i`.
+fn floor_char(text: &str, mut i: usize) -> usize {
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// The source and spans a snippet of `spans` in `src` is drawn from: the
+/// file itself, or its excerpt when it would show a wide line.
+pub(super) fn snippet<'t>(
+    src: Src<'t>,
+    spans: &[(usize, usize)],
+) -> (Src<'t>, Vec<(usize, usize)>) {
+    if src.has_wide_line(spans) {
+        src.excerpt(spans)
+    } else {
+        (src, spans.to_vec())
     }
 }
 
@@ -274,31 +441,36 @@ pub fn write(
     let mut cache = Cache::new(sources);
     let mut out = String::new();
     for f in findings {
+        let file = cache.get(f.file);
+        let (near, far) = split_labels(&file, f);
+        let mut spans = vec![(f.span.start, f.span.end)];
+        spans.extend(near.iter().map(|l| (l.span.start, l.span.end)));
+        let (source, spans) = snippet(file, &spans);
         let mut labels = vec![LabeledSpan::new_primary_with_span(
             Some(short_label(f)),
-            (f.span.start, f.span.len()),
+            (spans[0].0, spans[0].1 - spans[0].0),
         )];
+        for (l, &(a, b)) in near.iter().zip(&spans[1..]) {
+            labels.push(LabeledSpan::new_with_span(
+                Some(l.message.clone()),
+                (a, b - a),
+            ));
+        }
         let mut related = Vec::new();
-        for l in &f.labels {
-            if l.file == f.file {
-                labels.push(LabeledSpan::new_with_span(
-                    Some(l.message.clone()),
-                    (l.span.start, l.span.len()),
-                ));
-            } else {
-                related.push(Rendered {
-                    code: String::new(),
-                    message: l.message.clone(),
-                    severity: Severity::Advice,
-                    help: None,
-                    source: cache.get(l.file),
-                    labels: vec![LabeledSpan::new_primary_with_span(
-                        None,
-                        (l.span.start, l.span.len()),
-                    )],
-                    related: Vec::new(),
-                });
-            }
+        for l in far {
+            let (source, spans) = snippet(cache.get(l.file), &[(l.span.start, l.span.end)]);
+            related.push(Rendered {
+                code: String::new(),
+                message: l.message.clone(),
+                severity: Severity::Advice,
+                help: None,
+                source,
+                labels: vec![LabeledSpan::new_primary_with_span(
+                    None,
+                    (spans[0].0, spans[0].1 - spans[0].0),
+                )],
+                related: Vec::new(),
+            });
         }
         let d = Rendered {
             code: format!("{}({})", f.rule, f.name),
@@ -314,7 +486,7 @@ pub fn write(
                 f.severity
             },
             help: help_text(f),
-            source: cache.get(f.file),
+            source,
             labels,
             related,
         };
@@ -324,6 +496,32 @@ pub fn write(
         w.write_all(out.as_bytes())?;
     }
     Ok(())
+}
+
+/// A finding's labels in its own file drawn in its snippet, and those
+/// drawn as snippets of their own: every label in another file, and, when
+/// the snippet would show a line wider than [`WIDE`], a label more than
+/// [`NEAR`] lines away (its excerpt would otherwise take in every line
+/// between).
+pub(super) fn split_labels<'f>(
+    file: &Src<'_>,
+    f: &'f Finding,
+) -> (
+    Vec<&'f crate::diagnostic::Label>,
+    Vec<&'f crate::diagnostic::Label>,
+) {
+    let (mut near, mut far): (Vec<_>, Vec<_>) = f.labels.iter().partition(|l| l.file == f.file);
+    let mut spans = vec![(f.span.start, f.span.end)];
+    spans.extend(near.iter().map(|l| (l.span.start, l.span.end)));
+    if file.has_wide_line(&spans) {
+        let line = file.line_of(f.span.start);
+        let (close, away): (Vec<_>, Vec<_>) = near
+            .into_iter()
+            .partition(|l| file.line_of(l.span.start).abs_diff(line) <= NEAR);
+        near = close;
+        far.splice(0..0, away);
+    }
+    (near, far)
 }
 
 fn short_label(f: &Finding) -> String {
@@ -397,5 +595,69 @@ mod tests {
         let src = Src::new("f".into(), "a\rbb\rc");
         let got = src.read_span(&SourceSpan::from((3, 1)), 0, 0).unwrap();
         assert_eq!((got.line(), got.column()), (1, 1));
+    }
+
+    /// Excerpts of wide lines, for spans anywhere (inside a character,
+    /// across lines, ending with a line end, covering a whole wide line):
+    /// miette renders them without a panic, and no snippet line is wide.
+    #[test]
+    fn excerpts_of_wide_lines_render_for_any_span() {
+        let wide = format!("a £ {} µ z", "wörd ".repeat(300));
+        let texts = [
+            format!("short\n{wide}\nshort\n{wide}\r\n{wide}"),
+            format!("{wide}\n\n{wide}\n"),
+            wide.clone(),
+        ];
+        let handler =
+            GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor()).with_width(100);
+        let narrator = miette::NarratableReportHandler::new().with_context_lines(1);
+        let mut seed = 7u64;
+        let mut next = |n: usize| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as usize % n.max(1)
+        };
+        for text in &texts {
+            let file = Src::new("f".into(), text);
+            for _ in 0..300 {
+                let mut spans = Vec::new();
+                for _ in 0..1 + next(3) {
+                    let a = next(text.len() + 1);
+                    let reach = if next(4) == 0 { text.len() } else { 30 };
+                    let b = (a + next(reach)).min(text.len());
+                    spans.push((a, b));
+                }
+                let (source, moved) = snippet(file.clone(), &spans);
+                assert_eq!(moved.len(), spans.len());
+                let d = Rendered {
+                    code: "X".into(),
+                    message: "m".into(),
+                    severity: Severity::Error,
+                    help: None,
+                    source,
+                    labels: moved
+                        .iter()
+                        .map(|&(a, b)| LabeledSpan::new_with_span(Some("l".into()), (a, b - a)))
+                        .collect(),
+                    related: Vec::new(),
+                };
+                for out in [
+                    {
+                        let mut o = String::new();
+                        let _ = handler.render_report(&mut o, &d);
+                        o
+                    },
+                    {
+                        let mut o = String::new();
+                        let _ = narrator.render_report(&mut o, &d);
+                        o
+                    },
+                ] {
+                    let widest = out.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+                    assert!(widest < 2 * WIDE, "{spans:?}: {widest}\n{out}");
+                }
+            }
+        }
     }
 }

@@ -3,7 +3,7 @@
 //! drawing, no columns of symbols and no colour; the first sentence says
 //! how serious the finding is, which rule, and where.
 
-use super::human::{Cache, Src};
+use super::human::{snippet, split_labels, Cache, Src};
 use crate::diagnostic::{Finding, Severity};
 use crate::source::Sources;
 use miette::{Diagnostic, LabeledSpan, NarratableReportHandler, SourceCode};
@@ -86,7 +86,7 @@ pub fn write(
     for f in findings {
         let src = sources.get(f.file);
         let path = super::display_path(sources, f.file);
-        let source = texts.get(f.file);
+        let file = texts.get(f.file);
         let (line, _) = src.line_col(f.span.start);
         let severity = match f.severity {
             _ if f.is_explained() => "Explained",
@@ -102,25 +102,30 @@ pub fn write(
         );
         // Labels in other files become sentences of the help: a snippet can
         // only come from the finding's own file.
+        // A wide line is shown in part (`human::snippet`); a label far
+        // from the finding, like one in another file, is a sentence.
         let mut help = Vec::new();
+        let (near, far) = split_labels(&file, f);
+        let mut spans = vec![(f.span.start, f.span.end)];
+        spans.extend(near.iter().map(|l| (l.span.start, l.span.end)));
+        let (source, spans) = snippet(file, &spans);
         let mut labels = vec![LabeledSpan::new_primary_with_span(
             Some("the finding".into()),
-            (f.span.start, f.span.len()),
+            (spans[0].0, spans[0].1 - spans[0].0),
         )];
-        for l in &f.labels {
-            if l.file == f.file {
-                labels.push(LabeledSpan::new_with_span(
-                    Some(l.message.clone()),
-                    (l.span.start, l.span.len()),
-                ));
-            } else {
-                let (l_line, _) = sources.get(l.file).line_col(l.span.start);
-                help.push(format!(
-                    "See also {} at line {l_line}: {}.",
-                    super::display_path(sources, l.file),
-                    l.message.trim_end_matches('.')
-                ));
-            }
+        for (l, &(a, b)) in near.iter().zip(&spans[1..]) {
+            labels.push(LabeledSpan::new_with_span(
+                Some(l.message.clone()),
+                (a, b - a),
+            ));
+        }
+        for l in far {
+            let (l_line, _) = sources.get(l.file).line_col(l.span.start);
+            help.push(format!(
+                "See also {} at line {l_line}: {}.",
+                super::display_path(sources, l.file),
+                l.message.trim_end_matches('.')
+            ));
         }
         if let Some(h) = &f.help {
             help.insert(0, h.to_string());
