@@ -95,6 +95,10 @@ pub fn system_population(model: &Model, system: BlockId) -> Result<f64, Vec<Bloc
 /// Lower-tier and strategic authorities have none.
 pub fn compute(model: &Model) -> Vec<(BlockId, Typology)> {
     let mut out = Vec::new();
+    // Per system, worked out once: with thousands of authorities in one
+    // system, each authority counting the others was quadratic.
+    let mut upper: std::collections::HashMap<BlockId, (Vec<BlockId>, Result<f64, Vec<BlockId>>)> =
+        std::collections::HashMap::new();
     for a in model.of_kind("authority") {
         if model.tier(a) != "upper" {
             continue;
@@ -108,13 +112,14 @@ pub fn compute(model: &Model) -> Vec<(BlockId, Typology)> {
         let total = model.share_total(a);
         let remainder = (100.0 - total).max(0.0);
         let (main, main_pct) = shares[0];
-        let others = model
-            .upper_tier_of(main)
-            .into_iter()
-            .filter(|o| *o != a)
-            .count();
+        let (tier, sys_population) = upper.entry(main).or_insert_with(|| {
+            let mut tier = model.upper_tier_of(main);
+            tier.sort_unstable();
+            (tier, system_population(model, main))
+        });
+        let others = tier.len() - usize::from(tier.binary_search(&a).is_ok());
         let mut missing = Vec::new();
-        let of_system = match (model.population(a), system_population(model, main)) {
+        let of_system = match (model.population(a), sys_population.clone()) {
             (Some(mine), Ok(sys)) if sys > 0.0 => Some(mine * main_pct / 100.0 / sys * 100.0),
             (mine, sys) => {
                 if mine.is_none() {
