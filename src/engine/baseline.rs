@@ -125,7 +125,11 @@ impl Baseline {
             if super::always_shown(&f.rule) || f.is_explained() {
                 return true;
             }
-            let key = (f.rule.to_string(), files[&f.file].clone(), f.message.clone());
+            let key = (
+                f.rule.to_string(),
+                files[&f.file].clone(),
+                f.message.clone(),
+            );
             match left.get_mut(&key) {
                 Some(n) if *n > 0 => {
                     *n -= 1;
@@ -156,7 +160,12 @@ fn resolve(
     // What the path says beyond the folders it climbs out of.
     let tail: PathBuf = normalise(recorded)
         .components()
-        .skip_while(|c| matches!(c, Component::ParentDir | Component::RootDir | Component::Prefix(_)))
+        .skip_while(|c| {
+            matches!(
+                c,
+                Component::ParentDir | Component::RootDir | Component::Prefix(_)
+            )
+        })
         .collect();
     if tail.as_os_str().is_empty() {
         return None;
@@ -200,8 +209,14 @@ mod tests {
         let known: HashSet<&PathBuf> = [&a, &b, &c].into_iter().collect();
         let base = Path::new("/w/elsewhere");
         // Written from /w, read with the baseline in /w/elsewhere.
-        assert_eq!(resolve(base, Path::new("ws/north/a.icg"), &known), Some(a.clone()));
-        assert_eq!(resolve(base, Path::new("../ws/south/c.icg"), &known), Some(c.clone()));
+        assert_eq!(
+            resolve(base, Path::new("ws/north/a.icg"), &known),
+            Some(a.clone())
+        );
+        assert_eq!(
+            resolve(base, Path::new("../ws/south/c.icg"), &known),
+            Some(c.clone())
+        );
         assert_eq!(resolve(base, Path::new("c.icg"), &known), Some(c.clone()));
         // Two files end with it: neither is guessed...
         assert_eq!(resolve(base, Path::new("a.icg"), &known), None);
