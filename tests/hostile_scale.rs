@@ -315,6 +315,29 @@ fn twenty_thousand_suppressions() {
 }
 
 #[test]
+fn a_suppression_beside_a_large_workspace_whose_texts_are_released() {
+    // Over 4 MiB of documents: a check lets each text go once lowered,
+    // except a file with an `icslint:` comment. The suppressions must not
+    // read the released texts for the other files' findings.
+    let dir = scratch("suppress-released");
+    let mut big = many_authorities(50_000);
+    big.push_str("icb i \"NHS Big ICB\" { system @big; colour blue }\n");
+    write(&dir, "big.icg", &big);
+    write(
+        &dir,
+        "small.icg",
+        "system s \"S\" { regime 2022 }\n# icslint: allow ICG002 -- a local extension\nicb j \"NHS S ICB\" { system @s; colour red }\n",
+    );
+    write(&dir, "icslint.yaml", "select: [ICG002, ICG010]\n");
+    let out = icslint_within(120, &["check", ".", "--format", "json"], &dir);
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+    let found = findings(&out);
+    assert_eq!(count(&found, "ICG002"), 1, "{found:#?}");
+    assert_eq!(found[0]["location"]["path"], "big.icg");
+    assert_eq!(found.len(), 1, "{found:#?}");
+}
+
+#[test]
 fn two_hundred_thousand_syntax_errors_in_one_file() {
     let dir = scratch("scale-syntax");
     // Each top-level block has its own error, so each is recovered on its own.

@@ -619,9 +619,16 @@ impl Engine<'_> {
             .filter(|(_, p)| p.name == "statutory")
             .flat_map(|(_, p)| p.rules.iter().map(|r| r.id.as_str()))
             .collect();
+        // Only a file with suppressions has its text (and line index) here.
+        let mut with_sups: Vec<FileId> = sups.iter().map(|s| s.file).collect();
+        with_sups.sort_unstable();
+        with_sups.dedup();
         if !on_line.is_empty() {
             findings.retain(|f| {
-                if always_shown(&f.rule) || duties.contains(&*f.rule) {
+                if always_shown(&f.rule)
+                    || duties.contains(&*f.rule)
+                    || with_sups.binary_search(&f.file).is_err()
+                {
                     return true;
                 }
                 let line = self.ws.sources.get(f.file).line_of(f.span.start);
