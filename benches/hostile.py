@@ -71,6 +71,14 @@ def cases():
     c["spaces-70k"] = {
         "a.icg": " " * 70_000 + 'system s "S" { regime 2022 }\n' + " " * 70_000 + "= =\n"
     }
+    # Every authority's type needs every other's missing population.
+    c["no-population-20k"] = {
+        "a.icg": 'system big "Big ICS" { regime 2022 }\n'
+        + "".join(
+            f'authority a{i} "Authority {i}" {{ kind unitary; tier upper; share @big 100% }}\n'
+            for i in range(20_000)
+        )
+    }
     # Typos of 20,000 IDs: a did-you-mean each, among 20,000 candidates.
     typo = [authorities(20_000)]
     for k in range(20_000):

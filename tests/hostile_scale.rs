@@ -273,6 +273,31 @@ fn twenty_thousand_authorities_in_one_system() {
 }
 
 #[test]
+fn twenty_thousand_authorities_without_populations() {
+    // Each authority's type needs every other's population: each ICG014
+    // named them all, 20,000 x 20,000 names and labels.
+    let dir = scratch("scale-no-population");
+    let mut s = String::from("system big \"Big ICS\" { regime 2022 }\n");
+    for i in 0..20_000 {
+        s.push_str(&format!(
+            "authority a{i} \"Authority {i}\" {{ kind unitary; tier upper; share @big 100% }}\n"
+        ));
+    }
+    write(&dir, "a.icg", &s);
+    write(&dir, "icslint.yaml", "select: [ICG014]\n");
+    let out = icslint_within(60, &["check", ".", "--format", "json"], &dir);
+    let found = findings(&out);
+    assert_eq!(count(&found, "ICG014"), 20_000);
+    let msg = found[5]["message"].as_str().unwrap();
+    assert!(
+        msg.starts_with("the CCN type of Authority 5 cannot be decided: the population of Authority 5, Authority 0,")
+            && msg.ends_with("and other authorities is not stated"),
+        "{msg}"
+    );
+    assert!(found[5]["labels"].as_array().unwrap().len() <= 10);
+}
+
+#[test]
 fn twenty_thousand_misspelt_references_among_forty_thousand_ids() {
     let dir = scratch("scale-did-you-mean");
     let mut s = many_authorities(20_000);

@@ -27,9 +27,14 @@ pub struct Typology {
 pub enum Note {
     /// The shares add up to less than 99.5%.
     Incomplete,
-    /// These authorities' populations are needed and not stated.
+    /// These authorities' populations are needed and not stated: at most
+    /// [`NAMED`], and one more when there are more.
     MissingPopulation(Vec<BlockId>),
 }
+
+/// How many authorities `ICG014` names as lacking a population; a note
+/// holds one more when there are more, so its message can say so.
+pub const NAMED: usize = 10;
 
 /// Shares below this add up to an incomplete workspace (`ICG014`).
 pub const COMPLETE: f64 = 99.5;
@@ -119,14 +124,18 @@ pub fn compute(model: &Model) -> Vec<(BlockId, Typology)> {
         });
         let others = tier.len() - usize::from(tier.binary_search(&a).is_ok());
         let mut missing = Vec::new();
-        let of_system = match (model.population(a), sys_population.clone()) {
-            (Some(mine), Ok(sys)) if sys > 0.0 => Some(mine * main_pct / 100.0 / sys * 100.0),
+        let of_system = match (model.population(a), &*sys_population) {
+            (Some(mine), Ok(sys)) if *sys > 0.0 => Some(mine * main_pct / 100.0 / sys * 100.0),
             (mine, sys) => {
                 if mine.is_none() {
                     missing.push(a);
                 }
                 if let Err(m) = sys {
-                    missing.extend(m.into_iter().filter(|x| *x != a));
+                    // At most one more than is named: every authority of a
+                    // system of thousands without populations listed every
+                    // other (quadratic in memory and in the findings).
+                    let room = (NAMED + 1).saturating_sub(missing.len());
+                    missing.extend(m.iter().copied().filter(|x| *x != a).take(room));
                 }
                 None
             }
