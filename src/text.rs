@@ -173,7 +173,19 @@ pub struct Suggester<'a> {
     /// Candidates by length in characters: (characters, the set of
     /// characters as a bit mask, order given, text).
     by_len: Vec<Vec<Candidate<'a>>>,
+    /// Work left for every query together (see [`SUGGEST_WORK`]).
+    work: std::cell::Cell<u64>,
 }
+
+/// The work a [`Suggester`] does over all its queries: a candidate looked
+/// at is one unit, a character of one compared another. A workspace of
+/// thousands of misspelt references among tens of thousands of IDs that
+/// look alike (`a1`..`a19999`) compared every one with every other, for
+/// seconds; past this, a reference gets no suggestion (it is still
+/// reported). A misspelt reference costs about the number of IDs within
+/// its length limit times its length: tens of thousands of units in a
+/// national workspace, so hundreds of typos are answered in full.
+pub const SUGGEST_WORK: u64 = 100_000_000;
 
 struct Candidate<'a> {
     chars: Box<[char]>,
@@ -217,10 +229,16 @@ impl<'a> Suggester<'a> {
                 text,
             });
         }
-        Suggester { by_len }
+        Suggester {
+            by_len,
+            work: std::cell::Cell::new(SUGGEST_WORK),
+        }
     }
 
     pub fn suggest(&self, word: &str) -> Option<&'a str> {
+        if self.work.get() == 0 {
+            return None;
+        }
         let w: Vec<char> = word.chars().collect();
         let mask = char_mask(&w);
         let limit = suggest_limit(w.len());
@@ -238,7 +256,18 @@ impl<'a> Suggester<'a> {
                 .flatten()
                 .take(if delta == 0 { 1 } else { 2 })
             {
-                for c in self.by_len.get(len).map_or(&[][..], Vec::as_slice) {
+                let here = self.by_len.get(len).map_or(&[][..], Vec::as_slice);
+                let cost = (here.len() as u64).saturating_mul(1 + w.len() as u64);
+                match self.work.get().checked_sub(cost) {
+                    Some(left) => self.work.set(left),
+                    None => {
+                        // Spent: no answer rather than one a full search
+                        // might not give.
+                        self.work.set(0);
+                        return None;
+                    }
+                }
+                for c in here {
                     // Equal distance wins only when alphabetically earlier.
                     let bound = match best {
                         None => limit,
@@ -470,5 +499,23 @@ mod tests {
         assert_eq!(and_list(&v(&[])), "");
         assert_eq!(and_list(&v(&["A"])), "A");
         assert_eq!(and_list(&v(&["A", "B", "C"])), "A, B and C");
+    }
+
+    #[test]
+    fn a_suggester_stops_when_its_work_is_spent() {
+        let ids: Vec<String> = (0..20_000).map(|i| format!("a{i}")).collect();
+        let near = Suggester::new(ids.iter().map(String::as_str));
+        // While work is left, the answer is `suggest`'s.
+        assert_eq!(
+            near.suggest("a123x"),
+            suggest("a123x", ids.iter().map(String::as_str))
+        );
+        let mut answered = 1;
+        while near.suggest(&format!("a{answered}x")).is_some() {
+            answered += 1;
+            assert!(answered < 20_000, "never spent");
+        }
+        assert!(answered > 100, "{answered}");
+        assert_eq!(near.suggest("a1x"), None);
     }
 }

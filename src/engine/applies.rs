@@ -63,12 +63,16 @@ pub fn applies(m: &Model, rule: &Rule, system: BlockId) -> Result<usize, NotAppl
     };
     let empty = HashMap::new();
     let mut vars = HashMap::new();
+    // As in a run: a rule that cannot finish within it ran on nothing
+    // this can tell (the run reported its ICG012).
+    let budget = super::eval::Budget::new(super::eval::STEPS_PER_RULE);
     for p in &rule.params {
         let ctx = Ctx {
             model: m,
             this: blocks[0],
             current: V::Missing,
             vars: &empty,
+            budget: &budget,
         };
         vars.insert(p.name.clone(), ctx.eval(&p.value));
     }
@@ -80,6 +84,7 @@ pub fn applies(m: &Model, rule: &Rule, system: BlockId) -> Result<usize, NotAppl
                 this: b,
                 current: V::Block(b),
                 vars: &vars,
+                budget: &budget,
             })
             .eval(fe)
             {
@@ -95,6 +100,7 @@ pub fn applies(m: &Model, rule: &Rule, system: BlockId) -> Result<usize, NotAppl
                 this: b,
                 current: el,
                 vars: &vars,
+                budget: &budget,
             };
             if when.as_ref().is_none_or(|w| ctx.eval(w).truthy()) {
                 ran += 1;

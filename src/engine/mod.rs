@@ -139,18 +139,34 @@ impl Engine<'_> {
             })
             .collect();
         let no_params = HashMap::new();
+        let steps = eval::steps_for(self.document_bytes());
         let one = |(owner, pack, rule): (Option<usize>, &Pack, &Rule)| {
             // The rule's parameters under each configuration, looked up once:
             // a rule asks for a block's parameters for every block it visits.
             let under: Vec<&HashMap<String, V>> = (0..self.ws.configs.len())
                 .map(|c| params.get(&(rule.id.clone(), c)).unwrap_or(&no_params))
                 .collect();
-            let mut found = run_rule(&self.ws.model, &self.ws.sources, rule, &|b: BlockId| {
-                under
-                    .get(self.cfg_index(self.ws.model.block(b).file))
-                    .copied()
-                    .unwrap_or(&no_params)
-            });
+            let budget = if pack.builtin {
+                eval::Budget::new(steps).cutting_messages()
+            } else {
+                eval::Budget::new(steps)
+            };
+            let run = run_rule(
+                &self.ws.model,
+                &self.ws.sources,
+                rule,
+                &|b: BlockId| {
+                    under
+                        .get(self.cfg_index(self.ws.model.block(b).file))
+                        .copied()
+                        .unwrap_or(&no_params)
+                },
+                &budget,
+            );
+            let mut found = match run {
+                Ok(found) => found,
+                Err(why) => return vec![overrun(rule, why)],
+            };
             found.retain(|f| self.enabled(owner, pack, rule, f.file));
             for f in &mut found {
                 if let Some(s) = self.cfg(f.file).severity_for(&rule.id) {
@@ -205,6 +221,18 @@ impl Engine<'_> {
         out.extend(config_findings);
         sort(&mut out);
         out
+    }
+
+    /// The bytes of the workspace's documents (a rule's budget grows with them).
+    fn document_bytes(&self) -> usize {
+        self.ws
+            .files
+            .iter()
+            .map(|f| {
+                let src = self.ws.sources.get(*f);
+                src.released().map_or(src.text.len(), |r| r.len)
+            })
+            .sum()
     }
 
     /// The day the run checks as of.
@@ -508,11 +536,14 @@ impl Engine<'_> {
                             },
                             None => p.value.clone(),
                         };
+                        // A parameter is a literal: a few steps.
+                        let budget = eval::Budget::new(eval::STEPS_PER_RULE);
                         let ctx = Ctx {
                             model: &self.ws.model,
                             this: BlockId(0),
                             current: V::Missing,
                             vars: &HashMap::new(),
+                            budget: &budget,
                         };
                         vals.insert(p.name.clone(), ctx.eval(&node));
                     }
@@ -573,29 +604,77 @@ impl Engine<'_> {
         }
         // In place: a second vector of every finding was the peak of a
         // large check's rule phase.
+        // The suppressions of each line, found by a lookup: a file can
+        // hold tens of thousands, and a scan of them all per finding was
+        // quadratic.
+        let mut on_line: HashMap<(FileId, usize), Vec<usize>> = HashMap::new();
+        for (i, s) in sups.iter().enumerate() {
+            on_line.entry((s.file, s.line)).or_default().push(i);
+        }
+        // A statutory duty is never hidden: its suppression is refused
+        // below, as an `explain` block of it is, and its finding stays.
+        let duties: std::collections::HashSet<&str> = self
+            .packs
+            .iter()
+            .filter(|(_, p)| p.name == "statutory")
+            .flat_map(|(_, p)| p.rules.iter().map(|r| r.id.as_str()))
+            .collect();
+        // Only a file with suppressions has its text (and line index) here.
         let mut with_sups: Vec<FileId> = sups.iter().map(|s| s.file).collect();
         with_sups.sort_unstable();
         with_sups.dedup();
-        findings.retain(|f| {
-            if always_shown(&f.rule) || with_sups.binary_search(&f.file).is_err() {
-                return true;
-            }
-            let line = self.ws.sources.get(f.file).line_of(f.span.start);
-            let mut hit = false;
-            for s in sups
-                .iter_mut()
-                .filter(|s| s.file == f.file && s.line == line)
-            {
-                if let Some(i) = s.ids.iter().position(|id| *id == f.rule) {
-                    s.used[i] = true;
-                    hit = true;
+        if !on_line.is_empty() {
+            findings.retain(|f| {
+                if always_shown(&f.rule)
+                    || duties.contains(&*f.rule)
+                    || with_sups.binary_search(&f.file).is_err()
+                {
+                    return true;
                 }
-            }
-            !hit
-        });
+                let line = self.ws.sources.get(f.file).line_of(f.span.start);
+                let Some(here) = on_line.get(&(f.file, line)) else {
+                    return true;
+                };
+                let mut hit = false;
+                for &k in here {
+                    let s = &mut sups[k];
+                    if let Some(i) = s.ids.iter().position(|id| *id == f.rule) {
+                        s.used[i] = true;
+                        hit = true;
+                    }
+                }
+                !hit
+            });
+        }
         for s in &sups {
             for (id, used) in s.ids.iter().zip(&s.used) {
                 if *used {
+                    continue;
+                }
+                if duties.contains(id.as_str()) {
+                    let rule = self
+                        .packs
+                        .iter()
+                        .filter(|(_, p)| p.name == "statutory")
+                        .flat_map(|(_, p)| p.rules.iter())
+                        .find(|r| r.id == *id);
+                    if let Some(rule) = rule {
+                        extra.push(
+                            icg::finding(
+                                icg::NOT_EXPLAINABLE,
+                                s.file,
+                                s.span,
+                                format!(
+                                    "{id} is a statutory duty ({}, {}): it cannot be suppressed, only complied with",
+                                    rule.provenance.source, rule.provenance.reference
+                                ),
+                            )
+                            .help(format!(
+                                "{}; remove this comment and change the document so that it complies",
+                                rule.provenance.summary.trim_end_matches('.')
+                            )),
+                        );
+                    }
                     continue;
                 }
                 if always_shown(id) {
@@ -716,6 +795,31 @@ fn regime_ok(m: &Model, rule: &Rule, b: BlockId) -> bool {
 /// The regime a block is checked under: its system's (a system's own).
 fn block_regime(m: &Model, b: BlockId) -> Option<i64> {
     m.block(b).system.map(|s| m.regime(s))
+}
+
+/// The ICG012 of a rule stopped part way: at its `id:` in its pack, never
+/// deselected, so a pack that cannot finish is not taken for one that
+/// found nothing.
+fn overrun(rule: &Rule, why: eval::Overrun) -> Finding {
+    let (msg, help) = match why {
+        eval::Overrun::Steps(n) => (
+            format!(
+                "the rule {} needed more work than icslint allows ({} steps), so it was stopped and reports nothing",
+                rule.id,
+                crate::text::thousands(n as f64)
+            ),
+            "simplify its check: avoid a quantifier (`all`, `any`, a filter) inside another over the same large list, and prefer `referrers(kind)` to `kinds(kind)`",
+        ),
+        eval::Overrun::Message(n) => (
+            format!(
+                "a message of the rule {} came to more than {} characters, so the rule was stopped and reports nothing",
+                rule.id,
+                crate::text::thousands(n as f64)
+            ),
+            "shorten its message: name what is wrong, or count the items (`{count(list)}`), rather than list them all",
+        ),
+    };
+    icg::finding(icg::BAD_PACK, rule.file, rule.span, msg).help(help)
 }
 
 fn header(m: &Model, b: BlockId) -> (FileId, Span) {
@@ -847,12 +951,15 @@ fn on_every_core<T: Copy + Sync, R: Send>(
 
 /// Runs one rule over the model. `params` gives the parameter values that
 /// apply to a scope block (they may differ by the block's configuration).
+/// A rule that spends its `budget` (or renders a message too long) is
+/// stopped: none of its findings, and why.
 pub fn run_rule<'p>(
     m: &Model,
     sources: &crate::source::Sources,
     rule: &Rule,
     params: &dyn Fn(BlockId) -> &'p HashMap<String, V>,
-) -> Vec<Finding> {
+    budget: &eval::Budget,
+) -> Result<Vec<Finding>, eval::Overrun> {
     let mut out = Vec::new();
     let provenance = std::sync::Arc::new(rule.provenance.clone());
     // Every finding of the rule shares its ID and name, and each distinct
@@ -901,6 +1008,9 @@ pub fn run_rule<'p>(
                 }
             };
             for hit in (bi.run)(m, &num) {
+                if let Some(why) = budget.overrun() {
+                    return Err(why);
+                }
                 if !regime_ok(m, rule, hit.block) {
                     continue;
                 }
@@ -913,6 +1023,7 @@ pub fn run_rule<'p>(
                     this: hit.block,
                     current: V::Block(hit.block),
                     vars: &vars,
+                    budget: &budget,
                 };
                 let variant = variant(m, rule, hit.block);
                 let template = hit
@@ -943,6 +1054,9 @@ pub fn run_rule<'p>(
         } => {
             for kind in &rule.scope {
                 for b in m.of_kind(kind) {
+                    if let Some(why) = budget.overrun() {
+                        return Err(why);
+                    }
                     if !regime_ok(m, rule, b) {
                         continue;
                     }
@@ -954,6 +1068,7 @@ pub fn run_rule<'p>(
                                 this: b,
                                 current: V::Block(b),
                                 vars: base_vars,
+                                budget: &budget,
                             };
                             match ctx.eval(fe) {
                                 V::List(v) => v,
@@ -964,6 +1079,9 @@ pub fn run_rule<'p>(
                         None => vec![V::Block(b)],
                     };
                     for el in elements {
+                        if let Some(why) = budget.overrun() {
+                            return Err(why);
+                        }
                         // A copy only for a rule with `let`s to add.
                         let mut vars = std::borrow::Cow::Borrowed(base_vars);
                         let ctx = Ctx {
@@ -971,6 +1089,7 @@ pub fn run_rule<'p>(
                             this: b,
                             current: el.clone(),
                             vars: &vars,
+                            budget: &budget,
                         };
                         if let Some(w) = when {
                             if !ctx.eval(w).truthy() {
@@ -983,6 +1102,7 @@ pub fn run_rule<'p>(
                                 this: b,
                                 current: el.clone(),
                                 vars: &vars,
+                                budget: &budget,
                             }
                             .eval(n);
                             vars.to_mut().insert(name.clone(), v);
@@ -992,6 +1112,7 @@ pub fn run_rule<'p>(
                             this: b,
                             current: el.clone(),
                             vars: &vars,
+                            budget: &budget,
                         };
                         if ctx.eval(assert).truthy() {
                             continue;
@@ -1017,6 +1138,7 @@ pub fn run_rule<'p>(
                                         this: b,
                                         current: V::Block(t),
                                         vars: &vars,
+                                        budget: &budget,
                                     };
                                     let (lf, ls) = header(m, t);
                                     labels.push(Label {
@@ -1049,7 +1171,10 @@ pub fn run_rule<'p>(
             }
         }
     }
-    out
+    match budget.overrun() {
+        Some(why) => Err(why),
+        None => Ok(out),
+    }
 }
 
 #[cfg(test)]

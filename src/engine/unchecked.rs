@@ -51,15 +51,22 @@ fn first_word(line: &str) -> &str {
     &t[..end]
 }
 
-/// The kind of the innermost kept block holding `at`.
+/// The kind of the innermost kept block holding `at`. Blocks at a level
+/// are in order and apart: a binary search, not a scan (a file can have
+/// hundreds of thousands of top-level blocks, each with an error).
 fn parent_kind(blocks: &[ast::Block], at: usize) -> Option<&str> {
     let mut found = None;
     let mut level = blocks;
-    while let Some(b) = level.iter().find(|b| b.span.start <= at && at < b.span.end) {
-        found = Some(b.kind.text.as_str());
-        level = &b.children;
+    loop {
+        let i = level.partition_point(|b| b.span.end <= at);
+        match level.get(i) {
+            Some(b) if b.span.start <= at && at < b.span.end => {
+                found = Some(b.kind.text.as_str());
+                level = &b.children;
+            }
+            _ => return found,
+        }
     }
-    found
 }
 
 impl<'t> Lost<'t> {
@@ -101,29 +108,42 @@ impl<'t> Lost<'t> {
 
 /// Adds the note to each ICG001 that left text out.
 pub(super) fn annotate(eng: &Engine, findings: &mut [Finding]) {
+    // What each rule reads, worked out once rather than per error.
+    let mut reads_of: Vec<Vec<BTreeSet<&str>>> = Vec::new();
     for f in findings.iter_mut().filter(|f| f.rule == "ICG001") {
         let Some(parsed) = eng.ws.parsed.get(&f.file) else {
             continue;
         };
-        let Some(region) = parsed
+        // The parser's errors are in order of their start.
+        let from = parsed
             .errors
+            .partition_point(|e| e.span.start < f.span.start);
+        let error = parsed.errors[from..]
             .iter()
+            .take_while(|e| e.span.start == f.span.start)
             .find(|e| e.span == f.span)
-            .and_then(|e| e.unchecked)
-        else {
+            // Errors put together out of order (an edit's re-parse): a scan.
+            .or_else(|| parsed.errors.iter().find(|e| e.span == f.span));
+        let Some(region) = error.and_then(|e| e.unchecked) else {
             continue;
         };
+        if reads_of.is_empty() {
+            reads_of = eng
+                .packs
+                .iter()
+                .map(|(_, pack)| pack.rules.iter().map(|r| r.reads()).collect())
+                .collect();
+        }
         let text = &eng.ws.sources.get(f.file).text;
         let Some(lost) = Lost::of(text, region, &parsed.file) else {
             continue;
         };
         let (mut not_run, mut without, mut missing) = (Vec::new(), Vec::new(), Vec::new());
-        for (owner, pack) in &eng.packs {
-            for rule in &pack.rules {
+        for ((owner, pack), reads) in eng.packs.iter().zip(&reads_of) {
+            for (rule, reads) in pack.rules.iter().zip(reads) {
                 if !eng.enabled(*owner, pack, rule, f.file) {
                     continue;
                 }
-                let reads = rule.reads();
                 if lost.kinds.iter().any(|k| rule.runs_on(k)) {
                     not_run.push(rule.id.clone());
                 } else if let Some(p) = lost.parent {

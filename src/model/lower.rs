@@ -996,10 +996,16 @@ fn typology_note(model: &Model, a: BlockId, t: &Typology, note: &Note) -> Findin
              workspace describes only part of the area",
         ),
         Note::MissingPopulation(missing) => {
-            let names: Vec<String> = missing
+            // A note holds one more than it names when there are more.
+            let more = missing.len() > super::typology::NAMED;
+            let missing = &missing[..missing.len().min(super::typology::NAMED)];
+            let mut names: Vec<String> = missing
                 .iter()
                 .map(|m| model.block(*m).display().to_string())
                 .collect();
+            if more {
+                names.push("other authorities".to_string());
+            }
             let mut f = icg::finding(
                 icg::TYPOLOGY,
                 b.file,

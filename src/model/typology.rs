@@ -27,9 +27,14 @@ pub struct Typology {
 pub enum Note {
     /// The shares add up to less than 99.5%.
     Incomplete,
-    /// These authorities' populations are needed and not stated.
+    /// These authorities' populations are needed and not stated: at most
+    /// [`NAMED`], and one more when there are more.
     MissingPopulation(Vec<BlockId>),
 }
+
+/// How many authorities `ICG014` names as lacking a population; a note
+/// holds one more when there are more, so its message can say so.
+pub const NAMED: usize = 10;
 
 /// Shares below this add up to an incomplete workspace (`ICG014`).
 pub const COMPLETE: f64 = 99.5;
@@ -95,6 +100,10 @@ pub fn system_population(model: &Model, system: BlockId) -> Result<f64, Vec<Bloc
 /// Lower-tier and strategic authorities have none.
 pub fn compute(model: &Model) -> Vec<(BlockId, Typology)> {
     let mut out = Vec::new();
+    // Per system, worked out once: with thousands of authorities in one
+    // system, each authority counting the others was quadratic.
+    let mut upper: std::collections::HashMap<BlockId, (Vec<BlockId>, Result<f64, Vec<BlockId>>)> =
+        std::collections::HashMap::new();
     for a in model.of_kind("authority") {
         if model.tier(a) != "upper" {
             continue;
@@ -108,20 +117,25 @@ pub fn compute(model: &Model) -> Vec<(BlockId, Typology)> {
         let total = model.share_total(a);
         let remainder = (100.0 - total).max(0.0);
         let (main, main_pct) = shares[0];
-        let others = model
-            .upper_tier_of(main)
-            .into_iter()
-            .filter(|o| *o != a)
-            .count();
+        let (tier, sys_population) = upper.entry(main).or_insert_with(|| {
+            let mut tier = model.upper_tier_of(main);
+            tier.sort_unstable();
+            (tier, system_population(model, main))
+        });
+        let others = tier.len() - usize::from(tier.binary_search(&a).is_ok());
         let mut missing = Vec::new();
-        let of_system = match (model.population(a), system_population(model, main)) {
-            (Some(mine), Ok(sys)) if sys > 0.0 => Some(mine * main_pct / 100.0 / sys * 100.0),
+        let of_system = match (model.population(a), &*sys_population) {
+            (Some(mine), Ok(sys)) if *sys > 0.0 => Some(mine * main_pct / 100.0 / sys * 100.0),
             (mine, sys) => {
                 if mine.is_none() {
                     missing.push(a);
                 }
                 if let Err(m) = sys {
-                    missing.extend(m.into_iter().filter(|x| *x != a));
+                    // At most one more than is named: every authority of a
+                    // system of thousands without populations listed every
+                    // other (quadratic in memory and in the findings).
+                    let room = (NAMED + 1).saturating_sub(missing.len());
+                    missing.extend(m.iter().copied().filter(|x| *x != a).take(room));
                 }
                 None
             }

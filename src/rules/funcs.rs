@@ -46,6 +46,10 @@ pub trait Env {
     fn this(&self) -> BlockId;
     fn eval(&self, n: &Node) -> V;
     fn eval_with(&self, current: V, n: &Node) -> V;
+    /// Pays for `steps` of a function's own work (comparisons of every
+    /// element with every other); false when the rule's budget is spent,
+    /// and the function then returns "missing" without doing it.
+    fn spend(&self, steps: u64) -> bool;
 }
 
 /// Where a failed (or, under `not`, a passed) assert built on this function
@@ -330,12 +334,11 @@ pub const FUNCS: &[Function] = &[
         },
         eval: |env, args| {
             let have = env.eval(&args[0]).items();
-            V::Bool(
-                env.eval(&args[1])
-                    .items()
-                    .iter()
-                    .all(|need| have.iter().any(|h| eq(h, need))),
-            )
+            let need = env.eval(&args[1]).items();
+            if !env.spend((have.len() as u64).saturating_mul(need.len() as u64)) {
+                return V::Missing;
+            }
+            V::Bool(need.iter().all(|need| have.iter().any(|h| eq(h, need))))
         },
         locate: Locate::Args,
         reads: &[],
@@ -425,7 +428,9 @@ pub const FUNCS: &[Function] = &[
             Ok(T::Num)
         },
         eval: |env, args| match (env.eval(&args[0]), env.eval(&args[1])) {
-            (V::Str(a), V::Str(b)) => V::Num(similarity(&a, &b)),
+            (V::Str(a), V::Str(b)) if env.spend((a.len() + b.len()) as u64) => {
+                V::Num(similarity(&a, &b))
+            }
             _ => V::Missing,
         },
         locate: Locate::Args,
@@ -456,7 +461,8 @@ pub const FUNCS: &[Function] = &[
                 s
             };
             let (a, b) = (norm(env.eval(&args[0])), norm(env.eval(&args[1])));
-            let inter = a.iter().filter(|x| b.contains(x)).count();
+            // Both sorted: each lookup is a binary search.
+            let inter = a.iter().filter(|x| b.binary_search(x).is_ok()).count();
             let union = a.len() + b.len() - inter;
             V::Num(if union == 0 {
                 0.0
@@ -478,10 +484,12 @@ pub const FUNCS: &[Function] = &[
         ty: two_lists,
         eval: |env, args| {
             let take = env.eval(&args[1]).items();
+            let from = env.eval(&args[0]).items();
+            if !env.spend((take.len() as u64).saturating_mul(from.len() as u64)) {
+                return V::Missing;
+            }
             V::List(
-                env.eval(&args[0])
-                    .items()
-                    .into_iter()
+                from.into_iter()
                     .filter(|x| !take.iter().any(|t| eq(x, t)))
                     .collect(),
             )
