@@ -1544,7 +1544,10 @@ mod tests {
         assert_eq!(got[0].file.blocks.len(), 1);
         let e = &got[1].errors[0];
         assert!(e.message.contains("internal error"), "{e:?}");
-        assert_eq!(e.unchecked, Some(Span::new(got[0].file.blocks[0].span.end, text.len())));
+        assert_eq!(
+            e.unchecked,
+            Some(Span::new(got[0].file.blocks[0].span.end, text.len()))
+        );
     }
 
     #[test]

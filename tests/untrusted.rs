@@ -491,7 +491,15 @@ fn fmt_never_writes_through_a_link_out_of_the_folder() {
     let outside = write(ws.parent().unwrap(), "victim.icg", ugly);
     std::os::unix::fs::symlink(&outside, ws.join("evil.icg")).unwrap();
     let o = icslint_within(20, &["fmt", "."], &ws);
-    assert_eq!(std::fs::read_to_string(&outside).unwrap(), ugly, "{}", all(&o));
+    assert_eq!(
+        std::fs::read_to_string(&outside).unwrap(),
+        ugly,
+        "{}",
+        all(&o)
+    );
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("evil.icg is a link to a file outside the folder being formatted"), "{err}");
+    assert!(
+        err.contains("evil.icg is a link to a file outside the folder being formatted"),
+        "{err}"
+    );
 }

@@ -144,10 +144,28 @@ pub fn run(args: Args) -> i32 {
         let cwd = std::env::current_dir().unwrap_or_default();
         match Baseline::parse(&text, &base) {
             Ok(b) => {
-                hidden = b.filter(&mut findings, |f| {
+                let m = b.apply(&mut findings, |f| {
                     let p = ws.sources.path(f);
                     std::fs::canonicalize(p).unwrap_or_else(|_| cwd.join(p))
-                })
+                });
+                hidden = m.hidden;
+                // A baseline that hides nothing it recorded is a baseline
+                // of other files (or everything in it was fixed): say so,
+                // rather than let it look as if it worked.
+                if m.recorded > 0 && m.unmatched == m.recorded {
+                    super::note!(
+                        "warning: the baseline {} matched none of the {} findings it records: it was written for other files, or they have all been fixed",
+                        super::shown(path),
+                        m.recorded
+                    );
+                } else if m.unmatched > 0 && !args.quiet {
+                    super::note!(
+                        "note: {} of the {} findings the baseline {} records no longer occur: write it again to keep it current",
+                        m.unmatched,
+                        m.recorded,
+                        super::shown(path)
+                    );
+                }
             }
             Err(e) => return super::error(format_args!("{}: {e}", path.display())),
         }

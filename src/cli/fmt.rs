@@ -295,40 +295,25 @@ pub(crate) fn shown(path: &Path) -> String {
 }
 
 /// One line of text (a file name, a line of a diff) made safe to print to
-/// a terminal and to a CI log: control characters (but a tab, and a
-/// carriage return before the end of the line), bidirectional overrides
-/// and line separators become `\u{..}` escapes, so no text can move the
-/// cursor, set a link or the clipboard, or start a line of its own; a line
-/// that would begin with `::` once trimmed (a GitHub workflow command) has
-/// its first `:` escaped, and so has the `[` of `##[` (the legacy form).
-/// A local helper; `report` is to gain a shared one.
+/// a terminal and to a CI log, as every text output is (`safe::clean_line`:
+/// control characters and bidirectional marks as `\u{..}`, a workflow
+/// command broken); a carriage return before the line's end is kept.
 pub(crate) fn escape_line(line: &str) -> std::borrow::Cow<'_, str> {
-    let unsafe_char = |c: char| {
-        (c.is_control() && c != '\t')
-            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    use std::borrow::Cow;
+    let (body, cr) = match line.strip_suffix('\r') {
+        Some(b) => (b, "\r"),
+        None => (line, ""),
     };
-    let body = line.strip_suffix('\r').unwrap_or(line);
-    let command = line.trim_start().starts_with("::");
-    if !command && !body.contains(unsafe_char) && !line.contains("##[") {
-        return std::borrow::Cow::Borrowed(line);
+    let mode = icslint::safe::Mode::Text { colour: false };
+    if !body.contains('\n') {
+        return match icslint::safe::clean_line(body, mode) {
+            Cow::Owned(s) => Cow::Owned(s + cr),
+            Cow::Borrowed(_) => Cow::Borrowed(line),
+        };
     }
-    let mut out = String::with_capacity(line.len() + 16);
-    let mut first_colon = command;
-    let mut rest = body;
-    while let Some(c) = rest.chars().next() {
-        if unsafe_char(c) || (c == ':' && std::mem::take(&mut first_colon)) {
-            out.push_str(&format!("\\u{{{:x}}}", c as u32));
-        } else if c == '[' && out.ends_with("##") {
-            out.push_str("\\u{5b}");
-        } else {
-            out.push(c);
-        }
-        rest = &rest[c.len_utf8()..];
-    }
-    if body.len() < line.len() {
-        out.push('\r');
-    }
-    std::borrow::Cow::Owned(out)
+    // A name may hold a line end: it stays on this line, escaped.
+    let one = body.replace('\n', "\\u{a}");
+    Cow::Owned(icslint::safe::clean_line(&one, mode).into_owned() + cr)
 }
 
 /// Why a file was not written; the file is as it was.
@@ -768,9 +753,9 @@ mod tests {
         for (raw, want) in [
             ("plain.icg", "plain.icg"),
             ("a\n::error::x", "a\\u{a}::error::x"),
-            ("::error::x", "\\u{3a}:error::x"),
-            ("  \u{a0}::warning ::x", "  \u{a0}\\u{3a}:warning ::x"),
-            ("x ##[error]y", "x ##\\u{5b}error]y"),
+            ("::error::x", ":\u{200b}:error::x"),
+            ("  \u{a0}::warning ::x", "  \u{a0}:\u{200b}:warning ::x"),
+            ("x ##[error]y", "x ##\u{200b}[error]y"),
             (
                 "\u{1b}[2J\u{1b}]8;;http://x\u{7}",
                 "\\u{1b}[2J\\u{1b}]8;;http://x\\u{7}",
