@@ -9,42 +9,6 @@ mod common;
 use common::*;
 use std::path::Path;
 
-/// `icslint ARGS` in `cwd`, killed (and the test failed) after `secs`.
-fn icslint_within(secs: u64, args: &[&str], cwd: &Path) -> std::process::Output {
-    use std::process::{Command, Stdio};
-    let out_path = cwd.join(".stdout");
-    let err_path = cwd.join(".stderr");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_icslint"))
-        .args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .stdout(std::fs::File::create(&out_path).unwrap())
-        .stderr(std::fs::File::create(&err_path).unwrap())
-        .spawn()
-        .expect("the icslint binary runs");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if std::time::Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("icslint {args:?} did not finish within {secs} s");
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    };
-    let out = std::process::Output {
-        status,
-        stdout: std::fs::read(&out_path).unwrap(),
-        stderr: std::fs::read(&err_path).unwrap(),
-    };
-    let _ = std::fs::remove_file(&out_path);
-    let _ = std::fs::remove_file(&err_path);
-    out
-}
-
 fn json(out: &std::process::Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(

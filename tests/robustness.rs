@@ -237,40 +237,6 @@ fn cyclic_and_dangling_references_are_reported_not_followed_forever() {
     );
 }
 
-/// Runs the binary like `icslint`, but kills it and fails the test if it has
-/// not finished within `secs` (a hang must fail, not stall the suite).
-fn icslint_within(secs: u64, args: &[&str], cwd: &std::path::Path) -> std::process::Output {
-    use std::process::{Command, Stdio};
-    let out_path = cwd.join(".stdout");
-    let err_path = cwd.join(".stderr");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_icslint"))
-        .args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .stdout(std::fs::File::create(&out_path).unwrap())
-        .stderr(std::fs::File::create(&err_path).unwrap())
-        .spawn()
-        .expect("the icslint binary runs");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if std::time::Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("icslint {args:?} did not finish within {secs} s");
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    };
-    std::process::Output {
-        status,
-        stdout: std::fs::read(&out_path).unwrap(),
-        stderr: std::fs::read(&err_path).unwrap(),
-    }
-}
-
 fn findings_of(out: &std::process::Output) -> Vec<serde_json::Value> {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(

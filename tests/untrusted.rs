@@ -15,38 +15,9 @@ use std::time::{Duration, Instant};
 const SECRET: &str = "s3cr3t-token-ab12cd34";
 
 /// The binary in `cwd`, with a secret in its environment, killed (and the
-/// test failed) if it has not finished within `secs`: a read without end
-/// or a block must fail the test, not stall the suite.
+/// test failed) if it has not finished within `secs`.
 fn icslint_within(secs: u64, args: &[&str], cwd: &Path) -> Output {
-    let out = tempfile::NamedTempFile::new().unwrap();
-    let err = tempfile::NamedTempFile::new().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_icslint"))
-        .args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .env("CI_SECRET_TOKEN", SECRET)
-        .stdin(Stdio::piped()) // held open: a read of stdin would block
-        .stdout(out.reopen().unwrap())
-        .stderr(err.reopen().unwrap())
-        .spawn()
-        .expect("the icslint binary runs");
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("icslint {args:?} did not finish within {secs} s");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    Output {
-        status,
-        stdout: std::fs::read(out.path()).unwrap(),
-        stderr: std::fs::read(err.path()).unwrap(),
-    }
+    common::icslint_within_env(secs, args, cwd, &[("CI_SECRET_TOKEN", SECRET)])
 }
 
 fn all(o: &Output) -> String {

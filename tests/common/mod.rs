@@ -78,3 +78,46 @@ pub fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
     v.sort();
     v
 }
+
+/// `icslint ARGS` in `cwd`, with `env` set, killed (and the test failed)
+/// if it has not finished within `secs`: a run that blocks or never ends
+/// must fail, not stall the suite. Standard input is a pipe held open, so
+/// a read of it blocks as it would in a terminal.
+pub fn icslint_within_env(secs: u64, args: &[&str], cwd: &Path, env: &[(&str, &str)]) -> Output {
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+    let out = tempfile::NamedTempFile::new().unwrap();
+    let err = tempfile::NamedTempFile::new().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_icslint"))
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .envs(env.iter().copied())
+        .stdin(Stdio::piped())
+        .stdout(out.reopen().unwrap())
+        .stderr(err.reopen().unwrap())
+        .spawn()
+        .expect("the icslint binary runs");
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("icslint {args:?} did not finish within {secs} s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Output {
+        status,
+        stdout: std::fs::read(out.path()).unwrap(),
+        stderr: std::fs::read(err.path()).unwrap(),
+    }
+}
+
+/// [`icslint_within_env`] with no more environment.
+pub fn icslint_within(secs: u64, args: &[&str], cwd: &Path) -> Output {
+    icslint_within_env(secs, args, cwd, &[])
+}
