@@ -474,3 +474,53 @@ fn fmt_never_writes_through_a_link_out_of_the_folder() {
         "{err}"
     );
 }
+
+/// A file `fmt` cannot parse is reported as `check` reports it: its
+/// syntax errors, its text and its name (which may hold a line end) pass
+/// the same guard, so no workflow command or escape sequence gets out.
+#[test]
+#[cfg(unix)]
+fn fmt_s_syntax_errors_cannot_steer_a_ci_log_or_a_terminal() {
+    let (ws, _) = workspace("untrusted-fmt-errors");
+    write(&ws, "x\n::error title=Injected::forged\nf.icg", "place {\n");
+    write(
+        &ws,
+        "b.icg",
+        "place p \"a\n##[error]Injected \u{1b}]52;c;aGk=\u{7} \u{1b}[2J\n\t::warning::x\n",
+    );
+    for args in [
+        &["fmt", "--check", "."][..],
+        &["fmt", "."],
+        &["fmt", "--diff", "."],
+    ] {
+        let o = icslint_within(20, args, &ws);
+        let text = all(&o);
+        assert!(text.contains("never closed"), "{args:?}: {text}");
+        for line in text.lines() {
+            assert!(!line.trim().starts_with("::"), "{args:?}: {line:?}");
+            assert!(!line.contains("##["), "{args:?}: {line:?}");
+            assert!(
+                !line.contains(['\u{1b}', '\u{7}', '\r']),
+                "{args:?}: {line:?}"
+            );
+        }
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_icslint"))
+        .args(["fmt", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write as _;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"place p \"a\n\x1b]52;c;aGk=\x07\n::error::x\n")
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!err.contains('\u{1b}'), "{err}");
+    assert!(err.lines().all(|l| !l.trim().starts_with("::")), "{err}");
+}

@@ -214,12 +214,26 @@ fn report_error(path: &Path, text: String, e: Error) {
                 })
                 .collect();
             let color = super::ColorChoice::Auto.enabled(std::io::stderr().is_terminal());
+            // As `check` shows them: the text's control characters and the
+            // file's name made safe, then every line through the guard, so
+            // a file that does not parse cannot drive a terminal or a CI log.
+            let safe = super::check::terminal_safe(&findings, &sources, true);
+            let (findings, sources) = match &safe {
+                Some((f, s)) => (f.as_slice(), s),
+                None => (findings.as_slice(), &sources),
+            };
             // The terminal report draws the line under the error; should it
             // fail on some line (a bug), the plain one still names the error.
-            let rendered = quietly(|| icslint::report::human(&findings, &sources, color, 100))
-                .or_else(|| quietly(|| icslint::report::plain(&findings, &sources)));
+            let rendered = quietly(|| icslint::report::human(findings, sources, color, 100))
+                .or_else(|| quietly(|| icslint::report::plain(findings, sources)));
             if let Some(r) = rendered {
-                eprint!("{r}");
+                use std::io::Write as _;
+                let mut g = icslint::safe::Guard::new(
+                    std::io::stderr().lock(),
+                    icslint::safe::Mode::Text { colour: color },
+                );
+                let _ = g.write_all(r.as_bytes());
+                let _ = g.finish();
             }
             eprintln!("{}: not formatted: it does not parse", shown(path));
         }
