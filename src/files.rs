@@ -151,6 +151,29 @@ pub fn inside(root: &Path, rel: &Path) -> Result<PathBuf, Outside> {
     }
 }
 
+/// The bytes of the file `rel` names inside the folder `root` (canonical):
+/// [`inside`], then [`read`] within `limit`.
+pub fn read_inside(root: &Path, rel: &Path, limit: u64) -> Result<Vec<u8>, NotRead> {
+    let real = inside(root, rel).map_err(NotRead::Outside)?;
+    read(&real, limit).map_err(NotRead::Refused)
+}
+
+/// Why [`read_inside`] read nothing.
+#[derive(Debug)]
+pub enum NotRead {
+    Outside(Outside),
+    Refused(Refused),
+}
+
+impl std::fmt::Display for NotRead {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NotRead::Outside(o) => o.fmt(f),
+            NotRead::Refused(r) => r.fmt(f),
+        }
+    }
+}
+
 /// Why a path named in a file is not followed.
 #[derive(Debug)]
 pub enum Outside {

@@ -415,11 +415,9 @@ fn test_pack_file(path: &Path, tally: &mut Tally, verbose: bool) {
     });
     let name = Path::new(path.file_name().unwrap_or_default());
     let read = match dir.and_then(|d| std::fs::canonicalize(d).ok()) {
-        Some(dir) => crate::files::inside(&dir, name)
-            .map_err(|e| e.to_string())
-            .and_then(|real| {
-                crate::files::read(&real, crate::files::MAX_PACK).map_err(|e| e.to_string())
-            }),
+        Some(dir) => {
+            crate::files::read_inside(&dir, name, crate::files::MAX_PACK).map_err(|e| e.to_string())
+        }
         None => Err("its folder cannot be read".to_string()),
     };
     let bytes = match read {

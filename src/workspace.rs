@@ -281,11 +281,7 @@ fn pack_folder(dir: &Path) -> Result<Vec<(PathBuf, Vec<u8>)>, LoadError> {
         .into_iter()
         .map(|p| {
             let name = Path::new(p.file_name().unwrap_or_default());
-            let read = match files::inside(&root, name) {
-                Ok(real) => files::read(&real, files::MAX_PACK).map_err(|e| e.to_string()),
-                Err(e) => Err(e.to_string()),
-            };
-            match read {
+            match files::read_inside(&root, name, files::MAX_PACK) {
                 Ok(bytes) => Ok((p, bytes)),
                 Err(why) => Err(fail(format!(
                     "has a pack that cannot be read: {}: {why}",
@@ -789,18 +785,16 @@ impl Workspace {
                 // A pack is a file of this configuration's folder: a path
                 // that leaves it (absolute, `..`, a link) is never read, so
                 // no error can print what it holds.
-                let read = match files::inside(dir, rel) {
-                    Ok(real) => {
-                        files::read(&real, files::MAX_PACK).map_err(|e| (e.to_string(), false))
-                    }
-                    Err(e @ (files::Outside::Absolute | files::Outside::Leaves)) => {
-                        Err((e.to_string(), true))
-                    }
-                    Err(e) => Err((e.to_string(), false)),
-                };
-                match read {
+                match files::read_inside(dir, rel, files::MAX_PACK) {
                     Ok(bytes) => ws.add_pack_bytes(&path, bytes, Some(i)),
-                    Err((why, outside)) => {
+                    Err(e) => {
+                        let outside = matches!(
+                            e,
+                            files::NotRead::Outside(
+                                files::Outside::Absolute | files::Outside::Leaves
+                            )
+                        );
+                        let why = e.to_string();
                         if let Some(cf) = ws.configs[i].file {
                             let span = ws.configs[i].config.at.rules[k];
                             let (message, help) = if outside {
@@ -1453,11 +1447,11 @@ impl Workspace {
         }
         // A configuration that cannot be read is a finding at the file, never
         // a quiet fall-back to the defaults.
-        let read = match files::inside(dir, Path::new(CONFIG_NAME)) {
-            Ok(real) => files::read(&real, files::MAX_CONFIG).map_err(|e| e.to_string()),
-            Err(files::Outside::Leaves) => Err("it is a link to a file outside its folder, and icslint reads no file outside the folders it checks".into()),
-            Err(e) => Err(e.to_string()),
-        };
+        let read = files::read_inside(dir, Path::new(CONFIG_NAME), files::MAX_CONFIG)
+            .map_err(|e| match e {
+                files::NotRead::Outside(files::Outside::Leaves) => "it is a link to a file outside its folder, and icslint reads no file outside the folders it checks".to_string(),
+                e => e.to_string(),
+            });
         let (text, problem) = match read {
             Ok(bytes) => config::decode(bytes),
             Err(why) => (

@@ -338,21 +338,7 @@ fn a_line_of_70000_spaces_panics_nothing() {
         ] {
             no_panic(&icslint(args, &dir), &format!("{args:?} on text {i}"));
         }
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_icslint"))
-            .args(["fmt", "-"])
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        use std::io::Write as _;
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(text.as_bytes())
-            .unwrap();
-        let out = child.wait_with_output().unwrap();
+        let out = icslint_with_input(&["fmt", "-"], text.as_bytes());
         no_panic(&out, &format!("fmt - on text {i}"));
         // On a syntax error, the text comes back whole.
         if out.status.code() == Some(2) {

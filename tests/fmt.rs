@@ -361,23 +361,7 @@ fn a_file_that_does_not_parse_is_reported_and_left_alone() {
 
 #[test]
 fn fmt_dash_formats_standard_input() {
-    use std::io::Write as _;
-    let run = |input: &str| {
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_icslint"))
-            .args(["fmt", "-"])
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
-        child.wait_with_output().unwrap()
-    };
+    let run = |input: &str| icslint_with_input(&["fmt", "-"], input.as_bytes());
     let out = run("system s \"S\" {regime 2022;population 1_503_000}\n");
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(

@@ -270,29 +270,25 @@ fn files_over_their_limit_are_refused_naming_the_limit() {
         let f = std::fs::File::create(ws.join(name)).unwrap();
         f.set_len(size).unwrap();
     };
+    // One ICG013 whose message names the limit.
+    let refused_naming = |limit: &str| {
+        let o = icslint_within(20, &["check", ".", "--format", "json"], &ws);
+        let fs = findings(&o);
+        let bad = with_rule(&fs, "ICG013");
+        assert_eq!(bad.len(), 1, "{fs:#?}");
+        assert!(
+            bad[0]["message"].as_str().unwrap().contains(limit),
+            "{:#?}",
+            bad[0]
+        );
+    };
     big("huge.yaml", icslint::files::MAX_PACK + 1);
     write(&ws, "icslint.yaml", "rules: [huge.yaml]\n");
-    let o = icslint_within(20, &["check", ".", "--format", "json"], &ws);
-    let fs = findings(&o);
-    let bad = with_rule(&fs, "ICG013");
-    assert_eq!(bad.len(), 1, "{fs:#?}");
-    assert!(
-        bad[0]["message"].as_str().unwrap().contains("up to 16 MiB"),
-        "{:#?}",
-        bad[0]
-    );
+    refused_naming("up to 16 MiB");
 
     std::fs::remove_file(ws.join("icslint.yaml")).unwrap();
     big("icslint.yaml", icslint::files::MAX_CONFIG + 1);
-    let o = icslint_within(20, &["check", ".", "--format", "json"], &ws);
-    let fs = findings(&o);
-    let bad = with_rule(&fs, "ICG013");
-    assert_eq!(bad.len(), 1, "{fs:#?}");
-    assert!(
-        bad[0]["message"].as_str().unwrap().contains("up to 1 MiB"),
-        "{:#?}",
-        bad[0]
-    );
+    refused_naming("up to 1 MiB");
     std::fs::remove_file(ws.join("icslint.yaml")).unwrap();
 
     big("b.json", icslint::files::MAX_BASELINE + 1);
@@ -505,21 +501,10 @@ fn fmt_s_syntax_errors_cannot_steer_a_ci_log_or_a_terminal() {
             );
         }
     }
-    let mut child = Command::new(env!("CARGO_BIN_EXE_icslint"))
-        .args(["fmt", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write as _;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"place p \"a\n\x1b]52;c;aGk=\x07\n::error::x\n")
-        .unwrap();
-    let o = child.wait_with_output().unwrap();
+    let o = common::icslint_with_input(
+        &["fmt", "-"],
+        b"place p \"a\n\x1b]52;c;aGk=\x07\n::error::x\n",
+    );
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(!err.contains('\u{1b}'), "{err}");
     assert!(err.lines().all(|l| !l.trim().starts_with("::")), "{err}");

@@ -121,3 +121,18 @@ pub fn icslint_within_env(secs: u64, args: &[&str], cwd: &Path, env: &[(&str, &s
 pub fn icslint_within(secs: u64, args: &[&str], cwd: &Path) -> Output {
     icslint_within_env(secs, args, cwd, &[])
 }
+
+/// `icslint ARGS` with `input` on its standard input (`fmt -`).
+pub fn icslint_with_input(args: &[&str], input: &[u8]) -> Output {
+    use std::io::Write as _;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_icslint"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the icslint binary runs");
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
+}
