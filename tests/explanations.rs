@@ -545,3 +545,90 @@ fn findings_citing_one_clause_share_its_citation() {
     assert!(three.iter().all(|c| std::sync::Arc::ptr_eq(c, &three[0])));
     assert!(!std::sync::Arc::ptr_eq(&two[0], &three[0]));
 }
+
+#[test]
+fn the_innermost_explanation_claims_a_finding_whatever_the_order_written() {
+    // The strategy's explanation is written after the one inside the first
+    // priority; the priority's own still claims that priority's finding.
+    const NESTED: &str = "tests/fixtures/explanations/nested";
+    let inner = (
+        "Children's services set their ambitions after the 2025 inspection",
+        "NHS Wessex Vale ICB",
+    );
+    let outer = (
+        "The partnership sets its ambitions when the strategy is refreshed",
+        "Wessex Vale Integrated Care Partnership",
+    );
+    let (code, v) = json(&[
+        "check",
+        NESTED,
+        "--as-of",
+        "2026-01-01",
+        "--fail-on",
+        "warning",
+    ]);
+    assert_eq!(code, Some(0), "{v}");
+    let findings = v["findings"].as_array().unwrap();
+    let rules: Vec<&str> = findings
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        rules,
+        ["CCN041", "CCN041"],
+        "no ICG019 on either explanation"
+    );
+    let claimed: Vec<(&str, &str, &str)> = findings
+        .iter()
+        .map(|f| {
+            (
+                f["message"].as_str().unwrap(),
+                f["explanation"]["reason"].as_str().unwrap(),
+                f["explanation"]["approved_by"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert!(claimed[0].0.contains("\"Start well\""), "{claimed:?}");
+    assert_eq!((claimed[0].1, claimed[0].2), inner);
+    assert!(claimed[1].0.contains("\"Age well\""), "{claimed:?}");
+    assert_eq!((claimed[1].1, claimed[1].2), outer);
+
+    // The board's report shows the same reasons and approvers.
+    let out = icslint(
+        &[
+            "report",
+            NESTED,
+            "--format",
+            "json",
+            "--as-of",
+            "2026-01-01",
+        ],
+        &root(),
+    );
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let shown: Vec<(String, String, String)> = r["systems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["sources"].as_array().unwrap())
+        .flat_map(|s| s["provisions"].as_array().unwrap())
+        .filter(|p| p["id"] == "CCN041")
+        .flat_map(|p| p["findings"].as_array().unwrap())
+        .map(|f| {
+            assert_eq!(f["severity"], "explained", "{f}");
+            (
+                f["location"].as_str().unwrap().to_string(),
+                f["explanation"]["reason"].as_str().unwrap().to_string(),
+                f["explanation"]["approved_by"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(shown.len(), 2, "{shown:?}");
+    assert!(shown[0].0.ends_with("wessex.icg:16"), "{shown:?}");
+    assert_eq!((shown[0].1.as_str(), shown[0].2.as_str()), inner);
+    assert!(shown[1].0.ends_with("wessex.icg:23"), "{shown:?}");
+    assert_eq!((shown[1].1.as_str(), shown[1].2.as_str()), outer);
+}

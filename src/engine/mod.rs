@@ -251,10 +251,15 @@ impl Engine<'_> {
         let m = &self.ws.model;
         let as_of = self.as_of();
         let mut out = Vec::new();
-        // Innermost first (nested blocks follow their parents in the
-        // arena): an explanation in a member claims its findings before one
-        // in the icb around it.
-        let explains: Vec<BlockId> = m.of_kind("explain").collect();
+        // Innermost first: an explanation in a member claims its findings
+        // before one in the icb around it, whichever is written first. The
+        // order is by how deeply the block holding the explanation is
+        // nested, not by the arena (an outer explanation written after an
+        // inner one comes after it there); among equals, last written first.
+        let mut explains: Vec<BlockId> = m.of_kind("explain").collect();
+        explains.reverse();
+        let depth = |b: BlockId| std::iter::successors(Some(b), |&b| m.block(b).parent).count();
+        explains.sort_by_key(|&e| std::cmp::Reverse(depth(e)));
         // Findings by rule, so each explanation looks only at its rule's.
         let mut by_rule: HashMap<String, Vec<usize>> = HashMap::new();
         if !explains.is_empty() {
@@ -262,7 +267,7 @@ impl Engine<'_> {
                 by_rule.entry(f.rule.to_string()).or_default().push(i);
             }
         }
-        for e in explains.into_iter().rev() {
+        for e in explains {
             let blk = m.block(e);
             let Some(rule_id) = blk.id.as_deref() else {
                 continue;
