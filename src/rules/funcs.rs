@@ -450,11 +450,16 @@ pub const FUNCS: &[Function] = &[
         },
         eval: |env, args| {
             let m = env.model();
+            // A word and a text of the same letters are the same element,
+            // as `==` has them (`text` would put a word in backticks).
             let norm = |v: V| -> Vec<String> {
                 let mut s: Vec<String> = v
                     .items()
                     .iter()
-                    .map(|x| text(m, x).to_lowercase())
+                    .map(|x| match x {
+                        V::Word(w) | V::Str(w) => w.to_lowercase(),
+                        x => text(m, x).to_lowercase(),
+                    })
                     .collect();
                 s.sort();
                 s.dedup();
@@ -568,6 +573,35 @@ pub const FUNCS: &[Function] = &[
                 )
             }
             _ => V::Bool(false),
+        },
+        locate: Locate::Args,
+        reads: &[],
+        reads_kind_arg: false,
+        looks_beyond_links: false,
+    },
+    Function {
+        name: "words",
+        arity: 1,
+        signature: "words(text) -> list of words",
+        doc: "The words of a text or word, in lower case, split wherever a letter or digit is not (`member_of_a_local_authority` gives member, of, a, local, authority): to match by meaning, with `overlap`, rather than by an exact list of spellings.",
+        example: ("icb", "count(disqualify[overlap(words(it), [\"councillor\"]) > 0]) == 0"),
+        ty: |a| {
+            a.text()?;
+            Ok(T::List(Box::new(T::Word)))
+        },
+        eval: |env, args| match env.eval(&args[0]) {
+            V::Str(t) | V::Word(t) => {
+                if !env.spend(t.len() as u64) {
+                    return V::Missing;
+                }
+                V::List(
+                    t.split(|c: char| !c.is_alphanumeric())
+                        .filter(|w| !w.is_empty())
+                        .map(|w| V::Word(w.to_lowercase()))
+                        .collect(),
+                )
+            }
+            _ => V::List(Vec::new()),
         },
         locate: Locate::Args,
         reads: &[],
