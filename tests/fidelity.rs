@@ -1,4 +1,4 @@
-//! What a governance lead reads in the second edition of the packs: the
+//! What a governance lead reads in the packs (third edition): the
 //! severities, messages and documentation the fixture annotations (which
 //! check only rule IDs and lines) cannot see. The annotated workspaces for
 //! each behaviour are in tests/fixtures/, named after it.
@@ -193,4 +193,99 @@ fn documentation_shows_no_unfilled_placeholders() {
             "{id}: the help shows a raw template: {help}"
         );
     }
+}
+
+#[test]
+fn a_joint_forward_plan_whose_period_has_ended_is_out_of_date_as_of_the_run() {
+    // Brae's 2026 plan runs to 2031-03-31: current that day, ended the next.
+    let brae = |as_of: &str| -> Vec<String> {
+        findings(&[
+            "check",
+            "tests/fixtures/joint-forward-plan",
+            "--as-of",
+            as_of,
+        ])
+        .iter()
+        .filter(|f| f["rule"] == "STA016")
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .filter(|m| m.starts_with("Brae Joint Forward Plan 2026"))
+        .collect()
+    };
+    assert!(brae("2031-03-31").is_empty(), "{:?}", brae("2031-03-31"));
+    let after = brae("2031-04-01");
+    assert_eq!(
+        after,
+        ["Brae Joint Forward Plan 2026 (a joint forward plan) lacks a plan for the years ahead (its period ended on 2031-03-31, before 2031-04-01, the day this check is as of)"]
+    );
+    // Tarn's plan ended in 2025: out of date on any day after, current before.
+    let tarn = |as_of: &str| {
+        findings(&[
+            "check",
+            "tests/fixtures/joint-forward-plan",
+            "--as-of",
+            as_of,
+        ])
+        .iter()
+        .filter(|f| f["message"].as_str().unwrap().starts_with("Tarn"))
+        .count()
+    };
+    assert_eq!(tarn("2025-03-31"), 0);
+    assert_eq!(tarn("2025-04-01"), 1);
+}
+
+#[test]
+fn a_small_share_still_makes_an_icb_relevant_and_the_message_says_so() {
+    let all = findings(&["check", "tests/fixtures/hwb-membership"]);
+    let fell = |rule: &str| -> String {
+        let f: Vec<&Value> = only(&all, rule)
+            .into_iter()
+            .filter(|f| f["message"].as_str().unwrap().starts_with("Fell"))
+            .collect();
+        assert_eq!(f.len(), 1, "{rule}: {all:?}");
+        f[0]["message"].as_str().unwrap().to_string()
+    };
+    let note = "NHS Wear ICB (whose system holds only 2% of Fell County Council's population: the law covers each ICB whose area includes any part of the authority's)";
+    assert_eq!(
+        fell("STA012"),
+        format!(
+            "Fell Health and Wellbeing Board lacks statutory members: a representative of {note}"
+        )
+    );
+    assert!(
+        fell("STA014").contains(&format!("does not say how {note} will have regard")),
+        "{}",
+        fell("STA014")
+    );
+    // A share of 5% or more is named without the note (tests/fixtures/split-county).
+    let split = findings(&["check", "tests/fixtures/split-county"]);
+    assert!(only(&split, "STA012")
+        .iter()
+        .all(|f| !f["message"].as_str().unwrap().contains("holds only")));
+}
+
+#[test]
+fn an_elected_mayor_sits_in_the_councillors_place_unless_there_is_none() {
+    let all = findings(&["check", "tests/fixtures/hwb-membership"]);
+    let sta012: Vec<&str> = only(&all, "STA012")
+        .iter()
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        !sta012.iter().any(|m| m.starts_with("Quayside")),
+        "{sta012:?}"
+    );
+    assert!(sta012.contains(&"Dene Health and Wellbeing Board lacks statutory members: an elected councillor (a member with `post elected_mayor` counts only where the authority has an elected mayor, and Dene Borough Council says `mayor no`)"), "{sta012:?}");
+}
+
+#[test]
+fn the_independence_safeguard_speaks_of_the_health_service() {
+    // Schedule 1B: appointments that could undermine the independence of the
+    // health service, not of the board (the second edition's wording).
+    let out = icslint(&["explain", "STA007"], &root());
+    let text = stdout(&out);
+    assert!(
+        text.contains("independence of the health service"),
+        "{text}"
+    );
+    assert!(!text.contains("the board's independence"), "{text}");
 }

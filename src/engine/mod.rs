@@ -162,6 +162,7 @@ impl Engine<'_> {
                         .unwrap_or(&no_params)
                 },
                 &budget,
+                self.as_of(),
             );
             let mut found = match run {
                 Ok(found) => found,
@@ -964,6 +965,7 @@ pub fn run_rule<'p>(
     rule: &Rule,
     params: &dyn Fn(BlockId) -> &'p HashMap<String, V>,
     budget: &eval::Budget,
+    as_of: Date,
 ) -> Result<Vec<Finding>, eval::Overrun> {
     let mut out = Vec::new();
     let provenance = std::sync::Arc::new(rule.provenance.clone());
@@ -1012,7 +1014,7 @@ pub fn run_rule<'p>(
                     _ => f64::NAN,
                 }
             };
-            for hit in (bi.run)(m, &num) {
+            for hit in (bi.run)(m, &num, as_of) {
                 if let Some(why) = budget.overrun() {
                     return Err(why);
                 }

@@ -6,6 +6,7 @@
 use crate::diagnostic::Label;
 use crate::model::{BlockId, Model, Val};
 use crate::source::{FileId, Span};
+use crate::syntax::Date;
 
 /// One finding from a builtin, before its YAML template is applied.
 #[derive(Debug)]
@@ -35,7 +36,10 @@ pub struct Builtin {
     /// helpers below), declared because Rust code cannot be inspected: the
     /// note on a syntax error names the rules that ran without what it lost.
     pub reads: &'static [&'static str],
-    pub run: fn(&Model, Params) -> Vec<Hit>,
+    /// The model, the rule's parameters per block, and the day the run
+    /// checks as of (`Options::as_of`: a plan that has run out by then is
+    /// out of date).
+    pub run: fn(&Model, Params, Date) -> Vec<Hit>,
 }
 
 pub const BUILTINS: &[Builtin] = &[
@@ -52,6 +56,7 @@ pub const BUILTINS: &[Builtin] = &[
             "councillor",
             "icb",
             "authority",
+            "mayor",
             "share",
             "system",
         ],
@@ -231,9 +236,35 @@ fn icps_of(model: &Model, hwb: BlockId, min_pct: f64) -> Vec<BlockId> {
         .collect()
 }
 
-/// The relevant threshold of the law (HSCA 2012 s194 as amended, LGPIHA
-/// s116B): a system holding 5% or more of an authority's population.
-const RELEVANT_SHARE: f64 = 5.0;
+/// Which ICBs the law makes relevant to an HWB (HSCA 2012 s194(2) as
+/// amended, LGPIHA 2007 s116B): the ICB of every system whose area includes
+/// any part of the authority's area, so any share above 0%.
+const RELEVANT_SHARE: f64 = 0.0;
+
+/// Below this share a system's part of an authority is small, and the
+/// message says so (the second edition left such ICBs out).
+const SMALL_SHARE: f64 = 5.0;
+
+/// "NHS South ICB", followed, where the system holds less than
+/// `SMALL_SHARE`% of the board's authority, by the share and why it counts.
+fn relevant_icb(model: &Model, hwb: BlockId, system: BlockId) -> String {
+    let name = icb_name(model, system);
+    let small = authority_of(model, hwb).and_then(|a| {
+        model
+            .shares(a)
+            .into_iter()
+            .find(|(s, p)| *s == system && *p < SMALL_SHARE)
+            .map(|(_, p)| (a, p))
+    });
+    match small {
+        Some((a, p)) => format!(
+            "{name} (whose system holds only {}% of {}'s population: the law covers each ICB whose area includes any part of the authority's)",
+            crate::syntax::fmt_num(p),
+            model.block(a).display()
+        ),
+        None => name,
+    }
+}
 
 /// "NHS Wessex Vale ICB", or "the ICB of Chalk Hills ICS" where the
 /// workspace describes no ICB for the system.
@@ -261,7 +292,7 @@ fn hit(model: &Model, block: BlockId, missing: String) -> Hit {
 }
 
 /// STA012: the members the Health and Social Care Act 2012 s194(2) requires.
-fn hwb_members(model: &Model, _: Params) -> Vec<Hit> {
+fn hwb_members(model: &Model, _: Params, _: Date) -> Vec<Hit> {
     let mut hits = Vec::new();
     for h in model.of_kind("hwb") {
         let members: Vec<BlockId> = model.children_of(h, "member").collect();
@@ -277,11 +308,27 @@ fn hwb_members(model: &Model, _: Params) -> Vec<Hit> {
         };
         let mut missing = Vec::new();
         let mut missing_icbs: Vec<String> = Vec::new();
+        // Where the authority has an elected mayor, the mayor may sit in the
+        // councillor's place (s194(4)); an authority that says `mayor no`
+        // has none.
+        let no_mayor = authority_of(model, h).filter(|a| {
+            matches!(
+                model.block(*a).attr("mayor").map(|x| &x.value),
+                Some(Val::Bool(false))
+            )
+        });
         if !(has_post("councillor")
             || has_cat("la_elected")
-            || members.iter().any(|m| yes(model, *m, "councillor")))
+            || members.iter().any(|m| yes(model, *m, "councillor"))
+            || (has_post("elected_mayor") && no_mayor.is_none()))
         {
-            missing.push("an elected councillor");
+            missing.push(match no_mayor {
+                Some(a) if has_post("elected_mayor") => format!(
+                    "an elected councillor (a member with `post elected_mayor` counts only where the authority has an elected mayor, and {} says `mayor no`)",
+                    model.block(a).display()
+                ),
+                _ => "an elected councillor (or the authority's elected mayor)".to_string(),
+            });
         }
         for (post, what) in [
             (
@@ -296,7 +343,7 @@ fn hwb_members(model: &Model, _: Params) -> Vec<Hit> {
             ("healthwatch", "a representative of local Healthwatch"),
         ] {
             if !has_post(post) {
-                missing.push(what);
+                missing.push(what.to_string());
             }
         }
         // One ICB representative for each relevant ICB (as amended in 2022):
@@ -313,10 +360,10 @@ fn hwb_members(model: &Model, _: Params) -> Vec<Hit> {
                     }
             });
             if !represented {
-                missing_icbs.push(format!("a representative of {}", icb_name(model, s)));
+                missing_icbs.push(format!("a representative of {}", relevant_icb(model, h, s)));
             }
         }
-        let mut all: Vec<String> = missing.iter().map(|s| s.to_string()).collect();
+        let mut all: Vec<String> = missing;
         all.extend(missing_icbs);
         if !all.is_empty() {
             hits.push(hit(model, h, and_list(&all)));
@@ -326,9 +373,9 @@ fn hwb_members(model: &Model, _: Params) -> Vec<Hit> {
 }
 
 /// STA014: how the board's own authority and the ICB of each system holding
-/// 5% or more of its population have regard to the JSNA and the joint local
+/// any part of its area have regard to the JSNA and the joint local
 /// health and wellbeing strategy (LGPIHA 2007 s116B).
-fn hwb_regard(model: &Model, _: Params) -> Vec<Hit> {
+fn hwb_regard(model: &Model, _: Params, _: Date) -> Vec<Hit> {
     let mut hits = Vec::new();
     for h in model.of_kind("hwb") {
         let regards: Vec<BlockId> = model.children_of(h, "regard").collect();
@@ -346,7 +393,7 @@ fn hwb_regard(model: &Model, _: Params) -> Vec<Hit> {
         for s in model.hwb_systems(h, RELEVANT_SHARE) {
             match model.one_of_system(s, "icb") {
                 Some(i) if has(i) => {}
-                _ => missing.push(icb_name(model, s)),
+                _ => missing.push(relevant_icb(model, h, s)),
             }
         }
         if !missing.is_empty() {
@@ -358,7 +405,7 @@ fn hwb_regard(model: &Model, _: Params) -> Vec<Hit> {
 
 /// STA016: a joint forward plan covers five years or more, is published, and
 /// records the opinion of every HWB of an upper-tier authority in its system.
-fn joint_forward_plan(model: &Model, param: Params) -> Vec<Hit> {
+fn joint_forward_plan(model: &Model, param: Params, as_of: Date) -> Vec<Hit> {
     let mut hits = Vec::new();
     for st in model.of_kind("strategy") {
         if word(model, st, "type").as_deref() != Some("joint_forward_plan") {
@@ -379,6 +426,14 @@ fn joint_forward_plan(model: &Model, param: Params) -> Vec<Hit> {
                         years(min_days),
                         from,
                         to
+                    ));
+                    at.push(b.attr("period").map(|a| a.span.span()));
+                }
+                // Prepared before each financial year for the years ahead: a
+                // plan whose period has run out plans nothing to come.
+                if to.day_number() < as_of.day_number() {
+                    missing.push(format!(
+                        "a plan for the years ahead (its period ended on {to}, before {as_of}, the day this check is as of)"
                     ));
                     at.push(b.attr("period").map(|a| a.span.span()));
                 }
@@ -442,7 +497,7 @@ fn joint_forward_plan(model: &Model, param: Params) -> Vec<Hit> {
 /// at least `min_horizon`, `defined_with_authorities yes`. Only what is
 /// missing is named; the finding points at the one wrong value when nothing
 /// is absent, else at the header.
-fn place_defined(model: &Model, param: Params) -> Vec<Hit> {
+fn place_defined(model: &Model, param: Params, _: Date) -> Vec<Hit> {
     let mut hits = Vec::new();
     for p in model.of_kind("place") {
         let b = model.block(p);
@@ -506,7 +561,7 @@ fn years(days: f64) -> String {
 
 /// CCN141: a `regard` block for the ICB and each upper-tier authority, each
 /// with a non-empty `by`; one finding names every body without one.
-fn icp_regard(model: &Model, _: Params) -> Vec<Hit> {
+fn icp_regard(model: &Model, _: Params, _: Date) -> Vec<Hit> {
     let mut hits = Vec::new();
     for icp in model.of_kind("icp") {
         let b = model.block(icp);
@@ -577,7 +632,7 @@ fn icp_regard(model: &Model, _: Params) -> Vec<Hit> {
 /// CCN121: an agreed division of responsibilities with the ICP of each
 /// system holding `min_share` or more of the board's authority (a split
 /// county's board needs one per ICP: the report's Essex case).
-fn division(model: &Model, param: Params) -> Vec<Hit> {
+fn division(model: &Model, param: Params, _: Date) -> Vec<Hit> {
     let mut hits = Vec::new();
     for h in model.of_kind("hwb") {
         if authority_of(model, h).is_some_and(|a| model.tier(a) != "upper") {
@@ -623,7 +678,7 @@ fn division(model: &Model, param: Params) -> Vec<Hit> {
 
 /// CCN122: a function on both sides of a division, or in both the HWB's and
 /// an ICP's `functions`, for each ICP the board relates to.
-fn function_clash(model: &Model, param: Params) -> Vec<Hit> {
+fn function_clash(model: &Model, param: Params, _: Date) -> Vec<Hit> {
     let mut hits = Vec::new();
     for h in model.of_kind("hwb") {
         let icps = icps_of(model, h, param(h, "min_share"));
@@ -710,7 +765,7 @@ fn quote(v: &[String]) -> Vec<String> {
 
 /// CCN124: an HWB remit that says what an ICP's remit says, for each ICP
 /// the board relates to; the measure is `crate::text::similarity`.
-fn remit_similarity(model: &Model, param: Params) -> Vec<Hit> {
+fn remit_similarity(model: &Model, param: Params, _: Date) -> Vec<Hit> {
     let mut hits = Vec::new();
     for h in model.of_kind("hwb") {
         let hb = model.block(h);
