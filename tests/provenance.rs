@@ -728,35 +728,200 @@ fn every_attestation_item_names_a_place_in_the_cited_report() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
-/// CCN's recommendations are all accounted for: each of the 20 is cited by
-/// a rule or listed for attestation (recommendations.md: "Not checkable in a
-/// system's own documents, listed so the trace is complete").
-#[test]
-fn every_ccn_recommendation_is_checked_or_listed_for_attestation() {
-    let mut cited: std::collections::BTreeSet<String> = Default::default();
-    let refs = rules()
-        .into_iter()
-        .filter(|r| r.source == "ccn-2022")
-        .map(|r| r.reference)
-        .chain(
-            attestations()
-                .into_iter()
-                .filter(|a| a.1 == "ccn-2022")
-                .map(|a| a.2),
-        );
-    for r in refs {
-        for part in r.split(';') {
-            let lower = part.trim().to_ascii_lowercase();
-            if let Some(rest) = lower.strip_prefix("recommendation") {
-                cited.extend(number_list(rest.trim_start_matches('s')));
-            }
+/// How a recommendation is accounted for.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Needs {
+    /// A rule checks it, or the pack lists it for attestation.
+    Either,
+    /// It has a local half a rule checks and a national half (DHSC, NHS
+    /// England) that no document can show: both are needed.
+    Both,
+}
+
+/// Every recommendation of every source the packs cite, from the seed text:
+/// (source, the ref part that names it, what accounts for it). A numbered
+/// recommendation or paragraph is named by its number ("Recommendations 3
+/// and 17" names both); an unnumbered one by its heading and the words
+/// under it that tell it from its neighbours, as `check` resolves them.
+fn whole_sets() -> Vec<(&'static str, String, Needs)> {
+    let mut out = Vec::new();
+    // CCN (2022): the 20 numbered recommendations. 5, 6, 10 and 12 ask
+    // something of councils and ICBs and something of DHSC or NHS England.
+    for n in 1..=20 {
+        let needs = if [5, 6, 10, 12].contains(&n) {
+            Needs::Both
+        } else {
+            Needs::Either
+        };
+        out.push(("ccn-2022", format!("Recommendation {n}"), needs));
+    }
+    // NHS Confederation, State of ICSs 2025: the recommendations to DHSC and
+    // NHS England, unnumbered, in the order of its summary; the last has
+    // three parts (the summary in the seed lost the third, which section
+    // 6.3 keeps).
+    for part in [
+        "Conclusion and summary of recommendations (HM Treasury redundancies)",
+        "Conclusion and summary of recommendations (regular communication)",
+        "Conclusion and summary of recommendations (strategic commissioning skills)",
+        "Conclusion and summary of recommendations (senior commissioning lead)",
+        "Conclusion and summary of recommendations (other government departments)",
+        "Conclusion and summary of recommendations (levers autonomy aircover)",
+        "Conclusion and summary of recommendations (co-produce tools)",
+        "A new operating model (locally-led with national principles)",
+    ] {
+        out.push(("nhsconfed-state-2025", part.to_string(), Needs::Either));
+    }
+    // NHS Confederation, Local Government Financial Sustainability (2025):
+    // the policy changes ICS leaders ask for, by paragraph.
+    for n in [17, 18, 19, 20, 22] {
+        out.push((
+            "nhsconfed-lgfs-2025",
+            format!("Paragraph {n}"),
+            Needs::Either,
+        ));
+    }
+    // HFMA and Newton Europe roundtable (2021): unnumbered; what the
+    // roundtables agreed a system financial framework should hold, and what
+    // its speakers asked of partners.
+    for part in [
+        "Key issues (the first roundtable on a system financial framework)",
+        "Key issues (incentives)",
+        "Key issues (system oversight)",
+        "Key issues (Tameside and Glossop)",
+        "Key issues (Tameside's principles)",
+        "Key issues (trust)",
+        "Questions of autonomy (the roundtable chair)",
+        "Questions of autonomy (Nottinghamshire)",
+        "Questions of autonomy (Lewisham)",
+        "Questions of autonomy (Barking)",
+        "Questions of autonomy (front line)",
+        "Questions of autonomy (national programmes)",
+        "Questions of autonomy (pick a few areas)",
+        "Questions of autonomy (networks)",
+        "Framework concerns (organisational development)",
+    ] {
+        out.push(("hfma-2021", part.to_string(), Needs::Either));
+    }
+    out
+}
+
+/// The names a `ref` gives: each part, lower case, with a list of numbers
+/// ("Recommendations 3 and 17", "Paragraphs 17 and 19") split into one
+/// name per number.
+fn names_in(reference: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for part in reference
+        .split(';')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        let lower = part.to_lowercase();
+        let numbered = ["recommendation", "paragraph"]
+            .into_iter()
+            .find_map(|w| lower.strip_prefix(w).map(|rest| (w, rest)));
+        match numbered {
+            Some((w, rest)) => out.extend(
+                number_list(rest.trim_start_matches('s'))
+                    .into_iter()
+                    .map(|n| format!("{w} {n}")),
+            ),
+            None => out.push(lower),
         }
     }
-    let missing: Vec<u32> = (1..=20)
-        .filter(|n| !cited.contains(&n.to_string()))
+    out
+}
+
+/// Each recommendation of `sets` that the rules' refs and the attestation
+/// items' refs, (source, ref) each, do not account for.
+fn unaccounted(
+    sets: &[(&'static str, String, Needs)],
+    rules: &[(String, String)],
+    attested: &[(String, String)],
+) -> Vec<String> {
+    let names = |list: &[(String, String)], source: &str| -> Vec<String> {
+        list.iter()
+            .filter(|(s, _)| s == source)
+            .flat_map(|(_, r)| names_in(r))
+            .collect()
+    };
+    let mut out = Vec::new();
+    for (source, part, needs) in sets {
+        let want = part.to_lowercase();
+        let by_rule = names(rules, source).contains(&want);
+        let listed = names(attested, source).contains(&want);
+        let ok = match needs {
+            Needs::Either => by_rule || listed,
+            Needs::Both => by_rule && listed,
+        };
+        if !ok {
+            out.push(format!(
+                "{source}: {part} ({})",
+                match (needs, by_rule, listed) {
+                    (Needs::Both, true, false) => "its national half is not listed for attestation",
+                    (Needs::Both, false, true) => "no rule checks its local half",
+                    _ => "neither checked by a rule nor listed for attestation",
+                }
+            ));
+        }
+    }
+    out
+}
+
+/// Every source's whole set of recommendations is accounted for: each is
+/// checked by a rule or listed in its pack's `attestation:`, and each with a
+/// national half has both. The set itself is read from the seeds: each name
+/// resolves to its place in the cited report.
+#[test]
+fn every_recommendation_of_every_source_is_checked_or_listed_for_attestation() {
+    let seeds = load_seeds();
+    let sets = whole_sets();
+    let mut problems = Vec::new();
+    for (source, part, _) in &sets {
+        for p in check(&seeds[*source], part, "", "") {
+            problems.push(format!("the whole set of {source}: {part}: {p}"));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    for source in [
+        "ccn-2022",
+        "nhsconfed-state-2025",
+        "nhsconfed-lgfs-2025",
+        "hfma-2021",
+    ] {
+        assert!(sets.iter().any(|s| s.0 == source), "no set for {source}");
+    }
+    let rules: Vec<(String, String)> = rules()
+        .into_iter()
+        .map(|r| (r.source, r.reference))
         .collect();
+    let attested: Vec<(String, String)> = attestations().into_iter().map(|a| (a.1, a.2)).collect();
+    let missing = unaccounted(&sets, &rules, &attested);
     assert!(
         missing.is_empty(),
-        "CCN recommendations neither checked nor listed: {missing:?}"
+        "recommendations not accounted for:\n{}",
+        missing.join("\n")
+    );
+
+    // Not a tautology: without the national half of CCN recommendation 5,
+    // or without HFMA's incentives, the check fails and says which.
+    let without = |gone: &str| -> Vec<(String, String)> {
+        attested.iter().filter(|a| a.1 != gone).cloned().collect()
+    };
+    assert_eq!(
+        unaccounted(&sets, &rules, &without("Recommendation 5")),
+        ["ccn-2022: Recommendation 5 (its national half is not listed for attestation)"]
+    );
+    assert_eq!(
+        unaccounted(&sets, &rules, &without("Key issues (incentives)")),
+        ["hfma-2021: Key issues (incentives) (neither checked by a rule nor listed for attestation)"]
+    );
+    // A list of numbers names each of them.
+    assert_eq!(
+        names_in("Recommendations 3 and 17; Key issues (trust)"),
+        [
+            "recommendation 3",
+            "recommendation 17",
+            "key issues (trust)"
+        ]
     );
 }
