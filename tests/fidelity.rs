@@ -289,3 +289,47 @@ fn the_independence_safeguard_speaks_of_the_health_service() {
     );
     assert!(!text.contains("the board's independence"), "{text}");
 }
+
+#[test]
+fn the_rule_reference_is_the_third_edition_and_names_only_rules_that_exist() {
+    let out = icslint(&["rules", "--markdown"], &root());
+    let md = stdout(&out);
+    assert!(
+        md.contains("This is the **third edition** of the rule catalogue"),
+        "{md}"
+    );
+    let changes = md
+        .split_once("### Changes in the third edition")
+        .expect("a list of changes")
+        .1
+        .split_once("## Language diagnostics")
+        .unwrap()
+        .0;
+    // Every rule the list of changes names is a rule of the catalogue.
+    let json: Value =
+        serde_json::from_slice(&icslint(&["rules", "--json"], &root()).stdout).unwrap();
+    let ids: Vec<String> = json
+        .as_array()
+        .or_else(|| json["rules"].as_array())
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
+    let named: Vec<&str> = changes
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| {
+            w.len() == 6
+                && w[..3].chars().all(|c| c.is_ascii_uppercase())
+                && w[3..].chars().all(|c| c.is_ascii_digit())
+        })
+        .collect();
+    assert!(named.len() >= 8, "{named:?}");
+    for id in named {
+        // A language diagnostic is a row of the reference's first table.
+        let diagnostic = md.contains(&format!("| {id} |"));
+        assert!(
+            diagnostic || ids.iter().any(|i| i == id),
+            "the changes name {id}, which is no rule"
+        );
+    }
+}
