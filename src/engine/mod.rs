@@ -140,6 +140,8 @@ impl Engine<'_> {
             .collect();
         let no_params = HashMap::new();
         let steps = eval::steps_for(self.document_bytes());
+        // One day for every rule of the run (the clock is read once).
+        let as_of = self.as_of();
         let one = |(owner, pack, rule): (Option<usize>, &Pack, &Rule)| {
             // The rule's parameters under each configuration, looked up once:
             // a rule asks for a block's parameters for every block it visits.
@@ -162,7 +164,7 @@ impl Engine<'_> {
                         .unwrap_or(&no_params)
                 },
                 &budget,
-                self.as_of(),
+                as_of,
             );
             let mut found = match run {
                 Ok(found) => found,
