@@ -651,6 +651,36 @@ mod tests {
         assert_eq!(refs[0].insert_text.as_deref(), Some("s"));
     }
 
+    /// The third edition's keys come from the schema like every other:
+    /// completed in their kinds, their listed words offered, hover says
+    /// what they take.
+    #[test]
+    fn completes_and_hovers_the_third_editions_keys() {
+        let text = "strategy j \"J\" {\n    type joint_forward_plan\n    contents [health_services, \n}\nicp p \"P\" {\n    quorum 2\n    member \"Chair\" { role chair }\n}\n";
+        let w = ws(text);
+        let in_strategy = text.find("    type").unwrap() + 4;
+        let keys = completion(&w, text, in_strategy);
+        for key in ["pooled_arrangements", "involved", "contents"] {
+            assert!(labels(&keys).contains(&key), "{key}: {:?}", labels(&keys));
+        }
+        let listed = text.find("health_services, ").unwrap() + "health_services, ".len();
+        let words = completion(&w, text, listed);
+        assert_eq!(labels(&words), schema::JFP_CONTENTS);
+        let in_icp = text.find("    quorum").unwrap() + 4;
+        assert!(labels(&completion(&w, text, in_icp)).contains(&"quorum"));
+        let in_member = text.find("role chair").unwrap();
+        let member_keys = completion(&w, text, in_member);
+        assert!(labels(&member_keys).contains(&"removable_by"));
+        assert!(labels(&member_keys).contains(&"removal_approved_by"));
+        let valid = "system s \"S\" { regime 2022 }\nicp p \"P\" { system @s; quorum 2 }\nstrategy i \"I\" { system @s; type integrated_care_strategy; pooled_arrangements considered }\n";
+        let w = ws(valid);
+        let h = hover(&w, &[], w.files[0], valid.find("quorum").unwrap()).unwrap();
+        assert!(h.contains("a whole number"), "{h}");
+        let at = valid.find("considered").unwrap();
+        let h = hover(&w, &[], w.files[0], at).unwrap();
+        assert!(h.contains("`not_considered`"), "{h}");
+    }
+
     #[test]
     fn nothing_inside_a_string() {
         let text = "icb i \"NHS ";

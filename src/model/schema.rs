@@ -175,6 +175,18 @@ const AUTHORITY: Ty = Ref(&["authority"]);
 const OPEN: Ty = Word(Open);
 const OPEN_LIST: Ty = Words(Open);
 
+/// What NHS Act 2006 s14Z52(2) requires a joint forward plan to set out, in
+/// the order of its paragraphs (a) to (e); (b) is two duties, general and
+/// financial.
+pub const JFP_CONTENTS: &[&str] = &[
+    "health_services",
+    "general_duties",
+    "financial_duties",
+    "jhws_steps",
+    "children_young_people",
+    "victims_of_abuse",
+];
+
 pub const KINDS: &[KindSpec] = &[
     KindSpec {
         name: "document",
@@ -238,6 +250,9 @@ pub const KINDS: &[KindSpec] = &[
             k("functions", OPEN_LIST),
             k("remit", Text),
             k("board_development", Every),
+            // LGPIHA 2007 s116ZA(3): the partnership determines its own
+            // procedure, including its quorum (third edition).
+            k("quorum", Int),
         ],
         children: &["member", "regard", "engagement"],
     },
@@ -285,6 +300,16 @@ pub const KINDS: &[KindSpec] = &[
             k("published", Date),
             k("purposes", Words(Closed(&["population_health", "inequalities", "productivity", "social_economic_development"]))),
             k("hwb_opinion", Refs(&["hwb"])),
+            // Third edition. LGPIHA 2007 s116ZB(2): whether arrangements
+            // under NHS Act 2006 s75 (pooled budgets, lead commissioning)
+            // were considered in preparing an integrated care strategy.
+            k("pooled_arrangements", Word(Closed(&["considered", "not_considered"]))),
+            // s116ZB(4): who was involved in preparing it (`healthwatch`,
+            // `local_people`: the people who live or work in the area; others
+            // may be named too).
+            k("involved", OPEN_LIST),
+            // NHS Act 2006 s14Z52(2): what a joint forward plan sets out.
+            k("contents", Words(Closed(JFP_CONTENTS))),
         ],
         children: &["priority", "report"],
     },
@@ -324,6 +349,10 @@ pub const KINDS: &[KindSpec] = &[
             k("appointed_by", OPEN),
             k("approved_by", OPEN),
             k("employee", Bool),
+            // Sch 1B para 6 (third edition): who the constitution lets remove
+            // the chair, and whose approval that power is subject to.
+            k("removable_by", OPEN_LIST),
+            k("removal_approved_by", OPEN),
             k("category", Word(Closed(&["icb", "la_elected", "la_officer", "nhs_provider", "vcse", "primary_care", "place", "public", "other"]))),
             k("post", OPEN),
         ],
