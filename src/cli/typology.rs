@@ -49,8 +49,12 @@ pub fn table(ws: &Workspace) -> String {
     out + &notes
 }
 
-pub fn run(paths: &[PathBuf]) -> i32 {
-    let ws = match Workspace::load(paths, None) {
+pub fn run(paths: &[PathBuf], as_of: Option<icslint::syntax::Date>) -> i32 {
+    let load = icslint::workspace::LoadOptions {
+        as_of,
+        ..Default::default()
+    };
+    let ws = match Workspace::load_with(paths, &load) {
         Ok(ws) => ws,
         Err(e) => return super::error(e),
     };
