@@ -454,7 +454,7 @@ pub mod icg {
         "ICG014",
         "typology-undecided",
         Advice,
-        "An authority's CCN typology cannot be decided (a population it needs is missing), or rests on an incomplete workspace (its shares add up to less than 99.5%).",
+        "An authority's CCN typology cannot be decided (a population it needs is missing), or rests on an incomplete workspace (its shares add up to less than 99.5%), or none of its dated shares holds on the day checked.",
     );
     pub const EMPTY_TEXT: Icg = d(
         "ICG015",

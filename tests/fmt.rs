@@ -394,7 +394,7 @@ fn a_share_period_is_kept_and_written_from_before_until() {
     let out = format(text).unwrap();
     assert_eq!(
         out,
-        "authority a \"A\" {\n    share @old 56% from 2025-04-01 until 2026-03-31    # both\n    share @new 100% from 2026-04-01\n    share @x 5% until\n}\n"
+        "authority a \"A\" {\n    share @old 56% from 2025-04-01 until 2026-03-31  # both\n    share @new 100% from 2026-04-01\n    share @x 5% until\n}\n"
     );
     assert_eq!(format(&out).unwrap(), out);
     let files = |t: &str| vec![("a.icg".to_string(), t.to_string())];

@@ -1148,6 +1148,36 @@ impl Lowerer {
                     .help("start each share the day after the one before it ends: a share `until 2026-03-31` is followed by one `from 2026-04-01`"),
                 );
             }
+            // Dated shares of which none holds on the day: before the first
+            // period or after the last, the authority is in no system.
+            let day = self.model.day();
+            if !dated.is_empty() && self.model.shares_in_force(a).next().is_none() {
+                let first = dated.iter().map(|p| p.from).min().flatten();
+                let last = dated.iter().map(|p| p.until).max_by(|x, y| match (x, y) {
+                    (None, None) => std::cmp::Ordering::Equal,
+                    (None, _) => std::cmp::Ordering::Greater,
+                    (_, None) => std::cmp::Ordering::Less,
+                    (Some(x), Some(y)) => x.cmp(y),
+                });
+                // A day between two periods is ICG023's.
+                let why = match (first, last) {
+                    (Some(f), _) if day < f => Some(format!("its first starts on {f}")),
+                    (_, Some(Some(u))) if day > u => Some(format!("its last ended on {u}")),
+                    _ => None,
+                };
+                let b = self.model.block(a);
+                if let Some(why) = why {
+                    self.findings.push(
+                    icg::finding(
+                        icg::TYPOLOGY,
+                        b.file,
+                        b.header,
+                        format!("no share of {} holds on {day}, the day checked: {why}", b.display()),
+                    )
+                    .help("add a `share` for the systems that serve the authority on that day (`from DATE`), or check the dates; until then it has no CCN type and no rule counts it in a system"),
+                );
+                }
+            }
             if total > 100.5 {
                 let on = on_day(&self.model, a);
                 let f = icg::finding(icg::SHARES, b.file, b.header, format!("the population shares of {} add up to {}%{on}", b.display(), syntax::fmt_num(total)))
