@@ -453,7 +453,9 @@ impl Lowerer {
     ) -> bool {
         let rest = &a.values[2..];
         let mut i = 0;
-        let (mut from, mut until): (Option<(Date, Span)>, Option<(Date, Span)>) = (None, None);
+        // Each end's day and where it is written (`from 2026-04-01`).
+        type End = Option<(Date, Span)>;
+        let (mut from, mut until): (End, End) = (None, None);
         let example = format!(
             "`share @{system} 56% until 2026-03-31` or `share @{system} 100% from 2026-04-01`"
         );
@@ -1223,10 +1225,7 @@ fn first_gap(periods: &[Period]) -> Option<Period> {
                 });
             }
         }
-        covered_until = match p.until {
-            None => None,
-            Some(u) => Some(end.max(u.day_number())),
-        };
+        covered_until = p.until.map(|u| end.max(u.day_number()));
     }
     None
 }
