@@ -268,3 +268,24 @@ fn icslint_test_runs_as_of_the_day_given() {
     );
     assert!(text.contains("ICG006"), "{text}");
 }
+
+/// A council whose dated shares have all ended (or not yet begun) is in no
+/// system on the day: ICG014 says so and when its last share ended; on a
+/// day its share holds there is nothing to say.
+#[test]
+fn a_council_with_no_share_on_the_day_is_told_so() {
+    let path = "tests/fixtures/dated-shares/merger";
+    let icg014 = |day: &str| -> Vec<String> {
+        findings(&["check", path, "--as-of", day])
+            .iter()
+            .filter(|f| f["rule"] == "ICG014")
+            .map(|f| f["message"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        icg014("2030-06-30"),
+        ["no share of Lapsed Council holds on 2030-06-30, the day checked: its last ended on 2026-03-31"]
+    );
+    assert!(icg014("2026-03-31").is_empty());
+    assert!(icg014("1999-01-01").is_empty());
+}
