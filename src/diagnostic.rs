@@ -454,7 +454,7 @@ pub mod icg {
         "ICG014",
         "typology-undecided",
         Advice,
-        "An authority's CCN typology cannot be decided (a population it needs is missing), or rests on an incomplete workspace (its shares add up to less than 99.5%).",
+        "An authority's CCN typology cannot be decided (a population it needs is missing), or rests on an incomplete workspace (its shares add up to less than 99.5%), or none of its dated shares holds on the day checked.",
     );
     pub const EMPTY_TEXT: Icg = d(
         "ICG015",
@@ -499,6 +499,18 @@ pub mod icg {
         Warning,
         "A `document` block without its title in quotes: findings cannot cite a document that has no name.",
     );
+    pub const SHARE_OVERLAP: Icg = d(
+        "ICG022",
+        "share-periods-overlap",
+        Error,
+        "Two shares of an authority in the same system that hold on the same days (`share @s 56% until 2026-03-31` and `share @s 100% from 2026-03-01`): on those days only the first is counted.",
+    );
+    pub const SHARE_GAP: Icg = d(
+        "ICG023",
+        "share-periods-gap",
+        Warning,
+        "An authority's dated shares leave days between its first and last period in no system (`until 2026-03-31`, then `from 2026-04-02`): on those days its typology and every rule see no share.",
+    );
 
     pub const ALL: &[Icg] = &[
         SYNTAX,
@@ -522,6 +534,8 @@ pub mod icg {
         STALE_EXPLANATION,
         TWO_DOCUMENTS,
         UNTITLED_DOCUMENT,
+        SHARE_OVERLAP,
+        SHARE_GAP,
     ];
 
     pub fn finding(

@@ -219,7 +219,12 @@ fn workspace_roots(dir: &Path, out: &mut Vec<PathBuf>) {
 
 /// Runs one workspace's annotations; the local packs its configurations name are tested too.
 pub fn test_workspace(root: &Path, sel: &TestOptions, tally: &mut Tally, verbose: bool) {
-    let ws = match Workspace::load(&[root.to_path_buf()], sel.regime) {
+    let load = crate::workspace::LoadOptions {
+        regime: sel.regime,
+        as_of: sel.as_of,
+        ..Default::default()
+    };
+    let ws = match Workspace::load_with(&[root.to_path_buf()], &load) {
         Ok(ws) => ws,
         Err(e) => {
             tally.case(&root.display().to_string(), &[e.to_string()], verbose);

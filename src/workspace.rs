@@ -41,6 +41,8 @@ pub struct Workspace {
     regime_override: Option<i64>,
     /// A regime imposed on every system ([`LoadOptions::force_regime`]), kept for re-lowering.
     force_regime: Option<i64>,
+    /// The day the model is as of ([`LoadOptions::as_of`]; `None` is today), kept for re-lowering.
+    as_of: Option<crate::syntax::Date>,
     /// Which of `findings` came from lowering: replaced whenever the model is re-lowered.
     lowered: std::ops::Range<usize>,
     /// Keep every file's syntax tree after lowering ([`LoadOptions::keep_syntax`]).
@@ -78,6 +80,9 @@ pub struct LoadOptions {
     /// A regime imposed on every system, whatever it states: the workspace
     /// as it would be checked if every system moved (`icslint transition`).
     pub force_regime: Option<i64>,
+    /// The day the run is as of (`--as-of`; `None` is today): the
+    /// authorities' shares in force on it are the model's.
+    pub as_of: Option<crate::syntax::Date>,
     /// A folder of rule packs (`*.yaml`, `*.yml`) used instead of the
     /// built-in packs: another edition of them. Local packs named in
     /// `icslint.yaml` are loaded as usual.
@@ -703,6 +708,7 @@ impl Workspace {
         let mut ws = Workspace {
             skipped,
             force_regime: opts.force_regime,
+            as_of: opts.as_of,
             keep_syntax: opts.keep_syntax,
             release_texts_over: opts.release_texts_over,
             ..Workspace::default()
@@ -953,6 +959,9 @@ impl Workspace {
         }
         self.forget_lowering();
         let mut lowering = model::Lowering::new(regime_override.unwrap_or(2022));
+        if let Some(day) = self.as_of {
+            lowering.as_of(day);
+        }
         // Every block has a `{`: room for that many blocks is made at once,
         // where a vector doubled as it fills would, at its last doubling,
         // hold the old copy of every block and the new (tens of megabytes
@@ -1090,6 +1099,9 @@ impl Workspace {
     /// dropped after loading is parsed again.
     fn lowering(&self, files: &[FileId], other_ids: &[&str]) -> (Model, Vec<Finding>) {
         let mut lowering = model::Lowering::new(self.regime_override.unwrap_or(2022));
+        if let Some(day) = self.as_of {
+            lowering.as_of(day);
+        }
         for f in files {
             debug_assert!(
                 !self.sources.get(*f).is_released(),

@@ -12,7 +12,12 @@ use std::path::PathBuf;
 
 /// Every workspace we have: ours and ../shared/examples.
 fn workspaces() -> Vec<PathBuf> {
-    let mut dirs = vec![root().join("examples/riverbend")];
+    let mut dirs = vec![
+        root().join("examples/riverbend"),
+        root().join("examples/merged-icb"),
+        root().join("tests/fixtures/dated-shares/periods"),
+        root().join("tests/fixtures/dated-shares/merger"),
+    ];
     for base in [root().join("tests/fixtures"), shared_examples()] {
         let mut more: Vec<PathBuf> = std::fs::read_dir(&base)
             .unwrap()
@@ -197,6 +202,9 @@ const TOKENS: &[&str] = &[
     "\r\n",
     "x { a 1 }",
     "[a,\n b]",
+    " from 2026-04-01",
+    " until 2026-03-31",
+    "until",
 ];
 
 /// The non-white-space characters of a text, less the separators the
@@ -218,6 +226,8 @@ fn no_accepted_mutation_loses_a_non_whitespace_byte() {
         shared_examples().join("northmoor"),
         shared_examples().join("wessex-vale"),
         root().join("tests/fixtures/hwb-icp"),
+        root().join("examples/merged-icb"),
+        root().join("tests/fixtures/dated-shares/periods"),
     ] {
         corpus.extend(icg_files(&dir).into_iter().map(|(_, t)| t));
     }
@@ -373,4 +383,27 @@ fn fmt_dash_formats_standard_input() {
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(stdout(&out), "system s \"S\" {\n");
     assert!(stderr(&out).contains("ICG001"));
+}
+
+/// A share's days are kept to the byte and written in one order: `from`
+/// before `until`, one space between words; a second pass changes nothing,
+/// and the model is the same (the same days).
+#[test]
+fn a_share_period_is_kept_and_written_from_before_until() {
+    let text = "authority a \"A\" {\n    share @old   56%  until\t2026-03-31   from 2025-04-01   # both\n    share @new 100% from 2026-04-01\n    share @x 5% until\n}\n";
+    let out = format(text).unwrap();
+    assert_eq!(
+        out,
+        "authority a \"A\" {\n    share @old 56% from 2025-04-01 until 2026-03-31  # both\n    share @new 100% from 2026-04-01\n    share @x 5% until\n}\n"
+    );
+    assert_eq!(format(&out).unwrap(), out);
+    let files = |t: &str| vec![("a.icg".to_string(), t.to_string())];
+    assert_eq!(model(&files(text)), model(&files(&out)));
+    assert_eq!(findings(&files(text)), findings(&files(&out)));
+    // One line: the same order.
+    let one = "authority a \"A\" { share @old 56% until 2026-03-31 from 2025-04-01 }\n";
+    assert_eq!(
+        format(one).unwrap(),
+        "authority a \"A\" { share @old 56% from 2025-04-01 until 2026-03-31 }\n"
+    );
 }

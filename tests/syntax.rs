@@ -426,3 +426,29 @@ fn a_file_parsed_in_pieces_is_the_same_parse() {
         all.len()
     );
 }
+
+/// A share's days (`from DATE`, `until DATE`, both in either order) are
+/// words and dates after its percentage, each with its own span, so a
+/// malformed period can be pointed at; the fast reader reads them as the
+/// grammar does.
+#[test]
+fn a_share_states_its_days_as_words_and_dates_with_spans() {
+    let text = "authority a \"A\" {\n    share @old 56% until 2026-03-31\n    share @new 100% from 2026-04-01\n    share @mid 10%  from 2025-04-01   until 2026-03-31\n    share @bad 10% until\n}\n";
+    icslint::syntax::assert_fast_reader_agrees(text);
+    let p = parse(text);
+    assert!(p.errors.is_empty(), "{:?}", p.errors);
+    let got = dump(&p.file);
+    for line in [
+        "Attr share @22..53: Ref(@old) Percent(56) Word(until) Date(2026-03-31)",
+        "Attr share @58..89: Ref(@new) Percent(100) Word(from) Date(2026-04-01)",
+        "Attr share @94..144: Ref(@mid) Percent(10) Word(from) Date(2025-04-01) Word(until) Date(2026-03-31)",
+        "Attr share @149..169: Ref(@bad) Percent(10) Word(until)",
+    ] {
+        assert!(got.contains(line), "{line} not in\n{got}");
+    }
+    let attrs = &p.file.blocks[0].attrs;
+    let until = &attrs[0].values[2];
+    assert_eq!(&text[until.span.start..until.span.end], "until");
+    let day = &attrs[2].values[5];
+    assert_eq!(&text[day.span.start..day.span.end], "2026-03-31");
+}

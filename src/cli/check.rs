@@ -79,6 +79,7 @@ fn analyse_with(
 ) -> Result<(Workspace, Vec<Finding>), i32> {
     let opts = LoadOptions {
         regime: super::regime_of(sel),
+        as_of: sel.as_of,
         release_texts_over,
         ..LoadOptions::default()
     };

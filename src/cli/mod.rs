@@ -122,7 +122,8 @@ pub struct Selection {
     /// Regime for systems that do not state one (overrides icslint.yaml)
     #[arg(long, value_parser = clap::builder::ValueParser::new(str::parse::<icslint::config::Regime>))]
     pub regime: Option<icslint::config::Regime>,
-    /// Check as on this day (YYYY-MM-DD): explanations whose review date is
+    /// Check as on this day (YYYY-MM-DD): the authorities' shares in force
+    /// on it are the ones checked, and explanations whose review date is
     /// before it have lapsed. Default: today
     #[arg(long, value_name = "DATE", value_parser = as_of_date)]
     pub as_of: Option<icslint::syntax::Date>,
@@ -223,6 +224,9 @@ enum Command {
     Typology {
         #[arg(default_value = ".")]
         paths: Vec<PathBuf>,
+        /// The types on this day (YYYY-MM-DD), from the shares in force on it. Default: today
+        #[arg(long, value_name = "DATE", value_parser = as_of_date)]
+        as_of: Option<icslint::syntax::Date>,
     },
     /// Parse one file and print its syntax tree
     Parse {
@@ -260,7 +264,7 @@ pub fn run() -> i32 {
         Command::Test(args) => test::run(args),
         Command::Report(args) => report::run(args),
         Command::Transition(args) => transition::run(args),
-        Command::Typology { paths } => typology::run(&paths),
+        Command::Typology { paths, as_of } => typology::run(&paths, as_of),
         Command::Parse { ast: _, file } => parse::run(&file),
         Command::Rules(args) => rules::run(args),
         Command::Explain { rule } => explain::run(&rule),

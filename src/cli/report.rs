@@ -39,7 +39,12 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> i32 {
-    let ws = match Workspace::load(&args.paths, super::regime_of(&args.selection)) {
+    let load = icslint::workspace::LoadOptions {
+        regime: super::regime_of(&args.selection),
+        as_of: args.selection.as_of,
+        ..Default::default()
+    };
+    let ws = match Workspace::load_with(&args.paths, &load) {
         Ok(ws) => ws,
         Err(e) => return super::error(e),
     };

@@ -61,6 +61,7 @@ pub fn run(args: Args) -> i32 {
         regime: super::regime_of(&args.selection),
         force_regime: r.map(Regime::year),
         packs: packs.clone(),
+        as_of: args.selection.as_of,
         ..LoadOptions::default()
     };
     let load = |o: &LoadOptions| Workspace::load_with(&args.paths, o).map_err(super::error);

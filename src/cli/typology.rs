@@ -43,14 +43,22 @@ pub fn table(ws: &Workspace) -> String {
             }
             None if m.tier(a) == "strategic" => notes.push_str(&format!("# {id} is a strategic authority: it has no type and does not count towards system populations.\n")),
             None if m.tier(a) == "lower" => notes.push_str(&format!("# {id} is a lower-tier (district) council: it has no type.\n")),
-            None => notes.push_str(&format!("# {id} has no share in any system{}.\n", if list.is_empty() { String::new() } else { format!(" ({list})") })),
+            None => {
+                let dated = m.block(a).attrs("share").any(|s| matches!(&s.value, icslint::model::Val::Tuple(v) if icslint::model::Period::of_share(v).is_dated()));
+                let on = if dated { format!(" on {}", m.day()) } else { String::new() };
+                notes.push_str(&format!("# {id} has no share in any system{on}{}.\n", if list.is_empty() { String::new() } else { format!(" ({list})") }));
+            }
         }
     }
     out + &notes
 }
 
-pub fn run(paths: &[PathBuf]) -> i32 {
-    let ws = match Workspace::load(paths, None) {
+pub fn run(paths: &[PathBuf], as_of: Option<icslint::syntax::Date>) -> i32 {
+    let load = icslint::workspace::LoadOptions {
+        as_of,
+        ..Default::default()
+    };
+    let ws = match Workspace::load_with(paths, &load) {
         Ok(ws) => ws,
         Err(e) => return super::error(e),
     };

@@ -238,9 +238,13 @@ impl Engine<'_> {
             .sum()
     }
 
-    /// The day the run checks as of.
+    /// The day the run checks as of: the one asked for, else the model's
+    /// (the day its shares are in force), so a run has one day.
     pub fn as_of(&self) -> Date {
-        self.opts.as_of.unwrap_or_else(Date::today)
+        self.opts
+            .as_of
+            .or(self.ws.model.as_of)
+            .unwrap_or_else(Date::today)
     }
 
     /// Comply or explain: each `explain` block explains the findings of its

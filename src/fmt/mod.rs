@@ -355,7 +355,7 @@ impl<'a> Fmt<'a> {
 
     fn attr_inline(&self, a: &Attr) -> String {
         let mut s = a.key.text.clone();
-        for v in &a.values {
+        for v in canonical_values(self.text, a) {
             s.push(' ');
             s.push_str(&self.value_inline(v));
         }
@@ -383,7 +383,7 @@ impl<'a> Fmt<'a> {
         let mut line = indent(depth) + &a.key.text;
         let first_line = self.lines.len();
         let mut wrapped = false;
-        for v in &a.values {
+        for v in canonical_values(self.text, a) {
             line.push(' ');
             self.value(v, depth, &mut line, &mut wrapped);
         }
@@ -442,6 +442,25 @@ impl<'a> Fmt<'a> {
     }
 }
 
+/// An attribute's values in their canonical order: a share's period is
+/// written `from DATE until DATE`, so `until B from A` becomes `from A
+/// until B` (the same days). Every other attribute keeps its order.
+fn canonical_values<'v>(text: &str, a: &'v Attr) -> Vec<&'v Value> {
+    let mut v: Vec<&Value> = a.values.iter().collect();
+    let word = |x: &Value| &text[x.span.start..x.span.end];
+    if a.key.text == "share"
+        && v.len() == 6
+        && matches!(v[2].kind, ValueKind::Word(_))
+        && matches!(v[4].kind, ValueKind::Word(_))
+        && word(v[2]) == "until"
+        && word(v[4]) == "from"
+    {
+        v.swap(2, 4);
+        v.swap(3, 5);
+    }
+    v
+}
+
 /// The formatter's guarantee, checked on every run: the output parses, and
 /// holds the same blocks, keys and values (as written) and the same
 /// comments as the input.
@@ -492,11 +511,12 @@ fn same_block(ta: &str, a: &Block, tb: &str, b: &Block) -> bool {
     let (ia, ib) = (items(a), items(b));
     ia.len() == ib.len()
         && ia.iter().zip(&ib).all(|(x, y)| match (x, y) {
+            // The input's values in the order the output writes them.
             (Item::Attr(x), Item::Attr(y)) => {
                 x.key.text == y.key.text
                     && x.values.len() == y.values.len()
-                    && x.values
-                        .iter()
+                    && canonical_values(ta, x)
+                        .into_iter()
                         .zip(&y.values)
                         .all(|(v, w)| same_value(ta, v, tb, w))
             }

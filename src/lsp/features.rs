@@ -561,6 +561,26 @@ pub fn completion(ws: &Workspace, text: &str, offset: usize) -> Vec<CompletionIt
         _ => None,
     };
     let doc = key_doc(spec, key).unwrap_or_default();
+    // A share's values: `@system PERCENT`, then `from DATE` and `until
+    // DATE`. Only the first is a reference; after the percentage, the
+    // words of a period not yet written.
+    if k.ty == Ty::RefPercent {
+        let done = words.len() - usize::from(!at_word_start);
+        if done >= 3 && done % 2 == 1 {
+            for w in ["from", "until"] {
+                if !words[..done].contains(&w) {
+                    out.push(item(
+                        w,
+                        CompletionItemKind::KEYWORD,
+                        format!("`{w} DATE`: the share holds {} that day (YYYY-MM-DD), the day included\n\n{doc}", if w == "from" { "from" } else { "until" }),
+                    ));
+                }
+            }
+        }
+        if done != 1 {
+            return out;
+        }
+    }
     match (k.ty, refs) {
         (Ty::Word(Vocab::Closed(ws_)), _) | (Ty::Words(Vocab::Closed(ws_)), _) => {
             for w in ws_ {
@@ -679,6 +699,25 @@ mod tests {
         let at = valid.find("considered").unwrap();
         let h = hover(&w, &[], w.files[0], at).unwrap();
         assert!(h.contains("`not_considered`"), "{h}");
+    }
+
+    /// After a share's percentage come the words of its days, not
+    /// references; a hover anywhere on a dated share still works.
+    #[test]
+    fn completes_a_shares_days() {
+        let text = "system s \"S\" {}\nauthority a \"A\" {\n    share @s 10% from 2026-04-01 \n    share @s 5% until 2026-03-31\n}\n";
+        let w = ws(text);
+        let line = text.find("share @s 10%").unwrap();
+        let at = |after: &str| line + text[line..].find(after).unwrap() + after.len();
+        assert_eq!(labels(&completion(&w, text, at("share @"))), ["@s"]);
+        assert_eq!(labels(&completion(&w, text, at("10% "))), ["from", "until"]);
+        assert_eq!(labels(&completion(&w, text, at("2026-04-01 "))), ["until"]);
+        assert!(completion(&w, text, at("from ")).is_empty());
+        let key = text.find("share @s 5%").unwrap();
+        let h = hover(&w, &[], w.files[0], key).unwrap();
+        assert!(h.contains("share"), "{h}");
+        let until = text.find("until").unwrap() + 1;
+        let _ = hover(&w, &[], w.files[0], until);
     }
 
     #[test]

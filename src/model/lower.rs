@@ -4,10 +4,10 @@
 
 use super::schema::{self, article, KindSpec, Ty, Vocab};
 use super::typology::{self, Note, Typology};
-use super::{Attr, Block, BlockId, Model, Str, Val};
+use super::{Attr, Block, BlockId, Model, Period, Str, Val};
 use crate::diagnostic::{icg, Finding, Fix};
 use crate::source::{FileId, Span};
-use crate::syntax::{self, ValueKind};
+use crate::syntax::{self, Date, ValueKind};
 
 struct Lowerer {
     model: Model,
@@ -106,6 +106,12 @@ impl Lowering {
         })
     }
 
+    /// The day the run is as of: the shares in force on it are the ones
+    /// the typology, the shares' diagnostics and every rule read.
+    pub fn as_of(&mut self, day: crate::syntax::Date) {
+        self.0.model.as_of = Some(day);
+    }
+
     /// Makes room for `n` more blocks at once (see `parse_and_lower`).
     pub fn reserve_blocks(&mut self, n: usize) {
         self.0.model.blocks.reserve_exact(n);
@@ -137,6 +143,8 @@ impl Lowering {
     /// `other_ids` (see [`lower_beside`]), and the lowering's findings.
     pub fn finish(self, other_ids: &[&str]) -> (Model, Vec<Finding>) {
         let mut l = self.0;
+        // A lowering given no day is as of today, read once here.
+        l.model.as_of.get_or_insert_with(Date::today);
         l.resolve(other_ids);
         l.systems();
         l.model.build_index();
@@ -431,6 +439,120 @@ impl Lowerer {
         Some(id)
     }
 
+    /// The days a share holds, written after its percentage: `from
+    /// DATE`, `until DATE` or both (in either order), each once, appended
+    /// to `out` as a word and a date. A malformed period is reported
+    /// (ICG003, pointing at the words at fault) and `false` returned: the
+    /// share is left out rather than counted on the wrong days.
+    fn share_period(
+        &mut self,
+        file: FileId,
+        system: &str,
+        a: &syntax::Attr,
+        out: &mut Vec<Val>,
+    ) -> bool {
+        let rest = &a.values[2..];
+        let mut i = 0;
+        // Each end's day and where it is written (`from 2026-04-01`).
+        type End = Option<(Date, Span)>;
+        let (mut from, mut until): (End, End) = (None, None);
+        let example = format!(
+            "`share @{system} 56% until 2026-03-31` or `share @{system} 100% from 2026-04-01`"
+        );
+        while i < rest.len() {
+            let v = &rest[i];
+            let word = match &v.kind {
+                ValueKind::Word(w) if w == "from" || w == "until" => w.as_str(),
+                ValueKind::Range(..) => {
+                    self.push(
+                        icg::finding(icg::WRONG_TYPE, file, v.span, format!("the days a share holds are written with `from` and `until`, found {}", v.kind.describe()))
+                            .help(format!("write the first and last day as `from DATE until DATE`, like {example}")),
+                    );
+                    return false;
+                }
+                other => {
+                    self.push(
+                        icg::finding(icg::WRONG_TYPE, file, v.span, format!("after a share's percentage only `from DATE` and `until DATE` may follow, found {}", other.describe()))
+                            .help(format!("write {example}")),
+                    );
+                    return false;
+                }
+            };
+            let Some(date) = rest.get(i + 1) else {
+                self.push(
+                    icg::finding(
+                        icg::WRONG_TYPE,
+                        file,
+                        v.span,
+                        format!("`{word}` needs a date after it"),
+                    )
+                    .help(format!("write the day as YYYY-MM-DD, like {example}")),
+                );
+                return false;
+            };
+            let ValueKind::Date(d) = &date.kind else {
+                self.push(
+                    icg::finding(
+                        icg::WRONG_TYPE,
+                        file,
+                        date.span,
+                        format!(
+                            "`{word}` needs a date after it, found {}",
+                            date.kind.describe()
+                        ),
+                    )
+                    .help(format!("write the day as YYYY-MM-DD, like {example}")),
+                );
+                return false;
+            };
+            if !d.is_valid() {
+                self.push(
+                    icg::finding(
+                        icg::WRONG_TYPE,
+                        file,
+                        date.span,
+                        format!("{d} is not a calendar date"),
+                    )
+                    .help("write a real date as YYYY-MM-DD"),
+                );
+                return false;
+            }
+            let span = Span::new(v.span.start, date.span.end);
+            let slot = if word == "from" {
+                &mut from
+            } else {
+                &mut until
+            };
+            if let Some((_, first)) = slot {
+                let first = *first;
+                self.push(
+                    icg::finding(icg::WRONG_TYPE, file, span, format!("this share says `{word}` twice"))
+                        .help(format!("a share holds from one day until another: write `{word}` once, or one `share` for each period"))
+                        .label(file, first, "first here"),
+                );
+                return false;
+            }
+            *slot = Some((*d, span));
+            i += 2;
+        }
+        if let (Some((f, fs)), Some((u, us))) = (from, until) {
+            if f > u {
+                self.push(
+                    icg::finding(icg::WRONG_TYPE, file, Span::new(fs.start.min(us.start), fs.end.max(us.end)), format!("this share of @{system} holds from {f} until {u}: it ends before it starts"))
+                        .help("the `from` day must be on or before the `until` day; check which dates were swapped"),
+                );
+                return false;
+            }
+        }
+        for (word, d) in [("from", from), ("until", until)] {
+            if let Some((d, _)) = d {
+                out.push(Val::Word(Str::const_new(word)));
+                out.push(Val::Date(d));
+            }
+        }
+        true
+    }
+
     fn wrong(
         &mut self,
         file: FileId,
@@ -539,7 +661,10 @@ impl Lowerer {
             Ty::RefPercent | Ty::RefStr => 2,
             _ => 1,
         };
-        if a.values.len() != expected_len {
+        // A share may state the days it holds after its percentage
+        // (`from DATE`, `until DATE`): read by `share_period`.
+        let dated_share = ty == Ty::RefPercent && a.values.len() > 2;
+        if a.values.len() != expected_len && !dated_share {
             let extra = a.values.get(expected_len).unwrap_or(first);
             let span = Span::new(
                 extra.span.start,
@@ -729,11 +854,12 @@ impl Lowerer {
             }
             (Ty::RefPercent, ValueKind::Ref(r)) => match &a.values[1].kind {
                 ValueKind::Percent(p) => {
+                    let mut v = vec![Val::Ref(None, Str::from(r.as_str())), Val::Percent(*p)];
+                    if !self.share_period(file, r, a, &mut v) {
+                        return None;
+                    }
                     self.refs.push(PendingRef::new(block, index, 0, first.span));
-                    Some(Val::Tuple(vec![
-                        Val::Ref(None, Str::from(r.as_str())),
-                        Val::Percent(*p),
-                    ]))
+                    Some(Val::Tuple(v))
                 }
                 other => {
                     self.wrong(file, a.values[1].span, spec, key, ty, other);
@@ -942,36 +1068,166 @@ impl Lowerer {
     fn shares(&mut self) {
         for a in self.model.of_kind("authority").collect::<Vec<_>>() {
             let b = self.model.block(a);
-            // A system named twice is reported, and only its first share counts
-            // (here, in the typology and in the system populations alike).
+            // A system named twice on one day is reported, and only its
+            // first share counts (here, in the typology and in the system
+            // populations alike). Undated shares named twice are the
+            // language's oldest mistake (ICG003); a dated share whose days
+            // meet another's of the same system is ICG022.
             let total = self.model.share_total(a);
-            let mut seen: Vec<&str> = Vec::new();
+            let mut seen: Vec<(&str, Period, &Attr)> = Vec::new();
+            let mut dated: Vec<Period> = Vec::new();
             for s in b.attrs("share") {
                 let Val::Tuple(v) = &s.value else { continue };
                 let (Some(Val::Ref(_, name)), Some(Val::Percent(_))) = (v.first(), v.get(1)) else {
                     continue;
                 };
-                if seen.contains(&name.as_str()) {
-                    self.findings.push(
-                        icg::finding(
-                            icg::WRONG_TYPE,
-                            b.file,
-                            s.span,
-                            format!("{} gives a share of @{name} twice", b.display()),
-                        )
-                        .help("write one `share` for each system; only the first is counted"),
-                    );
-                    continue;
+                let period = Period::of_share(v);
+                if period.is_dated() {
+                    dated.push(period);
                 }
-                seen.push(name);
+                let earlier = seen
+                    .iter()
+                    .find(|(n, p, _)| *n == name.as_str() && p.overlaps(&period));
+                match earlier {
+                    Some((_, p, _)) if !p.is_dated() && !period.is_dated() => {
+                        self.findings.push(
+                            icg::finding(
+                                icg::WRONG_TYPE,
+                                b.file,
+                                s.span,
+                                format!("{} gives a share of @{name} twice", b.display()),
+                            )
+                            .help("write one `share` for each system; only the first is counted"),
+                        );
+                    }
+                    Some((_, p, first)) => {
+                        let both = Period {
+                            from: match (p.from, period.from) {
+                                (Some(x), Some(y)) => Some(x.max(y)),
+                                (x, y) => x.or(y),
+                            },
+                            until: match (p.until, period.until) {
+                                (Some(x), Some(y)) => Some(x.min(y)),
+                                (x, y) => x.or(y),
+                            },
+                        };
+                        self.findings.push(
+                            icg::finding(
+                                icg::SHARE_OVERLAP,
+                                b.file,
+                                s.span,
+                                format!(
+                                    "{} gives two shares of @{name} for the same days ({})",
+                                    b.display(),
+                                    both
+                                ),
+                            )
+                            .help("end the earlier share the day before the later one starts (`until DATE`, then `from` the next day); on those days only the first is counted")
+                            .label(b.file, first.span, "the other share"),
+                        );
+                    }
+                    None => {}
+                }
+                seen.push((name, period, s));
+            }
+            if let Some(gap) = first_gap(&dated) {
+                self.findings.push(
+                    icg::finding(
+                        icg::SHARE_GAP,
+                        b.file,
+                        b.header,
+                        format!(
+                            "no share of {} holds on {}, between its dated shares: on {} it is in no system",
+                            b.display(),
+                            match (gap.from, gap.until) {
+                                (Some(f), Some(u)) if f == u => f.to_string(),
+                                (Some(f), Some(u)) => format!("{f} to {u}"),
+                                _ => String::new(),
+                            },
+                            if gap.from == gap.until { "that day" } else { "those days" }
+                        ),
+                    )
+                    .help("start each share the day after the one before it ends: a share `until 2026-03-31` is followed by one `from 2026-04-01`"),
+                );
+            }
+            // Dated shares of which none holds on the day: before the first
+            // period or after the last, the authority is in no system.
+            let day = self.model.day();
+            if !dated.is_empty() && self.model.shares_in_force(a).next().is_none() {
+                let first = dated.iter().map(|p| p.from).min().flatten();
+                let last = dated.iter().map(|p| p.until).max_by(|x, y| match (x, y) {
+                    (None, None) => std::cmp::Ordering::Equal,
+                    (None, _) => std::cmp::Ordering::Greater,
+                    (_, None) => std::cmp::Ordering::Less,
+                    (Some(x), Some(y)) => x.cmp(y),
+                });
+                // A day between two periods is ICG023's.
+                let why = match (first, last) {
+                    (Some(f), _) if day < f => Some(format!("its first starts on {f}")),
+                    (_, Some(Some(u))) if day > u => Some(format!("its last ended on {u}")),
+                    _ => None,
+                };
+                let b = self.model.block(a);
+                if let Some(why) = why {
+                    self.findings.push(
+                    icg::finding(
+                        icg::TYPOLOGY,
+                        b.file,
+                        b.header,
+                        format!("no share of {} holds on {day}, the day checked: {why}", b.display()),
+                    )
+                    .help("add a `share` for the systems that serve the authority on that day (`from DATE`), or check the dates; until then it has no CCN type and no rule counts it in a system"),
+                );
+                }
             }
             if total > 100.5 {
-                let f = icg::finding(icg::SHARES, b.file, b.header, format!("the population shares of {} add up to {}%", b.display(), syntax::fmt_num(total)))
+                let on = on_day(&self.model, a);
+                let f = icg::finding(icg::SHARES, b.file, b.header, format!("the population shares of {} add up to {}%{on}", b.display(), syntax::fmt_num(total)))
                     .help("shares are the percentage of the authority's population in each system; together they cannot exceed 100%");
                 self.findings.push(f);
             }
         }
     }
+}
+
+/// ` on 2026-04-01`, the day checked, for a sum of an authority's shares
+/// when some of them are dated (the sum is the one of that day).
+fn on_day(model: &Model, a: BlockId) -> String {
+    let dated = model
+        .block(a)
+        .attrs("share")
+        .any(|s| matches!(&s.value, Val::Tuple(v) if Period::of_share(v).is_dated()));
+    if dated {
+        format!(" on {}", model.day())
+    } else {
+        String::new()
+    }
+}
+
+/// The first run of days, between the first and the last of `periods`,
+/// that none of them covers (`from` and `until` of the gap both
+/// included), if there is one.
+fn first_gap(periods: &[Period]) -> Option<Period> {
+    let mut sorted = periods.to_vec();
+    // An open start sorts first.
+    sorted.sort_by_key(|p| p.from.map(|d| d.day_number()));
+    let mut covered_until: Option<i64> = match sorted.first()?.until {
+        None => return None,
+        Some(u) => Some(u.day_number()),
+    };
+    for p in &sorted[1..] {
+        let end = covered_until?;
+        if let Some(f) = p.from {
+            if f.day_number() > end + 1 {
+                return Some(Period {
+                    from: Some(Date::from_day_number(end + 1)),
+                    until: Some(Date::from_day_number(f.day_number() - 1)),
+                });
+            }
+        }
+        covered_until = p.until.map(|u| end.max(u.day_number()));
+    }
+    None
 }
 
 /// ICG014: a typology that cannot be decided, or that rests on a workspace
@@ -984,9 +1240,10 @@ fn typology_note(model: &Model, a: BlockId, t: &Typology, note: &Note) -> Findin
             b.file,
             b.header,
             format!(
-                "the shares of {} add up to {}%; {}% is in no system named here",
+                "the shares of {} add up to {}%{}; {}% is in no system named here",
                 b.display(),
                 syntax::fmt_num(100.0 - t.remainder),
+                on_day(model, a),
                 syntax::fmt_num(t.remainder)
             ),
         )

@@ -46,6 +46,65 @@ pub enum Val {
     Tuple(Vec<Val>),
 }
 
+/// The days a `share` holds: `from` and `until` are both included, and
+/// a missing end is open (`share @s 56% until 2026-03-31` holds on every
+/// day up to the 31st).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Period {
+    pub from: Option<Date>,
+    pub until: Option<Date>,
+}
+
+impl Period {
+    /// The period of a `share`'s values as lowered: `[@system, PERCENT]`
+    /// then `from DATE` and `until DATE` as a word and a date each.
+    pub fn of_share(values: &[Val]) -> Period {
+        let mut p = Period::default();
+        for pair in values.get(2..).unwrap_or_default().chunks(2) {
+            match pair {
+                [Val::Word(w), Val::Date(d)] if w == "from" => p.from = Some(*d),
+                [Val::Word(w), Val::Date(d)] if w == "until" => p.until = Some(*d),
+                _ => {}
+            }
+        }
+        p
+    }
+    /// Whether the share states a date.
+    pub fn is_dated(&self) -> bool {
+        self.from.is_some() || self.until.is_some()
+    }
+    pub fn contains(&self, day: Date) -> bool {
+        self.from.is_none_or(|f| f <= day) && self.until.is_none_or(|u| day <= u)
+    }
+    /// Whether two periods have a day in common.
+    pub fn overlaps(&self, other: &Period) -> bool {
+        let starts = match (self.from, other.from) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        let ends = match (self.until, other.until) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        match (starts, ends) {
+            (Some(s), Some(e)) => s <= e,
+            _ => true,
+        }
+    }
+}
+
+impl std::fmt::Display for Period {
+    /// `from 2026-04-01 until 2027-03-31`, `until 2026-03-31`, `every day`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.from, self.until) {
+            (Some(a), Some(b)) => write!(f, "from {a} until {b}"),
+            (Some(a), None) => write!(f, "from {a}"),
+            (None, Some(b)) => write!(f, "until {b}"),
+            (None, None) => write!(f, "on every day"),
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Attr {
     /// The schema's entry for it: attributes are many, and their keys few.
@@ -177,6 +236,11 @@ pub struct Model {
     /// A regime imposed on every system, whatever it states
     /// (`icslint transition` checks each system as if it had moved).
     pub forced_regime: Option<i64>,
+    /// The day the run is as of (`--as-of`): the shares in force on it
+    /// are the ones every rule, the typology and the report read. Set
+    /// when lowering starts (`Lowering::as_of`); a lowering given none is
+    /// as of today.
+    pub as_of: Option<Date>,
     index: Index,
 }
 
@@ -364,11 +428,35 @@ impl Model {
                 .unwrap_or(self.default_regime),
         }
     }
-    /// `share @system PERCENT` of an authority, as (system, percent); a
-    /// system named twice counts once, with its first share.
+    /// The day the model is as of (today if lowering was given none).
+    pub fn day(&self) -> Date {
+        self.as_of.unwrap_or_else(Date::today)
+    }
+    /// Whether a `share` attribute holds on the model's day: an undated
+    /// share always does, a dated one from its `from` to its `until`
+    /// day, both included.
+    pub fn share_in_force(&self, attr: &Attr) -> bool {
+        match &attr.value {
+            Val::Tuple(v) => Period::of_share(v).contains(self.day()),
+            _ => false,
+        }
+    }
+    /// The `share` attributes of an authority that hold on the model's day.
+    pub fn shares_in_force<'a>(
+        &'a self,
+        authority: BlockId,
+    ) -> impl Iterator<Item = &'a Attr> + 'a {
+        let day = self.day();
+        self.block(authority)
+            .attrs("share")
+            .filter(move |a| matches!(&a.value, Val::Tuple(v) if Period::of_share(v).contains(day)))
+    }
+    /// `share @system PERCENT` of an authority in force on the model's
+    /// day, as (system, percent); a system named twice counts once, with
+    /// its first share.
     pub fn shares(&self, authority: BlockId) -> Vec<(BlockId, f64)> {
         let mut out: Vec<(BlockId, f64)> = Vec::new();
-        for a in self.block(authority).attrs("share") {
+        for a in self.shares_in_force(authority) {
             if let Val::Tuple(v) = &a.value {
                 if let (Some(Val::Ref(Some(s), _)), Some(Val::Percent(p))) = (v.first(), v.get(1)) {
                     if self.block(*s).kind == "system" && !out.iter().any(|(x, _)| x == s) {
@@ -379,12 +467,13 @@ impl Model {
         }
         out
     }
-    /// The sum of an authority's shares as written, including shares whose
-    /// system is unknown (ICG004) and counting a system named twice once.
+    /// The sum of an authority's shares in force on the model's day as
+    /// written, including shares whose system is unknown (ICG004) and
+    /// counting a system named twice once.
     pub fn share_total(&self, authority: BlockId) -> f64 {
         let mut seen: Vec<&str> = Vec::new();
         let mut total = 0.0;
-        for a in self.block(authority).attrs("share") {
+        for a in self.shares_in_force(authority) {
             if let Val::Tuple(v) = &a.value {
                 if let (Some(Val::Ref(_, name)), Some(Val::Percent(p))) = (v.first(), v.get(1)) {
                     if !seen.contains(&name.as_str()) {

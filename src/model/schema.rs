@@ -28,7 +28,7 @@ pub enum Ty {
     Words(Vocab),
     Refs(&'static [&'static str]),
     Range,
-    /// `@system PERCENT` (authority `share`).
+    /// `@system PERCENT`, then `from DATE` and `until DATE` if given (authority `share`).
     RefPercent,
     /// `@party "benefit"` (priority `externality`).
     RefStr,
@@ -58,7 +58,7 @@ impl Ty {
             Ty::Words(Vocab::Open) => "a list of words, like [jsna, jhws]".into(),
             Ty::Refs(_) => "a list of references, like [@a, @b]".into(),
             Ty::Range => "a range of dates, like 2023-04-01 to 2028-03-31".into(),
-            Ty::RefPercent => "a system and a percentage, like `@hwe 21%`".into(),
+            Ty::RefPercent => "a system and a percentage, like `@hwe 21%`, then the days it holds if not every day (`from 2026-04-01`, `until 2026-03-31`)".into(),
             Ty::RefStr => "a party and a benefit, like `@essex \"fewer placements\"`".into(),
             Ty::OneOfYears(y) => format!(
                 "one of {}",

@@ -147,6 +147,8 @@ fn block_field(m: &Model, id: BlockId, name: &str) -> V {
         if key.repeatable {
             return V::List(
                 b.attrs(name)
+                    // A share reads only on the days it holds.
+                    .filter(|a| a.key != "share" || m.share_in_force(a))
                     .map(|a| conv(&a.value))
                     .filter(|v| *v != V::Missing)
                     .collect(),
