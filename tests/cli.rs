@@ -543,7 +543,7 @@ fn regime_values_come_from_one_list() {
     let out = icslint(&["check", "examples", "--regime", "2030"], &root());
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        stderr(&out).contains("the regime must be 2022 or 2025"),
+        stderr(&out).contains("the regime must be 2022, 2025 or 2026"),
         "{}",
         stderr(&out)
     );

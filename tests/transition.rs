@@ -323,7 +323,7 @@ fn regime_errors_are_usage_errors() {
     );
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        stderr(&out).contains("the regime must be 2022 or 2025"),
+        stderr(&out).contains("the regime must be 2022, 2025 or 2026"),
         "{}",
         stderr(&out)
     );

@@ -53,7 +53,7 @@ pub fn run(args: Args) -> i32 {
         && args.packs_to.is_none()
     {
         return super::error(
-            "say what to compare: --from and --to a regime (2022, 2025), \
+            "say what to compare: --from and --to a regime (2022, 2025, 2026), \
              and/or --packs-from and --packs-to a folder of rule packs",
         );
     }

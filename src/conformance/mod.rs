@@ -552,6 +552,17 @@ fn reason(m: &Model, system: BlockId, why: NotApplicable) -> Reason {
                     .join(" and ")
             ),
         },
+        NotApplicable::Requires { regime, kind } => Reason {
+            kind: if kind == "icp" {
+                ReasonKind::NoIcp
+            } else {
+                ReasonKind::NoBlock
+            },
+            text: format!(
+                "Under the {regime} regime it applies only where {}; the system has none",
+                crate::rules::pack::kind_exists(kind)
+            ),
+        },
         NotApplicable::NoBlock { kinds } if kinds == ["icp"] => Reason {
             kind: ReasonKind::NoIcp,
             text: "The system has no integrated care partnership".into(),
