@@ -52,6 +52,7 @@ const PACK_FIELDS: &[&str] = &[
     "rules",
     "attestation",
     "unconfirmed",
+    "context",
 ];
 const RULE_FIELDS: &[&str] = &[
     "id",
@@ -95,6 +96,30 @@ struct PackDef {
     attestation: Vec<AttestationDef>,
     #[serde(default)]
     unconfirmed: Vec<UnconfirmedDef>,
+    #[serde(default)]
+    context: Vec<ContextDef>,
+}
+
+/// `context: [{ rules: [STA030], source: "...", url: "...", summary: "..." }]`:
+/// a stakeholder's position on what a rule asks, for a briefing (not a
+/// requirement; `transition --format markdown|html` cites it).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ContextDef {
+    #[serde(default)]
+    rules: Vec<S<String>>,
+    source: S<String>,
+    url: Option<S<String>>,
+    summary: S<String>,
+}
+
+/// A stakeholder's position on what rules of a pack ask, with its source.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Context {
+    pub rules: Vec<String>,
+    pub source: String,
+    pub url: Option<String>,
+    pub summary: String,
 }
 
 /// `unconfirmed: [{ ref: "HB01", rules: [STA001], summary: "..." }]`: what
@@ -359,6 +384,8 @@ pub struct Pack {
     pub enacted: bool,
     /// What the pack's sources are silent on (see [`Unconfirmed`]).
     pub unconfirmed: Vec<Unconfirmed>,
+    /// Positions on what the pack's rules ask (see [`Context`]).
+    pub context: Vec<Context>,
     pub file: FileId,
 }
 
@@ -555,6 +582,24 @@ pub fn load_pack(text: &str, file: FileId, builtin: bool) -> (Option<Pack>, Vec<
             summary: u.summary.value,
         });
     }
+    let mut context = Vec::new();
+    for c in def.context {
+        for (what, v) in [("source", &c.source), ("summary", &c.summary)] {
+            if v.value.trim().is_empty() {
+                findings.push(bad(
+                    file,
+                    at.span(v),
+                    format!("a context item needs a non-empty `{what}`"),
+                ));
+            }
+        }
+        context.push(Context {
+            rules: c.rules.into_iter().map(|r| r.value).collect(),
+            source: c.source.value,
+            url: c.url.map(|u| u.value),
+            summary: c.summary.value,
+        });
+    }
     let mut attestation = Vec::new();
     for a in def.attestation {
         for (what, v) in [("ref", &a.reference), ("summary", &a.summary)] {
@@ -582,6 +627,7 @@ pub fn load_pack(text: &str, file: FileId, builtin: bool) -> (Option<Pack>, Vec<
         attestation,
         enacted,
         unconfirmed,
+        context,
         file,
     };
     (Some(pack), findings)
