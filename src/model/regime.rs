@@ -35,6 +35,17 @@ impl Regime {
         }
     }
 
+    /// What the regime is, in a few words (completion in an editor).
+    pub const fn describe(self) -> &'static str {
+        match self {
+            Regime::R2022 => "the Health and Care Act 2022 and its statutory guidance",
+            Regime::R2025 => "the 2025 revision: the 10 Year Health Plan era",
+            Regime::R2026 => {
+                "the Health Bill 2026 as introduced: provisional, not law (its rules report at most warnings)"
+            }
+        }
+    }
+
     pub fn from_year(year: i64) -> Option<Regime> {
         Regime::ALL.into_iter().find(|r| r.year() == year)
     }
