@@ -603,12 +603,15 @@ fn reason(m: &Model, system: BlockId, why: NotApplicable) -> Reason {
 /// Statutes the packs cite: a rule that cites one is a legal duty.
 const STATUTES: &[&str] = &["nhs-act-2006", "lgpiha-2007", "hsca-2012"];
 
-/// `duty` (from a statute), `guidance` (national policy in the statutory
-/// pack: NHS England's constitution guidance, the BCF framework) or
-/// `recommendation` (a report's).
+/// `duty` (from a statute), `provisional duty` (a Bill's: its pack is not
+/// enacted), `guidance` (national policy in the statutory pack: NHS
+/// England's constitution guidance, the BCF framework) or `recommendation`
+/// (a report's).
 fn kind(pack: &Pack, source: &str) -> &'static str {
     if STATUTES.contains(&source) {
         "duty"
+    } else if !pack.enacted {
+        "provisional duty"
     } else if pack.name == "statutory" {
         "guidance"
     } else {
