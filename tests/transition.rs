@@ -862,3 +862,52 @@ fn regime_2026_is_read_everywhere() {
     );
     assert!(stdout(&out).contains("STA030"));
 }
+
+/// `by_regime: { 2026: { requires: KIND } }` takes a block kind, with a
+/// suggestion for a misspelt one; the rule is left out, the pack loads.
+#[test]
+fn a_regime_requirement_names_a_block_kind() {
+    let dir = scratch("requires-kind");
+    write(
+        &dir,
+        "icslint.yaml",
+        "select: [REQ, ICG]\nrules: [p.yaml]\n",
+    );
+    write(
+        &dir,
+        "p.yaml",
+        "pack: p\ntitle: P\nsource: p\nrules:\n\
+         - id: REQ001\n  name: one\n  provenance: { source: p, ref: r, summary: s }\n  severity: warning\n  by_regime: { 2026: { requires: icpp } }\n  scope: system\n  assert: exists(icp)\n  message: m\n  help: h\n\
+         - id: REQ002\n  name: two\n  provenance: { source: p, ref: r, summary: s }\n  severity: warning\n  by_regime: { 2026: { requires: icp } }\n  scope: system\n  assert: \"false\"\n  message: \"{name} fails\"\n  help: h\n",
+    );
+    write(
+        &dir,
+        "a.icg",
+        "system s \"S\" { regime 2026 }\nsystem t \"T\" { regime 2025 }\n",
+    );
+    let out = icslint(&["check", ".", "--format", "json"], &dir);
+    let v: Value = serde_json::from_slice(&out.stdout).expect(&stderr(&out));
+    let found: Vec<(String, String)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        found.iter().any(|(r, m)| r == "ICG012"
+            && m.contains("`requires: icpp` is not a block kind; did you mean `icp`?")),
+        "{found:?}"
+    );
+    // Under 2026 REQ002 needs an ICP, which S lacks; under 2025 T is checked.
+    let req: Vec<&str> = found
+        .iter()
+        .filter(|(r, _)| r == "REQ002")
+        .map(|(_, m)| m.as_str())
+        .collect();
+    assert_eq!(req, ["T fails"], "{found:?}");
+}
