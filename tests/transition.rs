@@ -749,7 +749,8 @@ fn a_bill_pack_is_capped_and_says_provisional() {
         "system s \"S\" {}\nicb i \"I\" { system @s }\n",
     );
     let out = icslint(&["check", ".", "--format", "json"], &dir);
-    let v: Value = serde_json::from_slice(&out.stdout).expect(&stderr(&out));
+    let v: Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", stderr(&out)));
     let found: Vec<(String, String, String)> = v["findings"]
         .as_array()
         .unwrap()
@@ -886,7 +887,8 @@ fn a_regime_requirement_names_a_block_kind() {
         "system s \"S\" { regime 2026 }\nsystem t \"T\" { regime 2025 }\n",
     );
     let out = icslint(&["check", ".", "--format", "json"], &dir);
-    let v: Value = serde_json::from_slice(&out.stdout).expect(&stderr(&out));
+    let v: Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", stderr(&out)));
     let found: Vec<(String, String)> = v["findings"]
         .as_array()
         .unwrap()
