@@ -107,6 +107,7 @@ fn explain(pack: &Pack, r: &Rule) -> String {
         ));
     }
     s.push_str(&format!("What to write\n  {}\n\n", r.help_doc().trim()));
+    s.push_str(&unconfirmed(pack, r));
     for (title, text) in [("Fails", &r.examples.fail), ("Passes", &r.examples.pass)] {
         if !text.trim().is_empty() {
             s.push_str(&format!("{title}\n"));
@@ -115,6 +116,35 @@ fn explain(pack: &Pack, r: &Rule) -> String {
             }
             s.push('\n');
         }
+    }
+    s
+}
+
+/// What a Bill's pack says is unconfirmed about this rule (the rule is
+/// left as it is): a section headed by the pack's title, one note per item,
+/// from the built-in packs and the rule's own pack.
+fn unconfirmed(pack: &Pack, r: &Rule) -> String {
+    let own = std::iter::once(pack).filter(|p| !p.builtin);
+    let notes = Pack::unconfirmed_for(builtin_packs().iter().chain(own), &r.id);
+    let mut s = String::new();
+    let mut titles: Vec<&str> = Vec::new();
+    for (p, u) in notes {
+        if !titles.contains(&p.title.as_str()) {
+            titles.push(&p.title);
+            s.push_str(&format!(
+                "Unconfirmed under {}\n  The sources found do not confirm how {} would change what this rule asks; where they are silent, the rule is left as it is.\n",
+                p.title,
+                if p.enacted { "it" } else { "the Bill (not law)" },
+            ));
+        }
+        s.push_str(&format!(
+            "  * {}: {}\n",
+            u.reference,
+            u.summary.split_whitespace().collect::<Vec<_>>().join(" ")
+        ));
+    }
+    if !s.is_empty() {
+        s.push('\n');
     }
     s
 }

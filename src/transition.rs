@@ -74,9 +74,12 @@ pub struct Group {
     pub appear: Vec<Difference>,
     pub disappear: Vec<Difference>,
     pub change: Vec<Difference>,
+    /// Findings the same on both sides (of the `to` side): what stays to do.
+    pub stay: Vec<Finding>,
 }
 
 impl Group {
+    /// Whether nothing differs (what stays is not a difference).
     pub fn is_empty(&self) -> bool {
         self.appear.is_empty() && self.disappear.is_empty() && self.change.is_empty()
     }
@@ -119,12 +122,13 @@ pub fn compare(from: Side, to: Side) -> Transition {
         by_key.entry(key(to.ws, f)).or_default().1.push(f);
     }
     let mut differences = Vec::new();
+    let mut stays: Vec<&Finding> = Vec::new();
     for (mut before, mut after) in by_key.into_values() {
         // Identical findings first, so that a changed one is paired with
         // its counterpart rather than with an unchanged neighbour.
         before.retain(|b| match after.iter().position(|a| same(a, b)) {
             Some(i) => {
-                after.remove(i);
+                stays.push(after.remove(i));
                 false
             }
             None => true,
@@ -180,11 +184,11 @@ pub fn compare(from: Side, to: Side) -> Transition {
             appear: Vec::new(),
             disappear: Vec::new(),
             change: Vec::new(),
+            stay: Vec::new(),
         })
         .collect();
     let outside = groups.len() - 1;
-    for d in &differences {
-        let (ws, f) = d.located(&from, &to);
+    let group_of = |ws: &Workspace, f: &Finding, groups: &[Group]| -> Vec<usize> {
         // Both sides read the same files, so a system of the `from` side is
         // the one of the `to` side with the same header in the same file
         // (their `FileId`s may differ: another edition loads other packs).
@@ -204,13 +208,23 @@ pub fn compare(from: Side, to: Side) -> Transition {
         if targets.is_empty() {
             targets.push(outside);
         }
-        for g in targets {
+        targets
+    };
+    for d in &differences {
+        let (ws, f) = d.located(&from, &to);
+        for g in group_of(ws, f, &groups) {
             let list = match d {
                 Difference::Appear(_) => &mut groups[g].appear,
                 Difference::Disappear(_) => &mut groups[g].disappear,
                 Difference::Change { .. } => &mut groups[g].change,
             };
             list.push(d.clone());
+        }
+    }
+    stays.sort_by_cached_key(|f| (to.ws.sources.path(f.file).to_path_buf(), f.span.start));
+    for f in stays {
+        for g in group_of(to.ws, f, &groups) {
+            groups[g].stay.push(f.clone());
         }
     }
     if groups[outside].is_empty() {

@@ -206,6 +206,8 @@ fn other_commands_are_inert_too() {
         &["typology", "."],
         &["report", ".", "--format", "md"],
         &["transition", ".", "--to", "2025"],
+        &["transition", ".", "--to", "2026", "--format", "markdown"],
+        &["transition", ".", "--to", "2026", "--format", "html"],
         &[
             "check",
             "::error::missing\n::error::x",

@@ -35,6 +35,61 @@ const NON_SEED_SOURCES: &[&str] = &[
     "nhse-councillor-policy-2024",
 ];
 
+/// A Bill's sources (no seed text: the Bill's own text was not seen). A
+/// rule citing one is checked against the 2026 dossier
+/// (`../shared/spec/sources-2026.md`): its `ref` names a clause and the
+/// secondary source that reports it, both in the dossier, and what its
+/// `summary` and `why` quote is there.
+const DOSSIER_SOURCES: &[&str] = &["health-bill-2026"];
+
+/// The secondary sources the dossier reports the Bill through.
+const SECONDARY: &[&str] = &[
+    "County Councils Network",
+    "Browne Jacobson",
+    "Nuffield Trust",
+    "Healthwatch Surrey",
+];
+
+fn dossier() -> Doc {
+    let path = common::shared_spec().join("sources-2026.md");
+    Doc::new(&std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
+}
+
+/// Every way a Bill rule's `ref` and quotations depart from the dossier.
+fn check_bill(doc: &Doc, reference: &str, texts: &[(&str, &str)]) -> Vec<String> {
+    let mut problems = Vec::new();
+    let lower = reference.to_lowercase();
+    match lower.split("clause ").nth(1).map(|r| {
+        r.chars()
+            .take_while(|c| c.is_ascii_digit())
+            .collect::<String>()
+    }) {
+        Some(n) if !n.is_empty() => {
+            if !doc.flat.contains(&format!("clause {n}")) {
+                problems.push(format!("ref: clause {n} is not in the dossier"));
+            }
+        }
+        _ => problems.push(format!("ref \"{reference}\" names no clause")),
+    }
+    match SECONDARY.iter().find(|s| reference.contains(*s)) {
+        Some(s) if !doc.flat.contains(&normalise(s)) => {
+            problems.push(format!("ref: {s} is not in the dossier"))
+        }
+        Some(_) => {}
+        None => problems.push(format!(
+            "ref \"{reference}\" names none of the secondary sources {SECONDARY:?}"
+        )),
+    }
+    for (field, text) in texts {
+        for q in quotations(text) {
+            if !doc.flat.contains(&q) {
+                problems.push(format!("{field}: \"{q}\" is not in the dossier"));
+            }
+        }
+    }
+    problems
+}
+
 const STOPWORDS: &[&str] = &[
     "a", "an", "and", "as", "at", "by", "for", "from", "in", "its", "of", "on", "or", "s", "the",
     "their", "to", "with",
@@ -570,6 +625,7 @@ fn rules() -> Vec<Rule> {
 #[test]
 fn every_ref_names_a_place_in_the_cited_report() {
     let seeds = load_seeds();
+    let bill = dossier();
     let mut problems = Vec::new();
     let mut checked = 0;
     for r in rules() {
@@ -577,6 +633,15 @@ fn every_ref_names_a_place_in_the_cited_report() {
             Some(doc) => {
                 checked += 1;
                 for p in check(doc, &r.reference, &r.summary, &r.why) {
+                    problems.push(format!("{} ({}): {p}", r.id, r.source));
+                }
+            }
+            None if DOSSIER_SOURCES.contains(&r.source.as_str()) => {
+                for p in check_bill(
+                    &bill,
+                    &r.reference,
+                    &[("summary", &r.summary), ("why", &r.why)],
+                ) {
                     problems.push(format!("{} ({}): {p}", r.id, r.source));
                 }
             }
@@ -924,4 +989,40 @@ fn every_recommendation_of_every_source_is_checked_or_listed_for_attestation() {
             "key issues (trust)"
         ]
     );
+}
+
+/// A Bill's pack: what its `unconfirmed:` and `context:` notes quote is in
+/// the dossier; and the check is not a tautology (a clause, a source or a
+/// quotation the dossier lacks fails it).
+#[test]
+fn the_bill_packs_notes_quote_the_dossier() {
+    let doc = dossier();
+    let text = std::fs::read_to_string(root().join("rules/health-bill-2026.yaml")).unwrap();
+    let pack: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
+    let mut problems = Vec::new();
+    let mut quoted = 0;
+    for key in ["unconfirmed", "context"] {
+        for item in pack[key].as_sequence().expect(key) {
+            let summary = item["summary"].as_str().unwrap_or_default();
+            quoted += quotations(summary).len();
+            for q in quotations(summary) {
+                if !doc.flat.contains(&q) {
+                    problems.push(format!("{key}: \"{q}\" is not in the dossier"));
+                }
+            }
+        }
+    }
+    assert!(quoted >= 5, "only {quoted} quotations checked");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+
+    let ok = "Clause 21, as introduced; reported by the County Councils Network";
+    assert!(check_bill(&doc, ok, &[]).is_empty());
+    assert!(!check_bill(&doc, "Clause 99; County Councils Network", &[]).is_empty());
+    assert!(!check_bill(&doc, "Clause 21; The Daily Planet", &[]).is_empty());
+    assert!(!check_bill(&doc, "County Councils Network", &[]).is_empty());
+    let made_up = [(
+        "summary",
+        "It would \"abolish every council seat forever\".",
+    )];
+    assert!(!check_bill(&doc, ok, &made_up).is_empty());
 }

@@ -323,7 +323,7 @@ fn regime_errors_are_usage_errors() {
     );
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        stderr(&out).contains("the regime must be 2022 or 2025"),
+        stderr(&out).contains("the regime must be 2022, 2025 or 2026"),
         "{}",
         stderr(&out)
     );
@@ -477,4 +477,439 @@ fn an_unchecked_workspace_is_not_called_the_same() {
         "{text}"
     );
     assert!(!text.contains("every finding is the same"), "{text}");
+}
+
+// ------------------------------------------------ regime 2026: the Health Bill
+
+const BILL: &str = "tests/fixtures/regime-2026";
+
+fn briefing(format: &str, dir: &str) -> String {
+    let out = icslint(
+        &[
+            "transition",
+            "--from",
+            "2025",
+            "--to",
+            "2026",
+            dir,
+            "--format",
+            format,
+        ],
+        &root(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    stdout(&out)
+}
+
+/// The section of `text` from `start` to the next `end` (or the end).
+fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
+    let i = text
+        .find(start)
+        .unwrap_or_else(|| panic!("no {start:?} in\n{text}"));
+    let rest = &text[i + start.len()..];
+    &rest[..rest.find(end).unwrap_or(rest.len())]
+}
+
+/// The fixture's move from 2025 to 2026, by hand from the packs: Tynemarsh
+/// (two mayoral strategic authorities, one nominee, no ICP, an HWB without
+/// Healthwatch) gains STA030 and loses STA008 and the Healthwatch member
+/// (STA012, its only missing member); Fellbridge (a voluntary ICP, a
+/// council seat-less ICB) loses STA006, and its ICP findings stay.
+#[test]
+fn the_bill_as_a_work_list() {
+    let (code, v) = transition_json(&["--from", "2025", "--to", "2026", BILL], &root());
+    assert_eq!(code, Some(0));
+    let got: Vec<(String, String, String, u64)> = rows(&v)
+        .into_iter()
+        .map(|(sys, kind, rule, file, line, _, _)| (sys, kind, rule, file, line))
+        .map(|(s, k, r, f, l)| (s, k, r, f.rsplit('/').next().unwrap().to_string(), l))
+        .map(|(s, k, r, _, l)| (s, k, r, l))
+        .collect();
+    let want = [
+        ("fellbridge", "disappear", "STA006", 11),
+        ("fellbridge", "change", "STA008", 15),
+        ("tynemarsh", "appear", "STA030", 18),
+        ("tynemarsh", "disappear", "STA008", 7),
+        ("tynemarsh", "disappear", "STA012", 24),
+    ];
+    let want: Vec<(String, String, String, u64)> = want
+        .iter()
+        .map(|(s, k, r, l)| (s.to_string(), k.to_string(), r.to_string(), *l))
+        .collect();
+    assert_eq!(got, want);
+    // Every finding of the Bill's pack is provisional, cites the clause and
+    // is at most a warning (STA030 is an error in the pack).
+    let sta030 = &v["systems"][1]["appear"][0];
+    assert_eq!(sta030["severity"], "warning", "{sta030}");
+    let msg = sta030["message"].as_str().unwrap();
+    assert!(
+        msg.starts_with("provisional (Health Bill clause 21, not yet law)")
+            && msg.contains("South Marsh Strategic Authority")
+            && !msg.contains("North Tynemarsh"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn the_briefing_in_markdown() {
+    let md = briefing("markdown", BILL);
+    insta::assert_snapshot!("briefing_regime_2026_md", md);
+    assert!(md.contains("> **Provisional.** The Health Bill 2026 as introduced"));
+    // The CCN's position on clause 21, with its source.
+    let context = between(&md, "## Context", "\n## ");
+    assert!(
+        context.contains(
+            "We do not believe it is possible to mitigate the negative impacts of clause 21."
+        ) && context.contains("County Councils Network"),
+        "{context}"
+    );
+    let tyne = between(&md, "## Tynemarsh Integrated Care System", "\n## ");
+    let require = between(tyne, "### What the Bill would require", "### ");
+    assert!(
+        require.contains("**provisional warning**") && require.contains("STA030"),
+        "{require}"
+    );
+    let gone = between(tyne, "### What it would no longer require", "### ");
+    assert!(
+        gone.contains("STA008") && gone.contains("a representative of local Healthwatch"),
+        "{gone}"
+    );
+    assert!(
+        !gone.contains("What to write"),
+        "nothing to write for what falls away: {gone}"
+    );
+    let fell = between(&md, "## Fellbridge Integrated Care System", "\n## ");
+    let stays = between(fell, "### What stays", "\n## ");
+    assert!(
+        stays.contains("Today it reads:") && stays.contains("CCN202") && stays.contains("STA012"),
+        "{stays}"
+    );
+    // What the sources do not confirm is listed, not guessed.
+    let unconfirmed = between(&md, "## What the sources do not confirm", "\u{0}");
+    assert!(
+        unconfirmed.contains("STA001, STA002, STA023, CCN101"),
+        "{unconfirmed}"
+    );
+}
+
+/// A move without a Bill is not called one.
+#[test]
+fn a_move_without_a_bill_has_no_banner() {
+    let out = icslint(
+        &[
+            "transition",
+            "--from",
+            "2022",
+            "--to",
+            "2025",
+            "tests/shared/examples/downshire",
+            "--format",
+            "markdown",
+        ],
+        &root(),
+    );
+    let md = stdout(&out);
+    assert!(
+        !md.contains("Provisional") && !md.contains("the Bill"),
+        "{md}"
+    );
+    assert!(md.contains("### What the move would require"), "{md}");
+}
+
+fn assert_xhtml(html: &str) {
+    let mut r = quick_xml::Reader::from_str(html);
+    r.config_mut().check_end_names = true;
+    loop {
+        match r.read_event() {
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => panic!("not well-formed at byte {}: {e}", r.error_position()),
+        }
+    }
+}
+
+#[test]
+fn the_briefing_in_html() {
+    let html = briefing("html", BILL);
+    assert_xhtml(&html);
+    let doc = scraper::Html::parse_document(&html);
+    let sel = |s: &str| scraper::Selector::parse(s).unwrap();
+    let csp = doc
+        .select(&sel("meta[http-equiv=Content-Security-Policy]"))
+        .next()
+        .expect("a CSP");
+    assert!(csp
+        .value()
+        .attr("content")
+        .unwrap()
+        .starts_with("default-src 'none'"));
+    assert_eq!(doc.select(&sel("script")).count(), 0);
+    let banner: String = doc.select(&sel(".banner")).next().unwrap().text().collect();
+    assert!(banner.contains("is not law"), "{banner}");
+    let h2: Vec<String> = doc.select(&sel("h2")).map(|h| h.text().collect()).collect();
+    assert_eq!(
+        h2,
+        [
+            "Context",
+            "Fellbridge Integrated Care System",
+            "Tynemarsh Integrated Care System",
+            "What the sources do not confirm"
+        ]
+    );
+    let h3: Vec<String> = doc.select(&sel("h3")).map(|h| h.text().collect()).collect();
+    assert_eq!(
+        &h3[..3],
+        [
+            "What the Bill would require",
+            "What it would no longer require",
+            "What stays"
+        ]
+    );
+    // The CCN's page is linked: an https address.
+    let link = doc
+        .select(&sel("#context a"))
+        .next()
+        .expect("a source link");
+    assert!(link
+        .value()
+        .attr("href")
+        .unwrap()
+        .starts_with("https://www.countycouncilsnetwork.org.uk/"));
+    // Code spans in messages are <code>.
+    let require = doc
+        .select(&sel("#system-2-require + ul li"))
+        .next()
+        .unwrap();
+    assert!(
+        require
+            .html()
+            .contains("<code>nominated_by mayor; authority @id</code>")
+            || require.html().contains("<code>"),
+        "{}",
+        require.html()
+    );
+}
+
+/// An attacker names the system, the ICB and the authority: nothing of it
+/// runs in the HTML, nothing of it links or becomes markup in Markdown.
+#[test]
+fn an_attacker_named_system_is_inert_in_the_briefing() {
+    let dir = scratch("briefing-attacker");
+    let evil = "Evil <script>alert(1)</script> [x](javascript:alert(1)) `code` ![i](http://x/i.png) ::error::pwned";
+    let text = format!(
+        "system s \"{evil}\" {{ regime 2025 }}\n\
+         authority m \"{evil} CA\" {{ kind combined; tier strategic; mayor yes; share @s 100% }}\n\
+         icb i \"{evil} ICB\" {{ system @s }}\n"
+    );
+    write(&dir, "evil.icg", &text);
+    let html = briefing("html", dir.to_str().unwrap());
+    assert_xhtml(&html);
+    assert!(
+        !html.contains("<script") && !html.contains("href=\"javascript"),
+        "{html}"
+    );
+    assert!(
+        html.contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt;"),
+        "{html}"
+    );
+    let doc = scraper::Html::parse_document(&html);
+    assert_eq!(
+        doc.select(&scraper::Selector::parse("script, img").unwrap())
+            .count(),
+        0
+    );
+    let md = briefing("markdown", dir.to_str().unwrap());
+    for raw in ["<script", "[x](javascript", "![i](", "\n::error"] {
+        assert!(!md.contains(raw), "{raw} raw in\n{md}");
+    }
+    assert!(md.contains("STA030"), "{md}");
+}
+
+/// A Bill's pack cannot say more than a warning, whatever a configuration
+/// asks, and a rule of it whose message does not say "provisional" is not
+/// loaded (ICG012).
+#[test]
+fn a_bill_pack_is_capped_and_says_provisional() {
+    let dir = scratch("bill-pack");
+    write(
+        &dir,
+        "icslint.yaml",
+        "regime: 2026\nselect: [BIL, ICG]\nseverity:\n  BIL001: error\nrules: [bill.yaml]\n",
+    );
+    write(
+        &dir,
+        "bill.yaml",
+        "pack: bill\ntitle: A Bill\nsource: a-bill\nenacted: false\nrules:\n\
+         - id: BIL001\n  name: one\n  provenance: { source: a-bill, ref: \"Clause 1\", summary: S }\n  severity: error\n  scope: icb\n  assert: exists(running_cost_per_head)\n  message: \"provisional (clause 1): {name} has no budget\"\n  help: h\n\
+         - id: BIL002\n  name: two\n  provenance: { source: a-bill, ref: \"Clause 2\", summary: S }\n  severity: advice\n  scope: icb\n  assert: exists(running_cost_per_head)\n  message: \"{name} has no budget\"\n  help: h\n",
+    );
+    write(
+        &dir,
+        "a.icg",
+        "system s \"S\" {}\nicb i \"I\" { system @s }\n",
+    );
+    let out = icslint(&["check", ".", "--format", "json"], &dir);
+    let v: Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", stderr(&out)));
+    let found: Vec<(String, String, String)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["severity"].as_str().unwrap().to_string(),
+                f["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        found
+            .iter()
+            .any(|(r, s, _)| r == "BIL001" && s == "warning"),
+        "{found:?}"
+    );
+    assert!(
+        found.iter().any(|(r, _, m)| r == "ICG012"
+            && m.contains("BIL002")
+            && m.contains("must say it is provisional")),
+        "{found:?}"
+    );
+    assert!(!found.iter().any(|(r, _, _)| r == "BIL002"), "{found:?}");
+}
+
+/// `explain` says, under its own heading, what the Bill leaves unconfirmed.
+#[test]
+fn explain_lists_what_the_bill_leaves_unconfirmed() {
+    for id in ["STA001", "STA002", "STA023", "CCN101"] {
+        let text = stdout(&icslint(&["explain", id], &root()));
+        let section = between(
+            &text,
+            "Unconfirmed under The Health Bill 2026 as introduced\n",
+            "\n\n",
+        );
+        assert!(
+            section.contains("HB01 and HB07") && section.contains("NHS England"),
+            "{id}: {section}"
+        );
+    }
+    let text = stdout(&icslint(&["explain", "STA004"], &root()));
+    assert!(!text.contains("Unconfirmed"), "{text}");
+}
+
+/// The conformance report says, in plain English, why the ICP rules did
+/// not apply to a system without an ICP under 2026.
+#[test]
+fn the_report_says_icp_rules_apply_only_where_an_icp_exists() {
+    let out = icslint(&["report", BILL, "--format", "md"], &root());
+    let md = stdout(&out);
+    let tyne = between(
+        &md,
+        "## Tynemarsh Integrated Care System",
+        "\n## Fellbridge",
+    );
+    assert!(
+        tyne.contains(
+            "Under the 2026 regime it applies only where an ICP exists; the system has none"
+        ),
+        "{tyne}"
+    );
+}
+
+/// `regime 2026` in a system block, in `icslint.yaml` and on the command line.
+#[test]
+fn regime_2026_is_read_everywhere() {
+    let out = icslint(&["test", BILL], &root());
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let (_, v) = transition_json(&["--from", "2022", "--to", "2026", BILL], &root());
+    assert_eq!(v["to"]["regime"], 2026);
+    let dir = scratch("regime-2026-inline");
+    write(
+        &dir,
+        "a.icg",
+        "system s \"S\" { regime 2026 }\nauthority m \"M\" { kind combined; tier strategic; mayor yes; share @s 100% }\nicb i \"I\" { system @s }\n",
+    );
+    let out = icslint(
+        &[
+            "check",
+            ".",
+            "--format",
+            "json",
+            "--select",
+            "STA030,STA006,ICG",
+        ],
+        &dir,
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rules: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["STA030"]);
+    let out = icslint(
+        &[
+            "check",
+            ".",
+            "--format",
+            "json",
+            "--select",
+            "STA030,STA006,ICG",
+            "--regime",
+            "2026",
+        ],
+        &dir,
+    );
+    assert!(stdout(&out).contains("STA030"));
+}
+
+/// `by_regime: { 2026: { requires: KIND } }` takes a block kind, with a
+/// suggestion for a misspelt one; the rule is left out, the pack loads.
+#[test]
+fn a_regime_requirement_names_a_block_kind() {
+    let dir = scratch("requires-kind");
+    write(
+        &dir,
+        "icslint.yaml",
+        "select: [REQ, ICG]\nrules: [p.yaml]\n",
+    );
+    write(
+        &dir,
+        "p.yaml",
+        "pack: p\ntitle: P\nsource: p\nrules:\n\
+         - id: REQ001\n  name: one\n  provenance: { source: p, ref: r, summary: s }\n  severity: warning\n  by_regime: { 2026: { requires: icpp } }\n  scope: system\n  assert: exists(icp)\n  message: m\n  help: h\n\
+         - id: REQ002\n  name: two\n  provenance: { source: p, ref: r, summary: s }\n  severity: warning\n  by_regime: { 2026: { requires: icp } }\n  scope: system\n  assert: \"false\"\n  message: \"{name} fails\"\n  help: h\n",
+    );
+    write(
+        &dir,
+        "a.icg",
+        "system s \"S\" { regime 2026 }\nsystem t \"T\" { regime 2025 }\n",
+    );
+    let out = icslint(&["check", ".", "--format", "json"], &dir);
+    let v: Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", stderr(&out)));
+    let found: Vec<(String, String)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        found.iter().any(|(r, m)| r == "ICG012"
+            && m.contains("`requires: icpp` is not a block kind; did you mean `icp`?")),
+        "{found:?}"
+    );
+    // Under 2026 REQ002 needs an ICP, which S lacks; under 2025 T is checked.
+    let req: Vec<&str> = found
+        .iter()
+        .filter(|(r, _)| r == "REQ002")
+        .map(|(_, m)| m.as_str())
+        .collect();
+    assert_eq!(req, ["T fails"], "{found:?}");
 }

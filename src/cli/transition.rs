@@ -13,6 +13,10 @@ use std::path::PathBuf;
 pub enum Format {
     Human,
     Json,
+    /// A board briefing: per system, what the move would require, no longer require, and what stays
+    Markdown,
+    /// The same briefing as one self-contained HTML page
+    Html,
 }
 
 fn regime(s: &str) -> Result<Regime, String> {
@@ -53,7 +57,7 @@ pub fn run(args: Args) -> i32 {
         && args.packs_to.is_none()
     {
         return super::error(
-            "say what to compare: --from and --to a regime (2022, 2025), \
+            "say what to compare: --from and --to a regime (2022, 2025, 2026), \
              and/or --packs-from and --packs-to a folder of rule packs",
         );
     }
@@ -139,10 +143,29 @@ pub fn run(args: Args) -> i32 {
             s
         }
         Format::Json => render::json(&t, &from, &to, &sides),
+        Format::Markdown | Format::Html => {
+            let complete = !from_findings
+                .iter()
+                .chain(to_findings.iter())
+                .any(|f| always_shown(&f.rule));
+            let packs: Vec<&icslint::rules::Pack> = to_ws.packs.iter().map(|(_, p)| p).collect();
+            let made = if args.format == Format::Html {
+                render::html(&t, &from, &to, &sides, &packs, complete)
+            } else {
+                render::markdown(&t, &from, &to, &sides, &packs, complete)
+            };
+            match made {
+                Ok(s) => s,
+                Err(msg) => return super::error(msg),
+            }
+        }
     };
     let mode = match args.format {
         Format::Human => icslint::safe::Mode::Text { colour: false },
         Format::Json => icslint::safe::Mode::Json,
+        // As `icslint report`'s HTML and Markdown.
+        Format::Html => icslint::safe::Mode::Xml,
+        Format::Markdown => icslint::safe::Mode::Text { colour: false },
     };
     if let Err(code) = super::emit(args.output.as_deref(), mode, &out) {
         return code;

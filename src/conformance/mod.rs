@@ -552,6 +552,17 @@ fn reason(m: &Model, system: BlockId, why: NotApplicable) -> Reason {
                     .join(" and ")
             ),
         },
+        NotApplicable::Requires { regime, kind } => Reason {
+            kind: if kind == "icp" {
+                ReasonKind::NoIcp
+            } else {
+                ReasonKind::NoBlock
+            },
+            text: format!(
+                "Under the {regime} regime it applies only where {}; the system has none",
+                crate::rules::pack::kind_exists(kind)
+            ),
+        },
         NotApplicable::NoBlock { kinds } if kinds == ["icp"] => Reason {
             kind: ReasonKind::NoIcp,
             text: "The system has no integrated care partnership".into(),
@@ -592,12 +603,15 @@ fn reason(m: &Model, system: BlockId, why: NotApplicable) -> Reason {
 /// Statutes the packs cite: a rule that cites one is a legal duty.
 const STATUTES: &[&str] = &["nhs-act-2006", "lgpiha-2007", "hsca-2012"];
 
-/// `duty` (from a statute), `guidance` (national policy in the statutory
-/// pack: NHS England's constitution guidance, the BCF framework) or
-/// `recommendation` (a report's).
+/// `duty` (from a statute), `provisional duty` (a Bill's: its pack is not
+/// enacted), `guidance` (national policy in the statutory pack: NHS
+/// England's constitution guidance, the BCF framework) or `recommendation`
+/// (a report's).
 fn kind(pack: &Pack, source: &str) -> &'static str {
     if STATUTES.contains(&source) {
         "duty"
+    } else if !pack.enacted {
+        "provisional duty"
     } else if pack.name == "statutory" {
         "guidance"
     } else {

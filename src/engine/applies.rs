@@ -1,7 +1,9 @@
 //! Whether a rule applied to a system at all, and if not, why: the
 //! conformance report tells "complied" (the rule ran and found nothing)
 //! from "not applicable" (it had nothing to run on). Reads the rule as the
-//! engine runs it: its regimes, its scope blocks in the system, its `when:`.
+//! engine runs it: its regimes, what a regime requires of the system (under
+//! the Health Bill's regime the ICP rules apply only where an ICP exists),
+//! its scope blocks in the system, its `when:`.
 
 use super::eval::{Ctx, V};
 use crate::model::{BlockId, Model};
@@ -12,8 +14,12 @@ use std::collections::HashMap;
 /// Why a rule did not apply to a system.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum NotApplicable {
+    // (The plain-English text of each is `NotApplicable::text`.)
     /// The rule runs only under `regimes`; the system is under `regime`.
     Regime { regime: i64, regimes: Vec<i64> },
+    /// Under `regime` the rule applies only where the system has a block of
+    /// `kind` (`by_regime: { 2026: { requires: icp } }`), and it has none.
+    Requires { regime: i64, kind: &'static str },
     /// The system has no block of the rule's scope (no ICP, no framework...).
     NoBlock { kinds: Vec<&'static str> },
     /// Every block of the scope failed the rule's `when:` condition.
@@ -47,6 +53,11 @@ pub fn applies(m: &Model, rule: &Rule, system: BlockId) -> Result<usize, NotAppl
             regime,
             regimes: rule.regimes.clone(),
         });
+    }
+    if let Some(kind) = rule.requires(regime) {
+        if scope_blocks(m, kind, system).is_empty() {
+            return Err(NotApplicable::Requires { regime, kind });
+        }
     }
     let blocks: Vec<BlockId> = rule
         .scope
@@ -115,5 +126,34 @@ pub fn applies(m: &Model, rule: &Rule, system: BlockId) -> Result<usize, NotAppl
             kinds: rule.scope.clone(),
         }),
         (n, _) => Ok(n),
+    }
+}
+
+impl NotApplicable {
+    /// Why, in plain English, for a governance lead.
+    pub fn text(&self) -> String {
+        let list =
+            |v: &[i64]| crate::text::and_list(&v.iter().map(|r| r.to_string()).collect::<Vec<_>>());
+        match self {
+            NotApplicable::Regime { regime, regimes } => format!(
+                "the system is under the {regime} regime; this applies under {}",
+                list(regimes)
+            ),
+            NotApplicable::Requires { regime, kind } => format!(
+                "under the {regime} regime this applies only where {}, and the system has none",
+                crate::rules::pack::kind_exists(kind)
+            ),
+            NotApplicable::NoBlock { kinds } => {
+                format!(
+                    "the documents describe no {} for this system",
+                    kinds.join(" or ")
+                )
+            }
+            NotApplicable::Condition { when } => format!("it applies only where `{when}`"),
+            NotApplicable::NoElements { kinds } => format!(
+                "the system's {} blocks give it nothing to check",
+                kinds.join(" and ")
+            ),
+        }
     }
 }

@@ -175,6 +175,10 @@ impl Engine<'_> {
                 if let Some(s) = self.cfg(f.file).severity_for(&rule.id) {
                     f.severity = s;
                 }
+                // A Bill's rule stays provisional whatever a configuration asks.
+                if let Some(cap) = rule.max_severity {
+                    f.severity = f.severity.min(cap);
+                }
             }
             // The vector grew by doubling, and every rule's waits until
             // all have run.
@@ -785,6 +789,9 @@ fn permute<T>(items: &mut [T], order: &mut [usize]) {
 }
 
 fn regime_ok(m: &Model, rule: &Rule, b: BlockId) -> bool {
+    if !requirement_met(m, rule, b) {
+        return false;
+    }
     if rule.regimes.is_empty() {
         return true;
     }
@@ -802,6 +809,27 @@ fn regime_ok(m: &Model, rule: &Rule, b: BlockId) -> bool {
         None => vec![m.default_regime],
     };
     regimes.iter().any(|r| rule.regimes.contains(r))
+}
+
+/// `by_regime: { 2026: { requires: icp } }`: under that regime the rule
+/// runs on a block only where its system (or, for an HWB, one of the
+/// systems it relates to) has a block of that kind.
+fn requirement_met(m: &Model, rule: &Rule, b: BlockId) -> bool {
+    let Some(regime) = block_regime(m, b) else {
+        return true;
+    };
+    let Some(kind) = rule.requires(regime) else {
+        return true;
+    };
+    let blk = m.block(b);
+    let systems = if blk.kind == "hwb" {
+        m.hwb_systems(b, 0.0)
+    } else {
+        blk.system.into_iter().collect()
+    };
+    systems
+        .into_iter()
+        .any(|s| !applies::scope_blocks(m, kind, s).is_empty())
 }
 
 /// The regime a block is checked under: its system's (a system's own).

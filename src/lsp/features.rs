@@ -592,6 +592,17 @@ pub fn completion(ws: &Workspace, text: &str, offset: usize) -> Vec<CompletionIt
                 out.push(item(w, CompletionItemKind::KEYWORD, doc.clone()));
             }
         }
+        (Ty::OneOfYears(years), _) => {
+            for y in years {
+                let what = crate::model::regime::Regime::from_year(*y)
+                    .map_or("", crate::model::regime::Regime::describe);
+                out.push(item(
+                    &y.to_string(),
+                    CompletionItemKind::ENUM_MEMBER,
+                    format!("{what}\n\n{doc}"),
+                ));
+            }
+        }
         (_, Some(kinds)) => {
             let typed_at = cx
                 .statement
@@ -718,6 +729,19 @@ mod tests {
         assert!(h.contains("share"), "{h}");
         let until = text.find("until").unwrap() + 1;
         let _ = hover(&w, &[], w.files[0], until);
+    }
+
+    /// `regime ` completes to every regime, 2026 said to be provisional.
+    #[test]
+    fn completes_regimes() {
+        let text = "system s \"S\" {\n    regime \n}\n";
+        let at = text.find("regime ").unwrap() + "regime ".len();
+        let items = completion(&ws(text), text, at);
+        assert_eq!(labels(&items), ["2022", "2025", "2026"]);
+        let Some(Documentation::MarkupContent(doc)) = &items[2].documentation else {
+            panic!("no documentation: {:?}", items[2]);
+        };
+        assert!(doc.value.contains("provisional, not law"), "{}", doc.value);
     }
 
     #[test]

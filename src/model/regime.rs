@@ -1,5 +1,7 @@
-//! The regimes icslint knows: the statutory guidance of 2022 and its 2025
-//! revision. Every list of valid regimes (the schema's `regime` key,
+//! The regimes icslint knows: the statutory guidance of 2022, its 2025
+//! revision, and 2026, the Health Bill as introduced (provisional: the Bill
+//! is not law; its pack, `health-bill-2026`, says `enacted: false`, so its
+//! findings stay at warning or below). Every list of valid regimes (the schema's `regime` key,
 //! `icslint.yaml`, rule packs, `--regime`) is derived from [`Regime::ALL`].
 
 /// A regime of the statutory guidance.
@@ -7,10 +9,12 @@
 pub enum Regime {
     R2022,
     R2025,
+    /// The Health Bill 2026 as introduced (14 May 2026): provisional.
+    R2026,
 }
 
 impl Regime {
-    pub const ALL: [Regime; 2] = [Regime::R2022, Regime::R2025];
+    pub const ALL: [Regime; 3] = [Regime::R2022, Regime::R2025, Regime::R2026];
 
     /// The years of [`Regime::ALL`], in order.
     pub const YEARS: [i64; Regime::ALL.len()] = {
@@ -27,6 +31,18 @@ impl Regime {
         match self {
             Regime::R2022 => 2022,
             Regime::R2025 => 2025,
+            Regime::R2026 => 2026,
+        }
+    }
+
+    /// What the regime is, in a few words (completion in an editor).
+    pub const fn describe(self) -> &'static str {
+        match self {
+            Regime::R2022 => "the Health and Care Act 2022 and its statutory guidance",
+            Regime::R2025 => "the 2025 revision: the 10 Year Health Plan era",
+            Regime::R2026 => {
+                "the Health Bill 2026 as introduced: provisional, not law (its rules report at most warnings)"
+            }
         }
     }
 
@@ -34,7 +50,7 @@ impl Regime {
         Regime::ALL.into_iter().find(|r| r.year() == year)
     }
 
-    /// "2022 or 2025", for messages.
+    /// "2022, 2025 or 2026", for messages.
     pub fn choices() -> String {
         let years: Vec<String> = Regime::YEARS.iter().map(|y| y.to_string()).collect();
         match years.split_last() {

@@ -1,11 +1,17 @@
-//! `icslint transition`, rendered: a work list per system (human) or the
-//! same differences as JSON. The JSON shape is a public interface (README,
+//! `icslint transition`, rendered: a work list per system (human), the
+//! same differences as JSON, or a briefing for a board (Markdown, HTML:
+//! what the move would require, no longer require, and what stays). The JSON shape is a public interface (README,
 //! "Regime and pack transitions"), versioned like `check`'s.
 
 use crate::diagnostic::Finding;
+use crate::rules::Pack;
 use crate::source::Sources;
 use crate::transition::{Difference, Group, Transition};
-use serde_json::{json, Value};
+use minijinja::value::Serde;
+use minijinja::{Environment, Value};
+use serde::Serialize;
+use serde_json::json;
+use std::borrow::Cow;
 
 /// What one side of the comparison was: a regime imposed on every system
 /// (or each system's own) and a folder of packs (or the built-in packs).
@@ -27,7 +33,7 @@ impl SideLabel {
         };
         format!("{regime}, {packs}")
     }
-    fn json(&self) -> Value {
+    fn json(&self) -> serde_json::Value {
         json!({ "regime": self.regime, "packs": self.packs })
     }
 }
@@ -181,7 +187,7 @@ pub fn human(
     out
 }
 
-fn entry(d: &Difference, sides: &Sides) -> Value {
+fn entry(d: &Difference, sides: &Sides) -> serde_json::Value {
     match d {
         Difference::Appear(f) => super::json::finding(f, sides.to),
         Difference::Disappear(f) => super::json::finding(f, sides.from),
@@ -220,4 +226,285 @@ pub fn json(t: &Transition, from: &SideLabel, to: &SideLabel, sides: &Sides) -> 
     let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
     s.push('\n');
     s
+}
+
+// ------------------------------------------------------------ the briefing
+
+const BRIEFING_HTML: &str = include_str!("../../templates/briefing.html");
+const BRIEFING_MD: &str = include_str!("../../templates/briefing.md");
+const CSS: &str = include_str!("../../templates/report.css");
+
+/// One item of a briefing: a finding as a governance lead reads it.
+#[derive(Serialize)]
+struct Item {
+    rule: String,
+    severity: &'static str,
+    message: String,
+    /// For what stays but reads differently: the message before the move.
+    was: Option<String>,
+    help: Option<String>,
+    location: String,
+    source: String,
+    /// From a pack that is not enacted (a Bill): not law.
+    provisional: bool,
+}
+
+#[derive(Serialize)]
+struct BriefSystem {
+    name: String,
+    id: Option<String>,
+    states: Option<i64>,
+    /// What the move would ask that is not asked today.
+    require: Vec<Item>,
+    /// What is asked today and would no longer be.
+    no_longer: Vec<Item>,
+    /// What is asked on both sides (`was` set where it reads differently).
+    stays: Vec<Item>,
+}
+
+#[derive(Serialize)]
+struct Provisional {
+    title: String,
+    pack: String,
+}
+
+#[derive(Serialize)]
+struct Note {
+    reference: String,
+    rules: Vec<String>,
+    summary: String,
+}
+
+#[derive(Serialize)]
+struct Briefing {
+    /// "the Bill" where a Bill's pack speaks, else "the move".
+    subject: &'static str,
+    from: String,
+    to: String,
+    /// The packs of the `to` side that are not enacted (a Bill's).
+    provisional: Vec<Provisional>,
+    context: Vec<crate::rules::pack::Context>,
+    unconfirmed: Vec<Note>,
+    systems: Vec<BriefSystem>,
+    /// Findings outside any one system, as differences.
+    outside: Option<BriefSystem>,
+    complete: bool,
+}
+
+fn item(f: &Finding, was: Option<&Finding>, sources: &Sources, packs: &[&Pack]) -> Item {
+    let provisional = packs
+        .iter()
+        .any(|p| !p.enacted && p.rules.iter().any(|r| *r.id == *f.rule));
+    Item {
+        rule: f.rule.to_string(),
+        severity: f.severity.as_str(),
+        message: f.message.to_string(),
+        was: was
+            .filter(|b| b.message != f.message || b.severity != f.severity)
+            .map(|b| {
+                if b.severity == f.severity {
+                    b.message.to_string()
+                } else {
+                    format!("{} ({})", b.message, b.severity.as_str())
+                }
+            }),
+        help: f.help.as_ref().map(|h| h.to_string()),
+        location: place(f, sources),
+        source: f
+            .provenance
+            .as_ref()
+            .map(|p| format!("{}, {}", p.source, p.reference))
+            .unwrap_or_default(),
+        provisional,
+    }
+}
+
+fn brief_system(g: &Group, sides: &Sides, packs: &[&Pack]) -> BriefSystem {
+    let mut stays: Vec<Item> = Vec::new();
+    for d in &g.change {
+        if let Difference::Change { before, after } = d {
+            stays.push(item(after, Some(before), sides.to, packs));
+        }
+    }
+    stays.extend(g.stay.iter().map(|f| item(f, None, sides.to, packs)));
+    BriefSystem {
+        name: g
+            .system
+            .as_ref()
+            .map_or_else(|| "Outside any one system".to_string(), |s| s.name.clone()),
+        id: g.system.as_ref().and_then(|s| s.id.clone()),
+        states: g.system.as_ref().and_then(|s| s.states),
+        require: g
+            .appear
+            .iter()
+            .map(|d| item(d.finding(), None, sides.to, packs))
+            .collect(),
+        // Nothing to write for what falls away.
+        no_longer: g
+            .disappear
+            .iter()
+            .map(|d| Item {
+                help: None,
+                ..item(d.finding(), None, sides.from, packs)
+            })
+            .collect(),
+        stays,
+    }
+}
+
+fn briefing(
+    t: &Transition,
+    from: &SideLabel,
+    to: &SideLabel,
+    sides: &Sides,
+    packs: &[&Pack],
+    complete: bool,
+) -> Briefing {
+    let mut systems: Vec<BriefSystem> = Vec::new();
+    let mut outside = None;
+    for g in &t.groups {
+        let b = brief_system(g, sides, packs);
+        match g.system {
+            Some(_) => systems.push(b),
+            None => outside = Some(b),
+        }
+    }
+    // A Bill's pack speaks only where the move reaches a regime its rules run under.
+    let bills: Vec<&&Pack> = packs
+        .iter()
+        .filter(|p| {
+            !p.enacted
+                && p.rules.iter().any(|r| match to.regime {
+                    Some(y) => r.regimes.is_empty() || r.regimes.contains(&y),
+                    None => true,
+                })
+        })
+        .collect();
+    Briefing {
+        subject: if bills.is_empty() {
+            "the move"
+        } else {
+            "the Bill"
+        },
+        from: from.describe(),
+        to: to.describe(),
+        provisional: bills
+            .iter()
+            .map(|p| Provisional {
+                title: p.title.clone(),
+                pack: p.name.clone(),
+            })
+            .collect(),
+        context: bills.iter().flat_map(|p| p.context.clone()).collect(),
+        unconfirmed: bills
+            .iter()
+            .flat_map(|p| p.unconfirmed.iter())
+            .map(|u| Note {
+                reference: u.reference.clone(),
+                rules: u.rules.clone(),
+                summary: u.summary.split_whitespace().collect::<Vec<_>>().join(" "),
+            })
+            .collect(),
+        systems,
+        outside,
+        complete,
+    }
+}
+
+fn briefing_env() -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_syntax(
+        minijinja::syntax::SyntaxConfig::builder()
+            .trim_blocks(true)
+            .lstrip_blocks(true)
+            .build()
+            .expect("the default delimiters are valid"),
+    );
+    // As the conformance report: every value made of characters XML
+    // allows, then escaped as the template asks (HTML for briefing.html).
+    env.set_formatter(|out, state, value| {
+        if let Some(Cow::Owned(clean)) = value.as_str().map(crate::safe::xml_chars) {
+            let clean = if value.is_safe() {
+                Value::from_safe_string(clean)
+            } else {
+                Value::from(clean)
+            };
+            return minijinja::escape_formatter(out, state, &clean);
+        }
+        minijinja::escape_formatter(out, state, value)
+    });
+    env.add_filter("md", |v: String| crate::safe::markdown(&v));
+    env.add_filter("mdcode", |v: String| {
+        crate::safe::code_span(&v).replace('|', "\\|")
+    });
+    env.add_filter("web_url", |v: Value| {
+        v.as_str()
+            .and_then(crate::safe::web_url)
+            .map(str::to_string)
+    });
+    env.add_filter("code", |v: String| {
+        let v = crate::safe::xml_chars(&v);
+        let mut out = String::new();
+        for (i, part) in v.split('`').enumerate() {
+            let part = minijinja::HtmlEscape(part).to_string();
+            if i % 2 == 1 {
+                out.push_str(&format!("<code>{part}</code>"));
+            } else {
+                out.push_str(&part);
+            }
+        }
+        Value::from_safe_string(out)
+    });
+    env.add_template("briefing.html", BRIEFING_HTML)
+        .expect("templates/briefing.html compiles (tested)");
+    env.add_template("briefing.md", BRIEFING_MD)
+        .expect("templates/briefing.md compiles (tested)");
+    env
+}
+
+fn render_briefing(name: &str, b: &Briefing) -> Result<String, String> {
+    briefing_env()
+        .get_template(name)
+        .and_then(|t| {
+            t.render(minijinja::context! {
+                b => Serde(b),
+                css => CSS,
+                tool_version => env!("CARGO_PKG_VERSION"),
+            })
+        })
+        .map_err(|e| format!("the {name} template failed: {e:#}"))
+}
+
+/// `--format markdown`: the move as a board briefing, per system: what it
+/// would require, what it would no longer require, what stays; with the
+/// provisional status of a Bill's pack, the positions cited as context and
+/// what the sources do not confirm. `packs`: the `to` side's packs.
+pub fn markdown(
+    t: &Transition,
+    from: &SideLabel,
+    to: &SideLabel,
+    sides: &Sides,
+    packs: &[&Pack],
+    complete: bool,
+) -> Result<String, String> {
+    render_briefing(
+        "briefing.md",
+        &briefing(t, from, to, sides, packs, complete),
+    )
+}
+
+/// `--format html`: the same briefing as one self-contained page (no
+/// script; a Content-Security-Policy that forbids it; prints to A4).
+pub fn html(
+    t: &Transition,
+    from: &SideLabel,
+    to: &SideLabel,
+    sides: &Sides,
+    packs: &[&Pack],
+    complete: bool,
+) -> Result<String, String> {
+    render_briefing(
+        "briefing.html",
+        &briefing(t, from, to, sides, packs, complete),
+    )
 }

@@ -342,7 +342,14 @@ fn hwb_members(model: &Model, _: Params, _: Date) -> Vec<Hit> {
             ("director_public_health", "the director of public health"),
             ("healthwatch", "a representative of local Healthwatch"),
         ] {
-            if !has_post(post) {
+            // The Health Bill (regime 2026, provisional) abolishes local
+            // Healthwatch: its member falls away.
+            let abolished = post == "healthwatch"
+                && model
+                    .block(h)
+                    .system
+                    .is_some_and(|s| model.regime(s) >= HEALTHWATCH_ABOLISHED);
+            if !has_post(post) && !abolished {
                 missing.push(what.to_string());
             }
         }
@@ -375,6 +382,9 @@ fn hwb_members(model: &Model, _: Params, _: Date) -> Vec<Hit> {
 /// STA014: how the board's own authority and the ICB of each system holding
 /// any part of its area have regard to the JSNA and the joint local
 /// health and wellbeing strategy (LGPIHA 2007 s116B).
+/// The first regime without local Healthwatch (the Health Bill as introduced).
+const HEALTHWATCH_ABOLISHED: i64 = crate::model::regime::Regime::R2026.year();
+
 fn hwb_regard(model: &Model, _: Params, _: Date) -> Vec<Hit> {
     let mut hits = Vec::new();
     for h in model.of_kind("hwb") {

@@ -25,6 +25,10 @@ pub const BUILTIN_PACKS: &[(&str, &str)] = &[
         "nhsconfed-2025",
         include_str!("../../rules/nhsconfed-2025.yaml"),
     ),
+    (
+        "health-bill-2026",
+        include_str!("../../rules/health-bill-2026.yaml"),
+    ),
 ];
 
 type S<T> = Spanned<T>;
@@ -44,8 +48,11 @@ const PACK_FIELDS: &[&str] = &[
     "title",
     "source",
     "published",
+    "enacted",
     "rules",
     "attestation",
+    "unconfirmed",
+    "context",
 ];
 const RULE_FIELDS: &[&str] = &[
     "id",
@@ -80,10 +87,67 @@ struct PackDef {
     title: String,
     source: String,
     published: Option<String>,
+    /// `enacted: false`: the pack's source is a Bill, not law. Every rule's
+    /// severity is capped at warning and every message must say
+    /// "provisional" (ICG012 otherwise). Default: enacted.
+    enacted: Option<S<bool>>,
     rules: Vec<RuleDef>,
     #[serde(default)]
     attestation: Vec<AttestationDef>,
+    #[serde(default)]
+    unconfirmed: Vec<UnconfirmedDef>,
+    #[serde(default)]
+    context: Vec<ContextDef>,
 }
+
+/// `context: [{ rules: [STA030], source: "...", url: "...", summary: "..." }]`:
+/// a stakeholder's position on what a rule asks, for a briefing (not a
+/// requirement; `transition --format markdown|html` cites it).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ContextDef {
+    #[serde(default)]
+    rules: Vec<S<String>>,
+    source: S<String>,
+    url: Option<S<String>>,
+    summary: S<String>,
+}
+
+/// A stakeholder's position on what rules of a pack ask, with its source.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Context {
+    pub rules: Vec<String>,
+    pub source: String,
+    pub url: Option<String>,
+    pub summary: String,
+}
+
+/// `unconfirmed: [{ ref: "HB01", rules: [STA001], summary: "..." }]`: what
+/// the pack's sources were searched for and do not say, and the rules (of
+/// any pack) left as they are because of it. `explain` shows it under
+/// each rule named.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UnconfirmedDef {
+    #[serde(rename = "ref")]
+    reference: S<String>,
+    #[serde(default)]
+    rules: Vec<S<String>>,
+    summary: S<String>,
+}
+
+/// What a pack's sources are silent on, and the rules it leaves as they are.
+#[derive(Clone, Debug)]
+pub struct Unconfirmed {
+    pub reference: String,
+    pub rules: Vec<String>,
+    pub summary: String,
+}
+
+/// The most a rule of a pack that is not enacted (a Bill) may report.
+pub const PROVISIONAL_CAP: Severity = Severity::Warning;
+/// The word every message of a pack that is not enacted must contain.
+pub const PROVISIONAL_WORD: &str = "provisional";
 
 /// `attestation: [{ ref: "Recommendation 1", summary: "..." }]`: what the
 /// source recommends that no governance document can show.
@@ -152,6 +216,10 @@ struct LabelDef {
 struct RegimeDef {
     severity: Option<S<String>>,
     message: Option<S<String>>,
+    /// `requires: icp`: under this regime the rule applies only where the
+    /// system has a block of this kind (the Health Bill makes ICPs
+    /// optional, so the ICP rules apply only where an ICP exists).
+    requires: Option<S<String>>,
 }
 
 /// A rule's severity and message under one regime, where they differ.
@@ -160,6 +228,9 @@ pub struct RegimeVariant {
     pub regime: i64,
     pub severity: Severity,
     pub message: Option<Vec<Piece>>,
+    /// The block kind the system must have for the rule to apply under
+    /// this regime (`requires: icp`).
+    pub requires: Option<&'static str>,
 }
 
 #[derive(Debug, Default, Deserialize, Clone)]
@@ -291,6 +362,9 @@ pub struct Rule {
     /// The rule's `when:` as written: the condition under which it applies
     /// (the conformance report's "not applicable" quotes it).
     pub condition: Option<String>,
+    /// The most this rule may report whatever a configuration says: set
+    /// (to [`PROVISIONAL_CAP`]) when its pack is not enacted.
+    pub max_severity: Option<Severity>,
 }
 
 #[derive(Clone, Debug)]
@@ -305,7 +379,29 @@ pub struct Pack {
     /// a board attests to it (the conformance report lists each item so the
     /// whole recommendation set is seen, not only what a linter can check).
     pub attestation: Vec<Provenance>,
+    /// False for a Bill's pack (`enacted: false`): its findings are
+    /// provisional and at most warnings.
+    pub enacted: bool,
+    /// What the pack's sources are silent on (see [`Unconfirmed`]).
+    pub unconfirmed: Vec<Unconfirmed>,
+    /// Positions on what the pack's rules ask (see [`Context`]).
+    pub context: Vec<Context>,
     pub file: FileId,
+}
+
+impl Pack {
+    /// The notes of `packs` that name `rule` as left unchanged for want of
+    /// a confirmed source, with the pack that wrote each.
+    pub fn unconfirmed_for<'a>(
+        packs: impl IntoIterator<Item = &'a Pack>,
+        rule: &str,
+    ) -> Vec<(&'a Pack, &'a Unconfirmed)> {
+        packs
+            .into_iter()
+            .flat_map(|p| p.unconfirmed.iter().map(move |u| (p, u)))
+            .filter(|(_, u)| u.rules.iter().any(|r| r == rule))
+            .collect()
+    }
 }
 
 /// Adds the built-in packs' texts to `sources` and returns the compiled packs.
@@ -459,6 +555,51 @@ pub fn load_pack(text: &str, file: FileId, builtin: bool) -> (Option<Pack>, Vec<
             Err(f) => findings.push(f),
         }
     }
+    let enacted = def.enacted.as_ref().is_none_or(|e| e.value);
+    if !enacted {
+        rules.retain_mut(|r| match provisional(r, file) {
+            Ok(()) => true,
+            Err(f) => {
+                findings.push(f);
+                false
+            }
+        });
+    }
+    let mut unconfirmed = Vec::new();
+    for u in def.unconfirmed {
+        for (what, v) in [("ref", &u.reference), ("summary", &u.summary)] {
+            if v.value.trim().is_empty() {
+                findings.push(bad(
+                    file,
+                    at.span(v),
+                    format!("an unconfirmed item needs a non-empty `{what}`"),
+                ));
+            }
+        }
+        unconfirmed.push(Unconfirmed {
+            reference: u.reference.value,
+            rules: u.rules.into_iter().map(|r| r.value).collect(),
+            summary: u.summary.value,
+        });
+    }
+    let mut context = Vec::new();
+    for c in def.context {
+        for (what, v) in [("source", &c.source), ("summary", &c.summary)] {
+            if v.value.trim().is_empty() {
+                findings.push(bad(
+                    file,
+                    at.span(v),
+                    format!("a context item needs a non-empty `{what}`"),
+                ));
+            }
+        }
+        context.push(Context {
+            rules: c.rules.into_iter().map(|r| r.value).collect(),
+            source: c.source.value,
+            url: c.url.map(|u| u.value),
+            summary: c.summary.value,
+        });
+    }
     let mut attestation = Vec::new();
     for a in def.attestation {
         for (what, v) in [("ref", &a.reference), ("summary", &a.summary)] {
@@ -484,9 +625,59 @@ pub fn load_pack(text: &str, file: FileId, builtin: bool) -> (Option<Pack>, Vec<
         builtin,
         rules,
         attestation,
+        enacted,
+        unconfirmed,
+        context,
         file,
     };
     (Some(pack), findings)
+}
+
+/// A rule of a pack that is not enacted: its severities capped at
+/// [`PROVISIONAL_CAP`], and every message it can give saying it is
+/// provisional (a message that does not is an ICG012 at the rule's `id:`,
+/// and the rule is left out: a Bill's finding must never read as law).
+fn provisional(r: &mut Rule, file: FileId) -> Result<(), Finding> {
+    let says = |pieces: &[Piece]| {
+        pieces.iter().any(|p| match p {
+            Piece::Text(s) => s.to_lowercase().contains(PROVISIONAL_WORD),
+            _ => false,
+        })
+    };
+    let mut silent = Vec::new();
+    if !says(&r.message) {
+        silent.push("`message`".to_string());
+    }
+    for v in &r.by_regime {
+        if v.message.as_ref().is_some_and(|m| !says(m)) {
+            silent.push(format!("the `by_regime` message for {}", v.regime));
+        }
+    }
+    let mut keys: Vec<&String> = r.messages.keys().collect();
+    keys.sort();
+    for k in keys {
+        if !says(&r.messages[k]) {
+            silent.push(format!("`messages: {k}`"));
+        }
+    }
+    if !silent.is_empty() {
+        return Err(bad(
+            file,
+            r.span,
+            format!(
+                "rule {}: its pack is not enacted (`enacted: false`), so every message must say it is {PROVISIONAL_WORD} and cite the clause; {} does not",
+                r.id,
+                crate::text::and_list(&silent)
+            ),
+        )
+        .help("write, e.g., \"provisional: Health Bill clause 21, not yet law\" into the message"));
+    }
+    r.severity = r.severity.min(PROVISIONAL_CAP);
+    for v in &mut r.by_regime {
+        v.severity = v.severity.min(PROVISIONAL_CAP);
+    }
+    r.max_severity = Some(PROVISIONAL_CAP);
+    Ok(())
 }
 
 /// "; did you mean `severity`?" for an unknown field of a pack or a rule.
@@ -744,10 +935,25 @@ fn compile_rule(r: RuleDef, pack: &str, file: FileId, at: &Where) -> Result<Rule
             Some(m) => Some(tmpl("by_regime", m, &sc)?),
             None => None,
         };
+        let requires = match &v.requires {
+            None => None,
+            Some(k) => match schema::kind(&k.value) {
+                Some(kind) => Some(kind.name),
+                None => {
+                    let hint = schema::suggest(&k.value, schema::kind_names())
+                        .map_or(String::new(), |x| format!("; did you mean `{x}`?"));
+                    return Err(fail(
+                        at.span(k),
+                        format!("`requires: {}` is not a block kind{hint}", k.value),
+                    ));
+                }
+            },
+        };
         by_regime.push(RegimeVariant {
             regime: g.value,
             severity: sev,
             message,
+            requires,
         });
     }
     by_regime.sort_by_key(|v| v.regime);
@@ -832,6 +1038,7 @@ fn compile_rule(r: RuleDef, pack: &str, file: FileId, at: &Where) -> Result<Rule
         file,
         span: id_span,
         condition: r.when.map(|w| w.value),
+        max_severity: None,
     })
 }
 
@@ -889,8 +1096,20 @@ impl Rule {
                 v.severity.as_str(),
                 v.regime
             ));
+            if let Some(k) = v.requires {
+                s.push_str(&format!(", and only where {}", kind_exists(k)));
+            }
         }
         s
+    }
+
+    /// The block kind a system must have for the rule to apply under
+    /// `regime`, if any (`by_regime: { 2026: { requires: icp } }`).
+    pub fn requires(&self, regime: i64) -> Option<&'static str> {
+        self.by_regime
+            .iter()
+            .find(|v| v.regime == regime)
+            .and_then(|v| v.requires)
     }
 
     /// The help text as documentation: `{{`/`}}` become braces; `{expr}`
@@ -901,6 +1120,16 @@ impl Rule {
             .replace("}}", "\u{1}")
             .replace('\u{0}', "{")
             .replace('\u{1}', "}")
+    }
+}
+
+/// "an ICP exists", in plain English, for a block kind a rule requires.
+pub fn kind_exists(kind: &str) -> String {
+    match kind {
+        "icp" => "an ICP exists".to_string(),
+        "hwb" => "a health and wellbeing board exists".to_string(),
+        "icb" => "an ICB exists".to_string(),
+        k => format!("a `{k}` block exists"),
     }
 }
 

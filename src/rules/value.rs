@@ -154,11 +154,13 @@ fn block_field(m: &Model, id: BlockId, name: &str) -> V {
                     .collect(),
             );
         }
-        if let Some(a) = b.attr(name) {
-            return conv(&a.value);
-        }
+        // The regime a system is checked under (`transition --to` imposes
+        // one over what the document states).
         if name == "regime" && b.kind == "system" {
             return V::Num(m.regime(id) as f64);
+        }
+        if let Some(a) = b.attr(name) {
+            return conv(&a.value);
         }
         if name != "system" {
             return V::Missing;
