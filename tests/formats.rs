@@ -352,14 +352,45 @@ fn plain_output_is_one_paragraph_per_finding_in_words() {
 #[test]
 fn colour_follows_the_flag_and_no_color() {
     let dir = "../shared/examples/northmoor";
-    let with = |args: &[&str], no_color: Option<&str>| {
+    let with_env = |args: &[&str], env: &[(&str, &str)]| {
         let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_icslint"));
-        c.args(args).current_dir(root()).env_remove("NO_COLOR");
-        if let Some(v) = no_color {
-            c.env("NO_COLOR", v);
+        c.args(args).current_dir(root());
+        for k in [
+            "NO_COLOR",
+            "FORCE_COLOR",
+            "CLICOLOR_FORCE",
+            "CLICOLOR",
+            "TERM",
+        ] {
+            c.env_remove(k);
         }
+        c.envs(env.iter().copied());
         stdout(&c.output().unwrap())
     };
+    let with = |args: &[&str], no_color: Option<&str>| match no_color {
+        Some(v) => with_env(args, &[("NO_COLOR", v)]),
+        None => with_env(args, &[]),
+    };
+    // CI logs that show colour ask for it into a pipe; NO_COLOR still wins,
+    // and `0` is "not forced" (anstream's order, as ruff and cargo).
+    for force in ["FORCE_COLOR", "CLICOLOR_FORCE"] {
+        assert!(
+            with_env(&["check", dir], &[(force, "1")]).contains('\u{1b}'),
+            "{force}"
+        );
+        assert!(
+            !with_env(&["check", dir], &[(force, "0")]).contains('\u{1b}'),
+            "{force}=0"
+        );
+        assert!(
+            !with_env(&["check", dir], &[(force, "1"), ("NO_COLOR", "1")]).contains('\u{1b}'),
+            "{force} with NO_COLOR"
+        );
+        assert!(
+            !with_env(&["check", dir, "--color", "never"], &[(force, "1")]).contains('\u{1b}'),
+            "{force} with --color never"
+        );
+    }
     assert!(with(&["check", dir, "--color", "always"], None).contains('\u{1b}'));
     assert!(with(&["check", dir, "--color", "always"], Some("1")).contains('\u{1b}'));
     // Not a terminal: auto means no colour.
@@ -408,6 +439,48 @@ fn output_statistics_and_quiet() {
         total += n;
     }
     assert_eq!(total, findings.len());
+
+    // `--statistics --format json`: the same rows, in the same order.
+    let out = icslint(
+        &[
+            "check",
+            "../shared/examples/northmoor",
+            "--statistics",
+            "--format",
+            "json",
+        ],
+        &root(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", stdout(&out)));
+    assert_eq!(v["version"], 1);
+    let rows = v["statistics"].as_array().unwrap();
+    assert_eq!(rows.len(), stats.lines().count());
+    for (row, line) in rows.iter().zip(stats.lines()) {
+        let cols: Vec<&str> = line.split('\t').collect();
+        assert_eq!(row["count"].as_u64().unwrap().to_string(), cols[0].trim());
+        assert_eq!(row["rule"], cols[1].trim());
+        assert!(cols[2].starts_with(row["name"].as_str().unwrap()), "{line}");
+        assert!(row["fixable"].as_u64().unwrap() <= row["count"].as_u64().unwrap());
+    }
+    // A format that cannot hold the table is refused, not ignored.
+    let sarif = icslint(
+        &[
+            "check",
+            "../shared/examples/northmoor",
+            "--statistics",
+            "--format",
+            "sarif",
+        ],
+        &root(),
+    );
+    assert_eq!(sarif.status.code(), Some(2));
+    assert!(
+        stderr(&sarif).contains("--statistics prints a table"),
+        "{}",
+        stderr(&sarif)
+    );
 
     let quiet = stdout(&icslint(
         &[
