@@ -1333,3 +1333,47 @@ fn upper_case_icg_files_are_found_by_every_command() {
     let out = icslint(&["test", "ws"], &dir);
     assert!(!stderr(&out).contains("no .icg files"), "{}", stderr(&out));
 }
+
+/// A string with a backslash the grammar does not know (`\n`, a Windows
+/// path) is an error that says which escapes a string may hold, at the
+/// backslash.
+#[test]
+fn a_bad_escape_says_which_escapes_are_allowed() {
+    let dir = scratch("bad-escape");
+    write(&dir, "icslint.yaml", "select: [ICG]\n");
+    write(
+        &dir,
+        "a.icg",
+        "system s \"S\" { regime 2022 }\nicb i \"Files in C:\\docs\" { system @s }\n",
+    );
+    let (code, v) = json(&["check", "."], &dir);
+    assert_eq!(code, Some(1));
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "ICG001")
+        .unwrap_or_else(|| panic!("{v}"));
+    assert_eq!(
+        f["message"], "`\\d` is not an escape a string may hold",
+        "{f}"
+    );
+    let help = f["help"].as_str().unwrap();
+    assert!(
+        help.contains("a quote (`\\\"`) or another backslash (`\\\\`)"),
+        "{help}"
+    );
+    assert!(help.contains("triple quotes"), "{help}");
+    // The span is the backslash and the letter after it.
+    assert_eq!(f["location"]["line"], 2);
+    assert_eq!(f["location"]["column"], 19);
+    assert_eq!(f["location"]["end_column"], 21);
+    // The escapes a string may hold are still fine.
+    write(
+        &dir,
+        "a.icg",
+        "system s \"S \\\"quoted\\\" \\\\ back\" { regime 2022 }\n",
+    );
+    let (code, v) = json(&["check", "."], &dir);
+    assert_eq!((code, rules_of(&v)), (Some(0), vec![]), "{v}");
+}
