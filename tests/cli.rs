@@ -824,6 +824,18 @@ fn an_empty_run_is_an_error_for_every_command() {
     assert_eq!(icslint(&["check", "."], &dir).status.code(), Some(2));
     std::fs::remove_file(dir.join("icslint.yaml")).unwrap();
     assert_ne!(icslint(&["check", "."], &dir).status.code(), Some(2));
+    // Nothing checked but a configuration with a problem: the problem is
+    // reported, and the run still exits 2 as an empty one.
+    write(&dir, "icslint.yaml", "exclude: [\"*.icg\"]\nregime: 1999\n");
+    let out = icslint(&["check", ".", "--format", "json"], &dir);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stdout(&out).contains("ICG013"), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("nothing was checked"),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::remove_file(dir.join("icslint.yaml")).unwrap();
     // A path that does not exist: exit 2, naming it.
     for cmd in [
         &["typology", "no/such"][..],

@@ -406,7 +406,14 @@ pub fn run(args: Args) -> i32 {
     if findings.iter().any(|f| {
         matches!(f.rule.as_str(), "ICG009" | "ICG012" | "ICG013") && f.severity == Severity::Error
     }) {
+        if ws.files.is_empty() {
+            super::empty_run(&args.paths);
+        }
         return super::EXIT_ERROR;
+    }
+    // Nothing checked, whatever was reported: never a clean run.
+    if ws.files.is_empty() {
+        return super::empty_run(&args.paths);
     }
     let threshold = match args.fail_on {
         FailOn::Error => Some(Severity::Error),

@@ -404,20 +404,27 @@ pub(crate) fn shown(p: &std::path::Path) -> String {
 }
 
 /// A run that found nothing to read: an error (exit 2), so that a path
-/// mistyped or a folder moved never passes CI as a clean run. A path that
-/// does not exist or cannot be read is already an ICG009 the command
-/// reports (and exits 2 for): `None` lets it go on and report it.
+/// mistyped or a folder moved never passes CI as a clean run. With
+/// nothing else to say, the command stops here; when the run has findings
+/// of its own (a path that does not exist, ICG009; a configuration that
+/// cannot be used, ICG013) it goes on to report them, and ends with
+/// [`empty_run`].
 pub(crate) fn nothing_to_check(
     ws: &icslint::workspace::Workspace,
     findings: &[icslint::diagnostic::Finding],
     paths: &[PathBuf],
 ) -> Option<i32> {
-    if !ws.files.is_empty() || findings.iter().any(|f| f.rule == "ICG009") {
+    if !ws.files.is_empty() || !findings.is_empty() {
         return None;
     }
+    Some(empty_run(paths))
+}
+
+/// The error of a run that checked no `.icg` file: exit 2.
+pub(crate) fn empty_run(paths: &[PathBuf]) -> i32 {
     let shown: Vec<String> = paths.iter().map(|p| shown(p)).collect();
-    Some(error(format_args!(
+    error(format_args!(
         "no .icg files found in {}: nothing was checked (files excluded by an icslint.yaml `exclude:` are not counted)",
         shown.join(", ")
-    )))
+    ))
 }

@@ -116,5 +116,8 @@ pub fn run(args: Args) -> i32 {
         );
         return super::EXIT_ERROR;
     }
+    if ws.files.is_empty() {
+        return super::empty_run(&args.paths);
+    }
     super::EXIT_CLEAN
 }

@@ -72,6 +72,9 @@ pub fn run(paths: &[PathBuf]) -> i32 {
     if !unread.is_empty() {
         return super::EXIT_ERROR;
     }
+    if ws.files.is_empty() {
+        return super::empty_run(paths);
+    }
     if ws
         .findings
         .iter()
