@@ -582,12 +582,13 @@ fn a_long_line_is_shown_in_part_in_every_snippet() {
 /// keeps it in `platform-tests/src/test/resources/jenkins-junit.xsd` to
 /// validate its own reports. Transcribed here as a table, element by
 /// element, rather than copied.
-fn jenkins_schema(
-    name: &str,
-) -> Option<(
+/// An element's attributes and, unless it holds only text, its children.
+type Element = (
     &'static [&'static str],
     Option<&'static [(&'static str, usize)]>,
-)> {
+);
+
+fn jenkins_schema(name: &str) -> Option<Element> {
     const MANY: usize = usize::MAX;
     Some(match name {
         "testsuites" => (
@@ -646,8 +647,8 @@ fn assert_jenkins_valid(xml: &str) {
     let mut reader = quick_xml::Reader::from_str(xml);
     // Each open element: its name and the children seen (rank, count).
     let mut stack: Vec<(String, Vec<(usize, usize)>)> = Vec::new();
-    let mut open = |e: &quick_xml::events::BytesStart,
-                    stack: &mut Vec<(String, Vec<(usize, usize)>)>| {
+    let open = |e: &quick_xml::events::BytesStart,
+                stack: &mut Vec<(String, Vec<(usize, usize)>)>| {
         let name = String::from_utf8(e.name().as_ref().to_vec()).unwrap();
         let (attrs, _) =
             jenkins_schema(&name).unwrap_or_else(|| panic!("<{name}> is not in the schema"));

@@ -138,7 +138,7 @@ fn input_of(args: &Args) -> Result<(Vec<PathBuf>, Input), i32> {
     let paths: Vec<PathBuf> = if from_stdin {
         args.paths
             .iter()
-            .filter(|p| p.as_os_str() != "-" && !(only_default && !dash))
+            .filter(|p| p.as_os_str() != "-" && (dash || !only_default))
             .cloned()
             .collect()
     } else {

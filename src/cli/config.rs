@@ -116,8 +116,7 @@ pub fn run(args: Args) -> i32 {
     };
     let whole = || Origin::File(file_name.clone().unwrap_or_default(), None);
     let sel = &args.selection;
-    let mut s = Vec::new();
-    s.push(setting(
+    let mut s = vec![setting(
         "configuration",
         file_name.as_deref().map_or(Value::Null, |p| json!(p)),
         match (&args.config, &file_name) {
@@ -125,7 +124,7 @@ pub fn run(args: Args) -> i32 {
             (None, Some(_)) => Origin::Nearest,
             (None, None) => Origin::Default,
         },
-    ));
+    )];
     // A system's own `regime` statement comes first; this is the regime of
     // systems that state none.
     s.push(match (sel.regime, c.regime) {
