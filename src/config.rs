@@ -58,6 +58,12 @@ pub struct Positions {
     pub packs: Vec<Span>,
     /// Each entry of `rules`, in order.
     pub rules: Vec<Span>,
+    /// The value of `regime` (`icslint config` says where each setting came from).
+    pub regime: Option<Span>,
+    /// Each entry of `select`, `ignore` and `exclude`, in order.
+    pub select: Vec<Span>,
+    pub ignore: Vec<Span>,
+    pub exclude: Vec<Span>,
 }
 
 impl Positions {
@@ -156,6 +162,7 @@ pub fn load(text: &str) -> (Config, Vec<Problem>) {
     };
     let mut c = Config::default();
     if let Some(r) = raw.regime {
+        c.at.regime = Some(span_of(&r, base));
         match Regime::from_year(r.value) {
             Some(g) => c.regime = Some(g),
             None => problems.push(Problem::new(
@@ -207,6 +214,7 @@ pub fn load(text: &str) -> (Config, Vec<Problem>) {
             "write a glob such as `drafts/**` or `*.old.icg`; nothing is excluded by this pattern",
         ));
     }
+    c.at.exclude = raw.exclude.iter().map(|e| span_of(e, base)).collect();
     c.exclude = raw.exclude.into_iter().map(|e| e.value).collect();
     c.excludes = excludes;
     let mut prefixes = |list: Vec<S<String>>, key: &str| -> Vec<String> {
@@ -225,8 +233,18 @@ pub fn load(text: &str) -> (Config, Vec<Problem>) {
         }
         out
     };
+    let (select_at, ignore_at) = (
+        raw.select
+            .iter()
+            .flatten()
+            .map(|p| span_of(p, base))
+            .collect(),
+        raw.ignore.iter().map(|p| span_of(p, base)).collect(),
+    );
     c.select = raw.select.map(|s| prefixes(s, "select"));
     c.ignore = prefixes(raw.ignore, "ignore");
+    c.at.select = select_at;
+    c.at.ignore = ignore_at;
     (c, problems)
 }
 

@@ -197,7 +197,7 @@ fn workspace_roots(dir: &Path, out: &mut Vec<PathBuf>) {
     entries.sort();
     if entries
         .iter()
-        .any(|p| p.is_file() && p.extension().is_some_and(|x| x == "icg"))
+        .any(|p| p.is_file() && crate::workspace::is_icg(p))
     {
         out.push(dir.to_path_buf());
         return;

@@ -51,6 +51,8 @@ pub struct Workspace {
     trees_dropped: bool,
     /// [`LoadOptions::release_texts_over`].
     release_texts_over: Option<usize>,
+    /// Configuration files under a name icslint does not read, already reported.
+    misnamed: std::collections::HashSet<PathBuf>,
 }
 
 #[derive(Debug)]
@@ -102,6 +104,15 @@ pub struct LoadOptions {
     /// the others keep neither. A workspace with released texts is
     /// checked once: it cannot be re-lowered.
     pub release_texts_over: Option<usize>,
+    /// A configuration file used for every file, instead of the nearest
+    /// `icslint.yaml` (`--config FILE`). It is read as an `icslint.yaml`
+    /// is: a regular file, not a link out of its folder, and the local
+    /// packs its `rules:` names stay in its folder.
+    pub config: Option<PathBuf>,
+    /// A text read from standard input (`check -`), checked as the file
+    /// at this path (`--stdin-filename`; its configuration is found from
+    /// its folder, and it replaces that file's text on disk if any).
+    pub stdin: Option<(PathBuf, Vec<u8>)>,
 }
 
 /// Whether a path names an ICG file: the extension `.icg` in any case
@@ -299,6 +310,15 @@ fn pack_folder(dir: &Path) -> Result<Vec<(PathBuf, Vec<u8>)>, LoadError> {
 
 /// The configuration file's name.
 pub const CONFIG_NAME: &str = "icslint.yaml";
+
+/// Names people give a configuration that icslint does not read (each
+/// is reported where it is found, ICG013).
+pub const MISNAMED_CONFIGS: [&str; 3] = ["icslint.yml", ".icslint.yaml", ".icslint.yml"];
+
+/// Whether `path` is the file `id` names.
+fn p_is(id: &Identity, path: &Path) -> bool {
+    identity(path) == *id
+}
 
 /// The largest text checked, in bytes: the model's spans are 32-bit.
 pub const MAX_TEXT: usize = u32::MAX as usize;
@@ -765,12 +785,30 @@ impl Workspace {
             file: None,
         });
         let mut by_dir: HashMap<PathBuf, usize> = HashMap::new();
+        let forced = opts.config.as_deref().map(|p| ws.load_named_config(p));
+        let stdin_is = opts.stdin.as_ref().map(|(p, _)| identity(p));
         for path in files {
-            let cfg = ws.config_for(&path, &mut by_dir);
+            if stdin_is.as_ref().is_some_and(|s| p_is(s, &path)) {
+                continue;
+            }
+            let cfg = forced.unwrap_or_else(|| ws.config_for(&path, &mut by_dir));
             if ws.excluded(&path, cfg) {
                 continue;
             }
             let id = ws.read(&path);
+            ws.config_of.insert(id, cfg);
+        }
+        if let Some((path, bytes)) = &opts.stdin {
+            // Checked even where `exclude:` would skip it: an editor or a
+            // pipe asked for this text by name.
+            let cfg = forced.unwrap_or_else(|| ws.config_for(path, &mut by_dir));
+            let id = ws.add_bytes(path, Ok(bytes.clone()));
+            let len = ws.sources.get(id).text.len();
+            if len > MAX_TEXT {
+                ws.sources.set_text(id, String::new());
+                ws.findings.retain(|f| f.file != id);
+                ws.too_large(id, len as u64);
+            }
             ws.config_of.insert(id, cfg);
         }
         ws.parse_and_lower(opts.regime);
@@ -1374,7 +1412,13 @@ impl Workspace {
     }
 
     fn read_text(&mut self, path: &Path) -> FileId {
-        match files::read(path, files::MAX_ICG) {
+        self.add_bytes(path, files::read(path, files::MAX_ICG))
+    }
+
+    /// A file's bytes as read (or why they were not), added as its text,
+    /// with an ICG009 when they are not UTF-8 or could not be read.
+    fn add_bytes(&mut self, path: &Path, read: Result<Vec<u8>, files::Refused>) -> FileId {
+        match read {
             Err(files::Refused::TooLarge { size, .. }) => {
                 let id = self.sources.add(path, String::new());
                 self.files.push(id);
@@ -1441,6 +1485,7 @@ impl Workspace {
         let abs = std::fs::canonicalize(&dir).unwrap_or_else(|_| dir.clone());
         let mut found = 0;
         for anc in abs.ancestors() {
+            self.report_misnamed(anc);
             let candidate = anc.join(CONFIG_NAME);
             // Whatever is there is read or reported, never passed over:
             // a folder, a FIFO or a link elsewhere named so is an ICG013.
@@ -1453,13 +1498,86 @@ impl Workspace {
         found
     }
 
+    /// Names a configuration might be given that icslint does not read:
+    /// each one found is an error at the file (ICG013), never a file
+    /// silently passed over.
+    fn report_misnamed(&mut self, dir: &Path) {
+        for name in MISNAMED_CONFIGS {
+            let path = dir.join(name);
+            if std::fs::symlink_metadata(&path).is_err() || !self.misnamed.insert(path.clone()) {
+                continue;
+            }
+            // Named, never read: it may be a link anywhere.
+            let id = self.sources.add(&path, String::new());
+            let beside = dir.join(CONFIG_NAME);
+            let help = if std::fs::symlink_metadata(&beside).is_ok() {
+                format!("the {CONFIG_NAME} beside it applies; merge the two and delete this one")
+            } else {
+                format!("rename it to {CONFIG_NAME}, or name it with --config; until then the files under this folder are checked without it")
+            };
+            self.findings.push(
+                icg::finding(
+                    icg::BAD_CONFIG,
+                    id,
+                    Span::new(0, 0),
+                    format!(
+                        "{} is not read: icslint reads its configuration from a file named {CONFIG_NAME}",
+                        path.display()
+                    ),
+                )
+                .help(help),
+            );
+        }
+    }
+
+    /// The configuration file named by `--config`: read as an
+    /// `icslint.yaml` in its folder is (confined to that folder), under
+    /// its own name.
+    fn load_named_config(&mut self, path: &Path) -> usize {
+        let dir = match path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            Some(d) => d.to_path_buf(),
+            None => PathBuf::from("."),
+        };
+        let dir = std::fs::canonicalize(&dir).unwrap_or(dir);
+        let name = PathBuf::from(path.file_name().unwrap_or_default());
+        self.load_config_named(&dir, path, &name)
+    }
+
+    /// The configuration that applies to `path` (a file, or a folder's
+    /// files), and the workspace that loaded it: its file and problems
+    /// (`icslint config`).
+    pub fn configuration_for(path: &Path, opts: &LoadOptions) -> (Workspace, usize) {
+        let mut ws = Workspace::default();
+        ws.configs.push(ConfigFile {
+            dir: PathBuf::new(),
+            config: Config::default(),
+            file: None,
+        });
+        let i = match &opts.config {
+            Some(c) => ws.load_named_config(c),
+            None => {
+                let probe = if path.is_dir() {
+                    path.join("-")
+                } else {
+                    path.to_path_buf()
+                };
+                ws.config_for(&probe, &mut HashMap::new())
+            }
+        };
+        (ws, i)
+    }
+
     fn load_config(&mut self, dir: &Path, path: &Path) -> usize {
+        self.load_config_named(dir, path, Path::new(CONFIG_NAME))
+    }
+
+    fn load_config_named(&mut self, dir: &Path, path: &Path, name: &Path) -> usize {
         if let Some(i) = self.configs.iter().position(|c| c.dir == dir) {
             return i;
         }
         // A configuration that cannot be read is a finding at the file, never
         // a quiet fall-back to the defaults.
-        let read = files::read_inside(dir, Path::new(CONFIG_NAME), files::MAX_CONFIG)
+        let read = files::read_inside(dir, name, files::MAX_CONFIG)
             .map_err(|e| match e {
                 files::NotRead::Outside(files::Outside::Leaves) => "it is a link to a file outside its folder, and icslint reads no file outside the folders it checks".to_string(),
                 e => e.to_string(),

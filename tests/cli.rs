@@ -796,16 +796,60 @@ fn the_rule_reference_is_generated_from_the_packs() {
     assert!(committed.contains("### CCN113 councillor-eligibility"));
 }
 
+/// An empty run must not pass CI by accident: a folder with no `.icg`
+/// file, or a path that does not exist, is exit 2 with a message, for
+/// `check`, `typology` and `report` alike (as ruff and eslint do).
 #[test]
-fn nothing_is_skipped_silently_during_discovery() {
+fn an_empty_run_is_an_error_for_every_command() {
     let dir = scratch("discovery");
-    let out = icslint(&["check", "."], &dir);
-    assert_eq!(out.status.code(), Some(0));
+    write(&dir, "notes.txt", "not a document\n");
+    for cmd in [
+        &["check", "."][..],
+        &["check", ".", "--quiet"],
+        &["check", ".", "--format", "json"],
+        &["typology", "."],
+        &["report", "."],
+    ] {
+        let out = icslint(cmd, &dir);
+        assert_eq!(out.status.code(), Some(2), "{cmd:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("error: no .icg files found in .: nothing was checked"),
+            "{cmd:?}: {}",
+            stderr(&out)
+        );
+    }
+    // Every file excluded by the configuration: nothing checked either.
+    write(&dir, "a.icg", "system s \"S\" { regime 2022 }\n");
+    write(&dir, "icslint.yaml", "exclude: [\"*.icg\"]\n");
+    assert_eq!(icslint(&["check", "."], &dir).status.code(), Some(2));
+    std::fs::remove_file(dir.join("icslint.yaml")).unwrap();
+    assert_ne!(icslint(&["check", "."], &dir).status.code(), Some(2));
+    // Nothing checked but a configuration with a problem: the problem is
+    // reported, and the run still exits 2 as an empty one.
+    write(&dir, "icslint.yaml", "exclude: [\"*.icg\"]\nregime: 1999\n");
+    let out = icslint(&["check", ".", "--format", "json"], &dir);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stdout(&out).contains("ICG013"), "{}", stdout(&out));
     assert!(
-        stderr(&out).contains("warning: no .icg files found in ."),
+        stderr(&out).contains("nothing was checked"),
         "{}",
         stderr(&out)
     );
+    std::fs::remove_file(dir.join("icslint.yaml")).unwrap();
+    // A path that does not exist: exit 2, naming it.
+    for cmd in [
+        &["typology", "no/such"][..],
+        &["report", "no/such"],
+        &["check", "no/such"],
+    ] {
+        let out = icslint(cmd, &dir);
+        assert_eq!(out.status.code(), Some(2), "{cmd:?}");
+        let said = stdout(&out) + &stderr(&out);
+        assert!(
+            said.contains("no/such cannot be read: it does not exist"),
+            "{cmd:?}: {said}"
+        );
+    }
 }
 
 #[test]
@@ -959,4 +1003,389 @@ fn icslint_test_reports_a_missing_path_and_tests_the_others() {
         "the workspace between them was tested: {}",
         stdout(&out)
     );
+}
+
+/// `icslint ARGS` in `cwd` with `input` on standard input.
+fn with_input(args: &[&str], input: &str, cwd: &std::path::Path) -> std::process::Output {
+    use std::io::Write as _;
+    use std::process::Stdio;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_icslint"))
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the icslint binary runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// `check -` reads one document from standard input (an editor's buffer,
+/// a pipe); `--stdin-filename` names it, so its icslint.yaml is the one
+/// of that folder, findings name that path, and the file on disk is not
+/// read as well.
+#[test]
+fn check_reads_standard_input_as_the_named_file() {
+    let dir = scratch("stdin");
+    write(&dir, "icslint.yaml", "select: [ICG]\n");
+    write(&dir, "nm/icslint.yaml", "select: [ICG004]\n");
+    // On disk, a clean file; on standard input, an edited one with an error.
+    write(&dir, "nm/a.icg", "system s \"S\" { regime 2022 }\n");
+    let edited = "system s \"S\" { regime 2022 }\nicb i \"I\" { system @nowhere }\n";
+    let out = with_input(
+        &[
+            "check",
+            "-",
+            "--stdin-filename",
+            "nm/a.icg",
+            "--format",
+            "json",
+        ],
+        edited,
+        &dir,
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let findings = v["findings"].as_array().unwrap();
+    assert!(!findings.is_empty());
+    for f in findings {
+        assert_eq!(f["location"]["path"], "nm/a.icg", "{f}");
+        assert!(
+            f["rule"].as_str().unwrap().starts_with("ICG"),
+            "nm/icslint.yaml applies: {f}"
+        );
+    }
+    // `--stdin-filename` alone implies `-`; the human report names the file once.
+    let out = with_input(&["check", "--stdin-filename", "nm/a.icg"], edited, &dir);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("in 1 file"), "{}", stdout(&out));
+    // A plain `check -`: named `-`, the current folder's configuration.
+    let out = with_input(&["check", "-"], "system s \"S\" { regime 2022 }\n", &dir);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert!(
+        stdout(&out).contains("No findings in 1 file."),
+        "{}",
+        stdout(&out)
+    );
+    // Syntax errors on standard input are findings, with a span.
+    let out = with_input(
+        &["check", "-", "--format", "json"],
+        "system s \"S\" {\n",
+        &dir,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("ICG001"), "{}", stdout(&out));
+    // Standard input cannot be fixed in place, and a name needs `-`.
+    let out = with_input(&["check", "-", "--fix"], edited, &dir);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("cannot change standard input"),
+        "{}",
+        stderr(&out)
+    );
+    let out = with_input(
+        &["check", "nm", "--stdin-filename", "nm/a.icg"],
+        edited,
+        &dir,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("give `-`"), "{}", stderr(&out));
+}
+
+/// `--config FILE` replaces the nearest icslint.yaml for every file, and
+/// is confined as an icslint.yaml is: its `rules:` stay in its folder.
+#[test]
+fn config_flag_names_the_configuration_and_keeps_its_packs_in_its_folder() {
+    let dir = scratch("config-flag");
+    write(&dir, "ws/icslint.yaml", "select: [CCN111]\n");
+    write(
+        &dir,
+        "ws/a.icg",
+        "system s \"S\" { regime 2022 }\nicb i \"I\" { system @nowhere }\n",
+    );
+    write(&dir, "ci/strict.yaml", "select: [ICG]\n");
+    let (code, v) = json(&["check", "ws", "--config", "ci/strict.yaml"], &dir);
+    assert_eq!(code, Some(1));
+    assert!(rules_of(&v).iter().all(|r| r.starts_with("ICG")), "{v}");
+    assert!(rules_of(&v).contains(&"ICG004".to_string()), "{v}");
+    let (code, v) = json(&["check", "ws"], &dir);
+    assert_eq!(
+        (code, rules_of(&v)),
+        (Some(0), vec!["CCN111".to_string()]),
+        "ws/icslint.yaml: {v}"
+    );
+    // A pack outside the named configuration's folder is never read.
+    write(&dir, "secret.yaml", "pack: x\n");
+    write(&dir, "ci/escape.yaml", "rules: [../secret.yaml]\n");
+    let (code, v) = json(&["check", "ws", "--config", "ci/escape.yaml"], &dir);
+    assert_eq!(code, Some(2));
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "ICG013")
+        .expect("ICG013");
+    assert!(
+        f["message"].as_str().unwrap().contains("was not read"),
+        "{f}"
+    );
+    assert_eq!(f["location"]["path"], "ci/escape.yaml");
+    // A configuration that is not there, or has an unknown key: exit 2.
+    let out = icslint(&["check", "ws", "--config", "ci/none.yaml"], &dir);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("ci/none.yaml does not exist"),
+        "{}",
+        stderr(&out)
+    );
+    write(&dir, "ci/typo.yaml", "selct: [ICG]\n");
+    let (code, v) = json(&["check", "ws", "--config", "ci/typo.yaml"], &dir);
+    assert_eq!(code, Some(2));
+    assert!(v.to_string().contains("selct"), "{v}");
+    // `report` takes it too.
+    let out = icslint(&["report", "ws", "--config", "ci/typo.yaml"], &dir);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+/// A configuration under a name icslint does not read (`icslint.yml`,
+/// `.icslint.yaml`) is an error at the file, never silently passed over.
+#[test]
+fn a_misnamed_configuration_is_a_diagnostic() {
+    for name in ["icslint.yml", ".icslint.yaml", ".icslint.yml"] {
+        let dir = scratch(&format!("misnamed-{}", name.trim_start_matches('.')));
+        write(&dir, name, "select: [ICG]\n");
+        write(&dir, "a.icg", "system s \"S\" { regime 2022 }\n");
+        let (code, v) = json(&["check", "."], &dir);
+        assert_eq!(code, Some(2), "{name}: {v}");
+        let f = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == "ICG013")
+            .unwrap_or_else(|| panic!("{name}: {v}"));
+        assert!(
+            f["message"].as_str().unwrap().contains(
+                "is not read: icslint reads its configuration from a file named icslint.yaml"
+            ),
+            "{f}"
+        );
+        assert!(
+            f["help"]
+                .as_str()
+                .unwrap()
+                .contains("rename it to icslint.yaml"),
+            "{f}"
+        );
+        // Beside a real icslint.yaml, it is still reported, with other advice.
+        write(&dir, "icslint.yaml", "select: [ICG]\n");
+        let (code, v) = json(&["check", "."], &dir);
+        assert_eq!(code, Some(2), "{name}: {v}");
+        assert!(
+            v.to_string().contains("the icslint.yaml beside it applies"),
+            "{v}"
+        );
+    }
+}
+
+/// `icslint config PATH`: each setting, its value and where it came from
+/// (the default, a file and line, a flag), in words and in JSON.
+#[test]
+fn config_command_shows_each_setting_and_its_origin() {
+    let dir = scratch("config-command");
+    write(
+        &dir,
+        "ws/icslint.yaml",
+        "# our settings\nregime: 2025\nignore: [CCN9]\nseverity:\n  CCN111: advice\nexclude:\n  - drafts/**\n",
+    );
+    write(&dir, "ws/a.icg", "system s \"S\" { regime 2022 }\n");
+    let out = icslint(
+        &["config", "ws/a.icg", "--format", "json", "--select", "CCN"],
+        &dir,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let get = |key: &str| -> Vec<Value> {
+        v["settings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["key"] == key)
+            .cloned()
+            .collect()
+    };
+    let regime = &get("regime")[0];
+    assert_eq!(regime["value"], 2025);
+    assert_eq!(regime["origin"]["from"], "file");
+    assert_eq!(regime["origin"]["line"], 2);
+    assert!(regime["origin"]["file"]
+        .as_str()
+        .unwrap()
+        .ends_with("icslint.yaml"));
+    assert_eq!(get("ignore")[0]["origin"]["line"], 3);
+    assert_eq!(get("severity.CCN111")[0]["value"], "advice");
+    assert_eq!(get("severity.CCN111")[0]["origin"]["line"], 5);
+    assert_eq!(get("exclude")[0]["value"], "drafts/**");
+    assert_eq!(get("exclude")[0]["origin"]["line"], 7);
+    assert_eq!(get("select")[0]["origin"]["from"], "flag");
+    assert_eq!(get("select")[0]["origin"]["flag"], "--select");
+    assert_eq!(get("packs")[0]["origin"]["from"], "default");
+    // In words, for a folder too.
+    let out = icslint(&["config", "ws", "--regime", "2022"], &dir);
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    assert!(text.starts_with("Settings for ws\n"), "{text}");
+    assert!(
+        text.lines().any(|l| l.contains("regime")
+            && l.contains("2022")
+            && l.ends_with("from command line (--regime)")),
+        "{text}"
+    );
+    assert!(
+        text.lines().any(|l| l.contains("severity.CCN111")
+            && l.contains("advice")
+            && l.ends_with("icslint.yaml:5")),
+        "{text}"
+    );
+    // No configuration: every setting is the default.
+    let bare = scratch("config-command-bare");
+    write(&bare, "a.icg", "system s \"S\" { regime 2022 }\n");
+    let out = icslint(&["config", "a.icg"], &bare);
+    // (an icslint.yaml above the scratch folder would apply; there is none in target/)
+    let text = stdout(&out);
+    assert!(
+        text.lines()
+            .any(|l| l.contains("regime") && l.contains("2022") && l.ends_with("from default")),
+        "{text}"
+    );
+    // A configuration with a problem: printed, exit 2.
+    write(&dir, "ws/icslint.yaml", "regim: 2025\n");
+    let out = icslint(&["config", "ws"], &dir);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("regim"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("icslint.yaml:1"), "{}", stderr(&out));
+}
+
+/// `icslint completions SHELL`: a script for each shell clap_complete
+/// knows, naming the subcommands and flags; an unknown shell is exit 2.
+#[test]
+fn completions_are_generated_for_each_shell() {
+    for (shell, marker) in [
+        ("bash", "complete -F"),
+        ("zsh", "#compdef icslint"),
+        ("fish", "complete -c icslint"),
+        ("elvish", "edit:completion:arg-completer"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ] {
+        let out = icslint(&["completions", shell], &root());
+        assert_eq!(out.status.code(), Some(0), "{shell}");
+        let s = stdout(&out);
+        assert!(s.contains(marker), "{shell}: {s}");
+        for word in ["check", "stdin-filename", "completions", "fail-on"] {
+            assert!(s.contains(word), "{shell} lacks {word}");
+        }
+    }
+    assert_eq!(
+        icslint(&["completions", "tcsh"], &root()).status.code(),
+        Some(2)
+    );
+}
+
+/// `check --help`: examples and what each exit status means.
+#[test]
+fn check_help_has_examples_and_exit_statuses() {
+    let out = icslint(&["check", "--help"], &root());
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    for want in [
+        "Examples:",
+        "icslint check - --stdin-filename",
+        "--format junit",
+        "Exit status:",
+        "  0  ",
+        "  1  ",
+        "  2  nothing was checked",
+        "--config <FILE>",
+        "--stdin-filename <PATH>",
+    ] {
+        assert!(text.contains(want), "{want}: {text}");
+    }
+}
+
+/// `.ICG` (as some Windows tools write it) is found by every command that walks folders.
+#[test]
+fn upper_case_icg_files_are_found_by_every_command() {
+    let dir = scratch("upper-icg");
+    write(
+        &dir,
+        "ws/SYSTEM.ICG",
+        "system s \"S\" { regime 2022 }\nicb i \"I\" { system @s }\n",
+    );
+    write(&dir, "ws/icslint.yaml", "select: [ICG]\n");
+    let out = icslint(&["check", "ws"], &dir);
+    assert!(stdout(&out).contains("in 1 file"), "{}", stdout(&out));
+    let out = icslint(&["report", "ws", "--format", "json"], &dir);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("\"s\""), "{}", stdout(&out));
+    assert_eq!(icslint(&["typology", "ws"], &dir).status.code(), Some(0));
+    let out = icslint(&["fmt", "ws", "--check"], &dir);
+    assert_ne!(out.status.code(), Some(2), "{}", stderr(&out));
+    let out = icslint(&["test", "ws"], &dir);
+    assert!(!stderr(&out).contains("no .icg files"), "{}", stderr(&out));
+}
+
+/// A string with a backslash the grammar does not know (`\n`, a Windows
+/// path) is an error that says which escapes a string may hold, at the
+/// backslash.
+#[test]
+fn a_bad_escape_says_which_escapes_are_allowed() {
+    let dir = scratch("bad-escape");
+    write(&dir, "icslint.yaml", "select: [ICG]\n");
+    write(
+        &dir,
+        "a.icg",
+        "system s \"S\" { regime 2022 }\nicb i \"Files in C:\\docs\" { system @s }\n",
+    );
+    let (code, v) = json(&["check", "."], &dir);
+    assert_eq!(code, Some(1));
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "ICG001")
+        .unwrap_or_else(|| panic!("{v}"));
+    assert_eq!(
+        f["message"], "`\\d` is not an escape a string may hold",
+        "{f}"
+    );
+    let help = f["help"].as_str().unwrap();
+    assert!(
+        help.contains("a quote (`\\\"`) or another backslash (`\\\\`)"),
+        "{help}"
+    );
+    assert!(help.contains("triple quotes"), "{help}");
+    // The span is the backslash and the letter after it.
+    assert_eq!(f["location"]["line"], 2);
+    assert_eq!(f["location"]["column"], 19);
+    assert_eq!(f["location"]["end_column"], 21);
+    // The escapes a string may hold are still fine.
+    write(
+        &dir,
+        "a.icg",
+        "system s \"S \\\"quoted\\\" \\\\ back\" { regime 2022 }\n",
+    );
+    let (code, v) = json(&["check", "."], &dir);
+    assert_eq!((code, rules_of(&v)), (Some(0), vec![]), "{v}");
 }

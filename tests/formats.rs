@@ -352,14 +352,45 @@ fn plain_output_is_one_paragraph_per_finding_in_words() {
 #[test]
 fn colour_follows_the_flag_and_no_color() {
     let dir = "../shared/examples/northmoor";
-    let with = |args: &[&str], no_color: Option<&str>| {
+    let with_env = |args: &[&str], env: &[(&str, &str)]| {
         let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_icslint"));
-        c.args(args).current_dir(root()).env_remove("NO_COLOR");
-        if let Some(v) = no_color {
-            c.env("NO_COLOR", v);
+        c.args(args).current_dir(root());
+        for k in [
+            "NO_COLOR",
+            "FORCE_COLOR",
+            "CLICOLOR_FORCE",
+            "CLICOLOR",
+            "TERM",
+        ] {
+            c.env_remove(k);
         }
+        c.envs(env.iter().copied());
         stdout(&c.output().unwrap())
     };
+    let with = |args: &[&str], no_color: Option<&str>| match no_color {
+        Some(v) => with_env(args, &[("NO_COLOR", v)]),
+        None => with_env(args, &[]),
+    };
+    // CI logs that show colour ask for it into a pipe; NO_COLOR still wins,
+    // and `0` is "not forced" (anstream's order, as ruff and cargo).
+    for force in ["FORCE_COLOR", "CLICOLOR_FORCE"] {
+        assert!(
+            with_env(&["check", dir], &[(force, "1")]).contains('\u{1b}'),
+            "{force}"
+        );
+        assert!(
+            !with_env(&["check", dir], &[(force, "0")]).contains('\u{1b}'),
+            "{force}=0"
+        );
+        assert!(
+            !with_env(&["check", dir], &[(force, "1"), ("NO_COLOR", "1")]).contains('\u{1b}'),
+            "{force} with NO_COLOR"
+        );
+        assert!(
+            !with_env(&["check", dir, "--color", "never"], &[(force, "1")]).contains('\u{1b}'),
+            "{force} with --color never"
+        );
+    }
     assert!(with(&["check", dir, "--color", "always"], None).contains('\u{1b}'));
     assert!(with(&["check", dir, "--color", "always"], Some("1")).contains('\u{1b}'));
     // Not a terminal: auto means no colour.
@@ -408,6 +439,48 @@ fn output_statistics_and_quiet() {
         total += n;
     }
     assert_eq!(total, findings.len());
+
+    // `--statistics --format json`: the same rows, in the same order.
+    let out = icslint(
+        &[
+            "check",
+            "../shared/examples/northmoor",
+            "--statistics",
+            "--format",
+            "json",
+        ],
+        &root(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", stdout(&out)));
+    assert_eq!(v["version"], 1);
+    let rows = v["statistics"].as_array().unwrap();
+    assert_eq!(rows.len(), stats.lines().count());
+    for (row, line) in rows.iter().zip(stats.lines()) {
+        let cols: Vec<&str> = line.split('\t').collect();
+        assert_eq!(row["count"].as_u64().unwrap().to_string(), cols[0].trim());
+        assert_eq!(row["rule"], cols[1].trim());
+        assert!(cols[2].starts_with(row["name"].as_str().unwrap()), "{line}");
+        assert!(row["fixable"].as_u64().unwrap() <= row["count"].as_u64().unwrap());
+    }
+    // A format that cannot hold the table is refused, not ignored.
+    let sarif = icslint(
+        &[
+            "check",
+            "../shared/examples/northmoor",
+            "--statistics",
+            "--format",
+            "sarif",
+        ],
+        &root(),
+    );
+    assert_eq!(sarif.status.code(), Some(2));
+    assert!(
+        stderr(&sarif).contains("--statistics prints a table"),
+        "{}",
+        stderr(&sarif)
+    );
 
     let quiet = stdout(&icslint(
         &[
@@ -498,4 +571,258 @@ fn a_long_line_is_shown_in_part_in_every_snippet() {
         human.contains(&format!("long.icg:2:{col}]")),
         "column {col}"
     );
+}
+
+/// What the strict Jenkins schema allows of each element: its attributes
+/// (the required ones marked `!`) and its children, in the order the
+/// schema's `xs:sequence` puts them, each with the most times it may
+/// occur (`usize::MAX`: unbounded), or `None` for a text-only element.
+/// Source: `jenkins-junit.xsd`, the dtkit `junit-4.xsd` of Jenkins'
+/// xUnit plugin (MIT, Thales Corporate Services SAS 2010), as JUnit 5
+/// keeps it in `platform-tests/src/test/resources/jenkins-junit.xsd` to
+/// validate its own reports. Transcribed here as a table, element by
+/// element, rather than copied.
+/// An element's attributes and, unless it holds only text, its children.
+type Element = (
+    &'static [&'static str],
+    Option<&'static [(&'static str, usize)]>,
+);
+
+fn jenkins_schema(name: &str) -> Option<Element> {
+    const MANY: usize = usize::MAX;
+    Some(match name {
+        "testsuites" => (
+            &["name", "time", "tests", "failures", "disabled", "errors"][..],
+            Some(&[("testsuite", MANY)][..]),
+        ),
+        "testsuite" => (
+            &[
+                "!name",
+                "!tests",
+                "failures",
+                "errors",
+                "time",
+                "disabled",
+                "skipped",
+                "timestamp",
+                "hostname",
+                "id",
+                "package",
+            ][..],
+            Some(
+                &[
+                    ("properties", 1),
+                    ("testcase", MANY),
+                    ("system-out", 1),
+                    ("system-err", 1),
+                ][..],
+            ),
+        ),
+        "testcase" => (
+            &["!name", "assertions", "time", "classname", "status"][..],
+            Some(
+                &[
+                    ("skipped", 1),
+                    ("error", MANY),
+                    ("failure", MANY),
+                    ("system-out", MANY),
+                    ("system-err", MANY),
+                ][..],
+            ),
+        ),
+        "properties" => (&[][..], Some(&[("property", MANY)][..])),
+        "property" => (&["!name", "!value"][..], Some(&[][..])),
+        "failure" | "error" => (&["type", "message"][..], None),
+        "skipped" | "system-out" | "system-err" => (&[][..], None),
+        _ => return None,
+    })
+}
+
+/// Checks `xml` against [`jenkins_schema`]: the root, every element
+/// known, its attributes allowed and the required ones there, its
+/// children in the schema's order and within their counts, and no
+/// element inside a text-only one.
+fn assert_jenkins_valid(xml: &str) {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(xml);
+    // Each open element: its name and the children seen (rank, count).
+    let mut stack: Vec<(String, Vec<(usize, usize)>)> = Vec::new();
+    let open = |e: &quick_xml::events::BytesStart,
+                stack: &mut Vec<(String, Vec<(usize, usize)>)>| {
+        let name = String::from_utf8(e.name().as_ref().to_vec()).unwrap();
+        let (attrs, _) =
+            jenkins_schema(&name).unwrap_or_else(|| panic!("<{name}> is not in the schema"));
+        let given: Vec<String> = e
+            .attributes()
+            .map(|a| String::from_utf8(a.unwrap().key.as_ref().to_vec()).unwrap())
+            .collect();
+        for a in &given {
+            assert!(
+                attrs.iter().any(|x| x.trim_start_matches('!') == a),
+                "<{name}> may not have the attribute {a}"
+            );
+        }
+        for a in attrs.iter().filter(|a| a.starts_with('!')) {
+            assert!(
+                given.iter().any(|g| g == &a[1..]),
+                "<{name}> needs {}",
+                &a[1..]
+            );
+        }
+        match stack.last_mut() {
+            None => assert_eq!(name, "testsuites", "the root"),
+            Some((parent, seen)) => {
+                let (_, children) = jenkins_schema(parent).unwrap();
+                let children =
+                    children.unwrap_or_else(|| panic!("<{name}> inside the text of <{parent}>"));
+                let rank = children
+                    .iter()
+                    .position(|(c, _)| *c == name)
+                    .unwrap_or_else(|| panic!("<{name}> may not be inside <{parent}>"));
+                match seen.last_mut() {
+                    Some((r, n)) if *r == rank => *n += 1,
+                    Some((r, _)) if *r > rank => {
+                        panic!("<{name}> after a later element in <{parent}>")
+                    }
+                    _ => seen.push((rank, 1)),
+                }
+                let (r, n) = *seen.last().unwrap();
+                assert!(n <= children[r].1, "too many <{name}> in <{parent}>");
+            }
+        }
+        stack.push((name, Vec::new()));
+    };
+    loop {
+        match reader.read_event().expect("well-formed XML") {
+            Event::Eof => break,
+            Event::Start(e) => open(&e, &mut stack),
+            Event::Empty(e) => {
+                open(&e, &mut stack);
+                stack.pop();
+            }
+            Event::End(_) => {
+                stack.pop();
+            }
+            _ => {}
+        }
+    }
+    assert!(stack.is_empty());
+}
+
+/// The JUnit report is valid against the strict Jenkins schema, and a
+/// test case fails only for an error or warning not explained: advice
+/// and explained departures pass, listed in the case's `system-out`.
+#[test]
+fn junit_is_valid_against_the_strict_jenkins_schema_and_advice_passes() {
+    for dir in ["../shared/examples/northmoor", "examples"] {
+        let out = icslint(&["check", dir, "--format", "junit"], &root());
+        let xml = stdout(&out);
+        assert_jenkins_valid(&xml);
+        let json = icslint(&["check", dir, "--format", "json"], &root());
+        let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+        let findings = v["findings"].as_array().unwrap();
+        // Per (file, rule): does it fail?
+        let mut expected = std::collections::BTreeMap::new();
+        for f in findings {
+            let key = (
+                f["location"]["path"].as_str().unwrap().to_string(),
+                f["rule"].as_str().unwrap().to_string(),
+            );
+            let fails = f["status"] != "explained" && f["severity"] != "advice";
+            *expected.entry(key).or_insert(false) |= fails;
+        }
+        assert!(
+            expected.values().any(|f| !f) || dir == "examples",
+            "northmoor has advice: {expected:?}"
+        );
+        let mut reader = quick_xml::Reader::from_str(&xml);
+        let (mut suite, mut case) = (String::new(), None::<(String, String)>);
+        let mut got = std::collections::BTreeMap::new();
+        loop {
+            use quick_xml::events::Event;
+            match reader.read_event().unwrap() {
+                Event::Eof => break,
+                Event::Start(e) | Event::Empty(e) => {
+                    let attr = |k: &str| {
+                        e.try_get_attribute(k)
+                            .unwrap()
+                            .map(|a| String::from_utf8(a.value.to_vec()).unwrap())
+                    };
+                    match e.name().as_ref() {
+                        b"testsuite" => suite = attr("name").unwrap(),
+                        b"testcase" => {
+                            let name = attr("name").unwrap();
+                            if name != "no findings" {
+                                let rule = name.split(' ').next().unwrap().to_string();
+                                got.insert((suite.clone(), rule.clone()), false);
+                                case = Some((suite.clone(), rule));
+                            }
+                        }
+                        b"failure" => {
+                            got.insert(case.clone().unwrap(), true);
+                        }
+                        _ => {}
+                    }
+                }
+                _ => {}
+            }
+        }
+        assert_eq!(got, expected, "{dir}");
+    }
+}
+
+/// The schema check itself refuses what Jenkins' strict reader refuses.
+#[test]
+fn the_jenkins_schema_check_refuses_what_the_schema_refuses() {
+    let ok = "<testsuites><testsuite name=\"a\" tests=\"1\"><testcase name=\"x\"><failure message=\"m\">t</failure><system-out>o</system-out></testcase></testsuite></testsuites>";
+    assert_jenkins_valid(ok);
+    for bad in [
+        // `file` and `line` are not attributes of a test case.
+        "<testsuites><testsuite name=\"a\" tests=\"1\"><testcase name=\"x\" file=\"f\"/></testsuite></testsuites>",
+        // system-out before failure.
+        "<testsuites><testsuite name=\"a\" tests=\"1\"><testcase name=\"x\"><system-out>o</system-out><failure/></testcase></testsuite></testsuites>",
+        // a suite without `tests`.
+        "<testsuites><testsuite name=\"a\"/></testsuites>",
+        // two system-out in a suite.
+        "<testsuites><testsuite name=\"a\" tests=\"0\"><system-out/><system-out/></testsuite></testsuites>",
+    ] {
+        let caught = std::panic::catch_unwind(|| assert_jenkins_valid(bad));
+        assert!(caught.is_err(), "{bad}");
+    }
+}
+
+/// GitLab's `description` keeps the message and the help apart: the
+/// message, then `Help:` and the help as a sentence of its own.
+#[test]
+fn gitlab_description_separates_message_and_help() {
+    let dir = "../shared/examples/northmoor";
+    let issues: serde_json::Value =
+        serde_json::from_slice(&icslint(&["check", dir, "--format", "gitlab"], &root()).stdout)
+            .unwrap();
+    let findings: serde_json::Value =
+        serde_json::from_slice(&icslint(&["check", dir, "--format", "json"], &root()).stdout)
+            .unwrap();
+    let (issues, findings) = (
+        issues.as_array().unwrap(),
+        findings["findings"].as_array().unwrap(),
+    );
+    assert_eq!(issues.len(), findings.len());
+    let mut helped = 0;
+    for (i, f) in issues.iter().zip(findings) {
+        let d = i["description"].as_str().unwrap();
+        let head = format!(
+            "{} {}: {}",
+            f["rule"].as_str().unwrap(),
+            f["name"].as_str().unwrap(),
+            f["message"].as_str().unwrap()
+        );
+        assert!(d.starts_with(&head), "{d}");
+        if let Some(h) = f["help"].as_str() {
+            helped += 1;
+            let rest = &d[head.len()..];
+            let rest = rest.strip_prefix('.').unwrap_or(rest);
+            assert!(rest.starts_with(&format!(" Help: {h}")), "{d}");
+        }
+    }
+    assert!(helped > 0);
 }

@@ -539,7 +539,84 @@ fn headless_chromium_renders_the_report_to_a_screenshot_and_a_pdf() {
             );
         }
         assert!(pages > systems.len(), "{}: {pages} pages", pdf.display());
+        assert_no_heading_at_a_page_foot(&pdf, &dom);
     }
+}
+
+/// No page of the PDF ends with a heading or a table's caption: each
+/// page's last line of text (`pdftotext`, Debian's poppler-utils) is
+/// none of the report's headings and captions (read from the DOM).
+/// Without pdftotext the check is skipped, with a note.
+fn assert_no_heading_at_a_page_foot(pdf: &Path, dom: &str) {
+    let doc = scraper::Html::parse_document(dom);
+    let headings: std::collections::HashSet<String> = doc
+        .select(&sel("h2, h3, h4, h5, caption"))
+        .map(|h| {
+            h.text()
+                .collect::<String>()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect();
+    let Ok(out) = Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(pdf)
+        .arg("-")
+        .output()
+    else {
+        eprintln!("skipped: pdftotext is not installed (apt-get install poppler-utils)");
+        return;
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    // pdftotext ends each page with a form feed.
+    // The last two lines: a caption followed only by its table's header
+    // row is a heading left alone too.
+    for (n, page) in text.split('\u{c}').enumerate() {
+        let lines: Vec<String> = page
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+            .collect();
+        for last in lines.iter().rev().take(2) {
+            assert!(
+                !headings.contains(last),
+                "{}: page {} ends with the heading {last:?}",
+                pdf.display(),
+                n + 1
+            );
+        }
+    }
+}
+
+/// The findings chart names each source by its title, as the tables do,
+/// not by its pack's ID; long titles wrap rather than being cut off.
+#[test]
+fn chart_rows_use_the_sources_titles() {
+    let html = html_of("northmoor");
+    let doc = Html::parse_document(&html);
+    let svg = doc
+        .select(&sel("svg[id^=chart-findings-]"))
+        .next()
+        .expect("a findings chart");
+    let texts: Vec<String> = svg
+        .select(&sel("text"))
+        .map(|t| t.text().collect::<String>().trim().to_string())
+        .collect();
+    let all = texts.join(" | ");
+    for id in ["ccn-2022", "statutory", "hfma-2021", "nhsconfed-2025"] {
+        assert!(!texts.iter().any(|t| t == id), "{id} as a label: {all}");
+    }
+    assert!(
+        texts.iter().any(|t| t == "System financial frameworks"),
+        "{all}"
+    );
+    // "The evolving role of county authorities in ICSs", on two lines.
+    assert!(
+        texts.iter().any(|t| t.starts_with("The evolving role of")),
+        "{all}"
+    );
+    assert!(texts.iter().any(|t| t.ends_with("in ICSs")), "{all}");
 }
 
 /// A workspace with unreadable and broken files still gets its report:

@@ -1,4 +1,5 @@
 use super::{FailOn, Format, Selection};
+use clap::ValueEnum as _;
 use icslint::diagnostic::{Finding, Severity};
 use icslint::engine::{baseline::Baseline, Engine};
 use icslint::report;
@@ -9,10 +10,17 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
+#[command(after_long_help = CHECK_HELP)]
 pub struct Args {
-    /// Files and directories to check (directories are searched for .icg files)
+    /// Files and directories to check (directories are searched for .icg and .ICG files); `-` reads one document from standard input
     #[arg(default_value = ".")]
     paths: Vec<PathBuf>,
+    /// The name the document on standard input is checked as: its icslint.yaml is found from its folder, and findings name it (implies `-` when no path is given)
+    #[arg(long, value_name = "PATH")]
+    stdin_filename: Option<PathBuf>,
+    /// Use this configuration file for every file instead of the nearest icslint.yaml (its `rules:` packs must be in its folder)
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
     /// Output format
     #[arg(long, value_enum, default_value = "human")]
     format: Format,
@@ -22,7 +30,7 @@ pub struct Args {
     /// Hide findings recorded in this file (the JSON output of an earlier run)
     #[arg(long)]
     baseline: Option<PathBuf>,
-    /// Colour: `auto` (a terminal, unless NO_COLOR is set), `always` or `never`
+    /// Colour: `auto` (a terminal, unless NO_COLOR or TERM=dumb; FORCE_COLOR or CLICOLOR_FORCE force it), `always` or `never`
     #[arg(long, value_enum, default_value = "auto")]
     color: super::ColorChoice,
     /// Never use colour (the same as `--color never`)
@@ -53,11 +61,128 @@ pub struct Args {
     selection: Selection,
 }
 
+/// `check --help`: examples and what each exit status means, for a CI
+/// engineer writing a pipeline.
+const CHECK_HELP: &str = "\
+Examples:
+  icslint check                      check every .icg file under this folder
+  icslint check northmoor --format github
+                                     annotations on a GitHub pull request
+  icslint check . --format junit -o report.xml
+                                     a JUnit report for Jenkins or GitLab
+  icslint check . --fail-on warning  fail on warnings too, not only errors
+  icslint check . --baseline old.json
+                                     report only what is new since old.json
+  icslint check - --stdin-filename nm/system.icg < system.icg
+                                     check an editor's buffer or a pipe
+  icslint check . --config ci/icslint.yaml
+                                     one configuration for every file
+  icslint config nm/system.icg       which settings apply there, and why
+
+Exit status:
+  0  no finding at or above --fail-on (default: error) remains
+  1  a finding at or above --fail-on remains (explained departures and
+     findings hidden by --baseline do not count)
+  2  nothing was checked (a path that does not exist, a folder with no
+     .icg file), a file, rule pack or configuration could not be read or
+     used (ICG009, ICG012, ICG013), or the command line is wrong";
+
+/// Where a check reads its documents and configuration, beyond its paths.
+#[derive(Clone, Debug, Default)]
+pub struct Input {
+    /// `--config FILE`.
+    pub config: Option<PathBuf>,
+    /// The document on standard input and the name it is checked as.
+    pub stdin: Option<(PathBuf, Vec<u8>)>,
+}
+
 /// Loads the workspace and runs every enabled rule over it. The
 /// workspace keeps its language findings (`--fix` reads which files were
 /// not UTF-8 from them).
-pub fn analyse(paths: &[PathBuf], sel: &Selection) -> Result<(Workspace, Vec<Finding>), i32> {
-    analyse_with(paths, sel, false, None)
+pub fn analyse(
+    paths: &[PathBuf],
+    sel: &Selection,
+    input: &Input,
+) -> Result<(Workspace, Vec<Finding>), i32> {
+    analyse_with(paths, sel, input, false, None)
+}
+
+/// The most read from standard input: the limit of a file.
+const MAX_STDIN: u64 = icslint::files::MAX_ICG;
+
+/// Reads the document on standard input, within the limit of a file.
+fn read_stdin() -> Result<Vec<u8>, i32> {
+    use std::io::Read as _;
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(MAX_STDIN + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| super::error(format_args!("cannot read standard input: {e}")))?;
+    if bytes.len() as u64 > MAX_STDIN {
+        return Err(super::error(format_args!(
+            "standard input holds more than {}: icslint checks documents under that size",
+            icslint::files::bytes(MAX_STDIN + 1)
+        )));
+    }
+    Ok(bytes)
+}
+
+/// The paths to walk and the input of a check: `-` (or `--stdin-filename`
+/// with no path) is the document on standard input.
+fn input_of(args: &Args) -> Result<(Vec<PathBuf>, Input), i32> {
+    let dash = args.paths.iter().any(|p| p.as_os_str() == "-");
+    // `--stdin-filename` alone: clap's default path `.` is not one the user gave.
+    let only_default = args.paths.len() == 1 && args.paths[0].as_os_str() == ".";
+    let from_stdin = dash || (args.stdin_filename.is_some() && only_default);
+    let paths: Vec<PathBuf> = if from_stdin {
+        args.paths
+            .iter()
+            .filter(|p| p.as_os_str() != "-" && (dash || !only_default))
+            .cloned()
+            .collect()
+    } else {
+        args.paths.clone()
+    };
+    if from_stdin && (args.fix || args.diff) {
+        return Err(super::error(
+            "--fix and --diff change files; they cannot change standard input (check the file itself)",
+        ));
+    }
+    if args.stdin_filename.is_some() && !from_stdin {
+        return Err(super::error(
+            "--stdin-filename names the document on standard input: give `-` as the path",
+        ));
+    }
+    let stdin = if from_stdin {
+        let name = args
+            .stdin_filename
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("-"));
+        Some((name, read_stdin()?))
+    } else {
+        None
+    };
+    if let Some(c) = &args.config {
+        if !c.is_file() {
+            return Err(super::error(format_args!(
+                "the configuration {} {}",
+                super::shown(c),
+                if c.exists() {
+                    "is not a file"
+                } else {
+                    "does not exist"
+                }
+            )));
+        }
+    }
+    Ok((
+        paths,
+        Input {
+            config: args.config.clone(),
+            stdin,
+        },
+    ))
 }
 
 /// A check lets each text go once its file is lowered, and reads it again
@@ -74,6 +199,7 @@ const RELEASE_TEXTS_OVER: usize = 4 << 20;
 fn analyse_with(
     paths: &[PathBuf],
     sel: &Selection,
+    input: &Input,
     move_language: bool,
     release_texts_over: Option<usize>,
 ) -> Result<(Workspace, Vec<Finding>), i32> {
@@ -81,6 +207,8 @@ fn analyse_with(
         regime: super::regime_of(sel),
         as_of: sel.as_of,
         release_texts_over,
+        config: input.config.clone(),
+        stdin: input.stdin.clone(),
         ..LoadOptions::default()
     };
     let mut ws = Workspace::load_with(paths, &opts).map_err(super::error)?;
@@ -100,8 +228,18 @@ fn analyse_with(
 }
 
 pub fn run(args: Args) -> i32 {
+    if args.statistics && !matches!(args.format, Format::Human | Format::Plain | Format::Json) {
+        return super::error(format_args!(
+            "--statistics prints a table (--format human or plain) or JSON (--format json), not --format {}",
+            args.format.to_possible_value().map_or(String::new(), |v| v.get_name().to_string())
+        ));
+    }
+    let (paths, input) = match input_of(&args) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
     let fixed = if args.fix {
-        match super::fix::fix(&args.paths, &args.selection, args.unsafe_fixes) {
+        match super::fix::fix(&paths, &args.selection, &input, args.unsafe_fixes) {
             Ok(o) => Some(o.fixed),
             Err(code) => return code,
         }
@@ -110,16 +248,20 @@ pub fn run(args: Args) -> i32 {
     };
     // `--diff` reads the texts beside the model: they stay.
     let release = (!args.diff).then_some(RELEASE_TEXTS_OVER);
-    let (ws, mut findings) = match analyse_with(&args.paths, &args.selection, true, release) {
+    // A document from standard input keeps its text: it cannot be read again.
+    let release = release.filter(|_| input.stdin.is_none());
+    let (ws, mut findings) = match analyse_with(&paths, &args.selection, &input, true, release) {
         Ok(x) => x,
         Err(code) => return code,
     };
     // The process ends after this command: freeing the workspace piece by
     // piece would only cost time (2.5 ms of 50 at 1x national).
     let mut ws = std::mem::ManuallyDrop::new(ws);
-    if ws.files.is_empty() && !args.quiet {
-        let shown: Vec<String> = args.paths.iter().map(|p| super::shown(p)).collect();
-        super::note!("warning: no .icg files found in {}", shown.join(", "));
+    // An empty run must not pass CI by accident (a path mistyped, a folder
+    // moved): nothing to check is an error, as in ruff and eslint. A path
+    // that could not be read is reported below, as ICG009.
+    if let Some(code) = super::nothing_to_check(&ws, &findings, &args.paths) {
+        return code;
     }
     let mut hidden = 0;
     if let Some(path) = &args.baseline {
@@ -209,10 +351,14 @@ pub fn run(args: Args) -> i32 {
     };
     // `None`: a report written as it is made rather than built whole first
     // (at scale, two to four times the documents' size).
-    let out = args.statistics.then(|| report::statistics(&findings));
+    let out = args.statistics.then(|| match args.format {
+        Format::Json => report::statistics_json(&findings),
+        _ => report::statistics(&findings),
+    });
     // The last step of every report: each line made inert for where it
     // is read (`icslint::safe`), whatever text of the input reached it.
     let mode = match args.format {
+        Format::Json if args.statistics => Mode::Json,
         _ if args.statistics => Mode::Text { colour: false },
         Format::Human => Mode::Text { colour: color },
         Format::Plain => Mode::Text { colour: false },
@@ -261,7 +407,14 @@ pub fn run(args: Args) -> i32 {
     if findings.iter().any(|f| {
         matches!(f.rule.as_str(), "ICG009" | "ICG012" | "ICG013") && f.severity == Severity::Error
     }) {
+        if ws.files.is_empty() {
+            super::empty_run(&args.paths);
+        }
         return super::EXIT_ERROR;
+    }
+    // Nothing checked, whatever was reported: never a clean run.
+    if ws.files.is_empty() {
+        return super::empty_run(&args.paths);
     }
     let threshold = match args.fail_on {
         FailOn::Error => Some(Severity::Error),

@@ -292,9 +292,14 @@ pub fn diff(ws: &mut Workspace, findings: &[Finding], unsafe_fixes: bool, color:
 /// are not counted; the others are still written, and the run ends with an
 /// error after the pass. Ctrl-C stops it between two files. Safe fixes
 /// that would change meaning are left, with a note.
-pub fn fix(paths: &[PathBuf], sel: &Selection, unsafe_fixes: bool) -> Result<Outcome, i32> {
+pub fn fix(
+    paths: &[PathBuf],
+    sel: &Selection,
+    input: &super::check::Input,
+    unsafe_fixes: bool,
+) -> Result<Outcome, i32> {
     let mut left = Vec::new();
-    let result = fix_passes(paths, sel, unsafe_fixes, &mut left);
+    let result = fix_passes(paths, sel, input, unsafe_fixes, &mut left);
     note_left(&left);
     result
 }
@@ -302,13 +307,14 @@ pub fn fix(paths: &[PathBuf], sel: &Selection, unsafe_fixes: bool) -> Result<Out
 fn fix_passes(
     paths: &[PathBuf],
     sel: &Selection,
+    input: &super::check::Input,
     unsafe_fixes: bool,
     left_all: &mut Vec<(String, usize, String)>,
 ) -> Result<Outcome, i32> {
     use super::fmt::{interrupt, shown, write_if_unchanged, NotWritten};
     let mut fixed = 0;
     for _ in 0..MAX_PASSES {
-        let (mut ws, findings) = super::check::analyse(paths, sel)?;
+        let (mut ws, findings) = super::check::analyse(paths, sel, input)?;
         let fixes = applicable(&ws, &findings, unsafe_fixes);
         if fixes.is_empty() {
             break;

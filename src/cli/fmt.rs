@@ -18,7 +18,7 @@ pub struct Args {
     /// Write nothing; print a diff of every file that is not formatted
     #[arg(long)]
     diff: bool,
-    /// Colour diffs: `auto` (a terminal, unless NO_COLOR is set), `always` or `never`
+    /// Colour diffs: `auto` (a terminal, unless NO_COLOR or TERM=dumb; FORCE_COLOR or CLICOLOR_FORCE force it), `always` or `never`
     #[arg(long, value_enum, default_value = "auto")]
     color: super::ColorChoice,
 }

@@ -36,6 +36,8 @@ macro_rules! note {
 pub(crate) use {note, out, text};
 
 mod check;
+mod completions;
+mod config;
 mod explain;
 mod fix;
 mod fmt;
@@ -80,7 +82,8 @@ pub enum Format {
     Gitlab,
 }
 
-/// `--color`: `auto` colours a terminal unless `NO_COLOR` is set.
+/// `--color`: `auto` follows the conventions CI systems and terminals
+/// set (see [`ColorChoice::enabled`]); `always` and `never` override them.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
     #[default]
@@ -91,15 +94,70 @@ pub enum ColorChoice {
 
 impl ColorChoice {
     /// Whether to colour output going to a terminal (`to_terminal`) or not.
-    /// `NO_COLOR` (set and not empty) turns `auto` off; `always` overrides it.
+    /// Under `auto`, in this order (the order of `anstream`, which ruff
+    /// and cargo use): `NO_COLOR` set and not empty turns colour off
+    /// (no-color.org); `CLICOLOR_FORCE` or `FORCE_COLOR` set, not empty and
+    /// not `0`, turns it on even into a pipe or a file (CI logs that show
+    /// colour set them; bixense.com/clicolors, force-color.org);
+    /// `CLICOLOR=0` turns it off; otherwise a terminal is coloured unless
+    /// `TERM=dumb` (a terminal that understands no escape codes, such as
+    /// Emacs's shell).
     pub fn enabled(self, to_terminal: bool) -> bool {
+        self.enabled_in(to_terminal, |k| std::env::var(k).ok())
+    }
+
+    /// [`ColorChoice::enabled`] with the environment read through `var`.
+    pub fn enabled_in(self, to_terminal: bool, var: impl Fn(&str) -> Option<String>) -> bool {
+        let set = |k: &str| var(k).is_some_and(|v| !v.is_empty());
+        let on = |k: &str| var(k).is_some_and(|v| !v.is_empty() && v != "0" && v != "false");
         match self {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => {
-                to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-            }
+            ColorChoice::Auto if set("NO_COLOR") => false,
+            ColorChoice::Auto if on("CLICOLOR_FORCE") || on("FORCE_COLOR") => true,
+            ColorChoice::Auto if var("CLICOLOR").as_deref() == Some("0") => false,
+            ColorChoice::Auto => to_terminal && var("TERM").as_deref() != Some("dumb"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ColorChoice::{self, *};
+
+    fn with(c: ColorChoice, tty: bool, env: &[(&str, &str)]) -> bool {
+        c.enabled_in(tty, |k| {
+            env.iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        })
+    }
+
+    #[test]
+    fn colour_follows_the_environment_conventions() {
+        assert!(with(Auto, true, &[]));
+        assert!(!with(Auto, false, &[]));
+        assert!(!with(Auto, true, &[("TERM", "dumb")]));
+        assert!(with(Auto, true, &[("TERM", "xterm-256color")]));
+        assert!(!with(Auto, true, &[("NO_COLOR", "1")]));
+        assert!(
+            with(Auto, true, &[("NO_COLOR", "")]),
+            "empty NO_COLOR is unset"
+        );
+        assert!(with(Auto, false, &[("FORCE_COLOR", "1")]));
+        assert!(with(Auto, false, &[("CLICOLOR_FORCE", "1")]));
+        assert!(with(Auto, true, &[("TERM", "dumb"), ("FORCE_COLOR", "3")]));
+        assert!(!with(Auto, false, &[("FORCE_COLOR", "0")]));
+        assert!(!with(Auto, false, &[("CLICOLOR_FORCE", "0")]));
+        assert!(!with(Auto, false, &[("FORCE_COLOR", "")]));
+        assert!(!with(Auto, true, &[("CLICOLOR", "0")]));
+        assert!(!with(
+            Auto,
+            true,
+            &[("NO_COLOR", "1"), ("FORCE_COLOR", "1")]
+        ));
+        assert!(with(Always, false, &[("NO_COLOR", "1"), ("TERM", "dumb")]));
+        assert!(!with(Never, true, &[("FORCE_COLOR", "1")]));
     }
 }
 
@@ -244,6 +302,16 @@ enum Command {
     },
     /// Run the language server (LSP over stdin and stdout) for editors
     Lsp,
+    /// Show the settings that apply to a file or folder, and where each came from
+    Config(config::Args),
+    /// Print a shell completion script: bash, zsh, fish, elvish or powershell
+    #[command(
+        after_help = "Examples:\n  icslint completions bash > ~/.local/share/bash-completion/completions/icslint\n  icslint completions zsh > \"${fpath[1]}/_icslint\"\n  icslint completions fish > ~/.config/fish/completions/icslint.fish"
+    )]
+    Completions {
+        /// The shell
+        shell: clap_complete::Shell,
+    },
 }
 
 pub fn run() -> i32 {
@@ -269,6 +337,8 @@ pub fn run() -> i32 {
         Command::Rules(args) => rules::run(args),
         Command::Explain { rule } => explain::run(&rule),
         Command::Lsp => icslint::lsp::run(),
+        Command::Config(args) => config::run(args),
+        Command::Completions { shell } => completions::run(shell),
     }
 }
 
@@ -335,4 +405,30 @@ pub(crate) fn error(msg: impl std::fmt::Display) -> i32 {
 /// (a file may be named `x\n::error::y`).
 pub(crate) fn shown(p: &std::path::Path) -> String {
     icslint::safe::one_line(&p.display().to_string()).into_owned()
+}
+
+/// A run that found nothing to read: an error (exit 2), so that a path
+/// mistyped or a folder moved never passes CI as a clean run. With
+/// nothing else to say, the command stops here; when the run has findings
+/// of its own (a path that does not exist, ICG009; a configuration that
+/// cannot be used, ICG013) it goes on to report them, and ends with
+/// [`empty_run`].
+pub(crate) fn nothing_to_check(
+    ws: &icslint::workspace::Workspace,
+    findings: &[icslint::diagnostic::Finding],
+    paths: &[PathBuf],
+) -> Option<i32> {
+    if !ws.files.is_empty() || !findings.is_empty() {
+        return None;
+    }
+    Some(empty_run(paths))
+}
+
+/// The error of a run that checked no `.icg` file: exit 2.
+pub(crate) fn empty_run(paths: &[PathBuf]) -> i32 {
+    let shown: Vec<String> = paths.iter().map(|p| shown(p)).collect();
+    error(format_args!(
+        "no .icg files found in {}: nothing was checked (files excluded by an icslint.yaml `exclude:` are not counted)",
+        shown.join(", ")
+    ))
 }

@@ -34,23 +34,37 @@ pub struct Args {
     /// Write the report to FILE instead of standard output
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Use this configuration file for every file instead of the nearest icslint.yaml
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
     #[command(flatten)]
     selection: Selection,
 }
 
 pub fn run(args: Args) -> i32 {
-    let load = icslint::workspace::LoadOptions {
+    if let Some(c) = args.config.as_deref().filter(|c| !c.is_file()) {
+        return super::error(format_args!(
+            "the configuration {} {}",
+            super::shown(c),
+            if c.exists() {
+                "is not a file"
+            } else {
+                "does not exist"
+            }
+        ));
+    }
+    let opts = icslint::workspace::LoadOptions {
         regime: super::regime_of(&args.selection),
+        config: args.config.clone(),
         as_of: args.selection.as_of,
         ..Default::default()
     };
-    let ws = match Workspace::load_with(&args.paths, &load) {
+    let ws = match Workspace::load_with(&args.paths, &opts) {
         Ok(ws) => ws,
         Err(e) => return super::error(e),
     };
-    if ws.files.is_empty() {
-        let shown: Vec<String> = args.paths.iter().map(|p| super::shown(p)).collect();
-        super::note!("warning: no .icg files found in {}", shown.join(", "));
+    if let Some(code) = super::nothing_to_check(&ws, &ws.findings, &args.paths) {
+        return code;
     }
     let known = ws
         .packs
@@ -102,6 +116,9 @@ pub fn run(args: Args) -> i32 {
             "error: {unread} file(s), pack(s) or configuration(s) could not be read or used; the report names them, and its statuses leave them out"
         );
         return super::EXIT_ERROR;
+    }
+    if ws.files.is_empty() {
+        return super::empty_run(&args.paths);
     }
     super::EXIT_CLEAN
 }

@@ -62,7 +62,27 @@ pub fn run(paths: &[PathBuf], as_of: Option<icslint::syntax::Date>) -> i32 {
         Ok(ws) => ws,
         Err(e) => return super::error(e),
     };
+    if let Some(code) = super::nothing_to_check(&ws, &ws.findings, paths) {
+        return code;
+    }
     crate::cli::text!("{}", table(&ws));
+    // A path that could not be read is an I/O error, as in `check`: the
+    // table is printed without it, and the run exits 2.
+    let unread: Vec<&str> = ws
+        .findings
+        .iter()
+        .filter(|f| f.rule == "ICG009" && f.severity == icslint::diagnostic::Severity::Error)
+        .map(|f| f.message.as_str())
+        .collect();
+    for m in &unread {
+        super::note!("error: {m}");
+    }
+    if !unread.is_empty() {
+        return super::EXIT_ERROR;
+    }
+    if ws.files.is_empty() {
+        return super::empty_run(paths);
+    }
     if ws
         .findings
         .iter()

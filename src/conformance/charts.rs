@@ -54,10 +54,73 @@ fn escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// The most characters on one line of a row's name: a longer name (a
+/// source's title) wraps onto a second line, and a third, never clipped.
+const LABEL_CHARS: usize = 30;
+
+/// `name` in lines of at most [`LABEL_CHARS`] characters, broken at
+/// spaces (a word longer than a line is a line of its own).
+fn wrap(name: &str) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in name.split_whitespace() {
+        match lines.last_mut() {
+            Some(l) if l.chars().count() + 1 + word.chars().count() <= LABEL_CHARS => {
+                l.push(' ');
+                l.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    if lines.is_empty() {
+        lines.push(String::new());
+    }
+    lines
+}
+
+/// Approximate width in pixels of `text` at 14px sans-serif.
+fn text_px(text: &str) -> i32 {
+    8 * text.chars().count() as i32
+}
+
+/// Where each legend entry goes, `(x, y)` from the legend's top left:
+/// in a row after the row names when they all fit there, else from the
+/// left edge, wrapping onto further rows so that none is cut off at the
+/// chart's right edge. The second value is the number of rows.
+fn legend_layout(series: &[(String, RGBColor)], start: i32) -> (Vec<(i32, i32)>, i32) {
+    let width = |name: &str| 20 + text_px(name) + 24;
+    let total: i32 = series.iter().map(|(n, _)| width(n)).sum();
+    let right = WIDTH as i32 - 8;
+    let mut x = if start + total <= right { start } else { 8 };
+    let (mut y, mut rows) = (8, 1);
+    let mut at = Vec::new();
+    for (name, _) in series {
+        if x > 8 && x + width(name) - 24 > right {
+            x = 8;
+            y += 24;
+            rows += 1;
+        }
+        at.push((x, y));
+        x += width(name);
+    }
+    (at, rows)
+}
+
 impl HBars {
     fn draw(&self) -> Result<String, String> {
-        let row_h = 22 + 16 * self.slots as u32;
-        let legend_h = 34;
+        let labels: Vec<Vec<String>> = self.rows.iter().map(|r| wrap(r)).collect();
+        let lines = labels.iter().map(Vec::len).max().unwrap_or(1).max(1) as u32;
+        let row_h = (22 + 16 * self.slots as u32).max(8 + 16 * lines);
+        let label_w = labels
+            .iter()
+            .flatten()
+            .map(|l| l.chars().count())
+            .max()
+            .unwrap_or(4)
+            .clamp(4, LABEL_CHARS) as u32
+            * 7
+            + 16;
+        let (legend_at, legend_rows) = legend_layout(&self.series, label_w as i32 + 8);
+        let legend_h = 10 + 24 * legend_rows as u32;
         let height = 20 + 44 + row_h * self.rows.len().max(1) as u32 + legend_h;
         let mut svg = String::new();
         {
@@ -65,15 +128,6 @@ impl HBars {
             root.fill(&WHITE).map_err(|e| e.to_string())?;
             let (plot, legend) = root.split_vertically(height - legend_h);
             let n = self.rows.len().max(1) as f64;
-            let label_w = self
-                .rows
-                .iter()
-                .map(|r| r.chars().count())
-                .max()
-                .unwrap_or(4)
-                .clamp(4, 34) as u32
-                * 7
-                + 16;
             let mut chart = ChartBuilder::on(&plot)
                 .margin_top(16)
                 .margin_right(56)
@@ -82,7 +136,6 @@ impl HBars {
                 .y_label_area_size(label_w)
                 .build_cartesian_2d(0f64..self.x_max, 0f64..n)
                 .map_err(|e| e.to_string())?;
-            let rows = &self.rows;
             let percent = self.percent;
             let ticks = if percent {
                 11
@@ -109,13 +162,21 @@ impl HBars {
                 .draw()
                 .map_err(|e| e.to_string())?;
             // Row names, right-aligned against the axis, centred on their band.
-            for (i, name) in rows.iter().enumerate() {
+            // A name of several lines is centred as a whole.
+            for (i, name) in labels.iter().enumerate() {
                 let at = chart.backend_coord(&(0.0, n - i as f64 - 0.5));
-                let style = TextStyle::from((FONT, 14).into_font())
-                    .color(&BLACK)
-                    .pos(Pos::new(HPos::Right, VPos::Center));
-                plot.draw(&Text::new(name.clone(), (at.0 - 8, at.1), style))
+                let top = at.1 - 8 * (name.len() as i32 - 1);
+                for (k, line) in name.iter().enumerate() {
+                    let style = TextStyle::from((FONT, 14).into_font())
+                        .color(&BLACK)
+                        .pos(Pos::new(HPos::Right, VPos::Center));
+                    plot.draw(&Text::new(
+                        line.clone(),
+                        (at.0 - 8, top + 16 * k as i32),
+                        style,
+                    ))
                     .map_err(|e| e.to_string())?;
+                }
             }
             // Row 0 at the top: its band is [n-1, n].
             let band = |b: &Bar| {
@@ -144,15 +205,13 @@ impl HBars {
                         .map_err(|e| e.to_string())?;
                 }
             }
-            let mut x = label_w as i32 + 8;
-            for (name, colour) in &self.series {
+            for ((name, colour), (x, y)) in self.series.iter().zip(legend_at) {
                 legend
-                    .draw(&Rectangle::new([(x, 8), (x + 14, 22)], colour.filled()))
+                    .draw(&Rectangle::new([(x, y), (x + 14, y + 14)], colour.filled()))
                     .map_err(|e| e.to_string())?;
                 legend
-                    .draw(&Text::new(name.clone(), (x + 20, 9), (FONT, 14)))
+                    .draw(&Text::new(name.clone(), (x + 20, y + 1), (FONT, 14)))
                     .map_err(|e| e.to_string())?;
-                x += 20 + 8 * name.chars().count() as i32 + 24;
             }
             root.present().map_err(|e| e.to_string())?;
         }
@@ -241,7 +300,7 @@ pub fn findings(s: &SystemReport) -> Chart {
         max = max.max(at);
         parts.push(format!(
             "{}: {} errors, {} warnings, {} advice, {} explained",
-            c.source, c.error, c.warning, c.advice, c.explained
+            c.title, c.error, c.warning, c.advice, c.explained
         ));
     }
     let desc = if parts.is_empty() {
@@ -253,10 +312,12 @@ pub fn findings(s: &SystemReport) -> Chart {
         id: format!("chart-findings-{}", s.id),
         title: format!("Findings by source and severity, {}", s.name),
         desc,
+        // The sources' titles, as the report's tables name them, not the
+        // packs' IDs.
         rows: s
             .findings_by_source
             .iter()
-            .map(|c| c.source.clone())
+            .map(|c| c.title.clone())
             .collect(),
         series,
         slots: 1,
@@ -373,6 +434,41 @@ pub fn typology(s: &SystemReport) -> Chart {
 
 #[cfg(test)]
 mod tests {
+    use super::{legend_layout, text_px, wrap, LABEL_CHARS, WIDTH};
+    use plotters::style::RGBColor;
+
+    /// A source's title wraps at spaces into lines the label area holds.
+    #[test]
+    fn long_row_names_wrap_at_spaces() {
+        let lines = wrap("The law and NHS England's constitution guidance");
+        assert_eq!(
+            lines,
+            ["The law and NHS England's", "constitution guidance"]
+        );
+        assert!(lines.iter().all(|l| l.chars().count() <= LABEL_CHARS));
+        assert_eq!(wrap("Type 1"), ["Type 1"]);
+    }
+
+    /// Every legend entry ends inside the chart, however wide the row
+    /// names push its start.
+    #[test]
+    fn the_legend_is_never_cut_off() {
+        let series: Vec<(String, RGBColor)> =
+            ["Type 1", "Type 2", "Type 3", "Type 4 (split)", "No type"]
+                .iter()
+                .map(|n| (n.to_string(), RGBColor(0, 0, 0)))
+                .collect();
+        for start in [40, 200, 300, 600] {
+            let (at, _) = legend_layout(&series, start);
+            for ((name, _), (x, _)) in series.iter().zip(at) {
+                assert!(
+                    x + 20 + text_px(name) <= WIDTH as i32,
+                    "{name} at {x} (start {start})"
+                );
+            }
+        }
+    }
+
     /// A title or label holds the documents' names: markup and the
     /// characters XML forbids never reach the SVG raw.
     #[test]

@@ -590,14 +590,86 @@ fn reason(m: &Model, system: BlockId, why: NotApplicable) -> Reason {
         {
             Reason {
                 kind: ReasonKind::Typology,
-                text: format!("The system's typology: it applies only where `{when}`"),
+                text: format!(
+                    "The system's typology: {}",
+                    condition_text(&when).replacen("It applies", "it applies", 1)
+                ),
             }
         }
         NotApplicable::Condition { when } => Reason {
             kind: ReasonKind::Condition,
-            text: format!("It applies only where `{when}`"),
+            text: condition_text(&when),
         },
     }
+}
+
+/// The `when:` conditions of the built-in packs, in the board's words:
+/// a board reads "applies only where the ICB has no councillor member",
+/// never `not any(member, …)`. Keyed by the condition as the pack writes
+/// it (white space aside); `tests` holds that every built-in rule's
+/// `when:` is here.
+const CONDITIONS: &[(&str, &str)] = &[
+    (
+        "parent.type == integrated_care_strategy",
+        "to the priorities of an integrated care strategy, and the system's documents set none",
+    ),
+    (
+        "type == integrated_care_strategy",
+        "to an integrated care strategy, and none of the system's strategy documents is one",
+    ),
+    (
+        "count(system.upper_tier) >= 2",
+        "where two or more upper-tier councils are in the system",
+    ),
+    (
+        "any(system.upper_tier, typology(it) == 3)",
+        "where one of the system's upper-tier councils is of CCN Type 3 (it shares its system with three or more other upper-tier councils)",
+    ),
+    (
+        "not any(member, councillor == yes or category == la_elected or post == \"councillor\")",
+        "where the ICB has no councillor member",
+    ),
+    (
+        "exists(system.icb)",
+        "where the system has an integrated care board",
+    ),
+    (
+        "exists(system.icb) and count(member[role == chair]) > 0",
+        "where the system has an integrated care board and the partnership names its chair",
+    ),
+    ("to is place", "to what is delegated to a place"),
+    (
+        "not exists(icp) or icp.statutory == no",
+        "where the system has no statutory integrated care partnership",
+    ),
+    (
+        "exists(running_cost_per_head)",
+        "where the ICB states its running cost per head",
+    ),
+    (
+        "tier == upper and count(systems) > 0",
+        "to upper-tier councils that are part of a system",
+    ),
+];
+
+/// The plain-English text of a `when:` condition: the built-in packs'
+/// from [`CONDITIONS`]; a local pack's, which has no words of ours, is
+/// described without its expression.
+fn condition_text(when: &str) -> String {
+    match plain_condition(when) {
+        Some(p) => format!("It applies only {p}"),
+        None => "It applies only where a condition of its rule pack holds, and nothing in this system meets it".into(),
+    }
+}
+
+/// [`CONDITIONS`]' words for `when`, white space aside.
+fn plain_condition(when: &str) -> Option<&'static str> {
+    let norm = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let when = norm(when);
+    CONDITIONS
+        .iter()
+        .find(|(w, _)| norm(w) == when)
+        .map(|(_, p)| *p)
 }
 
 /// Statutes the packs cite: a rule that cites one is a legal duty.
@@ -838,5 +910,47 @@ pub fn thousands(n: f64) -> String {
         format!("-{out}")
     } else {
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{condition_text, plain_condition};
+
+    /// Every built-in rule with a `when:` has its condition in plain
+    /// English, and no reason a board reads shows check-language syntax.
+    #[test]
+    fn every_built_in_condition_reads_in_plain_english() {
+        let ws = crate::workspace::Workspace::from_texts(&[], crate::config::Config::default());
+        let mut seen = 0;
+        for (_, pack) in &ws.packs {
+            for rule in &pack.rules {
+                let Some(when) = &rule.condition else {
+                    continue;
+                };
+                seen += 1;
+                assert!(
+                    plain_condition(when).is_some(),
+                    "{}: `when: {when}` has no plain-English text in conformance::CONDITIONS",
+                    rule.id
+                );
+                let text = condition_text(when);
+                for code in ["==", "(", "_", "`", "!=", ">="] {
+                    assert!(
+                        !text.replace("(it shares", "").contains(code),
+                        "{}: {text}",
+                        rule.id
+                    );
+                }
+            }
+        }
+        assert!(seen >= 10, "{seen} rules with a `when:`");
+        // A local pack's condition: described, never shown.
+        let local = condition_text("count(member[role == vice_chair]) > 1");
+        assert!(!local.contains("member["), "{local}");
+        assert_eq!(
+            condition_text("not any(member,\n  councillor == yes or category == la_elected or post == \"councillor\")"),
+            "It applies only where the ICB has no councillor member"
+        );
     }
 }

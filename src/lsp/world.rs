@@ -154,7 +154,7 @@ impl World {
                 self.set(f, text);
                 f
             }
-            None if path.extension().is_none_or(|x| x != "icg") => return None,
+            None if !crate::workspace::is_icg(path) => return None,
             // No workspace folder (an editor opened a lone file): the file's
             // folder is the workspace, so its references resolve.
             None if self.roots.is_empty() && path.parent().is_some_and(Path::is_dir) => {
@@ -205,7 +205,7 @@ impl World {
         match self.file(path) {
             Some(f) if self.open.contains(&f) => {}
             Some(f) => self.reload(path, f),
-            None if path.extension().is_some_and(|x| x == "icg")
+            None if crate::workspace::is_icg(path)
                 && path.is_file()
                 && !self.ws.is_excluded(path) =>
             {

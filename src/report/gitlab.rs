@@ -26,10 +26,16 @@ fn issue(f: &Finding, sources: &Sources, fingerprint: &str) -> Value {
     let src = sources.get(f.file);
     let (begin, _) = src.line_col(f.span.start);
     let (end, _) = src.line_col(f.span.end.max(f.span.start));
-    let mut description = match &f.help {
-        Some(h) => format!("{} {}: {} {}", f.rule, f.name, f.message, h),
-        None => format!("{} {}: {}", f.rule, f.name, f.message),
-    };
+    // The message, then the help as a sentence of its own with a label:
+    // GitLab shows the description on one line, and "… (not stated) Add
+    // `x`" read as one run-on sentence.
+    let mut description = format!("{} {}: {}", f.rule, f.name, f.message);
+    if let Some(h) = &f.help {
+        if !description.ends_with(['.', '?', '!']) {
+            description.push('.');
+        }
+        description.push_str(&format!(" Help: {h}"));
+    }
     if let Some(e) = f.explanation.as_ref().filter(|_| f.is_explained()) {
         description = format!("{description} ({})", super::explained_text(e));
     }

@@ -1,7 +1,17 @@
 //! `--format junit`: JUnit XML, read by GitLab, Jenkins and Azure DevOps.
-//! One test suite per file; in it, one failing test case per rule that
-//! found something in that file (every finding of the rule listed in the
-//! failure), or a single passing case when the file is clean.
+//! One test suite per file; in it, one test case per rule that found
+//! something in that file (every finding of the rule listed in it), or a
+//! single passing case when the file is clean. A case fails when the rule
+//! has an error or a warning the board has not explained; advice and
+//! explained departures are a passing case that lists them in its
+//! `system-out` (advice is not a failed test).
+//!
+//! The report is valid against the strict Jenkins schema
+//! (`jenkins-junit.xsd`, from Jenkins' dtkit `junit-4.xsd`, which JUnit 5
+//! validates its own reports against): a test case has only `name`,
+//! `classname`, `assertions`, `time` and `status` attributes (no `file`
+//! or `line`: the location is in the text), and its children come in the
+//! order `skipped`, `error`, `failure`, `system-out`, `system-err`.
 
 use crate::diagnostic::Finding;
 use crate::source::{FileId, Sources};
@@ -33,12 +43,17 @@ fn escape(s: &str) -> Cow<'_, str> {
     Cow::Owned(quick_xml::escape::escape(&safe).into_owned())
 }
 
-/// The failing test cases of a file's findings by rule: a rule whose
-/// every finding is explained passes.
+/// Whether a finding makes its test case fail: an error or a warning the
+/// board has not explained (advice is not a failed test).
+fn failing(f: &Finding) -> bool {
+    !f.is_explained() && f.severity > crate::diagnostic::Severity::Advice
+}
+
+/// The failing test cases of a file's findings by rule.
 fn failures(rules: &BTreeMap<&str, Vec<&Finding>>) -> usize {
     rules
         .values()
-        .filter(|found| found.iter().any(|f| !f.is_explained()))
+        .filter(|found| found.iter().any(|f| failing(f)))
         .count()
 }
 
@@ -97,16 +112,25 @@ pub fn write(
         ));
         if rules.is_empty() {
             suites.push_str(&format!(
-                "    <testcase name=\"no findings\" classname=\"{}\" file=\"{}\"/>\n",
+                "    <testcase name=\"no findings\" classname=\"{}\"/>\n",
                 escape(&path),
-                escape(&path)
             ));
         }
         for (rule, all) in rules {
-            let (found, explained): (Vec<&Finding>, Vec<&Finding>) =
-                all.iter().partition(|f| !f.is_explained());
+            let (found, passing): (Vec<&Finding>, Vec<&Finding>) =
+                all.iter().partition(|f| failing(f));
             let mut out = String::new();
-            for f in &explained {
+            for f in passing.iter().filter(|f| !f.is_explained()) {
+                let (l, c) = src.line_col(f.span.start);
+                out.push_str(&format!("{path}:{l}:{c}: advice: {}\n", f.message));
+                if let Some(h) = &f.help {
+                    out.push_str(&format!("  help: {h}\n"));
+                }
+                if let Some(c) = &f.citation {
+                    out.push_str(&format!("  {}\n", super::citation_text(c)));
+                }
+            }
+            for f in passing.iter().filter(|f| f.is_explained()) {
                 let (l, c) = src.line_col(f.span.start);
                 if let Some(e) = &f.explanation {
                     out.push_str(&format!(
@@ -120,19 +144,16 @@ pub fn write(
                 }
             }
             if found.is_empty() {
-                let first = explained[0];
-                let (line, _) = src.line_col(first.span.start);
+                let first = passing[0];
                 suites.push_str(&format!(
-                    "    <testcase name=\"{rule} {}\" classname=\"{}\" file=\"{}\" line=\"{line}\">\n      <system-out>{}</system-out>\n    </testcase>\n",
+                    "    <testcase name=\"{rule} {}\" classname=\"{}\">\n      <system-out>{}</system-out>\n    </testcase>\n",
                     escape(&first.name),
-                    escape(&path),
                     escape(&path),
                     escape(&out)
                 ));
                 continue;
             }
             let first = found[0];
-            let (line, _) = src.line_col(first.span.start);
             let mut body = String::new();
             for f in &found {
                 let (l, c) = src.line_col(f.span.start);
@@ -148,16 +169,21 @@ pub fn write(
                     body.push_str(&format!("  {}\n", super::citation_text(c)));
                 }
             }
-            body.push_str(&out);
             let message = if found.len() == 1 {
                 first.message.clone()
             } else {
                 format!("{} ({} findings)", first.message, found.len())
             };
+            // What passes beside the failures (advice, explained
+            // departures) follows them, in the schema's order.
+            let system_out = if out.is_empty() {
+                String::new()
+            } else {
+                format!("\n      <system-out>{}</system-out>", escape(&out))
+            };
             suites.push_str(&format!(
-                "    <testcase name=\"{rule} {}\" classname=\"{}\" file=\"{}\" line=\"{line}\">\n      <failure message=\"{}\" type=\"{}\">{}</failure>\n    </testcase>\n",
+                "    <testcase name=\"{rule} {}\" classname=\"{}\">\n      <failure message=\"{}\" type=\"{}\">{}</failure>{system_out}\n    </testcase>\n",
                 escape(&first.name),
-                escape(&path),
                 escape(&path),
                 escape(&message),
                 first.severity.as_str(),

@@ -26,6 +26,7 @@ pub use plain::write as write_plain;
 pub use sarif::render as sarif;
 pub use sarif::write as write_sarif;
 pub use statistics::render as statistics;
+pub use statistics::render_json as statistics_json;
 
 use crate::diagnostic::Finding;
 use crate::source::Sources;

@@ -6,7 +6,18 @@
 use crate::diagnostic::Finding;
 use std::collections::BTreeMap;
 
-pub fn render(findings: &[Finding]) -> String {
+/// One rule's row: its ID and name, its findings not explained, how many
+/// of those a fix could resolve, and how many the board has explained.
+struct Row<'a> {
+    id: &'a str,
+    name: &'a str,
+    count: usize,
+    fixable: usize,
+    explained: usize,
+}
+
+/// The rows, most findings first, then by rule ID.
+fn rows(findings: &[Finding]) -> Vec<Row<'_>> {
     let mut counts: BTreeMap<&str, (usize, usize, &str)> = BTreeMap::new();
     let mut explained: BTreeMap<&str, usize> = BTreeMap::new();
     for f in findings {
@@ -22,26 +33,66 @@ pub fn render(findings: &[Finding]) -> String {
             e.1 += 1;
         }
     }
-    let mut rows: Vec<_> = counts.into_iter().collect();
-    rows.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.0.cmp(b.0)));
+    let mut rows: Vec<Row> = counts
+        .into_iter()
+        .map(|(id, (count, fixable, name))| Row {
+            id,
+            name,
+            count,
+            fixable,
+            explained: explained.get(id).copied().unwrap_or(0),
+        })
+        .collect();
+    rows.sort_by(|a, b| b.count.cmp(&a.count).then(a.id.cmp(b.id)));
+    rows
+}
+
+/// The table: count, rule ID and name, `[fixable]`, `[N explained]`.
+pub fn render(findings: &[Finding]) -> String {
+    let rows = rows(findings);
     let width = rows
         .iter()
-        .map(|(_, (n, _, _))| n.to_string().len())
+        .map(|r| r.count.to_string().len())
         .max()
         .unwrap_or(1);
-    let id_width = rows.iter().map(|(id, _)| id.len()).max().unwrap_or(6);
+    let id_width = rows.iter().map(|r| r.id.len()).max().unwrap_or(6);
     let mut out = String::new();
-    for (id, (n, fixable, name)) in rows {
-        let fix = match fixable {
+    for r in rows {
+        let (n, id, name) = (r.count, r.id, r.name);
+        let fix = match r.fixable {
             0 => String::new(),
             k if k == n => "  [fixable]".to_string(),
             k => format!("  [{k} fixable]"),
         };
-        let why = match explained.get(id) {
-            Some(k) => format!("  [{k} explained]"),
-            None => String::new(),
+        let why = match r.explained {
+            0 => String::new(),
+            k => format!("  [{k} explained]"),
         };
         out.push_str(&format!("{n:>width$}\t{id:<id_width$}\t{name}{fix}{why}\n"));
     }
     out
+}
+
+/// `--statistics --format json`: `{"version": 1, "statistics": [{"rule",
+/// "name", "count", "fixable", "explained"}]}`, in the table's order.
+pub fn render_json(findings: &[Finding]) -> String {
+    let rows: Vec<serde_json::Value> = rows(findings)
+        .into_iter()
+        .map(|r| {
+            serde_json::json!({
+                "rule": r.id,
+                "name": r.name,
+                "count": r.count,
+                "fixable": r.fixable,
+                "explained": r.explained,
+            })
+        })
+        .collect();
+    let mut s = serde_json::to_string_pretty(&serde_json::json!({
+        "version": 1,
+        "statistics": rows,
+    }))
+    .unwrap_or_default();
+    s.push('\n');
+    s
 }

@@ -481,6 +481,14 @@ fn describe_error(
     } else {
         format!("expected {}, found {found}", join_or(&expected))
     };
+    if let Some((at, c)) = bad_escape(text, pos) {
+        return SyntaxError {
+            span: Span::new(at, at + 1 + c.len_utf8()),
+            message: format!("`\\{c}` is not an escape a string may hold"),
+            help: Some("in a quoted string a backslash may only come before a quote (`\\\"`) or another backslash (`\\\\`): write `\\\\` for a backslash itself, or put the text in triple quotes (`\"\"\"...\"\"\"`), where nothing is escaped".into()),
+            unchecked: None,
+        };
+    }
     let end = (pos + found_len(text, pos)).min(text.len());
     let help = if found.contains("`}`") || found == "the end of the file" {
         Some("check that every `{` has a matching `}` and every `[` a matching `]`".to_string())
@@ -495,6 +503,29 @@ fn describe_error(
         help,
         unchecked: None,
     }
+}
+
+/// In a quoted string starting at `pos`, the first backslash followed by
+/// something other than a quote or a backslash (the only escapes the
+/// grammar has), with that character.
+fn bad_escape(text: &str, pos: usize) -> Option<(usize, char)> {
+    let rest = text.get(pos..)?;
+    if !rest.starts_with('"') || rest.starts_with("\"\"\"") {
+        return None;
+    }
+    let mut chars = rest.char_indices().skip(1);
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '"' | '\n' | '\r' => return None,
+            '\\' => match chars.next() {
+                Some((_, '"' | '\\')) => {}
+                Some((_, n)) if n != '\n' && n != '\r' => return Some((pos + i, n)),
+                _ => return None,
+            },
+            _ => {}
+        }
+    }
+    None
 }
 
 fn found_at(text: &str, pos: usize) -> String {
