@@ -100,3 +100,41 @@ fn the_action_runs_its_commands() {
     let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&sarif).unwrap()).unwrap();
     assert_eq!(v["version"], "2.1.0");
 }
+
+/// A clone that stands alone passes its tests: every test reads the shared
+/// examples through `common::shared_examples` (which falls back to the copy
+/// in tests/shared/), so no test names `../shared` in its code. Comments
+/// may mention it.
+#[test]
+fn no_test_names_the_shared_folder_literally() {
+    let mut found = Vec::new();
+    for e in walkdir::WalkDir::new(root().join("tests")).max_depth(2) {
+        let e = e.unwrap();
+        let rel = e
+            .path()
+            .strip_prefix(root())
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        if !rel.ends_with(".rs")
+            || rel.starts_with("tests/common/")
+            || rel.starts_with("tests/shared/")
+        {
+            continue;
+        }
+        let text = std::fs::read_to_string(e.path()).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or_default();
+            let shared = concat!("..", "/shared");
+            if code.contains(&format!("\"{shared}")) || code.contains(&format!("/{shared}")) {
+                found.push(format!("{rel}:{}: {}", n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "use common::shared_examples() (or shared_examples_rel(), shared_beside()) \
+         instead of a literal ../shared path:\n{}",
+        found.join("\n")
+    );
+}
