@@ -23,7 +23,7 @@ fn pre_commit_hooks_run() {
     assert!(icslint(&["fmt", "."], &dir).status.success());
     let file = dir.join("icb-constitution.icg");
     for h in hooks {
-        assert_eq!(h["language"].as_str(), Some("rust"));
+        assert_eq!(h["language"].as_str(), Some("python"));
         let entry: Vec<&str> = h["entry"].as_str().unwrap().split_whitespace().collect();
         assert_eq!(entry[0], "icslint");
         let mut args: Vec<&str> = entry[1..].to_vec();
@@ -137,4 +137,296 @@ fn no_test_names_the_shared_folder_literally() {
          instead of a literal ../shared path:\n{}",
         found.join("\n")
     );
+}
+
+/// The version the Action installs by default and the README's pins are
+/// Cargo.toml's: a release bumps them together.
+#[test]
+fn the_pinned_versions_are_the_crates() {
+    let version = env!("CARGO_PKG_VERSION");
+    let action = yaml("action.yml");
+    assert_eq!(
+        action["inputs"]["version"]["default"].as_str(),
+        Some(version),
+        "action.yml's default version"
+    );
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let pins: Vec<String> = readme
+        .match_indices("icslint==")
+        .map(|(at, pin)| {
+            readme[at + pin.len()..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '.')
+                .collect()
+        })
+        .collect();
+    assert!(!pins.is_empty(), "the README pins no icslint== version");
+    for pin in pins {
+        assert_eq!(pin, version, "the README pins icslint=={pin}");
+    }
+}
+
+/// `python3 -m venv DIR`, or why not.
+fn venv(dir: &std::path::Path) -> Result<std::path::PathBuf, String> {
+    let _ = std::fs::remove_dir_all(dir);
+    let out = std::process::Command::new("python3")
+        .args(["-m", "venv"])
+        .arg(dir)
+        .output()
+        .map_err(|e| format!("python3 cannot be run ({e})"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "python3's venv module failed (Debian: apt-get install python3-venv): {}",
+            stderr(&out)
+        ));
+    }
+    Ok(dir.join("bin"))
+}
+
+fn run_ok(cmd: &mut std::process::Command) -> Result<std::process::Output, String> {
+    let out = cmd.output().map_err(|e| e.to_string())?;
+    if out.status.success() {
+        Ok(out)
+    } else {
+        Err(format!("{cmd:?}: {}{}", stdout(&out), stderr(&out)))
+    }
+}
+
+/// Installing without Rust: the wheel pyproject.toml describes builds
+/// (maturin, from PyPI, into target/), installs with pip into a fresh
+/// virtual environment, and its `icslint` checks the bundled examples; the
+/// Action's install step installs it too (from the built wheel instead of
+/// PyPI). The release suite does this (its release build is the one the
+/// wheel reuses); the debug suite says so and skips.
+#[test]
+fn the_wheel_installs_and_runs() {
+    if cfg!(debug_assertions) {
+        eprintln!(
+            "skipped: the wheel is built and tested by the release suite \
+             (`cargo test --release`), which reuses its release build"
+        );
+        return;
+    }
+    let base = root().join("target/wheel");
+    let tools = match venv(&base.join("tools")) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("skipped: no Python to build the wheel with: {e}");
+            return;
+        }
+    };
+    if let Err(e) = run_ok(
+        std::process::Command::new(tools.join("python"))
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+            ])
+            .arg("maturin>=1.5,<2"),
+    ) {
+        eprintln!("skipped: maturin could not be installed with pip (is PyPI reachable?): {e}");
+        return;
+    }
+    let dist = base.join("dist");
+    let _ = std::fs::remove_dir_all(&dist);
+    run_ok(
+        std::process::Command::new(tools.join("maturin"))
+            .args(["build", "--release", "--locked", "--out"])
+            .arg(&dist)
+            .current_dir(root()),
+    )
+    .unwrap();
+    let version = env!("CARGO_PKG_VERSION");
+    let wheels: Vec<String> = std::fs::read_dir(&dist)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        wheels.len() == 1
+            && wheels[0].starts_with(&format!("icslint-{version}-"))
+            && wheels[0].ends_with(".whl"),
+        "{wheels:?}"
+    );
+
+    // A fresh environment, nothing but the wheel, no Rust on the PATH.
+    let bin = venv(&base.join("venv")).unwrap();
+    let no_index = |c: &mut std::process::Command| {
+        c.env("PIP_NO_INDEX", "1")
+            .env("PIP_FIND_LINKS", &dist)
+            .env("PIP_DISABLE_PIP_VERSION_CHECK", "1");
+    };
+    let mut pip = std::process::Command::new(bin.join("python"));
+    pip.args([
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        &format!("icslint=={version}"),
+    ]);
+    no_index(&mut pip);
+    run_ok(&mut pip).unwrap();
+    let installed = bin.join("icslint");
+    let out = run_ok(
+        std::process::Command::new(&installed)
+            .args(["check", "examples/"])
+            .env("NO_COLOR", "1")
+            .env("PATH", &bin)
+            .current_dir(root()),
+    )
+    .unwrap();
+    let text = stdout(&out);
+    for id in ["CCN161", "CCN171", "CCN041"] {
+        assert!(text.contains(id), "{id}: {text}");
+    }
+    let v = stdout(&run_ok(std::process::Command::new(&installed).arg("--version")).unwrap());
+    assert_eq!(v.trim(), format!("icslint {version}"));
+
+    // The Action's install step, from the wheel just built.
+    let action = yaml("action.yml");
+    let step = action["runs"]["steps"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"].as_str() == Some("Install icslint"))
+        .expect("an install step");
+    let runner = base.join("runner");
+    let _ = std::fs::remove_dir_all(&runner);
+    let mut sh = std::process::Command::new("bash");
+    sh.args(["-euc", step["run"].as_str().unwrap()])
+        .env("RUNNER_TEMP", &runner)
+        .env("ICSLINT_VERSION", version);
+    no_index(&mut sh);
+    let out = run_ok(&mut sh).unwrap();
+    assert_eq!(stdout(&out).trim(), format!("icslint {version}"));
+    assert!(runner.join("icslint/bin/icslint").is_file());
+}
+
+/// The README's rule counts and its table of packs are the rules
+/// `icslint rules --json` lists, so they are never stale: the total, and
+/// for each pack its count and IDs (a range `A–B` without a note in
+/// brackets has every ID between; with one, it is sparse, but begins and
+/// ends with rules of the pack).
+#[test]
+fn the_readmes_rule_counts_are_the_rules() {
+    let out = icslint(&["rules", "--json"], &root());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let rules: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let mut packs: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for r in &rules {
+        packs
+            .entry(r["pack"].as_str().unwrap().to_string())
+            .or_default()
+            .push(r["id"].as_str().unwrap().to_string());
+    }
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let total = format!("`icslint rules` lists all {} rules", rules.len());
+    assert!(
+        readme.contains(&total),
+        "README.md should say \"{total}\" (Rule packs)"
+    );
+    let num = |id: &str| -> u32 { id[3..].parse().unwrap() };
+    for (pack, ids) in &packs {
+        let start = format!("| `{pack}` |");
+        let row = readme
+            .lines()
+            .find(|l| l.starts_with(&start))
+            .unwrap_or_else(|| panic!("README.md's table of packs has no row for {pack}"));
+        let cells: Vec<&str> = row.trim_matches('|').split(" | ").map(str::trim).collect();
+        assert_eq!(cells.len(), 4, "{row}");
+        assert_eq!(
+            cells[2],
+            ids.len().to_string(),
+            "README.md: the number of rules in {pack}"
+        );
+        let (list, sparse) = match cells[3].split_once(" (") {
+            Some((list, _)) => (list, true),
+            None => (cells[3], false),
+        };
+        let mut covered = Vec::new();
+        for item in list.split(", ") {
+            let (a, b) = item.split_once('–').unwrap_or((item, item));
+            for end in [a, b] {
+                assert!(
+                    ids.iter().any(|i| i == end),
+                    "README.md names {end} in {pack}, which has no such rule: {ids:?}"
+                );
+            }
+            let prefix = &a[..3];
+            for n in num(a)..=num(b) {
+                let id = format!("{prefix}{n:03}");
+                if ids.contains(&id) {
+                    covered.push(id);
+                } else {
+                    assert!(
+                        sparse,
+                        "README.md's {item} in {pack} includes {id}, which is not a rule"
+                    );
+                }
+            }
+        }
+        covered.sort();
+        let mut all = ids.clone();
+        all.sort();
+        assert_eq!(covered, all, "README.md: the IDs of {pack} ({})", cells[3]);
+    }
+}
+
+/// The README opens with how to install, then exactly the two set-up
+/// commands; `.ci/run` runs the second, so CI proves the README.
+#[test]
+fn the_readmes_set_up_commands_are_cis() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let lines: Vec<&str> = readme.lines().collect();
+    assert_eq!(lines[0], "# icslint");
+    assert_eq!(lines[2], "## Install");
+    let at = readme
+        .find("## Set up from source\n\n```sh\n")
+        .expect("a Set up section");
+    let block = &readme[at..];
+    let block = &block[block.find("```sh\n").unwrap() + 6..];
+    let commands: Vec<&str> = block[..block.find("```").unwrap()].lines().collect();
+    assert_eq!(
+        commands,
+        [
+            "cargo run --release -- check examples/",
+            "cargo test --release --locked"
+        ]
+    );
+    assert!(at < readme.find("## A tour").unwrap());
+    let ci = std::fs::read_to_string(root().join(".ci/run")).unwrap();
+    assert!(
+        ci.lines().any(|l| l.trim() == commands[1]),
+        ".ci/run should run `{}`",
+        commands[1]
+    );
+}
+
+/// The README's local pre-commit hooks (which install the published wheel)
+/// are the manifest's hooks, with the crate's version.
+#[test]
+fn the_readmes_local_hooks_are_the_manifests() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let at = readme
+        .find("  - repo: local\n")
+        .expect("README.md shows local pre-commit hooks");
+    let start = readme[..at].rfind("```yaml\n").unwrap() + 8;
+    let end = at + readme[at..].find("```").unwrap();
+    let config: serde_yaml::Value = serde_yaml::from_str(&readme[start..end]).unwrap();
+    let local = config["repos"][0]["hooks"].as_sequence().unwrap();
+    let manifest = yaml(".pre-commit-hooks.yaml");
+    let manifest = manifest.as_sequence().unwrap();
+    assert_eq!(local.len(), manifest.len());
+    let pin = format!("icslint=={}", env!("CARGO_PKG_VERSION"));
+    for (l, m) in local.iter().zip(manifest) {
+        for key in ["id", "name", "entry", "language", "files", "pass_filenames"] {
+            assert_eq!(l[key], m[key], "{key} of {:?}", m["id"]);
+        }
+        assert_eq!(
+            l["additional_dependencies"].as_sequence().unwrap(),
+            &[serde_yaml::Value::from(pin.as_str())]
+        );
+    }
 }
