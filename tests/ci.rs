@@ -74,6 +74,7 @@ fn the_action_runs_its_commands() {
             .current_dir(root())
             .env("RUNNER_TEMP", dir.join("runner"))
             .env("ICSLINT_PATHS", &docs)
+            .env("ICSLINT_FORMAT_PATHS", &docs)
             .env("ICSLINT_ARGS", "--regime 2022")
             .env("ICSLINT_SARIF", &sarif)
             .env("ICSLINT_FAIL_ON", "error")
