@@ -303,6 +303,78 @@ fn the_wheel_installs_and_runs() {
     let out = run_ok(&mut sh).unwrap();
     assert_eq!(stdout(&out).trim(), format!("icslint {version}"));
     assert!(runner.join("icslint/bin/icslint").is_file());
+
+    // The README's local pre-commit hooks, run by pre-commit itself on a
+    // copy of the bundled example: they install the wheel (found here
+    // through PIP_FIND_LINKS), pass, and fail once a file is broken.
+    if let Err(e) = run_ok(std::process::Command::new(tools.join("python")).args([
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "pre-commit",
+    ])) {
+        eprintln!("skipped the pre-commit part: pre-commit could not be installed with pip: {e}");
+        return;
+    }
+    let repo = base.join("pre-commit-repo");
+    let _ = std::fs::remove_dir_all(&repo);
+    std::fs::create_dir_all(&repo).unwrap();
+    for e in std::fs::read_dir(root().join("examples/riverbend")).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, repo.join(p.file_name().unwrap())).unwrap();
+    }
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let at = readme.find("  - repo: local\n").unwrap();
+    let start = readme[..at].rfind("```yaml\n").unwrap() + 8;
+    let end = at + readme[at..].find("```").unwrap();
+    std::fs::write(repo.join(".pre-commit-config.yaml"), &readme[start..end]).unwrap();
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .args([
+                "-c",
+                "user.name=icslint",
+                "-c",
+                "user.email=tests@icslint.invalid",
+            ])
+            .args(args)
+            .current_dir(&repo)
+            .output()
+    };
+    if git(&["init", "-q"])
+        .map(|o| !o.status.success())
+        .unwrap_or(true)
+    {
+        eprintln!("skipped the pre-commit part: git cannot be run");
+        return;
+    }
+    git(&["add", "-A"]).unwrap();
+    let pre_commit = || {
+        let mut c = std::process::Command::new(tools.join("pre-commit"));
+        c.args(["run", "--all-files"])
+            .current_dir(&repo)
+            .env("PRE_COMMIT_HOME", base.join("pre-commit-home"))
+            .env("PIP_FIND_LINKS", &dist)
+            .env("PIP_DISABLE_PIP_VERSION_CHECK", "1");
+        c.output().unwrap()
+    };
+    let out = pre_commit();
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("icslint check") && text.contains("icslint fmt --check"),
+        "{text}"
+    );
+    std::fs::write(
+        repo.join("broken.icg"),
+        "system s \"S\" { regime 2022 }\n}\n",
+    )
+    .unwrap();
+    git(&["add", "-A"]).unwrap();
+    let out = pre_commit();
+    assert!(!out.status.success(), "{}", stdout(&out));
+    assert!(stdout(&out).contains("ICG001"), "{}", stdout(&out));
 }
 
 /// The README's rule counts and its table of packs are the rules
