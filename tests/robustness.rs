@@ -99,7 +99,11 @@ fn thousands_of_mutations_never_panic_and_broken_input_is_reported() {
                         - text.as_bytes()[..n].iter().filter(|b| **b == b'}').count() as i64
                 };
                 bytes.truncate(pos);
-                depth_at(pos) > 0 && !text[..pos].contains("\"\"\"") && !text[..pos].contains('#')
+                // Bytes, not `&str`: `pos` may fall inside a character (`£`).
+                let head = &text.as_bytes()[..pos];
+                depth_at(pos) > 0
+                    && !head.windows(3).any(|w| w == b"\"\"\"")
+                    && !head.contains(&b'#')
             }
             1 => {
                 let n = 1 + rng.below(40);
