@@ -12,7 +12,7 @@ fn shared_examples_produce_exactly_the_annotated_findings() {
     let dir = shared_examples();
     assert!(
         dir.is_dir(),
-        "../shared/examples must sit beside the repository ({})",
+        "the shared examples (../shared/examples or their copy in tests/shared) are missing ({})",
         dir.display()
     );
     let out = icslint(&["test", dir.to_str().unwrap()], &root());

@@ -7,6 +7,11 @@ mod common;
 use common::*;
 use std::path::{Path, PathBuf};
 
+/// The shared northmoor, relative to the repository (runs in [`root`]).
+fn northmoor() -> String {
+    format!("{}/northmoor", shared_examples_rel())
+}
+
 /// A copy of northmoor in a folder whose name has a space, for URIs.
 fn spaced_northmoor(name: &str) -> PathBuf {
     let dir = scratch(name).join("governance docs").join("northmoor");
@@ -54,9 +59,12 @@ fn uris(doc: &serde_json::Value) -> Vec<(String, String)> {
 
 #[test]
 fn sarif_of_a_relative_run_is_valid_and_relative_to_srcroot() {
+    // Run from src/, so that the examples (../shared or the copy in
+    // tests/shared) are outside the working directory.
+    let outside = format!("../{}/northmoor", shared_examples_rel());
     let doc = sarif(
-        &["check", "../shared/examples/northmoor", "--format", "sarif"],
-        &root(),
+        &["check", &outside, "--format", "sarif"],
+        &root().join("src"),
     );
     assert_eq!(schema_errors(&doc), Vec::<String>::new());
     let run = &doc["runs"][0];
@@ -71,7 +79,7 @@ fn sarif_of_a_relative_run_is_valid_and_relative_to_srcroot() {
         base.starts_with("file:///") && base.ends_with('/'),
         "{base}"
     );
-    // ../shared is outside the working directory: relative to ROOT.
+    // Outside the working directory: relative to ROOT.
     for (uri, base) in uris(&doc) {
         assert!(!uri.starts_with('/'), "{uri}");
         assert!(uri.ends_with(".icg"), "{uri}");
@@ -111,10 +119,7 @@ fn sarif_of_an_absolute_run_with_a_space_is_valid_and_percent_encoded() {
 
 #[test]
 fn sarif_rules_have_help_uris_provenance_and_results_have_fingerprints() {
-    let doc = sarif(
-        &["check", "../shared/examples/northmoor", "--format", "sarif"],
-        &root(),
-    );
+    let doc = sarif(&["check", &northmoor(), "--format", "sarif"], &root());
     let run = &doc["runs"][0];
     let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
     let docs = std::fs::read_to_string(root().join("docs/rules.md")).unwrap();
@@ -179,7 +184,7 @@ fn microsofts_sarif_validator_finds_nothing_when_it_is_installed() {
     let dir = spaced_northmoor("sarif-multitool");
     let abs = dir.canonicalize().unwrap();
     for (name, target) in [
-        ("relative.sarif", "../shared/examples/northmoor".to_string()),
+        ("relative.sarif", northmoor()),
         ("absolute.sarif", abs.to_string_lossy().into_owned()),
     ] {
         let out = icslint(&["check", &target, "--format", "sarif"], &root());
@@ -211,15 +216,9 @@ fn microsofts_sarif_validator_finds_nothing_when_it_is_installed() {
 
 #[test]
 fn junit_has_one_testcase_per_rule_and_file() {
-    let out = icslint(
-        &["check", "../shared/examples/northmoor", "--format", "junit"],
-        &root(),
-    );
+    let out = icslint(&["check", &northmoor(), "--format", "junit"], &root());
     let xml = stdout(&out);
-    let json = icslint(
-        &["check", "../shared/examples/northmoor", "--format", "json"],
-        &root(),
-    );
+    let json = icslint(&["check", &northmoor(), "--format", "json"], &root());
     let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     let mut pairs: Vec<(String, String)> = v["findings"]
         .as_array()
@@ -311,7 +310,7 @@ fn plain_output_is_one_paragraph_per_finding_in_words() {
     let out = icslint(
         &[
             "check",
-            "../shared/examples/broken/typos.icg",
+            &format!("{}/broken/typos.icg", shared_examples_rel()),
             "--format",
             "plain",
         ],
@@ -325,7 +324,7 @@ fn plain_output_is_one_paragraph_per_finding_in_words() {
     let json = icslint(
         &[
             "check",
-            "../shared/examples/broken/typos.icg",
+            &format!("{}/broken/typos.icg", shared_examples_rel()),
             "--format",
             "json",
         ],
@@ -351,7 +350,7 @@ fn plain_output_is_one_paragraph_per_finding_in_words() {
 
 #[test]
 fn colour_follows_the_flag_and_no_color() {
-    let dir = "../shared/examples/northmoor";
+    let dir = &northmoor();
     let with_env = |args: &[&str], env: &[(&str, &str)]| {
         let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_icslint"));
         c.args(args).current_dir(root());
@@ -406,7 +405,7 @@ fn output_statistics_and_quiet() {
     let out = icslint(
         &[
             "check",
-            "../shared/examples/northmoor",
+            &northmoor(),
             "--format",
             "json",
             "--output",
@@ -419,10 +418,7 @@ fn output_statistics_and_quiet() {
     let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
     let findings = v["findings"].as_array().unwrap();
 
-    let stats = stdout(&icslint(
-        &["check", "../shared/examples/northmoor", "--statistics"],
-        &root(),
-    ));
+    let stats = stdout(&icslint(&["check", &northmoor(), "--statistics"], &root()));
     let mut total = 0;
     let mut last = usize::MAX;
     for line in stats.lines() {
@@ -444,7 +440,7 @@ fn output_statistics_and_quiet() {
     let out = icslint(
         &[
             "check",
-            "../shared/examples/northmoor",
+            &northmoor(),
             "--statistics",
             "--format",
             "json",
@@ -468,7 +464,7 @@ fn output_statistics_and_quiet() {
     let sarif = icslint(
         &[
             "check",
-            "../shared/examples/northmoor",
+            &northmoor(),
             "--statistics",
             "--format",
             "sarif",
@@ -483,19 +479,11 @@ fn output_statistics_and_quiet() {
     );
 
     let quiet = stdout(&icslint(
-        &[
-            "check",
-            "../shared/examples/northmoor",
-            "--quiet",
-            "--no-color",
-        ],
+        &["check", &northmoor(), "--quiet", "--no-color"],
         &root(),
     ));
     assert!(!quiet.contains("Found "), "{quiet}");
-    let loud = stdout(&icslint(
-        &["check", "../shared/examples/northmoor", "--no-color"],
-        &root(),
-    ));
+    let loud = stdout(&icslint(&["check", &northmoor(), "--no-color"], &root()));
     assert!(loud.contains("Found "));
     assert!(loud.starts_with(&quiet));
 }
@@ -714,7 +702,7 @@ fn assert_jenkins_valid(xml: &str) {
 /// and explained departures pass, listed in the case's `system-out`.
 #[test]
 fn junit_is_valid_against_the_strict_jenkins_schema_and_advice_passes() {
-    for dir in ["../shared/examples/northmoor", "examples"] {
+    for dir in [northmoor().as_str(), "examples"] {
         let out = icslint(&["check", dir, "--format", "junit"], &root());
         let xml = stdout(&out);
         assert_jenkins_valid(&xml);
@@ -795,7 +783,7 @@ fn the_jenkins_schema_check_refuses_what_the_schema_refuses() {
 /// message, then `Help:` and the help as a sentence of its own.
 #[test]
 fn gitlab_description_separates_message_and_help() {
-    let dir = "../shared/examples/northmoor";
+    let dir = &northmoor();
     let issues: serde_json::Value =
         serde_json::from_slice(&icslint(&["check", dir, "--format", "gitlab"], &root()).stdout)
             .unwrap();

@@ -21,7 +21,7 @@
 //! no seed text are exempt, but must be named in `NON_SEED_SOURCES`.
 
 mod common;
-use common::root;
+use common::{root, shared_beside};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -101,15 +101,16 @@ const STOPWORDS: &[&str] = &[
 /// checking that `tests/seeds` is an exact copy of it), else `tests/seeds`.
 fn seed_dir() -> PathBuf {
     let local = root().join("tests/seeds");
-    let shared = root().join("../shared/seeds");
-    if !shared.is_dir() {
+    let Some(shared) = shared_beside()
+        .map(|d| d.join("seeds"))
+        .filter(|d| d.is_dir())
+    else {
         eprintln!(
-            "provenance: {} is absent; reading the copy in {}",
-            shared.display(),
+            "provenance: the shared seeds are absent; reading the copy in {}",
             local.display()
         );
         return local;
-    }
+    };
     let mut names: Vec<_> = std::fs::read_dir(&local)
         .expect("tests/seeds is readable")
         .map(|e| e.expect("entry").file_name())

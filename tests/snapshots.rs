@@ -11,20 +11,17 @@ fn run(args: &[&str]) -> String {
 
 #[test]
 fn human_output_for_a_troubled_system() {
-    let dir = shared_examples().join("northmoor");
-    let dir = dir
-        .strip_prefix(root())
-        .unwrap_or(&dir)
-        .to_string_lossy()
-        .into_owned();
-    insta::assert_snapshot!("northmoor_human", run(&["check", &dir, "--no-color"]));
+    insta::assert_snapshot!(
+        "northmoor_human",
+        run_in_examples(&["check", "northmoor", "--no-color"])
+    );
 }
 
 #[test]
 fn human_output_for_language_errors() {
     insta::assert_snapshot!(
         "broken_human",
-        run(&["check", "../shared/examples/broken", "--no-color"])
+        run_in_examples(&["check", "broken", "--no-color"])
     );
 }
 
@@ -32,12 +29,7 @@ fn human_output_for_language_errors() {
 fn json_output() {
     insta::assert_snapshot!(
         "wessex_json",
-        run(&[
-            "check",
-            "../shared/examples/wessex-vale",
-            "--format",
-            "json"
-        ])
+        run_in_examples(&["check", "wessex-vale", "--format", "json"])
     );
 }
 
@@ -57,7 +49,8 @@ fn github_output() {
     );
 }
 
-/// Runs in ../shared/examples so that paths (and SARIF URIs) are
+/// Runs in the shared examples (../shared/examples or the copy in
+/// tests/shared) so that paths (and SARIF URIs) are
 /// `northmoor/...` on every machine; SARIF's SRCROOT is the one absolute
 /// URI, and is redacted.
 fn run_in_examples(args: &[&str]) -> String {

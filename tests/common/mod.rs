@@ -8,9 +8,10 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// `../shared/examples`, beside the clone in CI; the copy in
-/// `tests/shared/examples` when the clone stands alone (a test fails when
-/// the two differ: see tests/shared_copy.rs).
+/// The shared examples: `../shared/examples`, beside the clone in CI; the
+/// copy in `tests/shared/examples` when the clone stands alone (a test fails
+/// when the two differ: see tests/shared_copy.rs). Every test reads them
+/// through this helper (tests/layers.rs fails on a literal `../shared`).
 pub fn shared_examples() -> PathBuf {
     shared("examples")
 }
@@ -20,12 +21,43 @@ pub fn shared_spec() -> PathBuf {
     shared("spec")
 }
 
+/// The shared examples as a path relative to the repository
+/// (`../shared/examples` or `tests/shared/examples`), for a run whose
+/// working directory is [`root`].
+pub fn shared_examples_rel() -> String {
+    let p = shared_examples();
+    p.strip_prefix(root())
+        .unwrap_or(&p)
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// The folder beside the clone that holds the shared material, when it is
+/// there: `$ICSLINT_SHARED` if set (CI sets it to a missing folder to prove
+/// that a clone alone passes), else `../shared`. When it is absent, says
+/// once, on standard error, that the copies in `tests/` are used.
+pub fn shared_beside() -> Option<PathBuf> {
+    let dir = match std::env::var_os("ICSLINT_SHARED") {
+        Some(v) if !v.is_empty() => PathBuf::from(v),
+        _ => root().join("..").join("shared"),
+    };
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    static SAID: std::sync::Once = std::sync::Once::new();
+    SAID.call_once(|| {
+        eprintln!(
+            "shared: {} is absent; the tests read the copies in tests/shared/ and tests/seeds/",
+            dir.display()
+        )
+    });
+    None
+}
+
 fn shared(part: &str) -> PathBuf {
-    let beside = root().join("../shared").join(part);
-    if beside.is_dir() {
-        beside
-    } else {
-        root().join("tests/shared").join(part)
+    match shared_beside() {
+        Some(dir) if dir.join(part).is_dir() => dir.join(part),
+        _ => root().join("tests/shared").join(part),
     }
 }
 
