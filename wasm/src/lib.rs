@@ -314,10 +314,34 @@ pub unsafe extern "C" fn icslint_check(ptr: *mut u8, len: usize) -> *mut u8 {
     };
     let out = check_bytes(&input);
     drop(input);
+    buffer(&out)
+}
+
+include!(concat!(env!("OUT_DIR"), "/example.rs"));
+
+/// The bundled example ([`EXAMPLE`]) as JSON: `[{"name", "text"}]`, in
+/// the order a folder's files are walked.
+pub fn example_json() -> String {
+    let files: Vec<Value> = EXAMPLE
+        .iter()
+        .map(|(name, bytes)| json!({ "name": name, "text": String::from_utf8_lossy(bytes) }))
+        .collect();
+    Value::Array(files).to_string()
+}
+
+/// A result buffer: a `u32` length, little-endian, then the bytes.
+fn buffer(out: &str) -> *mut u8 {
     let mut buf = Vec::with_capacity(4 + out.len());
     buf.extend((out.len() as u32).to_le_bytes());
     buf.extend(out.as_bytes());
     Box::into_raw(buf.into_boxed_slice()) as *mut u8
+}
+
+/// The bundled example as [`example_json`], in a buffer as
+/// [`icslint_check`] returns one.
+#[no_mangle]
+pub extern "C" fn icslint_example() -> *mut u8 {
+    buffer(&example_json())
 }
 
 #[cfg(test)]
@@ -374,6 +398,32 @@ mod tests {
             "x.icg is not UTF-8 text: byte 11 (0xE9) is not valid UTF-8"
         );
         assert_eq!(v["exit"], 2);
+    }
+
+    /// The bundled example is every file of `examples/`, and checked it
+    /// gives findings (the page's example button shows something).
+    #[test]
+    fn the_example_is_examples_and_has_findings() {
+        let names: Vec<&str> = EXAMPLE.iter().map(|(n, _)| *n).collect();
+        assert!(
+            names.contains(&"examples/riverbend/system.icg"),
+            "{names:?}"
+        );
+        let i = Input {
+            date: "2026-06-01".into(),
+            config: None,
+            files: EXAMPLE
+                .iter()
+                .map(|(n, b)| (n.to_string(), b.to_vec()))
+                .collect(),
+        };
+        let v = check(&i);
+        assert_eq!(
+            v["files"],
+            names.iter().filter(|n| n.ends_with(".icg")).count()
+        );
+        assert!(!v["findings"]["findings"].as_array().unwrap().is_empty());
+        assert!(v["report"].as_str().unwrap().contains("<html"));
     }
 
     /// A configuration given beside the files that cannot be used is an
