@@ -126,6 +126,7 @@ use crate::files::{self, kind_of};
 /// component, 11 per file in a typical workspace), else its canonical path.
 #[derive(PartialEq, Eq, Hash)]
 enum Identity {
+    #[cfg_attr(not(unix), allow(dead_code))]
     Inode(u64, u64),
     Path(PathBuf),
 }
