@@ -269,6 +269,50 @@ fn the_module_finds_what_the_cli_finds_on_every_example_and_fixture() {
     assert!(compared > 250, "only {compared} findings compared");
 }
 
+/// Bytes the CLI diagnoses: Latin-1 and UTF-16 files, a configuration with
+/// an unknown key and a bad regime, a folder's own configuration naming a
+/// pack that is not there. The module gives the CLI's findings, word for word.
+#[test]
+fn the_module_diagnoses_bytes_and_configurations_as_the_cli_does() {
+    let Some((wasm, _)) = built() else { return };
+    let Some(node) = node() else { return };
+    let dir = common::scratch("web-bytes");
+    std::fs::write(
+        dir.join("latin1.icg"),
+        b"system s \"Sant\xe9\" { regime 2022 }\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("utf16.icg"), [0xFF, 0xFE, b's', 0, b'y', 0]).unwrap();
+    common::write(&dir, "icslint.yaml", "regime: 1999\nfrobnicate: yes\n");
+    common::write(
+        &dir,
+        "sub/icslint.yaml",
+        "rules:\n  - missing.yaml\n  - ../../outside.yaml\n",
+    );
+    common::write(&dir, "sub/a.icg", "system t \"T\" { regime 2022 }\n");
+    let rel = dir
+        .strip_prefix(root())
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    let cli = icslint(
+        &["check", &rel, "--format", "json", "--as-of", DATE],
+        &root(),
+    );
+    let cli: Value = serde_json::from_str(&stdout(&cli)).unwrap();
+    let input = frame(DATE, None, &files_under(&dir));
+    let got = &run_module(&node, wasm, &[input])[0];
+    let want = keys(&cli);
+    let rules: BTreeSet<&str> = want.iter().map(|k| k.0.as_str()).collect();
+    assert!(
+        rules.contains("ICG009") && rules.contains("ICG013"),
+        "{want:?}"
+    );
+    assert_eq!(keys(&got["findings"]), want);
+    assert_eq!(got["exit"], 2);
+}
+
 /// On the example the module's human text is the CLI's `--color never`
 /// output, and its report is `icslint report --html`'s.
 #[test]
@@ -506,6 +550,29 @@ fn the_page_opened_as_example_lists_the_rules_the_cli_finds() {
     assert!(doc.select(&sev).all(|e| ["Error", "Warning", "Advice"]
         .iter()
         .any(|w| e.text().collect::<String>().contains(w))));
+    // Every control has a name a screen reader reads: a field its label,
+    // a button or tab its text; tabs name the panel they control.
+    let labels: BTreeSet<String> = doc
+        .select(&scraper::Selector::parse("label[for]").unwrap())
+        .map(|l| l.value().attr("for").unwrap().to_string())
+        .collect();
+    for field in doc.select(&scraper::Selector::parse("input, textarea, select").unwrap()) {
+        let id = field.value().attr("id").unwrap_or_default();
+        assert!(labels.contains(id), "the field {id:?} has no label");
+    }
+    for b in doc.select(&scraper::Selector::parse("button").unwrap()) {
+        assert!(
+            !b.text().collect::<String>().trim().is_empty(),
+            "a button without a name"
+        );
+    }
+    for t in doc.select(&scraper::Selector::parse("[role=tab]").unwrap()) {
+        let panel = t
+            .value()
+            .attr("aria-controls")
+            .expect("a tab controls a panel");
+        assert!(dom.contains(&format!("id=\"{panel}\"")), "no panel {panel}");
+    }
     // A screenshot to look at (target/web/example.png).
     let shot = root().join("target/web/example.png");
     let _ = std::fs::remove_file(&shot);
