@@ -9,8 +9,12 @@ pub mod diagnostic;
 pub mod engine;
 pub mod files;
 pub mod fmt;
+// The language server (and the fuzz targets that drive it) works on
+// `file://` URIs and standard input: nothing a browser has (wasm/).
+#[cfg(not(target_family = "wasm"))]
 #[doc(hidden)]
 pub mod fuzzing;
+#[cfg(not(target_family = "wasm"))]
 pub mod lsp;
 pub mod model;
 pub mod report;

@@ -11,11 +11,13 @@ mod cli;
 /// the system after 10 ms (at once, as `main` sets it), version 3 after a
 /// second, which left 100x at 361 MB; `no_thp`: transparent huge pages
 /// doubled a small check's RSS.
+#[cfg(not(target_family = "wasm"))]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// `mi_option_purge_delay` in mimalloc 2 and 3 (`mi_option_e` in
 /// mimalloc.h); the Rust bindings leave options as numbers.
+#[cfg(not(target_family = "wasm"))]
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
 fn main() {
@@ -26,6 +28,9 @@ fn main() {
     // 255 MB, in the same time).
     // SAFETY: set once, before any thread is started (the function is not
     // thread-safe); the option is an integer number of milliseconds.
-    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
+    #[cfg(not(target_family = "wasm"))]
+    unsafe {
+        libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0)
+    };
     std::process::exit(cli::run());
 }

@@ -142,6 +142,7 @@ use crate::files::{self, kind_of};
 /// component, 11 per file in a typical workspace), else its canonical path.
 #[derive(PartialEq, Eq, Hash)]
 enum Identity {
+    #[cfg_attr(not(unix), allow(dead_code))]
     Inode(u64, u64),
     Path(PathBuf),
 }
@@ -306,6 +307,26 @@ fn pack_folder(dir: &Path) -> Result<Vec<(PathBuf, Vec<u8>)>, LoadError> {
             }
         })
         .collect()
+}
+
+/// `path` with `.` and `..` resolved by its names alone (the paths of
+/// [`Workspace::from_files`] name no links), or `None` when a `..` climbs
+/// above its start or it is absolute.
+fn lexical(path: &Path) -> Option<PathBuf> {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::Normal(n) => out.push(n),
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                if !out.pop() {
+                    return None;
+                }
+            }
+            _ => return None,
+        }
+    }
+    Some(out)
 }
 
 /// The configuration file's name.
@@ -821,16 +842,24 @@ impl Workspace {
             ws.packs.extend(packs.into_iter().map(|p| (None, p)));
             ws.findings.extend(findings);
         }
-        for i in 0..ws.configs.len() {
-            let rules = ws.configs[i].config.rules.clone();
+        ws.load_local_packs(|dir, rel| files::read_inside(dir, rel, files::MAX_PACK));
+        Ok(ws)
+    }
+
+    /// Loads the local packs every configuration's `rules:` names, each
+    /// read by `read(folder of the configuration, path named)`; a pack that
+    /// cannot be read is an ICG013 at its line of the configuration.
+    fn load_local_packs(&mut self, read: impl Fn(&Path, &Path) -> Result<Vec<u8>, files::NotRead>) {
+        for i in 0..self.configs.len() {
+            let rules = self.configs[i].config.rules.clone();
             for (k, rel) in rules.iter().enumerate() {
-                let dir = &ws.configs[i].dir;
+                let dir = &self.configs[i].dir;
                 let path = dir.join(rel);
                 // A pack is a file of this configuration's folder: a path
                 // that leaves it (absolute, `..`, a link) is never read, so
                 // no error can print what it holds.
-                match files::read_inside(dir, rel, files::MAX_PACK) {
-                    Ok(bytes) => ws.add_pack_bytes(&path, bytes, Some(i)),
+                match read(dir, rel) {
+                    Ok(bytes) => self.add_pack_bytes(&path, bytes, Some(i)),
                     Err(e) => {
                         let outside = matches!(
                             e,
@@ -839,8 +868,8 @@ impl Workspace {
                             )
                         );
                         let why = e.to_string();
-                        if let Some(cf) = ws.configs[i].file {
-                            let span = ws.configs[i].config.at.rules[k];
+                        if let Some(cf) = self.configs[i].file {
+                            let span = self.configs[i].config.at.rules[k];
                             let (message, help) = if outside {
                                 (
                                     format!("the rule pack {} was not read: {why}", rel.display()),
@@ -855,14 +884,13 @@ impl Workspace {
                                     "paths in `rules:` are relative to this icslint.yaml",
                                 )
                             };
-                            ws.findings
+                            self.findings
                                 .push(icg::finding(icg::BAD_CONFIG, cf, span, message).help(help));
                         }
                     }
                 }
             }
         }
-        Ok(ws)
     }
 
     /// Builds a workspace from in-memory texts (tests, benchmarks, rule examples).
@@ -873,6 +901,121 @@ impl Workspace {
         };
         ws.load_builtin_packs();
         ws.add_texts(texts, config);
+        ws
+    }
+
+    /// A workspace of files given as bytes, not read from a folder: the
+    /// WebAssembly build's (`wasm/`; a browser has no file system). `files`
+    /// are every file given, by relative path, as a folder dropped on the
+    /// page gives them: the `.icg` files are checked (outside hidden folders
+    /// and `target`, as discovery walks a folder), each `icslint.yaml`
+    /// governs the files in its folder and below (the nearest one), and
+    /// the packs its `rules:` names are looked up among the files given,
+    /// within its folder. Each file is diagnosed as its read from disk is:
+    /// too large, UTF-16 or not UTF-8 is an ICG009; a configuration that
+    /// cannot be used, or a pack that is not there, an ICG013.
+    pub fn from_files(files: Vec<(PathBuf, Vec<u8>)>, regime: Option<i64>) -> Workspace {
+        let mut ws = Workspace::default();
+        ws.load_builtin_packs();
+        ws.configs.push(ConfigFile {
+            dir: PathBuf::new(),
+            config: Config::default(),
+            file: None,
+        });
+        let mut given: HashMap<PathBuf, Vec<u8>> = HashMap::new();
+        for (path, bytes) in files {
+            given.insert(lexical(&path).unwrap_or(path), bytes);
+        }
+        let mut icg: Vec<&PathBuf> = given
+            .keys()
+            .filter(|p| {
+                is_icg(p)
+                    && !p.parent().is_some_and(|dir| {
+                        dir.iter()
+                            .skip(1)
+                            .any(|c| skipped_folder(&c.to_string_lossy()).is_some())
+                    })
+            })
+            .collect();
+        // Discovery's order: each folder's entries by name, depth first.
+        icg.sort();
+        let mut by_dir: HashMap<PathBuf, usize> = HashMap::new();
+        for path in icg {
+            let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+            let cfg = match by_dir.get(&dir) {
+                Some(i) => *i,
+                None => {
+                    let found = dir
+                        .ancestors()
+                        .map(|anc| (anc, anc.join(CONFIG_NAME)))
+                        .find(|(_, c)| given.contains_key(c))
+                        .map_or(0, |(anc, c)| {
+                            let bytes = &given[&c];
+                            let read = if bytes.len() as u64 > files::MAX_CONFIG {
+                                Err(files::Refused::TooLarge {
+                                    size: bytes.len() as u64,
+                                    limit: files::MAX_CONFIG,
+                                }
+                                .to_string())
+                            } else {
+                                Ok(bytes.clone())
+                            };
+                            match ws
+                                .configs
+                                .iter()
+                                .position(|x| x.file.is_some() && x.dir == anc)
+                            {
+                                Some(i) => i,
+                                None => ws.add_config(anc, &c, read),
+                            }
+                        });
+                    by_dir.insert(dir, found);
+                    found
+                }
+            };
+            let c = &ws.configs[cfg];
+            if !c.config.exclude.is_empty() {
+                let rel = path.strip_prefix(&c.dir).unwrap_or(path);
+                if c.config
+                    .excludes
+                    .matches(&rel.to_string_lossy().replace('\\', "/"))
+                {
+                    continue;
+                }
+            }
+            let bytes = &given[path];
+            let id = if bytes.len() as u64 > files::MAX_ICG {
+                let id = ws.sources.add(path, String::new());
+                ws.files.push(id);
+                ws.too_large(id, bytes.len() as u64);
+                id
+            } else {
+                ws.add_icg_bytes(path, bytes.clone())
+            };
+            ws.config_of.insert(id, cfg);
+        }
+        ws.parse_and_lower(regime);
+        ws.load_local_packs(|dir, rel| {
+            use files::{NotRead, Outside};
+            if rel.has_root() {
+                return Err(NotRead::Outside(Outside::Absolute));
+            }
+            let path = lexical(&dir.join(rel))
+                .filter(|p| p.starts_with(dir))
+                .ok_or(NotRead::Outside(Outside::Leaves))?;
+            match given.get(&path) {
+                Some(b) if b.len() as u64 > files::MAX_PACK => {
+                    Err(NotRead::Refused(files::Refused::TooLarge {
+                        size: b.len() as u64,
+                        limit: files::MAX_PACK,
+                    }))
+                }
+                Some(b) => Ok(b.clone()),
+                None => Err(NotRead::Outside(Outside::Missing(
+                    std::io::ErrorKind::NotFound.into(),
+                ))),
+            }
+        });
         ws
     }
 
@@ -1425,39 +1568,7 @@ impl Workspace {
                 self.too_large(id, size);
                 id
             }
-            Ok(bytes) if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) => {
-                let id = self.sources.add(path, String::new());
-                self.files.push(id);
-                self.findings.push(
-                    icg::finding(
-                        icg::UNREADABLE,
-                        id,
-                        Span::new(0, 0),
-                        format!("{} is UTF-16 text, not UTF-8", path.display()),
-                    )
-                    .help("save the file as UTF-8 (in Notepad: Save As, Encoding: UTF-8)"),
-                );
-                id
-            }
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => {
-                    let id = self.sources.add(path, text);
-                    self.files.push(id);
-                    id
-                }
-                Err(e) => {
-                    let at = e.utf8_error().valid_up_to();
-                    let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
-                    let id = self.sources.add(path, text);
-                    self.files.push(id);
-                    let byte = e.as_bytes()[at];
-                    self.findings.push(
-                        icg::finding(icg::UNREADABLE, id, Span::new(at, at + 1), format!("{} is not UTF-8 text: byte {at} (0x{byte:02X}) is not valid UTF-8", path.display()))
-                            .help("save the file as UTF-8; this file was probably saved as Latin-1 or Windows-1252"),
-                    );
-                    id
-                }
-            },
+            Ok(bytes) => self.add_icg_bytes(path, bytes),
             Err(e) => {
                 let id = self.sources.add(path, String::new());
                 self.files.push(id);
@@ -1467,6 +1578,45 @@ impl Workspace {
                     Span::new(0, 0),
                     format!("{} cannot be read: {e}", path.display()),
                 ));
+                id
+            }
+        }
+    }
+
+    /// An `.icg` file's bytes as a text of the workspace: UTF-16 or bytes
+    /// that are not UTF-8 are an ICG009 (the file read from disk and the
+    /// bytes given by a browser are diagnosed alike).
+    fn add_icg_bytes(&mut self, path: &Path, bytes: Vec<u8>) -> FileId {
+        if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+            let id = self.sources.add(path, String::new());
+            self.files.push(id);
+            self.findings.push(
+                icg::finding(
+                    icg::UNREADABLE,
+                    id,
+                    Span::new(0, 0),
+                    format!("{} is UTF-16 text, not UTF-8", path.display()),
+                )
+                .help("save the file as UTF-8 (in Notepad: Save As, Encoding: UTF-8)"),
+            );
+            return id;
+        }
+        match String::from_utf8(bytes) {
+            Ok(text) => {
+                let id = self.sources.add(path, text);
+                self.files.push(id);
+                id
+            }
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                let id = self.sources.add(path, text);
+                self.files.push(id);
+                let byte = e.as_bytes()[at];
+                self.findings.push(
+                    icg::finding(icg::UNREADABLE, id, Span::new(at, at + 1), format!("{} is not UTF-8 text: byte {at} (0x{byte:02X}) is not valid UTF-8", path.display()))
+                        .help("save the file as UTF-8; this file was probably saved as Latin-1 or Windows-1252"),
+                );
                 id
             }
         }
@@ -1582,6 +1732,11 @@ impl Workspace {
                 files::NotRead::Outside(files::Outside::Leaves) => "it is a link to a file outside its folder, and icslint reads no file outside the folders it checks".to_string(),
                 e => e.to_string(),
             });
+        self.add_config(dir, path, read)
+    }
+
+    /// A configuration from what reading it gave: its bytes, or why not.
+    fn add_config(&mut self, dir: &Path, path: &Path, read: Result<Vec<u8>, String>) -> usize {
         let (text, problem) = match read {
             Ok(bytes) => config::decode(bytes),
             Err(why) => (
