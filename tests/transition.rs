@@ -587,7 +587,7 @@ fn the_briefing_in_markdown() {
     // What the sources do not confirm is listed, not guessed.
     let unconfirmed = between(&md, "## What the sources do not confirm", "\u{0}");
     assert!(
-        unconfirmed.contains("STA001, STA002, STA023, CCN101"),
+        unconfirmed.contains("STA001, STA002, STA023, STA029, CCN101"),
         "{unconfirmed}"
     );
 }

@@ -650,6 +650,30 @@ const CONDITIONS: &[(&str, &str)] = &[
         "tier == upper and count(systems) > 0",
         "to upper-tier councils that are part of a system",
     ),
+    (
+        "type == integrated_care_strategy and exists(pooled_arrangements)",
+        "where an integrated care strategy says whether arrangements under section 75 were considered, and none of the system's strategies does",
+    ),
+    (
+        "type == integrated_care_strategy and exists(involved)",
+        "where an integrated care strategy says who was involved in preparing it, and none of the system's strategies does",
+    ),
+    (
+        "any(member, role == chair and exists(removable_by))",
+        "where the ICB's constitution says who may remove its chair, and this one does not",
+    ),
+    (
+        "exists(quorum) and count(member) > 0",
+        "where the partnership states its quorum and lists its members, and this system's does not",
+    ),
+    (
+        "exists(conflicts.register)",
+        "where the ICB says whether it keeps a register of interests, and this one does not",
+    ),
+    (
+        "type == joint_forward_plan",
+        "to a joint forward plan, and none of the system's strategy documents is one",
+    ),
 ];
 
 /// The plain-English text of a `when:` condition: the built-in packs'
