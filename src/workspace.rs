@@ -914,8 +914,15 @@ impl Workspace {
     /// within its folder. Each file is diagnosed as its read from disk is:
     /// too large, UTF-16 or not UTF-8 is an ICG009; a configuration that
     /// cannot be used, or a pack that is not there, an ICG013.
-    pub fn from_files(files: Vec<(PathBuf, Vec<u8>)>, regime: Option<i64>) -> Workspace {
-        let mut ws = Workspace::default();
+    pub fn from_files(
+        files: Vec<(PathBuf, Vec<u8>)>,
+        regime: Option<i64>,
+        as_of: Option<crate::syntax::Date>,
+    ) -> Workspace {
+        let mut ws = Workspace {
+            as_of,
+            ..Workspace::default()
+        };
         ws.load_builtin_packs();
         ws.configs.push(ConfigFile {
             dir: PathBuf::new(),

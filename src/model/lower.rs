@@ -1076,12 +1076,14 @@ impl Lowerer {
             let total = self.model.share_total(a);
             let mut seen: Vec<(&str, Period, &Attr)> = Vec::new();
             let mut dated: Vec<Period> = Vec::new();
+            let mut percents: Vec<(&str, Period, f64)> = Vec::new();
             for s in b.attrs("share") {
                 let Val::Tuple(v) = &s.value else { continue };
-                let (Some(Val::Ref(_, name)), Some(Val::Percent(_))) = (v.first(), v.get(1)) else {
+                let (Some(Val::Ref(_, name)), Some(Val::Percent(pc))) = (v.first(), v.get(1)) else {
                     continue;
                 };
                 let period = Period::of_share(v);
+                percents.push((name, period, *pc));
                 if period.is_dated() {
                     dated.push(period);
                 }
@@ -1161,11 +1163,12 @@ impl Lowerer {
                     (_, None) => std::cmp::Ordering::Less,
                     (Some(x), Some(y)) => x.cmp(y),
                 });
-                // A day between two periods is ICG023's.
+                // A day between two periods is ICG023's too; on that day
+                // the authority is in no system, which is this finding's.
                 let why = match (first, last) {
                     (Some(f), _) if day < f => Some(format!("its first starts on {f}")),
                     (_, Some(Some(u))) if day > u => Some(format!("its last ended on {u}")),
-                    _ => None,
+                    _ => Some("the day falls between its dated shares".to_string()),
                 };
                 let b = self.model.block(a);
                 if let Some(why) = why {
@@ -1178,6 +1181,27 @@ impl Lowerer {
                     )
                     .help("add a `share` for the systems that serve the authority on that day (`from DATE`), or check the dates; until then it has no CCN type and no rule counts it in a system"),
                 );
+                }
+            }
+            // Shares of different systems whose days meet can add up to
+            // more than 100% on days other than the one checked (a hand-over
+            // a day late): reported whatever the day checked, on the first
+            // such day. The sum changes only on a share's first or last day.
+            if total <= 100.5 && !dated.is_empty() {
+                if let Some((day, sum)) = first_day_over(&percents) {
+                    self.findings.push(
+                        icg::finding(
+                            icg::SHARE_OVERLAP,
+                            b.file,
+                            b.header,
+                            format!(
+                                "the population shares of {} add up to {}% on {day}: the days of its shares of different systems meet",
+                                b.display(),
+                                syntax::fmt_num(sum)
+                            ),
+                        )
+                        .help("end each share the day before the next one starts (`until DATE`, then `from` the next day), so that on every day the shares add up to 100%"),
+                    );
                 }
             }
             if total > 100.5 {
@@ -1202,6 +1226,30 @@ fn on_day(model: &Model, a: BlockId) -> String {
     } else {
         String::new()
     }
+}
+
+/// The first day (a share's first or last day, where the sum changes) on
+/// which the shares in force, each system counted once with its first
+/// share, add up to more than 100.5%, with that sum.
+fn first_day_over(shares: &[(&str, Period, f64)]) -> Option<(Date, f64)> {
+    let mut days: Vec<Date> = shares
+        .iter()
+        .flat_map(|(_, p, _)| [p.from, p.until])
+        .flatten()
+        .collect();
+    days.sort_by_key(|d| d.day_number());
+    days.dedup();
+    days.into_iter().find_map(|day| {
+        let mut seen: Vec<&str> = Vec::new();
+        let mut sum = 0.0;
+        for (name, p, pc) in shares {
+            if p.contains(day) && !seen.contains(name) {
+                seen.push(name);
+                sum += pc;
+            }
+        }
+        (sum > 100.5).then_some((day, sum))
+    })
 }
 
 /// The first run of days, between the first and the last of `periods`,

@@ -168,7 +168,9 @@ pub fn check(input: &Input) -> Value {
             files.push((PathBuf::from(CONFIG_NAME), c.clone()));
         }
     }
-    let ws = Workspace::from_files(files, None);
+    // The model is as of the day given, as the CLI's `--as-of`: shares
+    // hold on their dates, and the browser has no clock.
+    let ws = Workspace::from_files(files, None, Some(as_of));
     let engine = Engine::new(
         &ws,
         Options {
