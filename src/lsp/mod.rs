@@ -16,6 +16,7 @@ mod fix;
 mod incremental;
 pub mod position;
 mod scope;
+pub mod symbols;
 pub mod transport;
 mod uri;
 mod world;
@@ -183,18 +184,6 @@ fn serve(conn: &Connection) -> Result<i32, String> {
             s.refresh();
         }
     }
-}
-
-/// Whether answering a request reads the model (resolved references, every
-/// block), which a re-check of a part of the workspace leaves behind.
-fn reads_model(method: &str) -> bool {
-    matches!(
-        method,
-        r::HoverRequest::METHOD
-            | r::GotoDefinition::METHOD
-            | r::WorkspaceSymbolRequest::METHOD
-            | r::Completion::METHOD
-    )
 }
 
 /// Whether a message changes a text or the files of the workspace (so the
@@ -400,13 +389,10 @@ impl Server<'_> {
         }
         // Requests see every edit that came before them.
         self.refresh();
-        let answer = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            if reads_model(&req.method) {
-                self.world.model();
-            }
-            self.answer(&req)
-        }))
-        .unwrap_or_else(|_| Err((ErrorCode::InternalError, "an internal error".into())));
+        // Requests that read the model read `World::symbols`, which every
+        // re-check keeps up to date: nothing is lowered again here.
+        let answer = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.answer(&req)))
+            .unwrap_or_else(|_| Err((ErrorCode::InternalError, "an internal error".into())));
         let resp = match answer {
             Ok(v) => Response::new_ok(id, v.unwrap_or(serde_json::Value::Null)),
             Err((code, message)) => {
@@ -442,7 +428,7 @@ impl Server<'_> {
             r::HoverRequest::METHOD => {
                 let p: lsp_types::HoverParams = parse(req.params.clone()).map_err(bad)?;
                 let (file, offset) = self.locate(&p.text_document_position_params)?;
-                let Some(text) = features::hover(ws, &self.world.findings, file, offset) else {
+                let Some(text) = self.world.hover(file, offset) else {
                     return Ok(None);
                 };
                 json(serde_json::json!(Hover {
@@ -456,7 +442,9 @@ impl Server<'_> {
             r::GotoDefinition::METHOD => {
                 let p: lsp_types::GotoDefinitionParams = parse(req.params.clone()).map_err(bad)?;
                 let (file, offset) = self.locate(&p.text_document_position_params)?;
-                Ok(features::definition(ws, file, offset)
+                Ok(self
+                    .world
+                    .definition(file, offset)
                     .map(|l| serde_json::json!(GotoDefinitionResponse::Scalar(l))))
             }
             r::References::METHOD => {
@@ -476,7 +464,7 @@ impl Server<'_> {
             }
             r::WorkspaceSymbolRequest::METHOD => {
                 let p: lsp_types::WorkspaceSymbolParams = parse(req.params.clone()).map_err(bad)?;
-                json(serde_json::json!(features::workspace_symbols(ws, &p.query)))
+                json(serde_json::json!(self.world.workspace_symbols(&p.query)))
             }
             r::FoldingRangeRequest::METHOD => {
                 let p: lsp_types::FoldingRangeParams = parse(req.params.clone()).map_err(bad)?;
@@ -486,11 +474,7 @@ impl Server<'_> {
             r::Completion::METHOD => {
                 let p: lsp_types::CompletionParams = parse(req.params.clone()).map_err(bad)?;
                 let (file, offset) = self.locate(&p.text_document_position)?;
-                json(serde_json::json!(features::completion(
-                    ws,
-                    self.world.text(file),
-                    offset
-                )))
+                json(serde_json::json!(self.world.completion(file, offset)))
             }
             r::CodeActionRequest::METHOD => {
                 let p: lsp_types::CodeActionParams = parse(req.params.clone()).map_err(bad)?;
