@@ -837,3 +837,45 @@ fn truncate(s: &str, n: usize) -> String {
         format!("{}…", s.chars().take(n).collect::<String>().trim_end())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Past `PARALLEL_WORDS`, the pairs are scored on several threads: the
+    /// scores, in the pairs' order, are those of one thread.
+    #[test]
+    fn scores_on_every_core_are_those_of_one_thread() {
+        let phrases = [
+            "the board assesses the health and wellbeing needs of the area",
+            "the partnership agrees the integrated care strategy",
+            "it signs off the better care fund plan",
+            "no partner can deliver these ambitions alone",
+        ];
+        let texts: Vec<String> = (0..40)
+            .map(|i| {
+                (0..120)
+                    .map(|j| format!("{} {i}{j}", phrases[(i * j + j / 3) % phrases.len()]))
+                    .collect::<Vec<_>>()
+                    .join(". ")
+            })
+            .collect();
+        let mut remits = Remits::new();
+        let ids: Vec<usize> = texts.iter().map(|t| remits.add(t)).collect();
+        let pairs: Vec<(usize, usize)> = ids
+            .iter()
+            .flat_map(|a| ids.iter().map(move |b| (*a, *b)))
+            .collect();
+        let words: usize = pairs
+            .iter()
+            .map(|&(a, b)| remits.words(a).min(remits.words(b)))
+            .sum();
+        assert!(words > 2 * PARALLEL_WORDS, "{words}");
+        let one: Vec<f64> = pairs
+            .iter()
+            .map(|&(a, b)| remits.similarity(a, b))
+            .collect();
+        assert_eq!(score_pairs(&remits, &pairs), one);
+        assert!(one.iter().any(|s| *s > 0.0 && *s < 1.0));
+    }
+}
