@@ -11,7 +11,11 @@
 //!     cargo bench --bench lsp             # 42 systems, 200 edits
 //!     cargo bench --bench lsp -- 200      # 200 systems
 //!
-//! Prints the median, the 10th and 90th percentiles, and each phase's median.
+//! Prints the median, the 10th and 90th percentiles, and each phase's
+//! median; then hover, definition and completion at a reference of the
+//! edited file straight after each edit (and, for comparison, what a
+//! request cost before they read `World::symbols`: the whole model lowered
+//! again).
 
 mod corpus;
 
@@ -120,6 +124,46 @@ fn main() {
         phases[1].push(check);
         phases[2].push(convert);
     }
+    // Hover, definition and completion straight after an edit: they read
+    // the index of IDs the re-check kept (`World::symbols`), where they
+    // lowered the whole workspace again before.
+    let at = big_text.find("system @").expect("the ICB names its system") + "system @".len() + 1;
+    let mut requests = [Vec::new(), Vec::new(), Vec::new(), Vec::new()];
+    for i in 0..runs {
+        let text = if i % 2 == 0 { &edited } else { &big_text };
+        world.recheck_timed(file, text.clone());
+        let t = Instant::now();
+        assert!(std::hint::black_box(world.hover(file, at)).is_some());
+        requests[0].push(t.elapsed());
+        let t = Instant::now();
+        assert!(std::hint::black_box(world.definition(file, at)).is_some());
+        requests[1].push(t.elapsed());
+        let t = Instant::now();
+        assert!(!std::hint::black_box(world.completion(file, at)).is_empty());
+        requests[2].push(t.elapsed());
+        if i % 10 == 0 {
+            // What a request after an edit cost before: the whole model
+            // lowered again.
+            let t = Instant::now();
+            std::hint::black_box(world.model());
+            requests[3].push(t.elapsed());
+        }
+    }
+    for r in &mut requests {
+        r.sort();
+    }
+    println!(
+        "after an edit, medians (p90): hover {:.3} ms ({:.3}), definition {:.3} ms ({:.3}), completion of {} references {:.3} ms ({:.3}); the whole model lowered again (before) {:.2} ms",
+        ms(percentile(&requests[0], 0.5)),
+        ms(percentile(&requests[0], 0.9)),
+        ms(percentile(&requests[1], 0.5)),
+        ms(percentile(&requests[1], 0.9)),
+        world.completion(file, at).len(),
+        ms(percentile(&requests[2], 0.5)),
+        ms(percentile(&requests[2], 0.9)),
+        ms(percentile(&requests[3], 0.5)),
+    );
+
     // The re-checks of a part end where a check of the whole workspace does.
     let whole = icslint::engine::Engine::new(world.model(), Default::default()).run();
     assert!(whole == world.findings, "the incremental findings differ");

@@ -112,18 +112,122 @@ fn coverage(short: &[(String, usize, usize)], long: &[(String, usize, usize)]) -
 pub fn shared_passages(a: &str, b: &str) -> Vec<String> {
     let (wa, wb) = (words(a), words(b));
     let covered = coverage(&wa, &wb);
+    let spans: Vec<(usize, usize)> = wa.iter().map(|(_, s, e)| (*s, *e)).collect();
+    passages_of(a, &spans, &covered)
+}
+
+/// Many remits compared pair by pair (CCN124 at national scale: every
+/// HWB with every ICP it relates to). [`similarity`] and
+/// [`shared_passages`] read both texts' words and index the longer one's
+/// passages again for every pair; here each text is read and its
+/// [`PASSAGE_WORDS`]-word passages indexed once ([`Remits::add`]), words
+/// interned so a passage is five numbers, and a pair costs one look-up per
+/// passage of its shorter text ([`Remits::similarity`]). The answers are
+/// exactly those of the functions on the two texts.
+#[derive(Default)]
+pub struct Remits<'t> {
+    vocabulary: rustc_hash::FxHashMap<String, u32>,
+    texts: Vec<Remit<'t>>,
+}
+
+/// One text of [`Remits`]: its words as numbers, where each lies in the
+/// text, and the set of its passages.
+struct Remit<'t> {
+    text: &'t str,
+    words: Vec<u32>,
+    spans: Vec<(usize, usize)>,
+    passages: rustc_hash::FxHashSet<[u32; PASSAGE_WORDS]>,
+}
+
+impl<'t> Remits<'t> {
+    pub fn new() -> Remits<'t> {
+        Remits::default()
+    }
+
+    /// Reads a text and indexes its passages; returns its number.
+    pub fn add(&mut self, text: &'t str) -> usize {
+        let mut ids = Vec::new();
+        let mut spans = Vec::new();
+        for (w, s, e) in words(text) {
+            let next = self.vocabulary.len() as u32;
+            ids.push(*self.vocabulary.entry(w).or_insert(next));
+            spans.push((s, e));
+        }
+        let passages = ids.windows(PASSAGE_WORDS).map(passage).collect();
+        self.texts.push(Remit {
+            text,
+            words: ids,
+            spans,
+            passages,
+        });
+        self.texts.len() - 1
+    }
+
+    /// The number of words of text `a`.
+    pub fn words(&self, a: usize) -> usize {
+        self.texts[a].words.len()
+    }
+
+    /// [`similarity`] of texts `a` and `b`.
+    pub fn similarity(&self, a: usize, b: usize) -> f64 {
+        let (ra, rb) = (&self.texts[a], &self.texts[b]);
+        let (short, long) = if ra.words.len() <= rb.words.len() {
+            (ra, rb)
+        } else {
+            (rb, ra)
+        };
+        if short.words.is_empty() {
+            return 0.0;
+        }
+        let covered = short.coverage(long);
+        covered.iter().filter(|c| **c).count() as f64 / short.words.len() as f64
+    }
+
+    /// [`shared_passages`] of texts `a` and `b`.
+    pub fn shared_passages(&self, a: usize, b: usize) -> Vec<String> {
+        let (ra, rb) = (&self.texts[a], &self.texts[b]);
+        passages_of(ra.text, &ra.spans, &ra.coverage(rb))
+    }
+}
+
+fn passage(w: &[u32]) -> [u32; PASSAGE_WORDS] {
+    let mut p = [0; PASSAGE_WORDS];
+    p.copy_from_slice(w);
+    p
+}
+
+impl Remit<'_> {
+    /// Which words of this text lie in a passage of `other` ([`coverage`]).
+    fn coverage(&self, other: &Remit) -> Vec<bool> {
+        let n = PASSAGE_WORDS;
+        let mut covered = vec![false; self.words.len()];
+        if self.words.len() < n || other.words.len() < n {
+            return covered;
+        }
+        for (i, w) in self.words.windows(n).enumerate() {
+            if other.passages.contains(&passage(w)) {
+                covered[i..i + n].iter_mut().for_each(|c| *c = true);
+            }
+        }
+        covered
+    }
+}
+
+/// The runs of covered words of `text`, as written, spacing collapsed,
+/// longest first, each once.
+fn passages_of(text: &str, spans: &[(usize, usize)], covered: &[bool]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut i = 0;
-    while i < wa.len() {
+    while i < spans.len() {
         if !covered[i] {
             i += 1;
             continue;
         }
         let start = i;
-        while i < wa.len() && covered[i] {
+        while i < spans.len() && covered[i] {
             i += 1;
         }
-        let text = &a[wa[start].1..wa[i - 1].2];
+        let text = &text[spans[start].0..spans[i - 1].1];
         out.push(text.split_whitespace().collect::<Vec<_>>().join(" "));
     }
     out.sort_by_key(|s| std::cmp::Reverse(s.len()));
@@ -484,6 +588,73 @@ mod tests {
             shared_passages(a, b),
             vec!["the strategy for improving health and wellbeing"]
         );
+    }
+
+    /// Remits of a small vocabulary (so five-word passages recur), with
+    /// case, punctuation and spacing varied, from a fixed seed.
+    fn remits(seed: u64, n: usize) -> Vec<String> {
+        let mut x = seed;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        // Phrases that recur from remit to remit, and words that break them.
+        let phrases = [
+            "the board assesses the health and wellbeing needs",
+            "agrees the joint Strategy, for care;",
+            "it's the Better Care fund plan",
+            "needs assessment. Ève — the board",
+            "health and wellbeing",
+        ];
+        let words = ["the", "board", "and", "plan", "Ève", "—", "care,"];
+        (0..n)
+            .map(|_| {
+                let len = (next() % 12) as usize;
+                let mut t = String::new();
+                for _ in 0..len {
+                    let w = if next() % 3 == 0 {
+                        words[(next() % 7) as usize]
+                    } else {
+                        phrases[(next() % 5) as usize]
+                    };
+                    t.push_str(if next() % 4 == 0 { "  " } else { " " });
+                    if next() % 5 == 0 {
+                        t.push_str(&w.to_uppercase());
+                    } else {
+                        t.push_str(w);
+                    }
+                }
+                t
+            })
+            .collect()
+    }
+
+    #[test]
+    fn indexed_remits_score_as_the_pairwise_comparison() {
+        let texts = remits(11, 120);
+        let mut index = Remits::new();
+        let ids: Vec<usize> = texts.iter().map(|t| index.add(t)).collect();
+        let mut shared = 0;
+        for (a, ta) in ids.iter().zip(&texts) {
+            for (b, tb) in ids.iter().zip(&texts) {
+                let want = similarity(ta, tb);
+                assert_eq!(
+                    index.similarity(*a, *b).to_bits(),
+                    want.to_bits(),
+                    "{ta:?} {tb:?}"
+                );
+                assert_eq!(
+                    index.shared_passages(*a, *b),
+                    shared_passages(ta, tb),
+                    "{ta:?} {tb:?}"
+                );
+                shared += usize::from(want > 0.0 && want < 1.0);
+            }
+        }
+        // The random remits share some wording, not all or none.
+        assert!(shared > 1000, "{shared}");
     }
 
     #[test]

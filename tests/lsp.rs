@@ -759,6 +759,11 @@ fn incremental_rechecks_equal_a_fresh_check() {
             )
             .unified_diff()
         );
+        // Requests read the index the re-check kept, with no lowering:
+        // they answer as a server freshly loaded on the same texts does.
+        let mut again = World::load(std::slice::from_ref(&dir));
+        again.refresh();
+        requests_agree(&world, &again, &files, &texts, step);
         let model = &world.model().model;
         assert_eq!(
             format!("{:?}", model.blocks),
@@ -770,6 +775,49 @@ fn incremental_rechecks_equal_a_fresh_check() {
         parts > 20 && wholes > 3,
         "{parts} re-checks of a part, {wholes} of the whole workspace"
     );
+}
+
+/// Hover, definition and completion just after every `@` of the texts, at the start of every word after a block's kind (its ID) and
+/// at random offsets, and the workspace's symbols, are the same in the
+/// server re-checked after edits (`edited`) and in one loaded afresh.
+fn requests_agree(
+    edited: &icslint::lsp::World,
+    fresh: &icslint::lsp::World,
+    files: &[icslint::source::FileId],
+    texts: &[String],
+    step: usize,
+) {
+    // Its own dice: the edits' sequence is the test's without this.
+    let mut dice = Dice(step as u64);
+    let all = |w: &icslint::lsp::World| w.symbols().all().cloned().collect::<Vec<_>>();
+    assert_eq!(all(edited), all(fresh), "step {step}: the symbols");
+    assert_eq!(
+        edited.workspace_symbols(""),
+        fresh.workspace_symbols(""),
+        "step {step}: workspace symbols"
+    );
+    for (f, text) in files.iter().zip(texts) {
+        let mut at: Vec<usize> = text.match_indices('@').map(|(i, _)| i + 1).collect();
+        at.extend(text.match_indices(" \"").map(|(i, _)| i.saturating_sub(2)));
+        at.extend((0..5).map(|_| dice.below(text.len() + 1)));
+        for offset in at.into_iter().filter(|o| text.is_char_boundary(*o)) {
+            assert_eq!(
+                edited.hover(*f, offset),
+                fresh.hover(*f, offset),
+                "step {step}: hover at {offset}"
+            );
+            assert_eq!(
+                edited.definition(*f, offset),
+                fresh.definition(*f, offset),
+                "step {step}: definition at {offset}"
+            );
+            assert_eq!(
+                edited.completion(*f, offset),
+                fresh.completion(*f, offset),
+                "step {step}: completion at {offset}"
+            );
+        }
+    }
 }
 
 /// The LSP position of a byte offset: line, and UTF-16 units into it.

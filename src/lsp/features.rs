@@ -2,6 +2,7 @@
 //! (with spans), the model (resolved references) and the schema (as data).
 
 use super::position::LineIndex;
+use super::symbols::Symbols;
 use super::uri;
 use crate::catalogue;
 use crate::diagnostic::Finding;
@@ -128,11 +129,23 @@ fn block_location(ws: &Workspace, file: FileId, span: Span) -> Option<Location> 
 /// meaning of the kind, key or word, else the block a reference names.
 /// Markdown, every text from the input escaped (`safe::markdown`), and no
 /// control character raw (an editor in a terminal prints it there).
-pub fn hover(ws: &Workspace, findings: &[Finding], file: FileId, offset: usize) -> Option<String> {
-    hover_text(ws, findings, file, offset).map(|h| crate::safe::terminal(&h).into_owned())
+pub fn hover(
+    ws: &Workspace,
+    symbols: &Symbols,
+    findings: &[Finding],
+    file: FileId,
+    offset: usize,
+) -> Option<String> {
+    hover_text(ws, symbols, findings, file, offset).map(|h| crate::safe::terminal(&h).into_owned())
 }
 
-fn hover_text(ws: &Workspace, findings: &[Finding], file: FileId, offset: usize) -> Option<String> {
+fn hover_text(
+    ws: &Workspace,
+    symbols: &Symbols,
+    findings: &[Finding],
+    file: FileId,
+    offset: usize,
+) -> Option<String> {
     let here: Vec<&Finding> = findings
         .iter()
         .filter(|f| {
@@ -208,13 +221,12 @@ fn hover_text(ws: &Workspace, findings: &[Finding], file: FileId, offset: usize)
             Some(format!("{}: {allowed}", code_span(word)))
         }
         Node::Ref(name) => {
-            let Some(&b) = ws.model.ids.get(name) else {
+            let Some(blk) = symbols.resolve(name) else {
                 return Some(format!(
                     "{}: no block in the workspace has this ID",
                     code_span(&format!("@{name}"))
                 ));
             };
-            let blk = ws.model.block(b);
             let src = ws.sources.get(blk.file);
             Some(format!(
                 "{} {}: {}\n\n{}",
@@ -224,7 +236,7 @@ fn hover_text(ws: &Workspace, findings: &[Finding], file: FileId, offset: usize)
                 md(&format!(
                     "{}:{}",
                     src.path.display(),
-                    src.line_of(blk.header.start())
+                    src.line_of(blk.header.start)
                 ))
             ))
         }
@@ -232,14 +244,19 @@ fn hover_text(ws: &Workspace, findings: &[Finding], file: FileId, offset: usize)
 }
 
 /// The block an `@reference` (or a block's own ID) at `offset` names.
-pub fn definition(ws: &Workspace, file: FileId, offset: usize) -> Option<Location> {
+pub fn definition(
+    ws: &Workspace,
+    symbols: &Symbols,
+    file: FileId,
+    offset: usize,
+) -> Option<Location> {
     let name = match node_at(ws, file, offset)? {
         Node::Ref(name) => name,
         Node::Id(b) => &b.id.as_ref()?.text,
         _ => return None,
     };
-    let blk = ws.model.block(*ws.model.ids.get(name)?);
-    block_location(ws, blk.file, blk.header.into())
+    let blk = symbols.resolve(name)?;
+    block_location(ws, blk.file, blk.header)
 }
 
 fn refs_in(values: &[Value], name: &str, out: &mut Vec<Span>) {
@@ -345,11 +362,11 @@ pub fn document_symbols(ws: &Workspace, file: FileId) -> Vec<DocumentSymbol> {
 }
 
 /// Blocks of the whole workspace whose ID or name contains the query (any case).
-pub fn workspace_symbols(ws: &Workspace, query: &str) -> Vec<WorkspaceSymbol> {
+pub fn workspace_symbols(ws: &Workspace, symbols: &Symbols, query: &str) -> Vec<WorkspaceSymbol> {
     let q = query.to_lowercase();
     let mut out = Vec::new();
-    for blk in &ws.model.blocks {
-        let Some(id) = &blk.id else { continue };
+    for blk in symbols.all() {
+        let id = &blk.id;
         let hit = id.to_lowercase().contains(&q)
             || blk
                 .name
@@ -358,12 +375,12 @@ pub fn workspace_symbols(ws: &Workspace, query: &str) -> Vec<WorkspaceSymbol> {
         if !hit {
             continue;
         }
-        let Some(loc) = block_location(ws, blk.file, blk.header.into()) else {
+        let Some(loc) = block_location(ws, blk.file, blk.header) else {
             continue;
         };
         out.push(WorkspaceSymbol {
             name: crate::safe::terminal(blk.display()).into_owned(),
-            kind: symbol_kind(&blk.kind, blk.parent.is_none()),
+            kind: symbol_kind(blk.kind, blk.top),
             tags: None,
             container_name: Some(format!("{} {id}", blk.kind)),
             location: lsp_types::OneOf::Left(loc),
@@ -515,7 +532,7 @@ fn item(label: &str, kind: CompletionItemKind, doc: String) -> CompletionItem {
 /// Completions at `offset`: block kinds where a block may start, the keys
 /// of the enclosing kind, the listed words a key takes, and `@references`
 /// to blocks of the kinds a key accepts.
-pub fn completion(ws: &Workspace, text: &str, offset: usize) -> Vec<CompletionItem> {
+pub fn completion(symbols: &Symbols, text: &str, offset: usize) -> Vec<CompletionItem> {
     let cx = context(text, offset);
     if cx.statement.starts_with('"')
         || cx.statement.contains('"') && cx.statement.matches('"').count() % 2 == 1
@@ -608,9 +625,9 @@ pub fn completion(ws: &Workspace, text: &str, offset: usize) -> Vec<CompletionIt
                 .statement
                 .trim_end_matches(|c: char| c.is_alphanumeric() || c == '_')
                 .ends_with('@');
-            for b in &ws.model.blocks {
-                let Some(id) = &b.id else { continue };
-                if !kinds.is_empty() && !kinds.contains(&b.kind.as_str()) {
+            for b in symbols.all() {
+                let id = &b.id;
+                if !kinds.is_empty() && !kinds.contains(&b.kind) {
                     continue;
                 }
                 let mut it = item(
@@ -644,6 +661,10 @@ mod tests {
     use super::*;
     use crate::config::Config;
 
+    fn syms(w: &Workspace) -> Symbols {
+        Symbols::of(&w.model, &w.files)
+    }
+
     fn ws(text: &str) -> Workspace {
         Workspace::from_texts(&[("/t/a.icg", text)], Config::default())
     }
@@ -656,18 +677,18 @@ mod tests {
     fn completes_kinds_keys_words_and_references() {
         let text = "icb i \"I\" {\n    system @s\n    member \"C\" {\n        role \n    }\n}\nauthority a \"A\" { share @s 10% }\n";
         let w = ws(text);
-        let top = completion(&w, text, 0);
+        let top = completion(&syms(&w), text, 0);
         assert!(
             !w.findings.is_empty(),
             "the file does not parse: `role` has no value"
         );
         assert!(labels(&top).contains(&"icb") && !labels(&top).contains(&"member"));
         let in_icb = text.find("    member").unwrap();
-        let keys = completion(&w, text, in_icb + 4);
+        let keys = completion(&syms(&w), text, in_icb + 4);
         assert!(labels(&keys).contains(&"membership_review"));
         assert!(labels(&keys).contains(&"committee"));
         let role = text.find("role ").unwrap() + 5;
-        let roles = completion(&w, text, role);
+        let roles = completion(&syms(&w), text, role);
         assert!(labels(&roles).contains(&"chair"));
         assert!(labels(&roles).contains(&"non_executive"));
         // References come from the model: the other files parse.
@@ -677,7 +698,7 @@ mod tests {
             Config::default(),
         );
         let sys = text.find("system @s").unwrap() + "system @".len();
-        let refs = completion(&w, text, sys);
+        let refs = completion(&syms(&w), text, sys);
         assert_eq!(labels(&refs), ["@s"]);
         assert_eq!(refs[0].insert_text.as_deref(), Some("s"));
     }
@@ -747,7 +768,7 @@ mod tests {
     #[test]
     fn nothing_inside_a_string() {
         let text = "icb i \"NHS ";
-        assert!(completion(&ws(text), text, text.len()).is_empty());
+        assert!(completion(&syms(&ws(text)), text, text.len()).is_empty());
     }
 
     #[test]
@@ -755,10 +776,10 @@ mod tests {
         let text = "system s \"Sé\" {}\nicb i \"I\" { system @s }\n";
         let w = ws(text);
         let at = text.find("@s").unwrap() + 1;
-        let h = hover(&w, &[], FileId(w.files[0].0), at).unwrap();
+        let h = hover(&w, &syms(&w), &[], FileId(w.files[0].0), at).unwrap();
         assert!(h.starts_with("system `s`: Sé"), "{h}");
         let key = text.find("system @").unwrap();
-        let h = hover(&w, &[], w.files[0], key).unwrap();
+        let h = hover(&w, &syms(&w), &[], w.files[0], key).unwrap();
         assert!(h.contains("a reference to `system`"), "{h}");
         let syms = document_symbols(&w, w.files[0]);
         assert_eq!(syms.len(), 2);
@@ -776,12 +797,12 @@ mod tests {
         let w = ws(&text);
         let findings = crate::engine::Engine::new(&w, crate::engine::Options::default()).run();
         let at = text.find("icb i").unwrap();
-        let mut hovers = vec![hover(&w, &findings, w.files[0], at).unwrap()];
-        hovers.push(hover(&w, &[], w.files[0], text.find("@s").unwrap() + 1).unwrap());
-        hovers.push(hover(&w, &[], w.files[0], text.find("i \"").unwrap()).unwrap());
+        let mut hovers = vec![hover(&w, &syms(&w), &findings, w.files[0], at).unwrap()];
+        hovers.push(hover(&w, &syms(&w), &[], w.files[0], text.find("@s").unwrap() + 1).unwrap());
+        hovers.push(hover(&w, &syms(&w), &[], w.files[0], text.find("i \"").unwrap()).unwrap());
         // A reference's completion documents the block it names, by name.
         let at = text.find("system @s").unwrap() + "system @".len();
-        for it in completion(&w, &text, at) {
+        for it in completion(&syms(&w), &text, at) {
             if let Some(Documentation::MarkupContent(m)) = it.documentation {
                 hovers.push(m.value);
             }
@@ -789,7 +810,11 @@ mod tests {
         assert!(hovers.len() > 3, "no completion documented");
         let names = document_symbols(&w, w.files[0]).into_iter().map(|d| d.name);
         let names: Vec<String> = names
-            .chain(workspace_symbols(&w, "").into_iter().map(|d| d.name))
+            .chain(
+                workspace_symbols(&w, &syms(&w), "")
+                    .into_iter()
+                    .map(|d| d.name),
+            )
             .collect();
         assert!(names.len() >= 4, "{names:?}");
         for n in names {

@@ -16,6 +16,7 @@ mod fix;
 mod incremental;
 pub mod position;
 mod scope;
+pub mod symbols;
 pub mod transport;
 mod uri;
 mod world;
@@ -132,7 +133,6 @@ fn serve(conn: &Connection) -> Result<i32, String> {
         .and_then(|o| o.get("rulesUrl"))
         .and_then(|v| v.as_str())
         .map_or_else(default_rules_url, str::to_string);
-    let world = World::load(&roots(&params));
     let watch = params
         .capabilities
         .workspace
@@ -146,6 +146,13 @@ fn serve(conn: &Connection) -> Result<i32, String> {
     });
     conn.initialize_finish(id, result)
         .map_err(|e| e.to_string())?;
+    // Answered before the workspace is read: the client goes on (opens
+    // files, sends requests) while the server reads, parses and checks
+    // it. Whatever the client sends meanwhile waits in the connection's
+    // queue and is handled, in order, once the workspace is loaded and
+    // checked: diagnostics are those of the whole check, and a request
+    // sees the workspace it names (never an empty or half-read one).
+    let world = World::load(&roots(&params));
     let mut s = Server {
         conn,
         world,
@@ -183,18 +190,6 @@ fn serve(conn: &Connection) -> Result<i32, String> {
             s.refresh();
         }
     }
-}
-
-/// Whether answering a request reads the model (resolved references, every
-/// block), which a re-check of a part of the workspace leaves behind.
-fn reads_model(method: &str) -> bool {
-    matches!(
-        method,
-        r::HoverRequest::METHOD
-            | r::GotoDefinition::METHOD
-            | r::WorkspaceSymbolRequest::METHOD
-            | r::Completion::METHOD
-    )
 }
 
 /// Whether a message changes a text or the files of the workspace (so the
@@ -400,13 +395,10 @@ impl Server<'_> {
         }
         // Requests see every edit that came before them.
         self.refresh();
-        let answer = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            if reads_model(&req.method) {
-                self.world.model();
-            }
-            self.answer(&req)
-        }))
-        .unwrap_or_else(|_| Err((ErrorCode::InternalError, "an internal error".into())));
+        // Requests that read the model read `World::symbols`, which every
+        // re-check keeps up to date: nothing is lowered again here.
+        let answer = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.answer(&req)))
+            .unwrap_or_else(|_| Err((ErrorCode::InternalError, "an internal error".into())));
         let resp = match answer {
             Ok(v) => Response::new_ok(id, v.unwrap_or(serde_json::Value::Null)),
             Err((code, message)) => {
@@ -442,7 +434,7 @@ impl Server<'_> {
             r::HoverRequest::METHOD => {
                 let p: lsp_types::HoverParams = parse(req.params.clone()).map_err(bad)?;
                 let (file, offset) = self.locate(&p.text_document_position_params)?;
-                let Some(text) = features::hover(ws, &self.world.findings, file, offset) else {
+                let Some(text) = self.world.hover(file, offset) else {
                     return Ok(None);
                 };
                 json(serde_json::json!(Hover {
@@ -456,7 +448,9 @@ impl Server<'_> {
             r::GotoDefinition::METHOD => {
                 let p: lsp_types::GotoDefinitionParams = parse(req.params.clone()).map_err(bad)?;
                 let (file, offset) = self.locate(&p.text_document_position_params)?;
-                Ok(features::definition(ws, file, offset)
+                Ok(self
+                    .world
+                    .definition(file, offset)
                     .map(|l| serde_json::json!(GotoDefinitionResponse::Scalar(l))))
             }
             r::References::METHOD => {
@@ -476,7 +470,7 @@ impl Server<'_> {
             }
             r::WorkspaceSymbolRequest::METHOD => {
                 let p: lsp_types::WorkspaceSymbolParams = parse(req.params.clone()).map_err(bad)?;
-                json(serde_json::json!(features::workspace_symbols(ws, &p.query)))
+                json(serde_json::json!(self.world.workspace_symbols(&p.query)))
             }
             r::FoldingRangeRequest::METHOD => {
                 let p: lsp_types::FoldingRangeParams = parse(req.params.clone()).map_err(bad)?;
@@ -486,11 +480,7 @@ impl Server<'_> {
             r::Completion::METHOD => {
                 let p: lsp_types::CompletionParams = parse(req.params.clone()).map_err(bad)?;
                 let (file, offset) = self.locate(&p.text_document_position)?;
-                json(serde_json::json!(features::completion(
-                    ws,
-                    self.world.text(file),
-                    offset
-                )))
+                json(serde_json::json!(self.world.completion(file, offset)))
             }
             r::CodeActionRequest::METHOD => {
                 let p: lsp_types::CodeActionParams = parse(req.params.clone()).map_err(bad)?;
@@ -548,6 +538,77 @@ mod tests {
 
     fn notification(method: &str, params: Value) -> Message {
         Message::Notification(Notification::new(method.into(), params))
+    }
+
+    /// `initialize` is answered before the workspace is read; what the
+    /// client sends straight after waits for the load and the first check:
+    /// a definition asked at once, in a file never opened, finds the
+    /// declaration in another file, and each file's diagnostics are
+    /// published once, after the answer to `initialize`.
+    #[test]
+    fn requests_sent_during_the_load_see_the_loaded_workspace() {
+        let dir = tempfile::tempdir().unwrap();
+        let dir = std::fs::canonicalize(dir.path()).unwrap();
+        std::fs::write(dir.join("icslint.yaml"), "select: [ICG]\n").unwrap();
+        std::fs::write(dir.join("a.icg"), "system tees \"Tees\" { regime 2022 }\n").unwrap();
+        let b = "icb t \"T ICB\" { system @tees; membrship_review every 12 months }\n";
+        std::fs::write(dir.join("b.icg"), b).unwrap();
+        let (a_uri, b_uri) = (
+            uri::of_path(&dir.join("a.icg")).unwrap(),
+            uri::of_path(&dir.join("b.icg")).unwrap(),
+        );
+        let root = uri::of_path(&dir).unwrap();
+        let at = b.find("@tees").unwrap() + 2;
+        let (server, client) = Connection::memory();
+        for m in [
+            request(
+                1,
+                "initialize",
+                json!({"processId": null, "rootUri": root, "capabilities": {}}),
+            ),
+            notification("initialized", json!({})),
+            request(
+                2,
+                "textDocument/definition",
+                json!({"textDocument": {"uri": b_uri}, "position": {"line": 0, "character": at}}),
+            ),
+            request(3, "shutdown", Value::Null),
+            notification("exit", Value::Null),
+        ] {
+            client.sender.send(m).unwrap();
+        }
+        assert_eq!(serve(&server), Ok(0));
+        drop(server);
+        let mut events = Vec::new();
+        for m in client.receiver.try_iter() {
+            match m {
+                Message::Response(r) if r.id == 2.into() => {
+                    let l: lsp_types::Location =
+                        serde_json::from_value(serde_json::to_value(&r).unwrap()["result"].clone())
+                            .unwrap();
+                    events.push(format!(
+                        "definition {} line {}",
+                        l.uri.as_str(),
+                        l.range.start.line
+                    ));
+                }
+                Message::Response(r) => events.push(format!("response {}", r.id)),
+                Message::Notification(n) if n.method == n::PublishDiagnostics::METHOD => {
+                    let p: PublishDiagnosticsParams = serde_json::from_value(n.params).unwrap();
+                    events.push(format!("{} {}", p.uri.as_str(), p.diagnostics.len()));
+                }
+                _ => {}
+            }
+        }
+        assert_eq!(
+            events,
+            [
+                "response 1".to_string(),
+                format!("{} 1", b_uri.as_str()),
+                format!("definition {} line 0", a_uri.as_str()),
+                "response 3".to_string(),
+            ]
+        );
     }
 
     /// Results a queued edit has made stale are never published: with a

@@ -9,6 +9,7 @@
 //! workspace where a part could not be exact.
 
 use super::scope::{Graph, Names};
+use super::symbols::Symbols;
 use crate::diagnostic::{icg, Finding};
 use crate::engine::{Engine, Options};
 use crate::source::FileId;
@@ -47,6 +48,9 @@ pub struct World {
     ids_of: HashMap<FileId, Vec<String>>,
     /// Whether `ws.model` is older than the parses.
     model_stale: bool,
+    /// What requests read of the model, up to date after every re-check
+    /// (a part's re-check replaces its files' entries).
+    symbols: Symbols,
     /// How long the last re-check's phases took (for `benches/lsp.rs`).
     timings: (Duration, Duration),
 }
@@ -121,6 +125,7 @@ impl World {
             graph: Graph::default(),
             ids_of: HashMap::new(),
             model_stale: false,
+            symbols: Symbols::default(),
             timings: Default::default(),
         }
     }
@@ -306,6 +311,7 @@ impl World {
                 }
             }
             self.ids_of = ids_by_file(&self.ws.model);
+            self.symbols = Symbols::of(&self.ws.model, &self.ws.files);
             self.findings = check(&self.ws);
             Checked::All
         });
@@ -332,9 +338,14 @@ impl World {
             .filter(|(f, _)| !part.contains(f))
             .flat_map(|(_, ids)| ids.iter().map(String::as_str))
             .collect();
-        let (found, ids) = self
-            .ws
-            .with_part(&files, &other_ids, |ws| (check(ws), ids_by_file(&ws.model)));
+        let (found, ids, model) = self.ws.with_part(&files, &other_ids, |ws| {
+            (
+                check(ws),
+                ids_by_file(&ws.model),
+                // What the requests read of the part's model.
+                Symbols::of(&ws.model, &ws.files),
+            )
+        });
         // The part declares other IDs now: unknown references elsewhere may
         // have another did-you-mean.
         let same_ids = files.iter().all(|f| ids.get(f) == self.ids_of.get(f));
@@ -353,6 +364,7 @@ impl World {
             };
         }
         self.model_stale = true;
+        self.symbols.replace_with(&files, model);
         let mut findings: Vec<Finding> = std::mem::take(&mut self.findings)
             .into_iter()
             .filter(|f| !part.contains(&f.file))
@@ -363,8 +375,35 @@ impl World {
         Some(Checked::Part(part))
     }
 
-    /// The workspace with its model up to date (hover, navigation and
-    /// completion read the model; a part's re-check leaves it behind).
+    /// What hover, definition, completion and workspace symbols read of
+    /// the model: up to date after every re-check, with no lowering.
+    pub fn symbols(&self) -> &Symbols {
+        &self.symbols
+    }
+
+    /// The hover text at a byte offset of a file (see `features::hover`).
+    pub fn hover(&self, file: FileId, offset: usize) -> Option<String> {
+        super::features::hover(&self.ws, &self.symbols, &self.findings, file, offset)
+    }
+
+    /// The declaration an `@reference` or ID at a byte offset names.
+    pub fn definition(&self, file: FileId, offset: usize) -> Option<lsp_types::Location> {
+        super::features::definition(&self.ws, &self.symbols, file, offset)
+    }
+
+    /// The completions at a byte offset of a file's current text.
+    pub fn completion(&self, file: FileId, offset: usize) -> Vec<lsp_types::CompletionItem> {
+        super::features::completion(&self.symbols, self.text(file), offset)
+    }
+
+    /// The blocks whose ID or name contains `query`.
+    pub fn workspace_symbols(&self, query: &str) -> Vec<lsp_types::WorkspaceSymbol> {
+        super::features::workspace_symbols(&self.ws, &self.symbols, query)
+    }
+
+    /// The workspace with its whole model lowered again if a part's
+    /// re-check left it behind. No request needs it (they read
+    /// [`World::symbols`]); tests compare it with a fresh load's.
     pub fn model(&mut self) -> &Workspace {
         if self.model_stale {
             self.ws.relower();

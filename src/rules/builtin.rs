@@ -187,7 +187,8 @@ pub fn suggest(name: &str) -> Option<&'static str> {
 }
 
 pub use crate::text::and_list;
-use crate::text::{shared_passages, similarity};
+use crate::text::Remits;
+use std::collections::HashMap;
 
 fn words(model: &Model, b: BlockId, key: &str) -> Vec<String> {
     match model.block(b).attr(key).map(|a| &a.value) {
@@ -775,45 +776,123 @@ fn quote(v: &[String]) -> Vec<String> {
 
 /// CCN124: an HWB remit that says what an ICP's remit says, for each ICP
 /// the board relates to; the measure is `crate::text::similarity`.
+///
+/// Each distinct remit is read and its passages indexed once
+/// (`text::Remits`), each distinct pair of texts is scored once (copied
+/// remits are common: the boilerplate of one system repeated in the next),
+/// and the scores are computed on every core when there are many; the hits
+/// are those of comparing every pair in turn, in the same order.
 fn remit_similarity(model: &Model, param: Params, _: Date) -> Vec<Hit> {
-    let mut hits = Vec::new();
+    struct Pair {
+        hwb: BlockId,
+        icp: BlockId,
+        texts: (usize, usize),
+        threshold: f64,
+    }
+    let mut remits = Remits::new();
+    let mut numbered: HashMap<&str, usize> = HashMap::new();
+    let mut number = |t| *numbered.entry(t).or_insert_with(|| remits.add(t));
+    let mut pairs = Vec::new();
     for h in model.of_kind("hwb") {
-        let hb = model.block(h);
-        let Some(ha) = hb.attr("remit") else { continue };
-        let Val::Text(ht) = &ha.value else { continue };
-        for icp in icps_of(model, h, param(h, "min_share")) {
-            let ib = model.block(icp);
-            let Some(ia) = ib.attr("remit") else { continue };
-            let Val::Text(it) = &ia.value else { continue };
-            let score = similarity(ht, it);
-            if score < param(h, "threshold") {
+        let Some(Val::Text(ht)) = model.block(h).attr("remit").map(|a| &a.value) else {
+            continue;
+        };
+        let icps = icps_of(model, h, param(h, "min_share"));
+        let threshold = param(h, "threshold");
+        for icp in icps {
+            let Some(Val::Text(it)) = model.block(icp).attr("remit").map(|a| &a.value) else {
                 continue;
-            }
-            let shared = shared_passages(ht, it)
+            };
+            let texts = (number(ht.as_str()), number(it.as_str()));
+            pairs.push(Pair {
+                hwb: h,
+                icp,
+                texts,
+                threshold,
+            });
+        }
+    }
+    let mut distinct: Vec<(usize, usize)> = pairs.iter().map(|p| p.texts).collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let scores = score_pairs(&remits, &distinct);
+    let score = |t: (usize, usize)| scores[distinct.binary_search(&t).unwrap_or_default()];
+    let mut shared: HashMap<(usize, usize), String> = HashMap::new();
+    let mut hits = Vec::new();
+    for p in pairs {
+        let score = score(p.texts);
+        if score < p.threshold {
+            continue;
+        }
+        let shared = shared.entry(p.texts).or_insert_with(|| {
+            remits
+                .shared_passages(p.texts.0, p.texts.1)
                 .iter()
                 .take(3)
                 .map(|p| format!("\"{}\"", truncate(p, 90)))
                 .collect::<Vec<_>>()
-                .join("; ");
-            hits.push(Hit {
-                block: h,
-                file: hb.file,
-                span: ha.span.into(),
-                message: None,
-                vars: vec![
-                    ("similarity", format!("{:.0}%", (score * 100.0).floor())),
-                    ("shared", shared),
-                    ("icp", ib.display().to_string()),
-                ],
-                labels: vec![Label {
-                    file: ib.file,
-                    span: ia.span.into(),
-                    message: format!("the remit of {} says the same", ib.display()),
-                }],
-            });
-        }
+                .join("; ")
+        });
+        let (hb, ib) = (model.block(p.hwb), model.block(p.icp));
+        let (Some(ha), Some(ia)) = (hb.attr("remit"), ib.attr("remit")) else {
+            continue;
+        };
+        hits.push(Hit {
+            block: p.hwb,
+            file: hb.file,
+            span: ha.span.into(),
+            message: None,
+            vars: vec![
+                ("similarity", format!("{:.0}%", (score * 100.0).floor())),
+                ("shared", shared.clone()),
+                ("icp", ib.display().to_string()),
+            ],
+            labels: vec![Label {
+                file: ib.file,
+                span: ia.span.into(),
+                message: format!("the remit of {} says the same", ib.display()),
+            }],
+        });
     }
     hits
+}
+
+/// The words of the shorter texts of pairs that are worth a second thread.
+const PARALLEL_WORDS: usize = 200_000;
+
+/// The similarity of each pair of texts, on every core when the pairs are
+/// many (the order of the pairs kept).
+fn score_pairs(remits: &Remits, pairs: &[(usize, usize)]) -> Vec<f64> {
+    let work: usize = pairs
+        .iter()
+        .map(|&(a, b)| remits.words(a).min(remits.words(b)))
+        .sum();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunks = cores.min(work / PARALLEL_WORDS + 1).max(1);
+    if chunks == 1 {
+        return pairs
+            .iter()
+            .map(|&(a, b)| remits.similarity(a, b))
+            .collect();
+    }
+    let size = pairs.len().div_ceil(chunks);
+    std::thread::scope(|s| {
+        let helpers: Vec<_> = pairs
+            .chunks(size.max(1))
+            .map(|chunk| {
+                s.spawn(move || {
+                    chunk
+                        .iter()
+                        .map(|&(a, b)| remits.similarity(a, b))
+                        .collect::<Vec<f64>>()
+                })
+            })
+            .collect();
+        helpers
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    })
 }
 
 fn truncate(s: &str, n: usize) -> String {
@@ -821,5 +900,47 @@ fn truncate(s: &str, n: usize) -> String {
         s.to_string()
     } else {
         format!("{}…", s.chars().take(n).collect::<String>().trim_end())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Past `PARALLEL_WORDS`, the pairs are scored on several threads: the
+    /// scores, in the pairs' order, are those of one thread.
+    #[test]
+    fn scores_on_every_core_are_those_of_one_thread() {
+        let phrases = [
+            "the board assesses the health and wellbeing needs of the area",
+            "the partnership agrees the integrated care strategy",
+            "it signs off the better care fund plan",
+            "no partner can deliver these ambitions alone",
+        ];
+        let texts: Vec<String> = (0..40)
+            .map(|i| {
+                (0..120)
+                    .map(|j| format!("{} {i}{j}", phrases[(i * j + j / 3) % phrases.len()]))
+                    .collect::<Vec<_>>()
+                    .join(". ")
+            })
+            .collect();
+        let mut remits = Remits::new();
+        let ids: Vec<usize> = texts.iter().map(|t| remits.add(t)).collect();
+        let pairs: Vec<(usize, usize)> = ids
+            .iter()
+            .flat_map(|a| ids.iter().map(move |b| (*a, *b)))
+            .collect();
+        let words: usize = pairs
+            .iter()
+            .map(|&(a, b)| remits.words(a).min(remits.words(b)))
+            .sum();
+        assert!(words > 2 * PARALLEL_WORDS, "{words}");
+        let one: Vec<f64> = pairs
+            .iter()
+            .map(|&(a, b)| remits.similarity(a, b))
+            .collect();
+        assert_eq!(score_pairs(&remits, &pairs), one);
+        assert!(one.iter().any(|s| *s > 0.0 && *s < 1.0));
     }
 }
