@@ -503,7 +503,7 @@ pub mod icg {
         "ICG022",
         "share-periods-overlap",
         Error,
-        "Two shares of an authority in the same system that hold on the same days (`share @s 56% until 2026-03-31` and `share @s 100% from 2026-03-01`): on those days only the first is counted.",
+        "Two shares of an authority in the same system that hold on the same days (`share @s 56% until 2026-03-31` and `share @s 100% from 2026-03-01`): on those days only the first is counted; or a hand-over between two systems whose days meet, so that on some day the shares add up to more than 100%.",
     );
     pub const SHARE_GAP: Icg = d(
         "ICG023",

@@ -117,7 +117,7 @@ fn rules_read_the_shares_in_force_on_the_day() {
     let after = findings(&["check", "examples/merged-icb", "--as-of", "2026-04-01"]);
     assert_eq!(
         rules_and_lines(&after),
-        vec![("CCN112".to_string(), 40)],
+        vec![("CCN112".to_string(), 57)],
         "{after:#?}"
     );
     assert!(after[0]["message"]
@@ -163,7 +163,7 @@ fn the_shares_diagnostics_are_those_of_the_day() {
     };
     assert_eq!(
         sums(&after),
-        vec![("ICG006".to_string(), 60), ("ICG014".to_string(), 70)]
+        vec![("ICG006".to_string(), 61), ("ICG014".to_string(), 71)]
     );
     let over = all.iter().find(|f| f["rule"] == "ICG006").unwrap();
     assert_eq!(
@@ -172,8 +172,12 @@ fn the_shares_diagnostics_are_those_of_the_day() {
     );
     // On 31 March: Over and Under are whole in Old Vale; Twice Council's
     // two periods of North Vale both start before it, so with Old Vale it
-    // is in 200%.
-    assert_eq!(sums(&before), vec![("ICG006".to_string(), 17)]);
+    // is in 200%; Gap District Council is in no system on that day, which
+    // falls between its periods.
+    assert_eq!(
+        sums(&before),
+        vec![("ICG006".to_string(), 17), ("ICG014".to_string(), 37)]
+    );
     let twice = before_all.iter().find(|f| f["rule"] == "ICG006").unwrap();
     assert!(twice["message"]
         .as_str()
@@ -182,7 +186,7 @@ fn the_shares_diagnostics_are_those_of_the_day() {
     let gap = all.iter().find(|f| f["rule"] == "ICG023").unwrap();
     assert_eq!(
         gap["message"],
-        "no share of Gap District Council holds on 2026-04-01, between its dated shares: on that day it is in no system"
+        "no share of Gap District Council holds on 2026-03-31, between its dated shares: on that day it is in no system"
     );
     let overlap = all.iter().find(|f| f["rule"] == "ICG022").unwrap();
     assert_eq!(

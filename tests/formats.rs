@@ -438,13 +438,7 @@ fn output_statistics_and_quiet() {
 
     // `--statistics --format json`: the same rows, in the same order.
     let out = icslint(
-        &[
-            "check",
-            &northmoor(),
-            "--statistics",
-            "--format",
-            "json",
-        ],
+        &["check", &northmoor(), "--statistics", "--format", "json"],
         &root(),
     );
     assert_eq!(out.status.code(), Some(1));
@@ -462,13 +456,7 @@ fn output_statistics_and_quiet() {
     }
     // A format that cannot hold the table is refused, not ignored.
     let sarif = icslint(
-        &[
-            "check",
-            &northmoor(),
-            "--statistics",
-            "--format",
-            "sarif",
-        ],
+        &["check", &northmoor(), "--statistics", "--format", "sarif"],
         &root(),
     );
     assert_eq!(sarif.status.code(), Some(2));

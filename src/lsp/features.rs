@@ -711,25 +711,32 @@ mod tests {
         let text = "strategy j \"J\" {\n    type joint_forward_plan\n    contents [health_services, \n}\nicp p \"P\" {\n    quorum 2\n    member \"Chair\" { role chair }\n}\n";
         let w = ws(text);
         let in_strategy = text.find("    type").unwrap() + 4;
-        let keys = completion(&w, text, in_strategy);
+        let keys = completion(&syms(&w), text, in_strategy);
         for key in ["pooled_arrangements", "involved", "contents"] {
             assert!(labels(&keys).contains(&key), "{key}: {:?}", labels(&keys));
         }
         let listed = text.find("health_services, ").unwrap() + "health_services, ".len();
-        let words = completion(&w, text, listed);
+        let words = completion(&syms(&w), text, listed);
         assert_eq!(labels(&words), schema::JFP_CONTENTS);
         let in_icp = text.find("    quorum").unwrap() + 4;
-        assert!(labels(&completion(&w, text, in_icp)).contains(&"quorum"));
+        assert!(labels(&completion(&syms(&w), text, in_icp)).contains(&"quorum"));
         let in_member = text.find("role chair").unwrap();
-        let member_keys = completion(&w, text, in_member);
+        let member_keys = completion(&syms(&w), text, in_member);
         assert!(labels(&member_keys).contains(&"removable_by"));
         assert!(labels(&member_keys).contains(&"removal_approved_by"));
         let valid = "system s \"S\" { regime 2022 }\nicp p \"P\" { system @s; quorum 2 }\nstrategy i \"I\" { system @s; type integrated_care_strategy; pooled_arrangements considered }\n";
         let w = ws(valid);
-        let h = hover(&w, &[], w.files[0], valid.find("quorum").unwrap()).unwrap();
+        let h = hover(
+            &w,
+            &syms(&w),
+            &[],
+            w.files[0],
+            valid.find("quorum").unwrap(),
+        )
+        .unwrap();
         assert!(h.contains("a whole number"), "{h}");
         let at = valid.find("considered").unwrap();
-        let h = hover(&w, &[], w.files[0], at).unwrap();
+        let h = hover(&w, &syms(&w), &[], w.files[0], at).unwrap();
         assert!(h.contains("`not_considered`"), "{h}");
     }
 
@@ -741,15 +748,21 @@ mod tests {
         let w = ws(text);
         let line = text.find("share @s 10%").unwrap();
         let at = |after: &str| line + text[line..].find(after).unwrap() + after.len();
-        assert_eq!(labels(&completion(&w, text, at("share @"))), ["@s"]);
-        assert_eq!(labels(&completion(&w, text, at("10% "))), ["from", "until"]);
-        assert_eq!(labels(&completion(&w, text, at("2026-04-01 "))), ["until"]);
-        assert!(completion(&w, text, at("from ")).is_empty());
+        assert_eq!(labels(&completion(&syms(&w), text, at("share @"))), ["@s"]);
+        assert_eq!(
+            labels(&completion(&syms(&w), text, at("10% "))),
+            ["from", "until"]
+        );
+        assert_eq!(
+            labels(&completion(&syms(&w), text, at("2026-04-01 "))),
+            ["until"]
+        );
+        assert!(completion(&syms(&w), text, at("from ")).is_empty());
         let key = text.find("share @s 5%").unwrap();
-        let h = hover(&w, &[], w.files[0], key).unwrap();
+        let h = hover(&w, &syms(&w), &[], w.files[0], key).unwrap();
         assert!(h.contains("share"), "{h}");
         let until = text.find("until").unwrap() + 1;
-        let _ = hover(&w, &[], w.files[0], until);
+        let _ = hover(&w, &syms(&w), &[], w.files[0], until);
     }
 
     /// `regime ` completes to every regime, 2026 said to be provisional.
@@ -757,7 +770,7 @@ mod tests {
     fn completes_regimes() {
         let text = "system s \"S\" {\n    regime \n}\n";
         let at = text.find("regime ").unwrap() + "regime ".len();
-        let items = completion(&ws(text), text, at);
+        let items = completion(&syms(&ws(text)), text, at);
         assert_eq!(labels(&items), ["2022", "2025", "2026"]);
         let Some(Documentation::MarkupContent(doc)) = &items[2].documentation else {
             panic!("no documentation: {:?}", items[2]);

@@ -1076,14 +1076,16 @@ impl Lowerer {
             let total = self.model.share_total(a);
             let mut seen: Vec<(&str, Period, &Attr)> = Vec::new();
             let mut dated: Vec<Period> = Vec::new();
-            let mut percents: Vec<(&str, Period, f64)> = Vec::new();
+            let mut percents: Vec<(&str, Period, f64, Span)> = Vec::new();
+            let mut overlap_reported = false;
             for s in b.attrs("share") {
                 let Val::Tuple(v) = &s.value else { continue };
-                let (Some(Val::Ref(_, name)), Some(Val::Percent(pc))) = (v.first(), v.get(1)) else {
+                let (Some(Val::Ref(_, name)), Some(Val::Percent(pc))) = (v.first(), v.get(1))
+                else {
                     continue;
                 };
                 let period = Period::of_share(v);
-                percents.push((name, period, *pc));
+                percents.push((name, period, *pc, s.span.span()));
                 if period.is_dated() {
                     dated.push(period);
                 }
@@ -1103,6 +1105,7 @@ impl Lowerer {
                         );
                     }
                     Some((_, p, first)) => {
+                        overlap_reported = true;
                         let both = Period {
                             from: match (p.from, period.from) {
                                 (Some(x), Some(y)) => Some(x.max(y)),
@@ -1187,13 +1190,13 @@ impl Lowerer {
             // more than 100% on days other than the one checked (a hand-over
             // a day late): reported whatever the day checked, on the first
             // such day. The sum changes only on a share's first or last day.
-            if total <= 100.5 && !dated.is_empty() {
-                if let Some((day, sum)) = first_day_over(&percents) {
+            if !dated.is_empty() && !overlap_reported {
+                if let Some((day, sum, at)) = first_day_over(&percents) {
                     self.findings.push(
                         icg::finding(
                             icg::SHARE_OVERLAP,
                             b.file,
-                            b.header,
+                            at,
                             format!(
                                 "the population shares of {} add up to {}% on {day}: the days of its shares of different systems meet",
                                 b.display(),
@@ -1230,11 +1233,12 @@ fn on_day(model: &Model, a: BlockId) -> String {
 
 /// The first day (a share's first or last day, where the sum changes) on
 /// which the shares in force, each system counted once with its first
-/// share, add up to more than 100.5%, with that sum.
-fn first_day_over(shares: &[(&str, Period, f64)]) -> Option<(Date, f64)> {
+/// share, add up to more than 100.5%, with that sum and the span of the
+/// share in force that starts last.
+fn first_day_over(shares: &[(&str, Period, f64, Span)]) -> Option<(Date, f64, Span)> {
     let mut days: Vec<Date> = shares
         .iter()
-        .flat_map(|(_, p, _)| [p.from, p.until])
+        .flat_map(|(_, p, _, _)| [p.from, p.until])
         .flatten()
         .collect();
     days.sort_by_key(|d| d.day_number());
@@ -1242,13 +1246,32 @@ fn first_day_over(shares: &[(&str, Period, f64)]) -> Option<(Date, f64)> {
     days.into_iter().find_map(|day| {
         let mut seen: Vec<&str> = Vec::new();
         let mut sum = 0.0;
-        for (name, p, pc) in shares {
+        // The share that starts last among those in force: the one whose
+        // days meet the others'.
+        let mut latest: Option<(Option<i64>, Span)> = None;
+        let (mut ending, mut starting) = (None, None);
+        for (name, p, pc, span) in shares {
             if p.contains(day) && !seen.contains(name) {
                 seen.push(name);
                 sum += pc;
+                let from = p.from.map(|d| d.day_number());
+                if latest.is_none_or(|(f, _)| from >= f) {
+                    latest = Some((from, *span));
+                }
+                if p.until.is_some() {
+                    ending = Some(*name);
+                }
+                if p.from.is_some() {
+                    starting = Some(*name);
+                }
             }
         }
-        (sum > 100.5).then_some((day, sum))
+        let (_, at) = latest?;
+        // A hand-over: a share that ends and another system's that starts
+        // are both in force. Shares that only start (and add up to over
+        // 100% from then on) are ICG006's, on the day checked.
+        let handover = matches!((ending, starting), (Some(e), Some(s)) if e != s);
+        (sum > 100.5 && handover).then_some((day, sum, at))
     })
 }
 
