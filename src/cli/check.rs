@@ -3,6 +3,7 @@ use clap::ValueEnum as _;
 use icslint::diagnostic::{Finding, Severity};
 use icslint::engine::{baseline::Baseline, Engine};
 use icslint::report;
+use icslint::report::plural;
 use icslint::safe::{self, Mode};
 use icslint::source::{FileId, Sources};
 use icslint::workspace::{LoadOptions, Workspace};
@@ -466,37 +467,8 @@ fn fix_summary(findings: &[Finding], fixed: Option<usize>, unsafe_fixes: bool) -
     s
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
 pub fn summary(findings: &[Finding], files: usize, hidden: usize) -> String {
-    let count = |s: Severity| {
-        findings
-            .iter()
-            .filter(|f| f.severity == s && !f.is_explained())
-            .count()
-    };
-    let explained = findings.iter().filter(|f| f.is_explained()).count();
-    let mut s = if findings.len() == explained {
-        format!("No findings in {}", plural(files, "file", "files"))
-    } else {
-        format!(
-            "Found {}, {} and {} in {}",
-            plural(count(Severity::Error), "error", "errors"),
-            plural(count(Severity::Warning), "warning", "warnings"),
-            plural(count(Severity::Advice), "advice", "advice"),
-            plural(files, "file", "files")
-        )
-    };
-    // Explained findings are reported, not counted as problems.
-    if explained > 0 {
-        s.push_str(&format!(
-            "; {} explained by the board",
-            plural(explained, "departure", "departures")
-        ));
-    }
-    s.push_str(".\n");
+    let mut s = icslint::report::summary(findings, files);
     if hidden > 0 {
         s.push_str(&format!(
             "{} recorded in the baseline not shown.\n",

@@ -152,3 +152,42 @@ fn miette_severity(s: crate::diagnostic::Severity) -> miette::Severity {
         Advice => miette::Severity::Advice,
     }
 }
+
+/// The summary line `icslint check` prints after its findings (and the
+/// offline page shows): the unexplained findings by severity, the files
+/// checked, and the departures the board explained.
+pub fn summary(findings: &[Finding], files: usize) -> String {
+    let count = |s: crate::diagnostic::Severity| {
+        findings
+            .iter()
+            .filter(|f| f.severity == s && !f.is_explained())
+            .count()
+    };
+    let explained = findings.iter().filter(|f| f.is_explained()).count();
+    let mut s = if findings.len() == explained {
+        format!("No findings in {}", plural(files, "file", "files"))
+    } else {
+        use crate::diagnostic::Severity::{Advice, Error, Warning};
+        format!(
+            "Found {}, {} and {} in {}",
+            plural(count(Error), "error", "errors"),
+            plural(count(Warning), "warning", "warnings"),
+            plural(count(Advice), "advice", "advice"),
+            plural(files, "file", "files")
+        )
+    };
+    // Explained findings are reported, not counted as problems.
+    if explained > 0 {
+        s.push_str(&format!(
+            "; {} explained by the board",
+            plural(explained, "departure", "departures")
+        ));
+    }
+    s.push_str(".\n");
+    s
+}
+
+/// `n` and the word for one or many of it.
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}

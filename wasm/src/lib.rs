@@ -18,7 +18,7 @@
 //! (`Workspace::from_files`) and no threads (the library's single-thread
 //! paths: every `spawn` fails, and the work is done on this thread).
 
-use icslint::diagnostic::{Finding, Severity};
+use icslint::diagnostic::Severity;
 use icslint::engine::{Engine, Options};
 use icslint::safe::{Guard, Mode};
 use icslint::syntax::Date;
@@ -86,7 +86,7 @@ impl Input {
     /// script writes the same bytes).
     pub fn encode(&self) -> Vec<u8> {
         let mut out = Vec::new();
-        let mut put = |b: &[u8], out: &mut Vec<u8>| {
+        let put = |b: &[u8], out: &mut Vec<u8>| {
             out.extend((b.len() as u32).to_le_bytes());
             out.extend(b);
         };
@@ -181,7 +181,7 @@ pub fn check(input: &Input) -> Value {
     let findings = engine.run();
     let json_doc: Value =
         serde_json::from_str(&icslint::report::json(&findings, &ws.sources)).unwrap_or(Value::Null);
-    let summary = summary(&findings, ws.files.len());
+    let summary = icslint::report::summary(&findings, ws.files.len());
     let mut human = Vec::new();
     {
         let mut g = Guard::new(&mut human, Mode::Text { colour: false });
@@ -238,40 +238,6 @@ pub fn check_bytes(bytes: &[u8]) -> String {
         Err(BadInput(e)) => json!({ "version": VERSION, "error": e }),
     };
     value.to_string()
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
-/// The CLI's summary line (`icslint check` without `--quiet`).
-fn summary(findings: &[Finding], files: usize) -> String {
-    let count = |s: Severity| {
-        findings
-            .iter()
-            .filter(|f| f.severity == s && !f.is_explained())
-            .count()
-    };
-    let explained = findings.iter().filter(|f| f.is_explained()).count();
-    let mut s = if findings.len() == explained {
-        format!("No findings in {}", plural(files, "file", "files"))
-    } else {
-        format!(
-            "Found {}, {} and {} in {}",
-            plural(count(Severity::Error), "error", "errors"),
-            plural(count(Severity::Warning), "warning", "warnings"),
-            plural(count(Severity::Advice), "advice", "advice"),
-            plural(files, "file", "files")
-        )
-    };
-    if explained > 0 {
-        s.push_str(&format!(
-            "; {} explained by the board",
-            plural(explained, "departure", "departures")
-        ));
-    }
-    s.push_str(".\n");
-    s
 }
 
 /// Memory for `len` bytes the page writes its input into (freed by
