@@ -22,6 +22,7 @@ pub mod rules;
 pub mod safe;
 pub mod source;
 pub mod syntax;
+pub mod templating;
 pub mod testing;
 pub mod text;
 pub mod transition;

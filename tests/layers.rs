@@ -8,7 +8,7 @@ use common::root;
 /// Lowest first; the same list as ARCHITECTURE.md's "Layers".
 const LAYERS: &[&[&str]] = &[
     &["source", "text", "files", "safe"],
-    &["diagnostic", "yaml"],
+    &["diagnostic", "yaml", "templating"],
     &["syntax"],
     &["model", "fmt"],
     &["rules", "config"],

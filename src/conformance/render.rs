@@ -9,11 +9,9 @@
 
 use super::charts::{self, Chart};
 use super::{Conformance, SystemReport};
-use crate::safe;
 use minijinja::value::Serde;
 use minijinja::{Environment, Value};
 use serde::Serialize;
-use std::borrow::Cow;
 
 const HTML: &str = include_str!("../../templates/report.html");
 const CSS: &str = include_str!("../../templates/report.css");
@@ -29,61 +27,10 @@ struct SystemCharts<'a> {
 }
 
 fn env() -> Environment<'static> {
-    let mut env = Environment::new();
-    env.set_syntax(
-        minijinja::syntax::SyntaxConfig::builder()
-            .trim_blocks(true)
-            .lstrip_blocks(true)
-            .build()
-            .expect("the default delimiters are valid"),
-    );
+    let mut env = crate::templating::environment();
     env.add_filter("thousands", |v: f64| super::thousands(v));
     env.add_filter("pct", |v: f64| {
         format!("{}%", crate::syntax::fmt_num((v * 10.0).round() / 10.0))
-    });
-    // Every value from the documents is made of characters XML allows
-    // (the HTML is XHTML-compatible: a control character in a name would
-    // leave it unreadable by an XML reader), then escaped as the template
-    // asks (HTML for report.html).
-    env.set_formatter(|out, state, value| {
-        if let Some(Cow::Owned(clean)) = value.as_str().map(safe::xml_chars) {
-            let clean = if value.is_safe() {
-                Value::from_safe_string(clean)
-            } else {
-                Value::from(clean)
-            };
-            return minijinja::escape_formatter(out, state, &clean);
-        }
-        minijinja::escape_formatter(out, state, value)
-    });
-    // Markdown text from the documents: one line, and inert
-    // (`safe::markdown`: no link, image, autolink, reference or HTML);
-    // code spans are left as written. Also fit for a table cell.
-    env.add_filter("md", |v: String| safe::markdown(&v));
-    env.add_filter("cell", |v: String| safe::markdown(&v));
-    // A path or location in Markdown: a code span its text cannot close.
-    env.add_filter("mdcode", |v: String| {
-        safe::code_span(&v).replace('|', "\\|")
-    });
-    // An address the HTML may link to: `http` or `https` only
-    // (`safe::web_url`); anything else is none, and shown as text.
-    env.add_filter("web_url", |v: Value| {
-        v.as_str().and_then(safe::web_url).map(str::to_string)
-    });
-    // Messages quote ICG in backticks (`employee yes`): in HTML, <code>,
-    // every part escaped by minijinja's own HTML escaper.
-    env.add_filter("code", |v: String| {
-        let v = safe::xml_chars(&v);
-        let mut out = String::new();
-        for (i, part) in v.split('`').enumerate() {
-            let part = minijinja::HtmlEscape(part).to_string();
-            if i % 2 == 1 {
-                out.push_str(&format!("<code>{part}</code>"));
-            } else {
-                out.push_str(&part);
-            }
-        }
-        Value::from_safe_string(out)
     });
     env.add_template("report.html", HTML)
         .expect("templates/report.html compiles (tested)");

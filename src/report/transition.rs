@@ -8,10 +8,9 @@ use crate::rules::Pack;
 use crate::source::Sources;
 use crate::transition::{Difference, Group, Transition};
 use minijinja::value::Serde;
-use minijinja::{Environment, Value};
+use minijinja::Environment;
 use serde::Serialize;
 use serde_json::json;
-use std::borrow::Cow;
 
 /// What one side of the comparison was: a regime imposed on every system
 /// (or each system's own) and a folder of packs (or the built-in packs).
@@ -412,49 +411,8 @@ fn briefing(
 }
 
 fn briefing_env() -> Environment<'static> {
-    let mut env = Environment::new();
-    env.set_syntax(
-        minijinja::syntax::SyntaxConfig::builder()
-            .trim_blocks(true)
-            .lstrip_blocks(true)
-            .build()
-            .expect("the default delimiters are valid"),
-    );
-    // As the conformance report: every value made of characters XML
-    // allows, then escaped as the template asks (HTML for briefing.html).
-    env.set_formatter(|out, state, value| {
-        if let Some(Cow::Owned(clean)) = value.as_str().map(crate::safe::xml_chars) {
-            let clean = if value.is_safe() {
-                Value::from_safe_string(clean)
-            } else {
-                Value::from(clean)
-            };
-            return minijinja::escape_formatter(out, state, &clean);
-        }
-        minijinja::escape_formatter(out, state, value)
-    });
-    env.add_filter("md", |v: String| crate::safe::markdown(&v));
-    env.add_filter("mdcode", |v: String| {
-        crate::safe::code_span(&v).replace('|', "\\|")
-    });
-    env.add_filter("web_url", |v: Value| {
-        v.as_str()
-            .and_then(crate::safe::web_url)
-            .map(str::to_string)
-    });
-    env.add_filter("code", |v: String| {
-        let v = crate::safe::xml_chars(&v);
-        let mut out = String::new();
-        for (i, part) in v.split('`').enumerate() {
-            let part = minijinja::HtmlEscape(part).to_string();
-            if i % 2 == 1 {
-                out.push_str(&format!("<code>{part}</code>"));
-            } else {
-                out.push_str(&part);
-            }
-        }
-        Value::from_safe_string(out)
-    });
+    // The conformance report's escaping, filter for filter.
+    let mut env = crate::templating::environment();
     env.add_template("briefing.html", BRIEFING_HTML)
         .expect("templates/briefing.html compiles (tested)");
     env.add_template("briefing.md", BRIEFING_MD)
