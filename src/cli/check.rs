@@ -164,18 +164,8 @@ fn input_of(args: &Args) -> Result<(Vec<PathBuf>, Input), i32> {
     } else {
         None
     };
-    if let Some(c) = &args.config {
-        if !c.is_file() {
-            return Err(super::error(format_args!(
-                "the configuration {} {}",
-                super::shown(c),
-                if c.exists() {
-                    "is not a file"
-                } else {
-                    "does not exist"
-                }
-            )));
-        }
+    if let Some(code) = super::config_missing(args.config.as_deref()) {
+        return Err(code);
     }
     Ok((
         paths,

@@ -84,16 +84,8 @@ pub fn run(args: Args) -> i32 {
             super::shown(&args.path)
         ));
     }
-    if let Some(c) = args.config.as_deref().filter(|c| !c.is_file()) {
-        return super::error(format_args!(
-            "the configuration {} {}",
-            super::shown(c),
-            if c.exists() {
-                "is not a file"
-            } else {
-                "does not exist"
-            }
-        ));
+    if let Some(code) = super::config_missing(args.config.as_deref()) {
+        return code;
     }
     let opts = LoadOptions {
         config: args.config.clone(),

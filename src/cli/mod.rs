@@ -401,6 +401,21 @@ pub(crate) fn error(msg: impl std::fmt::Display) -> i32 {
     EXIT_ERROR
 }
 
+/// `--config FILE` names a file that is there: else the error (exit 2),
+/// before anything is read.
+pub(crate) fn config_missing(config: Option<&std::path::Path>) -> Option<i32> {
+    let c = config.filter(|c| !c.is_file())?;
+    Some(error(format_args!(
+        "the configuration {} {}",
+        shown(c),
+        if c.exists() {
+            "is not a file"
+        } else {
+            "does not exist"
+        }
+    )))
+}
+
 /// A path as a message shows it: on one line, whatever its name holds
 /// (a file may be named `x\n::error::y`).
 pub(crate) fn shown(p: &std::path::Path) -> String {

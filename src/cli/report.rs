@@ -42,16 +42,8 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> i32 {
-    if let Some(c) = args.config.as_deref().filter(|c| !c.is_file()) {
-        return super::error(format_args!(
-            "the configuration {} {}",
-            super::shown(c),
-            if c.exists() {
-                "is not a file"
-            } else {
-                "does not exist"
-            }
-        ));
+    if let Some(code) = super::config_missing(args.config.as_deref()) {
+        return code;
     }
     let opts = icslint::workspace::LoadOptions {
         regime: super::regime_of(&args.selection),
