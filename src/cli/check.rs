@@ -330,8 +330,12 @@ pub fn run(args: Args) -> i32 {
     }
     // Text from the documents goes to a terminal or a screen reader: never
     // let it carry raw control characters (escape sequences, bidirectional
-    // overrides).
-    let safe = if args.statistics {
+    // overrides). Only the formats that print the documents' text as text
+    // need it: JSON, SARIF, GitLab and JUnit escape within their syntax
+    // (`safe::Guard`'s JSON and XML modes), and skipping it there saves a
+    // pass over every finding and every text it points into.
+    let terminal = matches!(args.format, Format::Human | Format::Plain | Format::Github);
+    let safe = if args.statistics || !terminal {
         None
     } else {
         terminal_safe(&findings, &ws.sources, args.format != Format::Github)
@@ -521,9 +525,16 @@ pub fn terminal_safe(
             matches!(safe::one_line(&p), std::borrow::Cow::Owned(_))
         }
     };
+    // Most texts are printable ASCII: a byte loop (vectorised) settles
+    // those, and only a text with another byte is read as characters.
+    let text_unsafe = |t: &str| {
+        !t.bytes()
+            .all(|b| matches!(b, b' '..=b'~' | b'\n' | b'\t' | b'\r'))
+            && t.chars().any(safe::unsafe_for_terminal)
+    };
     let texts_unsafe = files
         .iter()
-        .any(|&f| path_unsafe(f) || sources.get(f).text.chars().any(safe::unsafe_for_terminal));
+        .any(|&f| path_unsafe(f) || text_unsafe(&sources.get(f).text));
     let messages_unsafe = findings.iter().any(|f| {
         changes(&f.message)
             || f.help.as_deref().is_some_and(changes)
