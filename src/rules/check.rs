@@ -4,18 +4,20 @@
 //! loads; an unknown key or a type error (money compared with a date) is an
 //! error against the YAML, with a span, never a surprise at run time.
 
+use super::frozen;
 use crate::model::schema::{self, Ty};
 use crate::source::Span;
 use crate::syntax::{literal, Date, Duration, Unit};
 use pest::iterators::Pair;
 use pest::Parser as _;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 #[derive(pest_derive::Parser)]
 #[grammar = "../grammar/check.pest"]
 struct CheckParser;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum BinOp {
     Eq,
     Ne,
@@ -34,16 +36,16 @@ pub enum BinOp {
 
 pub use super::funcs::Func;
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum E {
     Word(String),
     Str(String),
     Num(f64),
     Percent(f64),
     Money(f64),
-    Date(Date),
+    Date(#[serde(with = "frozen::DateDef")] Date),
     /// A duration as written (`every` is dropped: a frequency is its period).
-    Duration(Duration),
+    Duration(#[serde(with = "frozen::DurationDef")] Duration),
     Bool(bool),
     Missing,
     List(Vec<Node>),
@@ -61,10 +63,10 @@ pub enum E {
     Neg(Box<Node>),
     Bin(BinOp, Box<Node>, Box<Node>),
     Is(Box<Node>, String),
-    Call(Func, Vec<Node>),
+    Call(#[serde(with = "frozen::func")] Func, Vec<Node>),
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Node {
     pub e: E,
     /// Byte span within the expression text.
@@ -72,7 +74,7 @@ pub struct Node {
 }
 
 /// Static types of the check language.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum T {
     Any,
     Bool,
@@ -84,7 +86,7 @@ pub enum T {
     Range,
     Str,
     Word,
-    Block(Option<&'static str>),
+    Block(#[serde(with = "frozen::opt_static_str")] frozen::OptKind),
     List(Box<T>),
     Missing,
 }
@@ -1147,7 +1149,7 @@ pub fn compile_str(text: &str, sc: &Scope) -> Result<(Node, T), CompileError> {
 }
 
 /// A message template: literal text with `{expression}` holes.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum Piece {
     Text(String),
     Expr(Node),

@@ -3,6 +3,7 @@
 
 pub mod builtin;
 pub mod check;
+pub mod frozen;
 pub mod funcs;
 pub mod pack;
 mod reads;

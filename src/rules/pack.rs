@@ -8,6 +8,7 @@
 
 use super::builtin::{self, Builtin};
 use super::check::{self, compile_template, CompileError, Node, Piece, Scope, T};
+use super::frozen;
 use crate::diagnostic::{icg, Finding, Provenance, Severity};
 use crate::model::regime::Regime;
 use crate::model::schema;
@@ -114,7 +115,7 @@ struct ContextDef {
 }
 
 /// A stakeholder's position on what rules of a pack ask, with its source.
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug, serde::Serialize, Deserialize)]
 pub struct Context {
     pub rules: Vec<String>,
     pub source: String,
@@ -137,7 +138,7 @@ struct UnconfirmedDef {
 }
 
 /// What a pack's sources are silent on, and the rules it leaves as they are.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, Deserialize)]
 pub struct Unconfirmed {
     pub reference: String,
     pub rules: Vec<String>,
@@ -223,17 +224,18 @@ struct RegimeDef {
 }
 
 /// A rule's severity and message under one regime, where they differ.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, Deserialize)]
 pub struct RegimeVariant {
     pub regime: i64,
     pub severity: Severity,
     pub message: Option<Vec<Piece>>,
     /// The block kind the system must have for the rule to apply under
     /// this regime (`requires: icp`).
-    pub requires: Option<&'static str>,
+    #[serde(with = "frozen::opt_static_str")]
+    pub requires: frozen::OptKind,
 }
 
-#[derive(Debug, Default, Deserialize, Clone)]
+#[derive(Debug, Default, Deserialize, serde::Serialize, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct Examples {
     #[serde(default)]
@@ -297,19 +299,19 @@ struct FixDef {
 /// right indentation in the block the rule ran on, or replacing the
 /// attribute with the same key there. Always unsafe: it changes what the
 /// document says.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, Deserialize)]
 pub struct RuleFix {
     pub insert: Vec<Piece>,
     pub title: Vec<Piece>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, Deserialize)]
 pub enum At {
     Header,
     Path(Node),
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, Deserialize)]
 pub struct Param {
     pub name: String,
     /// A literal expression (`5`, `£19`, `3 years`, `0.6`).
@@ -318,7 +320,7 @@ pub struct Param {
     pub text: String,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, Deserialize)]
 pub enum Check {
     Expr {
         for_each: Option<Node>,
@@ -327,10 +329,10 @@ pub enum Check {
         assert: Node,
         at: Option<At>,
     },
-    Builtin(&'static Builtin),
+    Builtin(#[serde(with = "frozen::builtin")] &'static Builtin),
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, Deserialize)]
 pub struct Rule {
     pub id: String,
     pub name: String,
@@ -339,6 +341,7 @@ pub struct Rule {
     pub regimes: Vec<i64>,
     /// Severity and message under particular regimes (STA008 is advice under 2025).
     pub by_regime: Vec<RegimeVariant>,
+    #[serde(with = "frozen::vec_static_str")]
     pub scope: Vec<&'static str>,
     pub provenance: Provenance,
     pub description: String,
@@ -346,6 +349,7 @@ pub struct Rule {
     pub examples: Examples,
     pub check: Check,
     pub message: Vec<Piece>,
+    #[serde(with = "frozen::sorted_map")]
     pub messages: HashMap<String, Vec<Piece>>,
     pub help: Vec<Piece>,
     pub help_text: String,
@@ -367,7 +371,7 @@ pub struct Rule {
     pub max_severity: Option<Severity>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, Deserialize)]
 pub struct Pack {
     pub name: String,
     pub title: String,
@@ -435,10 +439,27 @@ fn compile_builtin(ids: &[FileId]) -> (Vec<Pack>, Vec<Finding>) {
 
 fn compiled() -> &'static Compiled {
     COMPILED.get_or_init(|| {
-        let ids = add_builtin_sources(&mut crate::source::Sources::default());
-        let (p, f) = compile_builtin(&ids);
+        let ids = builtin_ids();
+        // The form made ahead (`frozen`), unless it is stale: then the
+        // packs are compiled here, as they were made.
+        let (p, f) = match frozen::thaw() {
+            Some(packs) => (packs, Vec::new()),
+            None => compile_builtin(&ids),
+        };
         (ids, p, f)
     })
+}
+
+/// The `FileId`s the built-in packs' texts get when a `Sources` registers
+/// them first (as [`add_builtin_sources`] on an empty one does).
+fn builtin_ids() -> Vec<FileId> {
+    (0..BUILTIN_PACKS.len() as u32).map(FileId).collect()
+}
+
+/// The built-in packs compiled now from their texts, never from the form
+/// made ahead: what `tests/frozen_packs.rs` compares that form with.
+pub fn compile_builtin_now() -> (Vec<Pack>, Vec<Finding>) {
+    compile_builtin(&builtin_ids())
 }
 
 /// Compiles the built-in packs for this process now: `Workspace::load`

@@ -75,12 +75,8 @@ impl<'a> Reader<'a> {
             match c {
                 b' ' | b'\t' => self.i += 1,
                 b'#' => {
-                    while let Some(c) = self.peek() {
-                        if c == b'\n' || c == b'\r' {
-                            break;
-                        }
-                        self.i += 1;
-                    }
+                    let rest = &self.b[self.i..];
+                    self.i += memchr::memchr2(b'\n', b'\r', rest).unwrap_or(rest.len());
                 }
                 _ => break,
             }
@@ -282,7 +278,7 @@ impl<'a> Reader<'a> {
             b'"' => {
                 if self.text[start..].starts_with("\"\"\"") {
                     let rest = &self.text[start + 3..];
-                    let n = rest.find("\"\"\"").ok_or(Bail)?;
+                    let n = memchr::memmem::find(rest.as_bytes(), b"\"\"\"").ok_or(Bail)?;
                     self.i = start + 3 + n + 3;
                     ValueKind::Text(rest[..n].to_string())
                 } else {
@@ -377,6 +373,7 @@ impl<'a> Reader<'a> {
     fn string_at(&self, start: usize) -> R<(&'a str, usize)> {
         let mut j = start + 1;
         loop {
+            j = super::scan::string_stop(self.b, j);
             match self.at(j) {
                 Some(b'"') => return Ok((&self.text[start + 1..j], j + 1)),
                 Some(b'\\') => match self.at(j + 1) {

@@ -66,17 +66,39 @@ fn is_eol(b: u8) -> bool {
 
 /// The end of the line that `i` is on (the first `\n` or `\r` at or after it).
 fn eol(b: &[u8], i: usize) -> usize {
-    b[i.min(b.len())..]
-        .iter()
-        .position(|&c| is_eol(c))
-        .map_or(b.len(), |n| i + n)
+    let i = i.min(b.len());
+    memchr::memchr2(b'\n', b'\r', &b[i..]).map_or(b.len(), |n| i + n)
 }
+
+/// The first byte at or after `from` that can end or escape within a `"`
+/// string (`"`, `\\`, `\n`, `\r`), or `b.len()`: a string's text is
+/// passed over a vector at a time (the scanner and the fast reader both
+/// read every string of every document).
+pub(super) fn string_stop(b: &[u8], from: usize) -> usize {
+    let hay = &b[from.min(b.len())..];
+    let j = memchr::memchr3(b'"', b'\\', b'\n', hay).unwrap_or(hay.len());
+    from + memchr::memchr(b'\r', &hay[..j]).unwrap_or(j)
+}
+
+/// Bytes the scanner acts on; any other byte is code it passes over.
+const fn acted_on() -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut k = 0;
+    let special = b"\n\r;#\"{[}] \t";
+    while k < special.len() {
+        t[special[k] as usize] = true;
+        k += 1;
+    }
+    t
+}
+static ACTED_ON: [bool; 256] = acted_on();
 
 /// Where a `"` string that opens at `start` ends: `Ok(end)` just past its
 /// closing quote, or `Err(eol)` when the line ends first.
 fn string_end(b: &[u8], start: usize) -> Result<usize, usize> {
     let mut i = start + 1;
     loop {
+        i = string_stop(b, i);
         match b.get(i) {
             Some(b'\\') if b.get(i + 1).is_some_and(|&c| !is_eol(c)) => i += 2,
             Some(b'"') => return Ok(i + 1),
@@ -259,10 +281,19 @@ pub(super) fn scan(text: &str) -> Scan {
                 }
                 i += 1;
             }
-            b' ' | b'\t' => i += 1,
+            b' ' | b'\t' => {
+                i += 1;
+                while i < b.len() && matches!(b[i], b' ' | b'\t') {
+                    i += 1;
+                }
+            }
             _ => {
                 line_has_code = true;
+                // The rest of the run of code bytes: one table look-up each.
                 i += 1;
+                while i < b.len() && !ACTED_ON[b[i] as usize] {
+                    i += 1;
+                }
             }
         }
     }
@@ -290,7 +321,7 @@ fn first_code(b: &[u8], from: usize, to: usize) -> usize {
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
+    memchr::memmem::find(hay, needle)
 }
 
 /// A bracket frame of the [`Walker`]: a block (or the top level) with the
