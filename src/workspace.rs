@@ -408,6 +408,104 @@ fn parse_each(
     in_order(files.len(), threads, &parse, |i, step| each(files[i], step));
 }
 
+/// What is wrong with a file's bytes as UTF-8 (ICG009).
+#[derive(Clone, Copy, Debug)]
+enum BadEncoding {
+    /// A UTF-16 byte-order mark: nothing of it is read.
+    Utf16,
+    /// The first byte that is not valid UTF-8; the text is decoded lossily.
+    NotUtf8 { at: usize, byte: u8 },
+}
+
+/// An `.icg` file's bytes as its text, and what was wrong with them.
+fn decode(bytes: Vec<u8>) -> (String, Option<BadEncoding>) {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return (String::new(), Some(BadEncoding::Utf16));
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => (text, None),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let byte = e.as_bytes()[at];
+            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            (text, Some(BadEncoding::NotUtf8 { at, byte }))
+        }
+    }
+}
+
+/// A file read and decoded, its line index made: what a reader thread
+/// hands back.
+struct Read {
+    source: crate::source::Source,
+    bad: Option<BadEncoding>,
+}
+
+/// Reads one `.icg` file through [`files::read`] (a regular file, within
+/// [`files::MAX_ICG`]) and decodes it.
+fn read_one(path: &Path) -> Result<Read, files::Refused> {
+    let (text, bad) = decode(files::read(path, files::MAX_ICG)?);
+    Ok(Read {
+        source: crate::source::Source::new(path.to_path_buf(), text),
+        bad,
+    })
+}
+
+/// [`read_one`] of every file, in the order given, read on every core:
+/// reading, decoding and the line index are most of the work before the
+/// first parse (at scale, more than the lowering's thread does while the
+/// files are parsed). Each worker takes the next file from a shared
+/// counter; what comes back is in the order given, whatever the threads.
+fn read_all(files: &[(FileId, PathBuf)]) -> Vec<Result<Read, files::Refused>> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    // Below this many files a thread costs more than it saves.
+    const MIN_FILES_PER_THREAD: usize = 8;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = cores.min(files.len() / MIN_FILES_PER_THREAD);
+    if threads < 2 {
+        return files.iter().map(|(_, p)| read_one(p)).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some((_, path)) = files.get(i) else {
+                return done;
+            };
+            done.push((i, read_one(path)));
+        }
+    };
+    let mut out: Vec<Option<Result<Read, files::Refused>>> = Vec::new();
+    out.resize_with(files.len(), || None);
+    std::thread::scope(|scope| {
+        // This thread is one of the readers; a thread that cannot be
+        // started leaves its share to the others.
+        let helpers: Vec<_> = (1..threads)
+            .filter_map(|_| {
+                std::thread::Builder::new()
+                    .name("read".into())
+                    .spawn_scoped(scope, work)
+                    .ok()
+            })
+            .collect();
+        let mut all = work();
+        for h in helpers {
+            match h.join() {
+                Ok(done) => all.extend(done),
+                // A panic on a reader (a bug of ours) comes again here.
+                Err(e) => std::panic::resume_unwind(e),
+            }
+        }
+        for (i, r) in all {
+            out[i] = Some(r);
+        }
+    });
+    out.into_iter()
+        .zip(files)
+        .map(|(r, (_, path))| r.unwrap_or_else(|| read_one(path)))
+        .collect()
+}
+
 /// Runs `parse` over `text`, giving its pieces to `send`; if the parser
 /// panics (a bug of ours, on some input), the rest of the file is one
 /// syntax error saying so, and every other file is parsed and checked as
@@ -808,6 +906,10 @@ impl Workspace {
         let mut by_dir: HashMap<PathBuf, usize> = HashMap::new();
         let forced = opts.config.as_deref().map(|p| ws.load_named_config(p));
         let stdin_is = opts.stdin.as_ref().map(|(p, _)| identity(p));
+        // Each file's `FileId` is taken here, in discovery order (between
+        // its configuration's, as before), and its text put in once read:
+        // the reading, decoding and line index happen on every core.
+        let mut to_read = Vec::new();
         for path in files {
             if stdin_is.as_ref().is_some_and(|s| p_is(s, &path)) {
                 continue;
@@ -816,8 +918,13 @@ impl Workspace {
             if ws.excluded(&path, cfg) {
                 continue;
             }
-            let id = ws.read(&path);
+            let id = ws.sources.add(&path, String::new());
+            ws.files.push(id);
             ws.config_of.insert(id, cfg);
+            to_read.push((id, path));
+        }
+        for ((id, _), read) in to_read.iter().zip(read_all(&to_read)) {
+            ws.put_read(*id, read);
         }
         if let Some((path, bytes)) = &opts.stdin {
             // Checked even where `exclude:` would skip it: an editor or a
@@ -1531,16 +1638,42 @@ impl Workspace {
     }
 
     fn read(&mut self, path: &Path) -> FileId {
-        // The model keeps 32-bit spans (`Span32`): a file of 4 GiB or more
-        // is refused before it is read, as is a text that decodes larger.
-        let id = self.read_text(path);
-        let len = self.sources.get(id).text.len();
-        if len > MAX_TEXT {
-            self.sources.set_text(id, String::new());
-            self.findings.retain(|f| f.file != id);
-            self.too_large(id, len as u64);
-        }
+        let id = self.sources.add(path, String::new());
+        self.files.push(id);
+        self.put_read(id, read_one(path));
         id
+    }
+
+    /// Puts a file's text, as [`read_one`] read it, at `id` (a file of the
+    /// workspace whose text is still empty), with an ICG009 when it could
+    /// not be read or decoded.
+    fn put_read(&mut self, id: FileId, read: Result<Read, files::Refused>) {
+        match read {
+            Err(files::Refused::TooLarge { size, .. }) => self.too_large(id, size),
+            Err(e) => {
+                let path = self.sources.path(id).display().to_string();
+                self.findings.push(icg::finding(
+                    icg::UNREADABLE,
+                    id,
+                    Span::new(0, 0),
+                    format!("{path} cannot be read: {e}"),
+                ));
+            }
+            Ok(Read { source, bad }) => {
+                // The model keeps 32-bit spans (`Span32`): a file of 4 GiB
+                // or more is refused before it is read, as is a text that
+                // decodes larger.
+                let len = source.text.len();
+                if len > MAX_TEXT {
+                    self.too_large(id, len as u64);
+                    return;
+                }
+                self.sources.restore(id, source);
+                if let Some(bad) = bad {
+                    self.bad_encoding(id, bad);
+                }
+            }
+        }
     }
 
     /// A file too large to check (see `read`) is one ICG009 at its path.
@@ -1559,10 +1692,6 @@ impl Workspace {
             )
             .help("split the document into files of a few of its top-level blocks each; nothing in this file was checked"),
         );
-    }
-
-    fn read_text(&mut self, path: &Path) -> FileId {
-        self.add_bytes(path, files::read(path, files::MAX_ICG))
     }
 
     /// A file's bytes as read (or why they were not), added as its text,
@@ -1594,39 +1723,37 @@ impl Workspace {
     /// that are not UTF-8 are an ICG009 (the file read from disk and the
     /// bytes given by a browser are diagnosed alike).
     fn add_icg_bytes(&mut self, path: &Path, bytes: Vec<u8>) -> FileId {
-        if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-            let id = self.sources.add(path, String::new());
-            self.files.push(id);
-            self.findings.push(
-                icg::finding(
-                    icg::UNREADABLE,
-                    id,
-                    Span::new(0, 0),
-                    format!("{} is UTF-16 text, not UTF-8", path.display()),
-                )
-                .help("save the file as UTF-8 (in Notepad: Save As, Encoding: UTF-8)"),
-            );
-            return id;
+        let (text, bad) = decode(bytes);
+        let id = self.sources.add(path, text);
+        self.files.push(id);
+        if let Some(bad) = bad {
+            self.bad_encoding(id, bad);
         }
-        match String::from_utf8(bytes) {
-            Ok(text) => {
-                let id = self.sources.add(path, text);
-                self.files.push(id);
-                id
-            }
-            Err(e) => {
-                let at = e.utf8_error().valid_up_to();
-                let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
-                let id = self.sources.add(path, text);
-                self.files.push(id);
-                let byte = e.as_bytes()[at];
-                self.findings.push(
-                    icg::finding(icg::UNREADABLE, id, Span::new(at, at + 1), format!("{} is not UTF-8 text: byte {at} (0x{byte:02X}) is not valid UTF-8", path.display()))
-                        .help("save the file as UTF-8; this file was probably saved as Latin-1 or Windows-1252"),
-                );
-                id
-            }
-        }
+        id
+    }
+
+    /// The ICG009 of a file whose bytes are not UTF-8 (its text, decoded
+    /// lossily or empty, is at `id`).
+    fn bad_encoding(&mut self, id: FileId, bad: BadEncoding) {
+        let path = self.sources.path(id).display().to_string();
+        self.findings.push(match bad {
+            BadEncoding::Utf16 => icg::finding(
+                icg::UNREADABLE,
+                id,
+                Span::new(0, 0),
+                format!("{path} is UTF-16 text, not UTF-8"),
+            )
+            .help("save the file as UTF-8 (in Notepad: Save As, Encoding: UTF-8)"),
+            BadEncoding::NotUtf8 { at, byte } => icg::finding(
+                icg::UNREADABLE,
+                id,
+                Span::new(at, at + 1),
+                format!("{path} is not UTF-8 text: byte {at} (0x{byte:02X}) is not valid UTF-8"),
+            )
+            .help(
+                "save the file as UTF-8; this file was probably saved as Latin-1 or Windows-1252",
+            ),
+        });
     }
 
     fn config_for(&mut self, file: &Path, by_dir: &mut HashMap<PathBuf, usize>) -> usize {
@@ -1792,6 +1919,74 @@ mod tests {
     use super::*;
     use crate::syntax::Comment;
     use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+
+    #[test]
+    fn files_read_on_every_core_come_back_in_order_as_one_thread_reads_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut files = Vec::new();
+        for i in 0..60 {
+            let path = dir.path().join(format!("{i:02}.icg"));
+            // Every kind of file the workers may meet: UTF-8 of each
+            // length, a UTF-16 one, bytes that are not UTF-8, a folder,
+            // a missing path.
+            match i % 10 {
+                3 => std::fs::write(&path, [0xFF, 0xFE, b's', 0]).unwrap(),
+                5 => std::fs::write(&path, b"system s \"\xE9\" {}\r\nx\ry").unwrap(),
+                7 => std::fs::create_dir(&path).unwrap(),
+                9 => {}
+                _ => {
+                    std::fs::write(&path, format!("system s{i} \"S\" {{\n}}\n").repeat(i)).unwrap()
+                }
+            }
+            files.push((FileId(i as u32), path));
+        }
+        let shown = |r: &Result<Read, files::Refused>| match r {
+            Ok(Read { source, bad }) => format!(
+                "{} {:?} {:?} {:?}",
+                source.path.display(),
+                source.text,
+                (1..=source.line_count())
+                    .map(|l| source.line_span(l))
+                    .collect::<Vec<_>>(),
+                bad
+            ),
+            Err(e) => format!("refused: {e}"),
+        };
+        let parallel: Vec<String> = read_all(&files).iter().map(shown).collect();
+        let serial: Vec<String> = files.iter().map(|(_, p)| shown(&read_one(p))).collect();
+        assert_eq!(parallel, serial);
+        assert!(serial[3].contains("Utf16") && serial[5].contains("NotUtf8"));
+        assert!(serial[7].starts_with("refused") && serial[9].starts_with("refused"));
+        // And a workspace of them: the same files, IDs and findings on
+        // every load, whatever the threads did.
+        let load = || {
+            let ws = Workspace::load(&[dir.path().to_path_buf()], None).unwrap();
+            let ids: Vec<_> = ws
+                .files
+                .iter()
+                .map(|f| (f.0, ws.sources.path(*f).to_path_buf()))
+                .collect();
+            let mut found: Vec<_> = ws
+                .findings
+                .iter()
+                .filter(|f| f.rule == icg::UNREADABLE.id)
+                .map(|f| (f.file.0, f.span, f.message.clone()))
+                .collect();
+            found.sort();
+            (ids, found)
+        };
+        let first = load();
+        assert_eq!(first.0.len(), 48, "folders and missing paths are not files");
+        assert_eq!(
+            first.1.len(),
+            12,
+            "six UTF-16 and six not UTF-8: {:?}",
+            first.1
+        );
+        for _ in 0..3 {
+            assert_eq!(load(), first);
+        }
+    }
 
     /// A piece that says which file and which of its pieces it is.
     fn piece(file: usize, k: usize) -> Parsed {
