@@ -180,15 +180,18 @@ impl<'a> Reader<'a> {
                 self.i = start;
                 return Ok(None);
             };
-            display = Some((unescape(inner), Span::new(s, e)));
+            display = Some((inner, Span::new(s, e)));
             header_end = e;
             self.i = e;
             self.skip();
         }
         if self.peek() != Some(b'{') {
+            // An attribute (`remit "..."`): its string is read by `attr`,
+            // so it is unescaped only once a block is certain.
             self.i = start;
             return Ok(None);
         }
+        let display = display.map(|(inner, span)| (unescape(inner), span));
         self.i += 1;
         let mut attrs = Vec::new();
         let mut children = Vec::new();
