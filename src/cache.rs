@@ -1,0 +1,823 @@
+//! The cache of `icslint check`, as ruff and eslint keep one: a run whose
+//! inputs are all as they were gives back the bytes it wrote then (report,
+//! warnings, exit status) without reading a rule.
+//!
+//! The unit is the whole run. An entry is named by [`Key`]: BLAKE3 over
+//! the binary (its version, this format, the built-in packs and the
+//! executable's identity), every `.icg` file the run would read (its path
+//! as the run names it and its bytes), every configuration and local pack
+//! it would read, and whatever the command line adds (every option, the
+//! day, the colour chosen, the current folder). A hit therefore costs
+//! discovery, reading and hashing, and its output is the earlier run's by
+//! construction.
+//!
+//! A cache folder is input like any other: a pull request can commit a
+//! `.icslint_cache/` with entries that would print anything, or make it a
+//! link to a folder elsewhere. So every entry carries a MAC, BLAKE3 keyed
+//! with a secret of this user ([`user_key`], kept outside every
+//! workspace): an entry that does not verify (committed, copied from
+//! another machine, truncated, damaged) is [`Lookup::Rejected`] and
+//! replaced; a folder or entry that is a symbolic link is never read nor
+//! written through ([`Folder::open`]); entries are regular files read
+//! within [`MAX_ENTRY`], and written whole to a temporary file first, then
+//! renamed into place. At most [`KEEP`] entries stay.
+
+use crate::files;
+use crate::workspace;
+use std::collections::{BTreeSet, HashMap};
+use std::io::{Read as _, Write as _};
+use std::path::{Path, PathBuf};
+
+/// The layout of an entry; a change to it makes every older entry miss.
+pub const FORMAT: u32 = 1;
+/// The cache folder's name, where no `--cache-dir` is given.
+pub const FOLDER_NAME: &str = ".icslint_cache";
+/// The most entries a folder keeps: the most recently used stay.
+pub const KEEP: usize = 8;
+/// The largest entry read or written (a report of 400,000 findings in
+/// JSON is about 100 MB).
+pub const MAX_ENTRY: u64 = 1 << 30;
+
+/// What ends every entry, before its MAC.
+const MAGIC: &[u8; 8] = b"ICSLCACH";
+/// The trailer: magic, format, exit status, report length, stderr length.
+const TRAILER: usize = 8 + 4 + 4 + 8 + 8;
+const MAC: usize = 32;
+
+/// The name of an entry: the hash of a run's inputs.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Name([u8; 32]);
+
+impl Name {
+    /// Its file name: 64 hexadecimal digits.
+    pub fn file_name(&self) -> String {
+        blake3::Hash::from_bytes(self.0).to_hex().to_string()
+    }
+}
+
+/// Whether a file name is one [`Name::file_name`] gives.
+fn is_entry_name(name: &str) -> bool {
+    name.len() == 64 && name.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// The inputs of a run, hashed as they are added. Each field is
+/// length-prefixed and named, so no two different runs hash the same
+/// bytes.
+pub struct Key(blake3::Hasher);
+
+impl Default for Key {
+    fn default() -> Self {
+        Key::new()
+    }
+}
+
+impl Key {
+    /// A key that already holds the binary: its version, the entry
+    /// format, the built-in packs' texts, and the executable's path, size
+    /// and modification time (a rebuild with the same version number,
+    /// as in development, misses too).
+    pub fn new() -> Key {
+        let mut k = Key(blake3::Hasher::new());
+        k.field("version", env!("CARGO_PKG_VERSION").as_bytes());
+        k.field("format", &FORMAT.to_le_bytes());
+        for (name, text) in crate::rules::pack::BUILTIN_PACKS {
+            k.field(name, text.as_bytes());
+        }
+        let exe = std::env::current_exe().ok();
+        let meta = exe.as_deref().and_then(|p| std::fs::metadata(p).ok());
+        k.field("exe", format!("{exe:?}").as_bytes());
+        if let Some(m) = meta {
+            let mtime = m
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos());
+            k.field("exe-len", &m.len().to_le_bytes());
+            k.field("exe-mtime", &mtime.to_le_bytes());
+        }
+        k
+    }
+
+    /// Adds one named field.
+    pub fn field(&mut self, name: &str, bytes: &[u8]) {
+        self.0.update(&(name.len() as u64).to_le_bytes());
+        self.0.update(name.as_bytes());
+        self.0.update(&(bytes.len() as u64).to_le_bytes());
+        self.0.update(bytes);
+    }
+
+    /// Adds a path, as its bytes.
+    pub fn path(&mut self, name: &str, p: &Path) {
+        self.field(name, p.as_os_str().as_encoded_bytes());
+    }
+
+    /// Adds what reading a file gives: its bytes, or why it could not be
+    /// read.
+    fn read(&mut self, name: &str, read: Result<Vec<u8>, String>) {
+        match read {
+            Ok(bytes) => self.field(name, &bytes),
+            Err(why) => self.field(&format!("{name} (unread)"), why.as_bytes()),
+        }
+    }
+
+    /// Adds the bytes of a regular file within `limit` (or why not).
+    pub fn file(&mut self, name: &str, path: &Path, limit: u64) {
+        self.path(name, path);
+        self.read(name, files::read(path, limit).map_err(|e| e.to_string()));
+    }
+
+    /// Adds everything a check of `paths` reads from the workspace: the
+    /// `.icg` files discovery finds (and what it could not read or did
+    /// not enter), their bytes, and the configurations and local packs
+    /// that apply to them, found as `workspace` finds them (the nearest
+    /// `icslint.yaml` above each file's real folder, or `config` for all;
+    /// the names of a configuration icslint does not read, which the run
+    /// reports). `None` when discovery fails (the run reports it).
+    pub fn workspace(&mut self, paths: &[PathBuf], config: Option<&Path>) -> Option<()> {
+        let d = workspace::discover(paths).ok()?;
+        for p in paths {
+            self.path("given", p);
+        }
+        for (p, why) in d.unreadable.iter().chain(&d.skipped) {
+            self.path("not read", p);
+            self.field("why", why.as_bytes());
+        }
+        for p in &d.outside {
+            self.path("outside", p);
+        }
+        // Reading is most of a hit's time: on every core, in order.
+        let texts = read_all(&d.files);
+        for (p, read) in d.files.iter().zip(texts) {
+            self.path("file", p);
+            self.read("text", read);
+        }
+        let mut configs = BTreeSet::new();
+        let mut misnamed = BTreeSet::new();
+        match config {
+            Some(c) => {
+                let dir = match c.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    Some(d) => d.to_path_buf(),
+                    None => PathBuf::from("."),
+                };
+                let dir = std::fs::canonicalize(&dir).unwrap_or(dir);
+                self.path("--config", c);
+                configs.insert((dir, c.to_path_buf()));
+            }
+            None => {
+                let mut nearest = Nearest::default();
+                let mut dirs: Vec<&Path> = d.files.iter().filter_map(|f| f.parent()).collect();
+                dirs.dedup();
+                for dir in dirs {
+                    if let Some(found) = nearest.config_of(dir, &mut misnamed) {
+                        configs.insert((found.clone(), found.join(workspace::CONFIG_NAME)));
+                    }
+                }
+            }
+        }
+        for p in &misnamed {
+            self.path("misnamed", p);
+        }
+        for (dir, path) in &configs {
+            self.config(dir, path, config.is_some());
+        }
+        Some(())
+    }
+
+    /// Adds a configuration's bytes and those of the local packs it names.
+    fn config(&mut self, dir: &Path, path: &Path, named: bool) {
+        self.path("config", path);
+        let name = if named {
+            PathBuf::from(path.file_name().unwrap_or_default())
+        } else {
+            PathBuf::from(workspace::CONFIG_NAME)
+        };
+        self.read(
+            "config text",
+            files::read_inside(dir, &name, files::MAX_CONFIG).map_err(|e| e.to_string()),
+        );
+        // The packs it names, read as the workspace reads them.
+        let opts = workspace::LoadOptions {
+            config: Some(path.to_path_buf()),
+            ..Default::default()
+        };
+        let (ws, i) = workspace::Workspace::configuration_for(dir, &opts);
+        let cf = &ws.configs[i];
+        for rel in &cf.config.rules {
+            self.path("pack", rel);
+            self.read(
+                "pack text",
+                files::read_inside(&cf.dir, rel, files::MAX_PACK).map_err(|e| e.to_string()),
+            );
+        }
+    }
+
+    /// The entry's name.
+    pub fn finish(&self) -> Name {
+        Name(*self.0.finalize().as_bytes())
+    }
+}
+
+/// The nearest `icslint.yaml` above folders, as `workspace` looks for
+/// it (each ancestor once however many folders share it).
+#[derive(Default)]
+struct Nearest {
+    /// A real folder → the folder of the configuration that applies there.
+    found: HashMap<PathBuf, Option<PathBuf>>,
+}
+
+impl Nearest {
+    fn config_of(&mut self, dir: &Path, misnamed: &mut BTreeSet<PathBuf>) -> Option<&PathBuf> {
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        let abs = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+        let mut walked = Vec::new();
+        let mut result = None;
+        for anc in abs.ancestors() {
+            if let Some(r) = self.found.get(anc) {
+                result = r.clone();
+                break;
+            }
+            walked.push(anc.to_path_buf());
+            for name in workspace::MISNAMED_CONFIGS {
+                let p = anc.join(name);
+                if std::fs::symlink_metadata(&p).is_ok() {
+                    misnamed.insert(p);
+                }
+            }
+            if std::fs::symlink_metadata(anc.join(workspace::CONFIG_NAME)).is_ok() {
+                result = Some(anc.to_path_buf());
+                break;
+            }
+        }
+        for w in walked {
+            self.found.insert(w, result.clone());
+        }
+        self.found.get(&abs).and_then(Option::as_ref)
+    }
+}
+
+/// The bytes of each file (or why it could not be read), in order, read
+/// on a few threads.
+fn read_all(paths: &[PathBuf]) -> Vec<Result<Vec<u8>, String>> {
+    let read = |p: &PathBuf| files::read(p, files::MAX_ICG).map_err(|e| e.to_string());
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(4)
+        .min(paths.len() / 64)
+        .max(1);
+    if threads == 1 {
+        return paths.iter().map(read).collect();
+    }
+    let chunk = paths.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = paths
+            .chunks(chunk)
+            .map(|part| s.spawn(move || part.iter().map(read).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| vec![Err("not read".to_string()); chunk])
+            })
+            .collect()
+    })
+}
+
+/// The folder of the cache of a check of `first` (its first path), where
+/// no `--cache-dir` is given: `.icslint_cache` in the folder of the
+/// nearest `icslint.yaml` above it (as ruff keeps its cache beside
+/// `pyproject.toml`), else in the current folder.
+pub fn default_folder(first: Option<&Path>) -> PathBuf {
+    let start = first.map(|p| {
+        if p.is_dir() {
+            p.to_path_buf()
+        } else {
+            p.parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+        }
+    });
+    let found = start
+        .and_then(|s| std::fs::canonicalize(s).ok())
+        .and_then(|abs| {
+            abs.ancestors()
+                .find(|a| std::fs::symlink_metadata(a.join(workspace::CONFIG_NAME)).is_ok())
+                .map(Path::to_path_buf)
+        });
+    match found {
+        Some(dir) => dir.join(FOLDER_NAME),
+        None => PathBuf::from(FOLDER_NAME),
+    }
+}
+
+/// Why there is no cache for this run.
+#[derive(Debug)]
+pub enum Unavailable {
+    /// The folder is a symbolic link (or its entry is not a folder): a
+    /// warning, since a workspace may hold it on purpose.
+    Refused(String),
+    /// No key, or a folder that cannot be made: quiet (`--verbose` says).
+    Quiet(String),
+}
+
+/// The per-user secret the entries' MACs are keyed with:
+/// `$XDG_CACHE_HOME/icslint/key`, or `~/.cache/icslint/key`, 32 random
+/// bytes made once (mode 0600) and never inside a workspace.
+pub fn user_key() -> Result<[u8; 32], String> {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .map(PathBuf::from)
+                .filter(|p| p.is_absolute())
+                .map(|h| h.join(".cache"))
+        })
+        .ok_or("no home folder (HOME or XDG_CACHE_HOME) to keep the cache's key in")?;
+    let dir = base.join("icslint");
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder
+        .create(&dir)
+        .map_err(|e| format!("cannot make {}: {e}", dir.display()))?;
+    let path = dir.join("key");
+    match read_key(&path) {
+        Ok(Some(k)) => return Ok(k),
+        Ok(None) => {}
+        Err(e) => return Err(e),
+    }
+    let mut key = [0u8; 32];
+    getrandom::fill(&mut key).map_err(|e| format!("no random bytes for the cache's key: {e}"))?;
+    // Written whole, then linked into place unless another run was first.
+    let mut tmp = tempfile::NamedTempFile::new_in(&dir)
+        .map_err(|e| format!("cannot write the cache's key in {}: {e}", dir.display()))?;
+    tmp.write_all(&key)
+        .and_then(|()| tmp.as_file().sync_all())
+        .map_err(|e| format!("cannot write the cache's key: {e}"))?;
+    match tmp.persist_noclobber(&path) {
+        Ok(_) => Ok(key),
+        Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => {
+            read_key(&path)?.ok_or_else(|| "the cache's key vanished".to_string())
+        }
+        Err(e) => Err(format!("cannot write {}: {}", path.display(), e.error)),
+    }
+}
+
+/// The key at `path`: `None` when there is none yet; an error when what
+/// is there is not a key icslint wrote (a link, another size).
+fn read_key(path: &Path) -> Result<Option<[u8; 32]>, String> {
+    let file = match open_no_follow(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+    };
+    let meta = file.metadata().map_err(|e| e.to_string())?;
+    if !meta.is_file() || meta.len() != 32 {
+        return Err(format!(
+            "{} is not a key icslint wrote (32 bytes in a regular file)",
+            path.display()
+        ));
+    }
+    let mut key = [0u8; 32];
+    (&file)
+        .read_exact(&mut key)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    Ok(Some(key))
+}
+
+/// Opens a file for reading without following a symbolic link at its
+/// last component and without blocking on a FIFO.
+fn open_no_follow(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    #[cfg(not(unix))]
+    if std::fs::symlink_metadata(path)?.file_type().is_symlink() {
+        return Err(std::io::Error::other("a symbolic link"));
+    }
+    options.open(path)
+}
+
+/// A cache folder that is a real folder, with the user's key.
+pub struct Folder {
+    dir: PathBuf,
+    key: [u8; 32],
+}
+
+/// What looking an entry up gave.
+pub enum Lookup {
+    Hit(Entry),
+    Miss,
+    /// There is an entry of that name, but icslint did not write it for
+    /// this user (or it was damaged since): why, in a few words.
+    Rejected(String),
+}
+
+/// A verified entry: what a run wrote, and how it ended.
+pub struct Entry {
+    bytes: Vec<u8>,
+    report_len: usize,
+    stderr_len: usize,
+    pub exit: i32,
+}
+
+impl Entry {
+    /// The report's bytes (standard output, or `-o FILE`).
+    pub fn report(&self) -> &[u8] {
+        &self.bytes[..self.report_len]
+    }
+    /// What the run wrote to standard error.
+    pub fn stderr(&self) -> &[u8] {
+        &self.bytes[self.report_len..self.report_len + self.stderr_len]
+    }
+}
+
+impl Folder {
+    /// The cache folder `dir`, made (with a `.gitignore` of `*` and a
+    /// `CACHEDIR.TAG`) if it is not there. A symbolic link, or something
+    /// other than a folder, is refused; a folder that cannot be made, or
+    /// no key, gives no cache.
+    pub fn open(dir: &Path) -> Result<Folder, Unavailable> {
+        match std::fs::symlink_metadata(dir) {
+            Ok(m) if m.file_type().is_symlink() => {
+                return Err(Unavailable::Refused(format!(
+                    "the cache folder {} is a symbolic link; icslint neither reads nor writes a cache through a link",
+                    dir.display()
+                )))
+            }
+            Ok(m) if !m.is_dir() => {
+                return Err(Unavailable::Refused(format!(
+                    "{} is not a folder, so it cannot hold icslint's cache",
+                    dir.display()
+                )))
+            }
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => make(dir)
+                .map_err(|e| Unavailable::Quiet(format!("cannot make {}: {e}", dir.display())))?,
+            Err(e) => return Err(Unavailable::Quiet(format!("{}: {e}", dir.display()))),
+        }
+        let key = user_key().map_err(Unavailable::Quiet)?;
+        Ok(Folder {
+            dir: dir.to_path_buf(),
+            key,
+        })
+    }
+
+    /// Where the folder is.
+    pub fn path(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The path of the entry `name`.
+    pub fn entry_path(&self, name: &Name) -> PathBuf {
+        self.dir.join(name.file_name())
+    }
+
+    fn mac(&self, name: &Name) -> blake3::Hasher {
+        let mut h = blake3::Hasher::new_keyed(&self.key);
+        h.update(&name.0);
+        h
+    }
+
+    /// The entry `name`, verified.
+    pub fn lookup(&self, name: &Name) -> Lookup {
+        let path = self.entry_path(name);
+        let file = match open_no_follow(&path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Lookup::Miss,
+            Err(e) if is_link_error(&e) => {
+                return Lookup::Rejected("it is a symbolic link".to_string())
+            }
+            Err(e) => return Lookup::Rejected(format!("it cannot be read: {e}")),
+        };
+        let meta = match file.metadata() {
+            Ok(m) => m,
+            Err(e) => return Lookup::Rejected(format!("it cannot be read: {e}")),
+        };
+        if !meta.is_file() {
+            return Lookup::Rejected("it is not a regular file".to_string());
+        }
+        if meta.len() > MAX_ENTRY {
+            return Lookup::Rejected(format!("it is larger than {}", files::bytes(MAX_ENTRY)));
+        }
+        let mut bytes = Vec::with_capacity(meta.len() as usize);
+        if let Err(e) = (&file).take(MAX_ENTRY + 1).read_to_end(&mut bytes) {
+            return Lookup::Rejected(format!("it cannot be read: {e}"));
+        }
+        match self.verify(name, bytes) {
+            Ok(entry) => {
+                // Most recently used: kept longest.
+                let _ = file.set_modified(std::time::SystemTime::now());
+                Lookup::Hit(entry)
+            }
+            Err(why) => Lookup::Rejected(why.to_string()),
+        }
+    }
+
+    fn verify(&self, name: &Name, mut bytes: Vec<u8>) -> Result<Entry, &'static str> {
+        const DAMAGED: &str =
+            "it was not written by icslint for you on this machine, or it was damaged since";
+        if bytes.len() < TRAILER + MAC {
+            return Err(DAMAGED);
+        }
+        let body = bytes.len() - MAC;
+        let mut h = self.mac(name);
+        h.update(&bytes[..body]);
+        let expected = blake3::Hash::from_bytes(bytes[body..].try_into().map_err(|_| DAMAGED)?);
+        // `blake3::Hash` compares in constant time.
+        if h.finalize() != expected {
+            return Err(DAMAGED);
+        }
+        let t = &bytes[body - TRAILER..body];
+        let u32_at = |i: usize| u32::from_le_bytes(t[i..i + 4].try_into().unwrap_or_default());
+        let u64_at = |i: usize| u64::from_le_bytes(t[i..i + 8].try_into().unwrap_or_default());
+        if &t[..8] != MAGIC || u32_at(8) != FORMAT {
+            return Err(DAMAGED);
+        }
+        let exit = u32_at(12) as i32;
+        let (report_len, stderr_len) = (u64_at(16), u64_at(24));
+        if report_len.checked_add(stderr_len) != Some((body - TRAILER) as u64) {
+            return Err(DAMAGED);
+        }
+        bytes.truncate(body - TRAILER);
+        Ok(Entry {
+            bytes,
+            report_len: report_len as usize,
+            stderr_len: stderr_len as usize,
+            exit,
+        })
+    }
+
+    /// Starts writing the entry `name`: a temporary file in the folder
+    /// the report is streamed to. `None` when the folder cannot be
+    /// written (a read-only checkout): the run goes on without storing.
+    pub fn writer(&self, name: Name) -> Option<Writer> {
+        let tmp = tempfile::Builder::new()
+            .prefix(".tmp-entry-")
+            .tempfile_in(&self.dir)
+            .ok()?;
+        Some(Writer {
+            mac: self.mac(&name),
+            file: std::io::BufWriter::with_capacity(1 << 16, tmp),
+            name,
+            dir: self.dir.clone(),
+            report_len: 0,
+            stderr: Vec::new(),
+            failed: false,
+        })
+    }
+}
+
+fn is_link_error(e: &std::io::Error) -> bool {
+    #[cfg(unix)]
+    {
+        e.raw_os_error() == Some(libc::ELOOP)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = e;
+        false
+    }
+}
+
+/// Makes a cache folder: the folder, then a `.gitignore` of `*` (so it
+/// is never committed) and a `CACHEDIR.TAG` (so backups skip it).
+fn make(dir: &Path) -> std::io::Result<()> {
+    if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::create_dir(dir)?;
+    let write_new = |name: &str, text: &str| -> std::io::Result<()> {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(dir.join(name))?;
+        f.write_all(text.as_bytes())
+    };
+    write_new(
+        ".gitignore",
+        "# Made by icslint: its cache is never committed.\n*\n",
+    )?;
+    write_new(
+        "CACHEDIR.TAG",
+        "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag made by icslint.\n# For information about cache directory tags see https://bford.info/cachedir/\n",
+    )?;
+    Ok(())
+}
+
+/// An entry being written as the run writes its output.
+pub struct Writer {
+    mac: blake3::Hasher,
+    file: std::io::BufWriter<tempfile::NamedTempFile>,
+    name: Name,
+    dir: PathBuf,
+    report_len: u64,
+    stderr: Vec<u8>,
+    failed: bool,
+}
+
+impl Writer {
+    /// Bytes of the report, as written.
+    pub fn report(&mut self, bytes: &[u8]) {
+        if self.failed {
+            return;
+        }
+        self.report_len += bytes.len() as u64;
+        if self.report_len > MAX_ENTRY / 2 || self.file.write_all(bytes).is_err() {
+            self.failed = true;
+            return;
+        }
+        self.mac.update(bytes);
+    }
+
+    /// Bytes written to standard error.
+    pub fn stderr(&mut self, bytes: &[u8]) {
+        if self.stderr.len() + bytes.len() > (MAX_ENTRY / 2) as usize {
+            self.failed = true;
+        }
+        if !self.failed {
+            self.stderr.extend_from_slice(bytes);
+        }
+    }
+
+    /// Something went wrong with what the run wrote (a closed pipe): the
+    /// bytes are not the whole output, and no entry is stored.
+    pub fn abandon(&mut self) {
+        self.failed = true;
+    }
+
+    /// Stores the entry with the run's exit status, then keeps the
+    /// [`KEEP`] most recently used entries of the folder. Nothing is
+    /// stored when a write failed.
+    pub fn finish(mut self, exit: i32) -> std::io::Result<()> {
+        if self.failed {
+            return Err(std::io::Error::other("the output was not recorded whole"));
+        }
+        let mut trailer = Vec::with_capacity(TRAILER);
+        trailer.extend_from_slice(MAGIC);
+        trailer.extend_from_slice(&FORMAT.to_le_bytes());
+        trailer.extend_from_slice(&(exit as u32).to_le_bytes());
+        trailer.extend_from_slice(&self.report_len.to_le_bytes());
+        trailer.extend_from_slice(&(self.stderr.len() as u64).to_le_bytes());
+        self.mac.update(&self.stderr);
+        self.mac.update(&trailer);
+        let mac = self.mac.finalize();
+        self.file.write_all(&self.stderr)?;
+        self.file.write_all(&trailer)?;
+        self.file.write_all(mac.as_bytes())?;
+        let tmp = self.file.into_inner().map_err(|e| e.into_error())?;
+        // `rename` replaces whatever is at the name (a link included)
+        // and never writes through it.
+        tmp.persist(self.dir.join(self.name.file_name()))
+            .map_err(|e| e.error)?;
+        prune(&self.dir, KEEP);
+        Ok(())
+    }
+}
+
+/// Removes all but the `keep` most recently used entries of `dir`.
+fn prune(dir: &Path, keep: usize) {
+    let Ok(read) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<(std::time::SystemTime, PathBuf)> = read
+        .flatten()
+        .filter(|e| e.file_name().to_str().is_some_and(is_entry_name))
+        .filter_map(|e| {
+            let m = e.metadata().ok()?; // not followed: a link's own
+            Some((m.modified().ok()?, e.path()))
+        })
+        .collect();
+    if entries.len() <= keep {
+        return;
+    }
+    entries.sort_by(|a, b| b.0.cmp(&a.0));
+    for (_, p) in entries.into_iter().skip(keep) {
+        let _ = std::fs::remove_file(p);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn folder(key: u8) -> (tempfile::TempDir, Folder) {
+        let t = tempfile::tempdir().unwrap();
+        let dir = t.path().join("c");
+        make(&dir).unwrap();
+        (
+            t,
+            Folder {
+                dir,
+                key: [key; 32],
+            },
+        )
+    }
+
+    fn store(f: &Folder, name: Name, report: &[u8], err: &[u8], exit: i32) {
+        let mut w = f.writer(name).unwrap();
+        w.report(report);
+        w.stderr(err);
+        w.finish(exit).unwrap();
+    }
+
+    #[test]
+    fn an_entry_gives_back_what_was_stored() {
+        let (_t, f) = folder(1);
+        let name = Name([7; 32]);
+        assert!(matches!(f.lookup(&name), Lookup::Miss));
+        store(&f, name, b"report\n", b"warning\n", 1);
+        let Lookup::Hit(e) = f.lookup(&name) else {
+            panic!("a hit")
+        };
+        assert_eq!(
+            (e.report(), e.stderr(), e.exit),
+            (&b"report\n"[..], &b"warning\n"[..], 1)
+        );
+        assert!(f.dir.join(".gitignore").is_file() && f.dir.join("CACHEDIR.TAG").is_file());
+    }
+
+    #[test]
+    fn another_key_a_flipped_byte_or_a_cut_entry_is_rejected() {
+        let (_t, f) = folder(1);
+        let name = Name([7; 32]);
+        store(&f, name, b"report", b"", 0);
+        let other = Folder {
+            dir: f.dir.clone(),
+            key: [2; 32],
+        };
+        assert!(matches!(other.lookup(&name), Lookup::Rejected(_)));
+        let path = f.entry_path(&name);
+        let good = std::fs::read(&path).unwrap();
+        for i in [0, good.len() / 2, good.len() - 1] {
+            let mut bad = good.clone();
+            bad[i] ^= 1;
+            std::fs::write(&path, &bad).unwrap();
+            assert!(matches!(f.lookup(&name), Lookup::Rejected(_)), "byte {i}");
+        }
+        std::fs::write(&path, &good[..good.len() - 3]).unwrap();
+        assert!(matches!(f.lookup(&name), Lookup::Rejected(_)));
+        std::fs::write(&path, b"").unwrap();
+        assert!(matches!(f.lookup(&name), Lookup::Rejected(_)));
+        // An entry moved to another name does not verify there.
+        std::fs::write(&path, &good).unwrap();
+        std::fs::copy(&path, f.entry_path(&Name([8; 32]))).unwrap();
+        assert!(matches!(f.lookup(&Name([8; 32])), Lookup::Rejected(_)));
+    }
+
+    #[test]
+    fn only_the_most_recent_entries_are_kept() {
+        let (_t, f) = folder(1);
+        for i in 0..(KEEP as u8 + 3) {
+            store(&f, Name([i; 32]), &[i], b"", 0);
+            let t = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(i as u64);
+            let file = std::fs::File::options()
+                .write(true)
+                .open(f.entry_path(&Name([i; 32])))
+                .unwrap();
+            file.set_modified(t).unwrap();
+        }
+        let names: Vec<String> = std::fs::read_dir(&f.dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| is_entry_name(n))
+            .collect();
+        assert_eq!(names.len(), KEEP, "{names:?}");
+        assert!(!names.contains(&Name([0; 32]).file_name()));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_is_neither_a_folder_nor_an_entry() {
+        let t = tempfile::tempdir().unwrap();
+        let outside = t.path().join("outside");
+        std::fs::create_dir(&outside).unwrap();
+        let link = t.path().join("link");
+        std::os::unix::fs::symlink(&outside, &link).unwrap();
+        assert!(matches!(Folder::open(&link), Err(Unavailable::Refused(_))));
+        let (_t, f) = folder(1);
+        let secret = t.path().join("secret");
+        std::fs::write(&secret, b"secret").unwrap();
+        let name = Name([3; 32]);
+        std::os::unix::fs::symlink(&secret, f.entry_path(&name)).unwrap();
+        assert!(matches!(f.lookup(&name), Lookup::Rejected(_)));
+        // Storing replaces the link, never writes through it.
+        store(&f, name, b"r", b"", 0);
+        assert_eq!(std::fs::read(&secret).unwrap(), b"secret");
+        assert!(matches!(f.lookup(&name), Lookup::Hit(_)));
+    }
+}
