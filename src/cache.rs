@@ -55,6 +55,13 @@ impl Name {
     }
 }
 
+/// Whether discovery's folder not entered is a cache folder: a check
+/// does not list it (it is not a folder the user left out, and a first
+/// run would otherwise report differently from a second).
+pub fn is_cache_folder(p: &Path) -> bool {
+    p.file_name().is_some_and(|n| n == FOLDER_NAME)
+}
+
 /// Whether a file name is one [`Name::file_name`] gives.
 fn is_entry_name(name: &str) -> bool {
     name.len() == 64 && name.bytes().all(|b| b.is_ascii_hexdigit())
@@ -138,7 +145,8 @@ impl Key {
         for p in paths {
             self.path("given", p);
         }
-        for (p, why) in d.unreadable.iter().chain(&d.skipped) {
+        let skipped = d.skipped.iter().filter(|(p, _)| !is_cache_folder(p));
+        for (p, why) in d.unreadable.iter().chain(skipped) {
             self.path("not read", p);
             self.field("why", why.as_bytes());
         }
