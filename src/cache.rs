@@ -29,7 +29,7 @@ use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
 
 /// The layout of an entry; a change to it makes every older entry miss.
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
 /// The cache folder's name, where no `--cache-dir` is given.
 pub const FOLDER_NAME: &str = ".icslint_cache";
 /// The most entries a folder keeps: the most recently used stay.
@@ -43,6 +43,10 @@ const MAGIC: &[u8; 8] = b"ICSLCACH";
 /// The trailer: magic, format, exit status, report length, stderr length.
 const TRAILER: usize = 8 + 4 + 4 + 8 + 8;
 const MAC: usize = 32;
+/// An entry's body (report, then standard error) is hashed in pieces of
+/// this size, which a hit reads and hashes on several threads; the MAC
+/// is over the pieces' hashes.
+const SEGMENT: usize = 8 << 20;
 
 /// The name of an entry: the hash of a run's inputs.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -153,34 +157,22 @@ impl Key {
         for p in &d.outside {
             self.path("outside", p);
         }
-        // Reading is most of a hit's time: on every core, in order.
-        let texts = read_all(&d.files);
+        // Reading is most of a hit's time: on every core, in order; the
+        // configurations are looked for meanwhile.
+        let (texts, found) = std::thread::scope(|s| {
+            let found = s.spawn(|| configs_of(&d.files, config));
+            (read_all(&d.files), found.join().ok())
+        });
+        let (configs, misnamed) = found?;
         for (p, read) in d.files.iter().zip(texts) {
             self.path("file", p);
-            self.read("text", read);
+            match read {
+                Ok(hash) => self.field("text", hash.as_bytes()),
+                Err(why) => self.field("text (unread)", why.as_bytes()),
+            }
         }
-        let mut configs = BTreeSet::new();
-        let mut misnamed = BTreeSet::new();
-        match config {
-            Some(c) => {
-                let dir = match c.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    Some(d) => d.to_path_buf(),
-                    None => PathBuf::from("."),
-                };
-                let dir = std::fs::canonicalize(&dir).unwrap_or(dir);
-                self.path("--config", c);
-                configs.insert((dir, c.to_path_buf()));
-            }
-            None => {
-                let mut nearest = Nearest::default();
-                let mut dirs: Vec<&Path> = d.files.iter().filter_map(|f| f.parent()).collect();
-                dirs.dedup();
-                for dir in dirs {
-                    if let Some(found) = nearest.config_of(dir, &mut misnamed) {
-                        configs.insert((found.clone(), found.join(workspace::CONFIG_NAME)));
-                    }
-                }
-            }
+        if let Some(c) = config {
+            self.path("--config", c);
         }
         for p in &misnamed {
             self.path("misnamed", p);
@@ -225,22 +217,80 @@ impl Key {
     }
 }
 
+/// A configuration's folder (canonical) and path.
+type Configs = BTreeSet<(PathBuf, PathBuf)>;
+
+/// The configurations that apply to `files` (`config`, or the nearest
+/// `icslint.yaml` above each), and the files named as a configuration
+/// icslint does not read that the run reports.
+fn configs_of(files: &[PathBuf], config: Option<&Path>) -> (Configs, BTreeSet<PathBuf>) {
+    let mut configs = BTreeSet::new();
+    let mut misnamed = BTreeSet::new();
+    match config {
+        Some(c) => {
+            let dir = match c.parent().filter(|d| !d.as_os_str().is_empty()) {
+                Some(d) => d.to_path_buf(),
+                None => PathBuf::from("."),
+            };
+            let dir = std::fs::canonicalize(&dir).unwrap_or(dir);
+            configs.insert((dir, c.to_path_buf()));
+        }
+        None => {
+            let mut nearest = Nearest::default();
+            let mut dirs: Vec<&Path> = files.iter().filter_map(|f| f.parent()).collect();
+            dirs.dedup();
+            for dir in dirs {
+                if let Some(found) = nearest.config_of(dir, &mut misnamed) {
+                    configs.insert((found.clone(), found.join(workspace::CONFIG_NAME)));
+                }
+            }
+        }
+    }
+    (configs, misnamed)
+}
+
 /// The nearest `icslint.yaml` above folders, as `workspace` looks for
 /// it (each ancestor once however many folders share it).
 #[derive(Default)]
 struct Nearest {
     /// A real folder → the folder of the configuration that applies there.
     found: HashMap<PathBuf, Option<PathBuf>>,
+    /// A folder as named → its real path.
+    real: HashMap<PathBuf, Option<PathBuf>>,
 }
 
 impl Nearest {
+    /// `canonicalize(dir)`, from its parent's real path when `dir` is a
+    /// folder (not a link) of it: one `lstat` rather than one per
+    /// component, for each of thousands of folders.
+    fn real(&mut self, dir: &Path) -> Option<PathBuf> {
+        if let Some(r) = self.real.get(dir) {
+            return r.clone();
+        }
+        let quick = match (dir.parent(), dir.components().next_back()) {
+            (Some(parent), Some(std::path::Component::Normal(name)))
+                if !parent.as_os_str().is_empty() =>
+            {
+                let m = std::fs::symlink_metadata(dir).ok();
+                match m {
+                    Some(m) if m.is_dir() => self.real(parent).map(|p| p.join(name)),
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        let r = quick.or_else(|| std::fs::canonicalize(dir).ok());
+        self.real.insert(dir.to_path_buf(), r.clone());
+        r
+    }
+
     fn config_of(&mut self, dir: &Path, misnamed: &mut BTreeSet<PathBuf>) -> Option<&PathBuf> {
         let dir = if dir.as_os_str().is_empty() {
             Path::new(".")
         } else {
             dir
         };
-        let abs = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+        let abs = self.real(dir).unwrap_or_else(|| dir.to_path_buf());
         let mut walked = Vec::new();
         let mut result = None;
         for anc in abs.ancestors() {
@@ -267,10 +317,11 @@ impl Nearest {
     }
 }
 
-/// The bytes of each file (or why it could not be read), in order, read
-/// on a few threads.
-fn read_all(paths: &[PathBuf]) -> Vec<Result<Vec<u8>, String>> {
-    let read = |p: &PathBuf| files::read(p, files::MAX_ICG).map_err(|e| e.to_string());
+/// Each file's hash (or why it could not be read), in order, read and
+/// hashed on a few threads: reading is most of a hit's time, and BLAKE3
+/// spreads a small file over few of its SIMD lanes.
+fn read_all(paths: &[PathBuf]) -> Vec<Result<blake3::Hash, String>> {
+    let read = |p: &PathBuf| read_hashed(p, files::MAX_ICG);
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(4)
@@ -287,12 +338,62 @@ fn read_all(paths: &[PathBuf]) -> Vec<Result<Vec<u8>, String>> {
             .collect();
         handles
             .into_iter()
-            .flat_map(|h| {
+            .zip(paths.chunks(chunk))
+            .flat_map(|(h, part)| {
                 h.join()
-                    .unwrap_or_else(|_| vec![Err("not read".to_string()); chunk])
+                    .unwrap_or_else(|_| vec![Err("not read".to_string()); part.len()])
             })
             .collect()
     })
+}
+
+/// The hash of the regular file at `path`, within `limit`: as
+/// `files::read` reads it (a link followed; a FIFO, a device or a folder
+/// refused, never blocked on), in fewer system calls (it is opened, then
+/// asked what it is: a hit reads every file of the workspace).
+fn read_hashed(path: &Path, limit: u64) -> Result<blake3::Hash, String> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options
+        .open(path)
+        .map_err(|e| files::Refused::Io(e).to_string())?;
+    let meta = file.metadata().map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        return Err(files::Refused::NotAFile(files::kind_of(meta.file_type())).to_string());
+    }
+    if meta.len() > limit {
+        return Err(files::Refused::TooLarge {
+            size: meta.len(),
+            limit,
+        }
+        .to_string());
+    }
+    let mut h = blake3::Hasher::new();
+    // Its size as it was opened; to its end, in case it grew since.
+    let mut buf = vec![0u8; (meta.len() as usize + 1).min(1 << 20)];
+    let mut file = file.take(limit + 1);
+    let mut total = 0u64;
+    loop {
+        let n = file.read(&mut buf).map_err(|e| e.to_string())?;
+        if n == 0 {
+            break;
+        }
+        total += n as u64;
+        h.update(&buf[..n]);
+        if total >= meta.len() && n < buf.len() {
+            // A short read at its size: the end (no second read for 0).
+            break;
+        }
+    }
+    if total > limit {
+        return Err(files::Refused::TooLarge { size: total, limit }.to_string());
+    }
+    Ok(h.finalize())
 }
 
 /// The folder of the cache of a check of `first` (its first path), where
@@ -494,12 +595,6 @@ impl Folder {
         self.dir.join(name.file_name())
     }
 
-    fn mac(&self, name: &Name) -> blake3::Hasher {
-        let mut h = blake3::Hasher::new_keyed(&self.key);
-        h.update(&name.0);
-        h
-    }
-
     /// The entry `name`, verified.
     pub fn lookup(&self, name: &Name) -> Lookup {
         let path = self.entry_path(name);
@@ -521,52 +616,57 @@ impl Folder {
         if meta.len() > MAX_ENTRY {
             return Lookup::Rejected(format!("it is larger than {}", files::bytes(MAX_ENTRY)));
         }
-        let mut bytes = Vec::with_capacity(meta.len() as usize);
-        if let Err(e) = (&file).take(MAX_ENTRY + 1).read_to_end(&mut bytes) {
-            return Lookup::Rejected(format!("it cannot be read: {e}"));
-        }
-        match self.verify(name, bytes) {
-            Ok(entry) => {
-                // Most recently used: kept longest.
-                let _ = file.set_modified(std::time::SystemTime::now());
-                Lookup::Hit(entry)
-            }
-            Err(why) => Lookup::Rejected(why.to_string()),
-        }
-    }
-
-    fn verify(&self, name: &Name, mut bytes: Vec<u8>) -> Result<Entry, &'static str> {
+        let len = meta.len() as usize;
         const DAMAGED: &str =
             "it was not written by icslint for you on this machine, or it was damaged since";
-        if bytes.len() < TRAILER + MAC {
-            return Err(DAMAGED);
+        if len < TRAILER + MAC {
+            return Lookup::Rejected(DAMAGED.to_string());
         }
-        let body = bytes.len() - MAC;
-        let mut h = self.mac(name);
-        h.update(&bytes[..body]);
-        let expected = blake3::Hash::from_bytes(bytes[body..].try_into().map_err(|_| DAMAGED)?);
+        let body = len - TRAILER - MAC;
+        let mut bytes = vec![0u8; len];
+        let segments = match read_segments(&file, &mut bytes, body) {
+            Ok(s) => s,
+            Err(e) => return Lookup::Rejected(format!("it cannot be read whole: {e}")),
+        };
+        let (trailer, mac) = bytes[body..].split_at(TRAILER);
+        let expected = blake3::Hash::from_bytes(mac.try_into().unwrap_or_default());
         // `blake3::Hash` compares in constant time.
-        if h.finalize() != expected {
-            return Err(DAMAGED);
+        if self.mac(name, trailer, &segments) != expected {
+            return Lookup::Rejected(DAMAGED.to_string());
         }
-        let t = &bytes[body - TRAILER..body];
-        let u32_at = |i: usize| u32::from_le_bytes(t[i..i + 4].try_into().unwrap_or_default());
-        let u64_at = |i: usize| u64::from_le_bytes(t[i..i + 8].try_into().unwrap_or_default());
-        if &t[..8] != MAGIC || u32_at(8) != FORMAT {
-            return Err(DAMAGED);
+        let u32_at =
+            |i: usize| u32::from_le_bytes(trailer[i..i + 4].try_into().unwrap_or_default());
+        let u64_at =
+            |i: usize| u64::from_le_bytes(trailer[i..i + 8].try_into().unwrap_or_default());
+        let (report_len, stderr_len) = (u64_at(16), u64_at(24));
+        if &trailer[..8] != MAGIC
+            || u32_at(8) != FORMAT
+            || report_len.checked_add(stderr_len) != Some(body as u64)
+        {
+            return Lookup::Rejected(DAMAGED.to_string());
         }
         let exit = u32_at(12) as i32;
-        let (report_len, stderr_len) = (u64_at(16), u64_at(24));
-        if report_len.checked_add(stderr_len) != Some((body - TRAILER) as u64) {
-            return Err(DAMAGED);
-        }
-        bytes.truncate(body - TRAILER);
-        Ok(Entry {
+        // Most recently used: kept longest.
+        let _ = file.set_modified(std::time::SystemTime::now());
+        bytes.truncate(body);
+        Lookup::Hit(Entry {
             bytes,
             report_len: report_len as usize,
             stderr_len: stderr_len as usize,
             exit,
         })
+    }
+
+    /// The MAC of an entry: keyed with the user's key, over its name, its
+    /// trailer and the hashes of its body's pieces.
+    fn mac(&self, name: &Name, trailer: &[u8], segments: &[blake3::Hash]) -> blake3::Hash {
+        let mut h = blake3::Hasher::new_keyed(&self.key);
+        h.update(&name.0);
+        h.update(trailer);
+        for s in segments {
+            h.update(s.as_bytes());
+        }
+        h.finalize()
     }
 
     /// Starts writing the entry `name`: a temporary file in the folder
@@ -578,7 +678,10 @@ impl Folder {
             .tempfile_in(&self.dir)
             .ok()?;
         Some(Writer {
-            mac: self.mac(&name),
+            key: self.key,
+            segment: blake3::Hasher::new(),
+            in_segment: 0,
+            segments: Vec::new(),
             file: std::io::BufWriter::with_capacity(1 << 16, tmp),
             name,
             dir: self.dir.clone(),
@@ -586,6 +689,64 @@ impl Folder {
             stderr: Vec::new(),
             failed: false,
         })
+    }
+}
+
+/// Reads `file` whole into `bytes` (its length), on a few threads, and
+/// hashes the first `body` bytes in [`SEGMENT`]s as each thread reads
+/// them.
+fn read_segments(
+    file: &std::fs::File,
+    bytes: &mut [u8],
+    body: usize,
+) -> std::io::Result<Vec<blake3::Hash>> {
+    let (head, tail) = bytes.split_at_mut(body);
+    let hash_all =
+        |part: &[u8]| -> Vec<blake3::Hash> { part.chunks(SEGMENT).map(blake3::hash).collect() };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileExt as _;
+        let segments = body.div_ceil(SEGMENT);
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(4)
+            .min(segments)
+            .max(1);
+        let per = segments.div_ceil(threads).max(1) * SEGMENT;
+        let hashes = std::thread::scope(|s| {
+            let handles: Vec<_> = head
+                .chunks_mut(per)
+                .enumerate()
+                .map(|(i, part)| {
+                    s.spawn(move || {
+                        file.read_exact_at(part, (i * per) as u64)?;
+                        Ok::<_, std::io::Error>(hash_all(part))
+                    })
+                })
+                .collect();
+            let mut all = Vec::with_capacity(segments);
+            for h in handles {
+                match h.join() {
+                    Ok(r) => all.extend(r?),
+                    Err(_) => return Err(std::io::Error::other("a reader stopped")),
+                }
+            }
+            Ok(all)
+        })?;
+        file.read_exact_at(tail, body as u64)?;
+        // Nothing after its length as it was opened.
+        let mut probe = [0u8; 1];
+        if file.read_at(&mut probe, (body + tail.len()) as u64)? != 0 {
+            return Err(std::io::Error::other("it grew while it was read"));
+        }
+        Ok(hashes)
+    }
+    #[cfg(not(unix))]
+    {
+        let mut f = file;
+        f.read_exact(head)?;
+        f.read_exact(tail)?;
+        Ok(hash_all(head))
     }
 }
 
@@ -628,7 +789,12 @@ fn make(dir: &Path) -> std::io::Result<()> {
 
 /// An entry being written as the run writes its output.
 pub struct Writer {
-    mac: blake3::Hasher,
+    key: [u8; 32],
+    /// The piece of the body being hashed, its length, and the hashes of
+    /// the pieces before it.
+    segment: blake3::Hasher,
+    in_segment: usize,
+    segments: Vec<blake3::Hash>,
     file: std::io::BufWriter<tempfile::NamedTempFile>,
     name: Name,
     dir: PathBuf,
@@ -648,7 +814,22 @@ impl Writer {
             self.failed = true;
             return;
         }
-        self.mac.update(bytes);
+        self.hash(bytes);
+    }
+
+    /// Hashes bytes of the body, piece by piece.
+    fn hash(&mut self, mut bytes: &[u8]) {
+        while !bytes.is_empty() {
+            let n = bytes.len().min(SEGMENT - self.in_segment);
+            self.segment.update(&bytes[..n]);
+            self.in_segment += n;
+            bytes = &bytes[n..];
+            if self.in_segment == SEGMENT {
+                self.segments.push(self.segment.finalize());
+                self.segment.reset();
+                self.in_segment = 0;
+            }
+        }
     }
 
     /// Bytes written to standard error.
@@ -680,10 +861,17 @@ impl Writer {
         trailer.extend_from_slice(&(exit as u32).to_le_bytes());
         trailer.extend_from_slice(&self.report_len.to_le_bytes());
         trailer.extend_from_slice(&(self.stderr.len() as u64).to_le_bytes());
-        self.mac.update(&self.stderr);
-        self.mac.update(&trailer);
-        let mac = self.mac.finalize();
-        self.file.write_all(&self.stderr)?;
+        let stderr = std::mem::take(&mut self.stderr);
+        self.hash(&stderr);
+        if self.in_segment > 0 {
+            self.segments.push(self.segment.finalize());
+        }
+        let folder = Folder {
+            dir: self.dir.clone(),
+            key: self.key,
+        };
+        let mac = folder.mac(&self.name, &trailer, &self.segments);
+        self.file.write_all(&stderr)?;
         self.file.write_all(&trailer)?;
         self.file.write_all(mac.as_bytes())?;
         let tmp = self.file.into_inner().map_err(|e| e.into_error())?;
@@ -784,6 +972,40 @@ mod tests {
         std::fs::write(&path, &good).unwrap();
         std::fs::copy(&path, f.entry_path(&Name([8; 32]))).unwrap();
         assert!(matches!(f.lookup(&Name([8; 32])), Lookup::Rejected(_)));
+    }
+
+    /// A body of several pieces, read on several threads: written in
+    /// uneven writes, given back whole; a byte changed in any piece, or
+    /// the pieces' order, is refused.
+    #[test]
+    fn a_large_entry_is_hashed_in_pieces() {
+        let (_t, f) = folder(1);
+        let name = Name([9; 32]);
+        let report: Vec<u8> = (0..2 * SEGMENT + 12_345).map(|i| (i % 251) as u8).collect();
+        let mut w = f.writer(name).unwrap();
+        for part in report.chunks(SEGMENT / 3 + 7) {
+            w.report(part);
+        }
+        w.stderr(b"note\n");
+        w.finish(1).unwrap();
+        let Lookup::Hit(e) = f.lookup(&name) else {
+            panic!("a hit")
+        };
+        assert!(e.report() == report.as_slice());
+        assert_eq!((e.stderr(), e.exit), (&b"note\n"[..], 1));
+        let path = f.entry_path(&name);
+        let good = std::fs::read(&path).unwrap();
+        for at in [0, SEGMENT - 1, SEGMENT, 2 * SEGMENT + 1] {
+            let mut bad = good.clone();
+            bad[at] ^= 0x80;
+            std::fs::write(&path, &bad).unwrap();
+            assert!(matches!(f.lookup(&name), Lookup::Rejected(_)), "byte {at}");
+        }
+        let mut swapped = good.clone();
+        let (a, b) = swapped.split_at_mut(SEGMENT);
+        a.swap_with_slice(&mut b[..SEGMENT]);
+        std::fs::write(&path, &swapped).unwrap();
+        assert!(matches!(f.lookup(&name), Lookup::Rejected(_)));
     }
 
     #[test]
