@@ -502,6 +502,30 @@ fn the_cache_folder_is_beside_the_nearest_icslint_yaml() {
     // merged-icb has its own icslint.yaml: a check of it keeps its cache there.
     p.run(&["check", "ws/merged-icb"]);
     assert_eq!(entries(&p.ws().join("merged-icb/.icslint_cache")).len(), 1);
+    // `icslint config` says where, or that it is off.
+    let cache_setting = |args: &[&str]| -> serde_json::Value {
+        let o = p.run(args);
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        v["settings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["key"] == "cache")
+            .cloned()
+            .unwrap()
+    };
+    let s = cache_setting(&["config", "ws/merged-icb", "--format", "json"]);
+    assert!(
+        s["value"]
+            .as_str()
+            .unwrap()
+            .ends_with("merged-icb/.icslint_cache"),
+        "{s}"
+    );
+    assert_eq!(s["origin"]["from"], "default");
+    let s = cache_setting(&["config", "ws", "--format", "json", "--no-cache"]);
+    assert_eq!(s["value"], "off");
+    assert_eq!(s["origin"]["flag"], "--no-cache");
     // A workspace without one: the current folder.
     p.run(&["check", "ws/riverbend"]);
     assert_eq!(entries(&p.cache()).len(), 1);
