@@ -74,7 +74,57 @@ fn is_entry_name(name: &str) -> bool {
 /// The inputs of a run, hashed as they are added. Each field is
 /// length-prefixed and named, so no two different runs hash the same
 /// bytes.
-pub struct Key(blake3::Hasher);
+pub struct Key {
+    hasher: blake3::Hasher,
+    /// What each `.icg` file was when it was hashed, and its hash.
+    seen: Seen,
+}
+
+/// Each `.icg` file a key read: its [`Stamp`] and its bytes' hash. A key
+/// computed again with it reads only the files whose stamp changed.
+pub type Seen = HashMap<PathBuf, (Stamp, blake3::Hash)>;
+
+/// What changes whenever a file's bytes do: its device and inode, size,
+/// modification time and, where there is one, its status-change time
+/// (which no one can set back: a file edited and restored has a new one).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Stamp([u64; 6]);
+
+impl Stamp {
+    /// Whether the file changed (or its status did) less than two
+    /// seconds ago.
+    fn recent(&self) -> bool {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(u64::MAX, |d| d.as_secs());
+        let changed = self.0[3].max(self.0[5] >> 30);
+        changed.saturating_add(2) >= now
+    }
+
+    fn of(m: &std::fs::Metadata) -> Stamp {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            Stamp([
+                m.dev(),
+                m.ino(),
+                m.len(),
+                m.mtime() as u64,
+                m.mtime_nsec() as u64,
+                ((m.ctime() as u64) << 30) ^ m.ctime_nsec() as u64,
+            ])
+        }
+        #[cfg(not(unix))]
+        {
+            let t = m
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .unwrap_or_default();
+            Stamp([0, 0, m.len(), t.as_secs(), u64::from(t.subsec_nanos()), 0])
+        }
+    }
+}
 
 impl Default for Key {
     fn default() -> Self {
@@ -88,7 +138,10 @@ impl Key {
     /// and modification time (a rebuild with the same version number,
     /// as in development, misses too).
     pub fn new() -> Key {
-        let mut k = Key(blake3::Hasher::new());
+        let mut k = Key {
+            hasher: blake3::Hasher::new(),
+            seen: Seen::new(),
+        };
         k.field("version", env!("CARGO_PKG_VERSION").as_bytes());
         k.field("format", &FORMAT.to_le_bytes());
         for (name, text) in crate::rules::pack::BUILTIN_PACKS {
@@ -111,10 +164,10 @@ impl Key {
 
     /// Adds one named field.
     pub fn field(&mut self, name: &str, bytes: &[u8]) {
-        self.0.update(&(name.len() as u64).to_le_bytes());
-        self.0.update(name.as_bytes());
-        self.0.update(&(bytes.len() as u64).to_le_bytes());
-        self.0.update(bytes);
+        self.hasher.update(&(name.len() as u64).to_le_bytes());
+        self.hasher.update(name.as_bytes());
+        self.hasher.update(&(bytes.len() as u64).to_le_bytes());
+        self.hasher.update(bytes);
     }
 
     /// Adds a path, as its bytes.
@@ -144,7 +197,17 @@ impl Key {
     /// `icslint.yaml` above each file's real folder, or `config` for all;
     /// the names of a configuration icslint does not read, which the run
     /// reports). `None` when discovery fails (the run reports it).
-    pub fn workspace(&mut self, paths: &[PathBuf], config: Option<&Path>) -> Option<()> {
+    ///
+    /// With `seen` (what an earlier key of the same run read), a file
+    /// whose [`Stamp`] is as it was then is not read again: the end of a
+    /// run checks, at the cost of a `stat` per file, that nothing changed
+    /// while it ran.
+    pub fn workspace(
+        &mut self,
+        paths: &[PathBuf],
+        config: Option<&Path>,
+        seen: Option<&Seen>,
+    ) -> Option<()> {
         let d = workspace::discover(paths).ok()?;
         for p in paths {
             self.path("given", p);
@@ -161,13 +224,21 @@ impl Key {
         // configurations are looked for meanwhile.
         let (texts, found) = std::thread::scope(|s| {
             let found = s.spawn(|| configs_of(&d.files, config));
-            (read_all(&d.files), found.join().ok())
+            (read_all(&d.files, seen), found.join().ok())
         });
         let (configs, misnamed) = found?;
         for (p, read) in d.files.iter().zip(texts) {
             self.path("file", p);
             match read {
-                Ok(hash) => self.field("text", hash.as_bytes()),
+                Ok((stamp, hash)) => {
+                    self.field("text", hash.as_bytes());
+                    // A file changed in the last seconds may change again
+                    // within the clock's tick, with the same stamp (git's
+                    // "racily clean"): it is read again, never trusted.
+                    if !stamp.recent() {
+                        self.seen.insert(p.clone(), (stamp, hash));
+                    }
+                }
                 Err(why) => self.field("text (unread)", why.as_bytes()),
             }
         }
@@ -211,9 +282,14 @@ impl Key {
         }
     }
 
+    /// What the key read of each `.icg` file (see [`Key::workspace`]).
+    pub fn seen(&self) -> &Seen {
+        &self.seen
+    }
+
     /// The entry's name.
     pub fn finish(&self) -> Name {
-        Name(*self.0.finalize().as_bytes())
+        Name(*self.hasher.finalize().as_bytes())
     }
 }
 
@@ -320,8 +396,16 @@ impl Nearest {
 /// Each file's hash (or why it could not be read), in order, read and
 /// hashed on a few threads: reading is most of a hit's time, and BLAKE3
 /// spreads a small file over few of its SIMD lanes.
-fn read_all(paths: &[PathBuf]) -> Vec<Result<blake3::Hash, String>> {
-    let read = |p: &PathBuf| read_hashed(p, files::MAX_ICG);
+fn read_all(paths: &[PathBuf], seen: Option<&Seen>) -> Vec<Result<(Stamp, blake3::Hash), String>> {
+    let read = |p: &PathBuf| {
+        // As it was: its hash then. (`metadata` follows a link, as reading does.)
+        if let Some((stamp, hash)) = seen.and_then(|s| s.get(p)) {
+            if std::fs::metadata(p).is_ok_and(|m| Stamp::of(&m) == *stamp) {
+                return Ok((*stamp, *hash));
+            }
+        }
+        read_hashed(p, files::MAX_ICG)
+    };
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(4)
@@ -351,7 +435,7 @@ fn read_all(paths: &[PathBuf]) -> Vec<Result<blake3::Hash, String>> {
 /// `files::read` reads it (a link followed; a FIFO, a device or a folder
 /// refused, never blocked on), in fewer system calls (it is opened, then
 /// asked what it is: a hit reads every file of the workspace).
-fn read_hashed(path: &Path, limit: u64) -> Result<blake3::Hash, String> {
+fn read_hashed(path: &Path, limit: u64) -> Result<(Stamp, blake3::Hash), String> {
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -393,7 +477,7 @@ fn read_hashed(path: &Path, limit: u64) -> Result<blake3::Hash, String> {
     if total > limit {
         return Err(files::Refused::TooLarge { size: total, limit }.to_string());
     }
-    Ok(h.finalize())
+    Ok((Stamp::of(&meta), h.finalize()))
 }
 
 /// The folder of the cache of a check of `first` (its first path), where
@@ -1006,6 +1090,42 @@ mod tests {
         a.swap_with_slice(&mut b[..SEGMENT]);
         std::fs::write(&path, &swapped).unwrap();
         assert!(matches!(f.lookup(&name), Lookup::Rejected(_)));
+    }
+
+    /// A key computed again with what the first read gives the same name
+    /// when nothing changed, and another when a file's bytes did, even
+    /// with its size and modification time put back.
+    #[test]
+    fn a_key_computed_again_sees_every_change() {
+        let t = tempfile::tempdir().unwrap();
+        let ws = t.path().join("ws");
+        std::fs::create_dir_all(ws.join("a")).unwrap();
+        std::fs::write(ws.join("a/x.icg"), "system x \"X\" {}\n").unwrap();
+        std::fs::write(ws.join("y.icg"), "system y \"Y\" {}\n").unwrap();
+        std::fs::write(ws.join("icslint.yaml"), "regime: 2025\n").unwrap();
+        let key = |seen: Option<&Seen>| {
+            let mut k = Key::new();
+            k.workspace(std::slice::from_ref(&ws), None, seen).unwrap();
+            k
+        };
+        let first = key(None);
+        assert_eq!(key(Some(first.seen())).finish(), first.finish());
+        let mtime = std::fs::metadata(ws.join("y.icg"))
+            .unwrap()
+            .modified()
+            .unwrap();
+        std::fs::write(ws.join("y.icg"), "system z \"Y\" {}\n").unwrap();
+        let f = std::fs::File::options()
+            .write(true)
+            .open(ws.join("y.icg"))
+            .unwrap();
+        f.set_modified(mtime).unwrap();
+        let again = key(Some(first.seen()));
+        assert_ne!(again.finish(), first.finish());
+        assert_eq!(key(None).finish(), again.finish());
+        // The configuration is part of it too.
+        std::fs::write(ws.join("icslint.yaml"), "regime: 2026\n").unwrap();
+        assert_ne!(key(Some(again.seen())).finish(), again.finish());
     }
 
     #[test]

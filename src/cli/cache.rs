@@ -6,7 +6,7 @@
 //! change files or read what cannot be read again. `fmt`, `report`,
 //! `transition` and the language server never use it.
 
-use icslint::cache::{self, Entry, Folder, Key, Lookup, Name, Unavailable, Writer};
+use icslint::cache::{self, Entry, Folder, Key, Lookup, Name, Seen, Unavailable, Writer};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -96,8 +96,9 @@ pub(crate) fn off(opts: &CacheArgs) -> Option<&'static str> {
 pub(crate) enum Begin {
     /// The run's output, verified: write it and stop.
     Hit(Entry),
-    /// Run; with `Some`, its output is being recorded under this name.
-    Run(Option<Name>),
+    /// Run; with `Some`, its output is being recorded under this name
+    /// (and what the key read, to tell at the end whether it changed).
+    Run(Option<(Name, Seen)>),
 }
 
 /// Looks the run up: `key` gives its inputs, or `None` for a run that
@@ -133,6 +134,7 @@ pub(crate) fn begin(
         }
     };
     let name = key.finish();
+    let seen = key.seen().clone();
     let path = folder.entry_path(&name);
     match folder.lookup(&name) {
         Lookup::Hit(entry) => {
@@ -154,7 +156,7 @@ pub(crate) fn begin(
     match folder.writer(name) {
         Some(w) => {
             *RECORDING.lock().unwrap_or_else(|e| e.into_inner()) = Some(w);
-            Begin::Run(Some(name))
+            Begin::Run(Some((name, seen)))
         }
         None => {
             if verbose {
@@ -171,11 +173,16 @@ pub(crate) fn begin(
 /// After a run that was recorded as `name`: stores what it wrote, unless
 /// it ended in an error (exit 2: a file that could not be read may be
 /// readable next time) or its inputs changed while it ran (`key` is
-/// computed again). Returns `code`.
-pub(crate) fn end(name: Option<Name>, code: i32, key: impl FnOnce() -> Option<Key>) -> i32 {
+/// computed again, reading only the files whose stamp changed). Returns
+/// `code`.
+pub(crate) fn end(
+    recorded: Option<(Name, Seen)>,
+    code: i32,
+    key: impl FnOnce(&Seen) -> Option<Key>,
+) -> i32 {
     let writer = RECORDING.lock().unwrap_or_else(|e| e.into_inner()).take();
-    if let (Some(name), Some(w)) = (name, writer) {
-        if code != super::EXIT_ERROR && key().map(|k| k.finish()) == Some(name) {
+    if let (Some((name, seen)), Some(w)) = (recorded, writer) {
+        if code != super::EXIT_ERROR && key(&seen).map(|k| k.finish()) == Some(name) {
             let _ = w.finish(code);
         }
     }

@@ -224,17 +224,13 @@ fn analyse_with(
 /// they were writes what it wrote then.
 pub fn run(args: Args) -> i32 {
     use super::cache::{begin, end, replay, Begin};
-    let key = || cache_key(&args);
-    match begin(
-        &args.cache,
-        args.verbose,
-        args.paths.first().map(PathBuf::as_path),
-        key,
-    ) {
+    let key = |seen: Option<&icslint::cache::Seen>| cache_key(&args, seen);
+    let first = args.paths.first().map(PathBuf::as_path);
+    match begin(&args.cache, args.verbose, first, || key(None)) {
         Begin::Hit(entry) => replay(&entry, args.output.as_deref()),
-        Begin::Run(name) => {
+        Begin::Run(recorded) => {
             let code = run_uncached(args.clone());
-            end(name, code, key)
+            end(recorded, code, |seen| key(Some(seen)))
         }
     }
 }
@@ -245,7 +241,7 @@ pub fn run(args: Args) -> i32 {
 /// file, configuration and pack it reads. `None` for a check that is
 /// never cached: `--fix` and `--diff` write or read beyond the report,
 /// and standard input cannot be read twice.
-fn cache_key(args: &Args) -> Option<icslint::cache::Key> {
+fn cache_key(args: &Args, seen: Option<&icslint::cache::Seen>) -> Option<icslint::cache::Key> {
     let from_stdin =
         args.stdin_filename.is_some() || args.paths.iter().any(|p| p.as_os_str() == "-");
     if args.fix || args.diff || from_stdin {
@@ -269,7 +265,7 @@ fn cache_key(args: &Args) -> Option<icslint::cache::Key> {
             &std::fs::canonicalize(b).unwrap_or_default(),
         );
     }
-    k.workspace(&args.paths, args.config.as_deref())?;
+    k.workspace(&args.paths, args.config.as_deref(), seen)?;
     Some(k)
 }
 
