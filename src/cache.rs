@@ -43,6 +43,8 @@ const MAGIC: &[u8; 8] = b"ICSLCACH";
 /// The trailer: magic, format, exit status, report length, stderr length.
 const TRAILER: usize = 8 + 4 + 4 + 8 + 8;
 const MAC: usize = 32;
+/// The start of the name of an entry being written.
+const TEMPORARY: &str = ".tmp-entry-";
 /// An entry's body (report, then standard error) is hashed in pieces of
 /// this size, which a hit reads and hashes on several threads; the MAC
 /// is over the pieces' hashes.
@@ -758,7 +760,7 @@ impl Folder {
     /// written (a read-only checkout): the run goes on without storing.
     pub fn writer(&self, name: Name) -> Option<Writer> {
         let tmp = tempfile::Builder::new()
-            .prefix(".tmp-entry-")
+            .prefix(TEMPORARY)
             .tempfile_in(&self.dir)
             .ok()?;
         Some(Writer {
@@ -968,19 +970,28 @@ impl Writer {
     }
 }
 
-/// Removes all but the `keep` most recently used entries of `dir`.
+/// Removes all but the `keep` most recently used entries of `dir`, and
+/// the temporary files of runs that were killed before they could
+/// rename theirs (an hour old or more).
 fn prune(dir: &Path, keep: usize) {
     let Ok(read) = std::fs::read_dir(dir) else {
         return;
     };
-    let mut entries: Vec<(std::time::SystemTime, PathBuf)> = read
-        .flatten()
-        .filter(|e| e.file_name().to_str().is_some_and(is_entry_name))
-        .filter_map(|e| {
-            let m = e.metadata().ok()?; // not followed: a link's own
-            Some((m.modified().ok()?, e.path()))
-        })
-        .collect();
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    let mut entries: Vec<(std::time::SystemTime, PathBuf)> = Vec::new();
+    for e in read.flatten() {
+        let name = e.file_name();
+        let Some(name) = name.to_str() else { continue };
+        // Not followed: a link's own.
+        let Some(modified) = e.metadata().ok().and_then(|m| m.modified().ok()) else {
+            continue;
+        };
+        if is_entry_name(name) {
+            entries.push((modified, e.path()));
+        } else if name.starts_with(TEMPORARY) && modified < hour_ago {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
     if entries.len() <= keep {
         return;
     }
@@ -1131,6 +1142,18 @@ mod tests {
     #[test]
     fn only_the_most_recent_entries_are_kept() {
         let (_t, f) = folder(1);
+        // A killed run's temporary file goes after an hour; a writing
+        // run's stays.
+        let stale = f.dir.join(format!("{TEMPORARY}killed"));
+        let writing = f.dir.join(format!("{TEMPORARY}writing"));
+        std::fs::write(&stale, b"part").unwrap();
+        std::fs::write(&writing, b"part").unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&stale)
+            .unwrap()
+            .set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(7200))
+            .unwrap();
         for i in 0..(KEEP as u8 + 3) {
             store(&f, Name([i; 32]), &[i], b"", 0);
             let t = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(i as u64);
@@ -1147,6 +1170,7 @@ mod tests {
             .filter(|n| is_entry_name(n))
             .collect();
         assert_eq!(names.len(), KEEP, "{names:?}");
+        assert!(!stale.exists() && writing.exists());
         assert!(!names.contains(&Name([0; 32]).file_name()));
     }
 
