@@ -224,10 +224,15 @@ impl Key {
         }
         // Reading is most of a hit's time: on every core, in order; the
         // configurations are looked for meanwhile.
-        let (texts, found) = std::thread::scope(|s| {
-            let found = s.spawn(|| configs_of(&d.files, config));
-            (read_all(&d.files, seen), found.join().ok())
-        });
+        let (texts, found) = if d.files.len() < PER_THREAD {
+            // A thread would cost more than it saves.
+            (read_all(&d.files, seen), Some(configs_of(&d.files, config)))
+        } else {
+            std::thread::scope(|s| {
+                let found = s.spawn(|| configs_of(&d.files, config));
+                (read_all(&d.files, seen), found.join().ok())
+            })
+        };
         let (configs, misnamed) = found?;
         for (p, read) in d.files.iter().zip(texts) {
             self.path("file", p);
@@ -395,6 +400,10 @@ impl Nearest {
     }
 }
 
+/// The fewest files a thread of its own reads (a thread costs more than
+/// reading a few hundred small files).
+const PER_THREAD: usize = 512;
+
 /// Each file's hash (or why it could not be read), in order, read and
 /// hashed on a few threads: reading is most of a hit's time, and BLAKE3
 /// spreads a small file over few of its SIMD lanes.
@@ -411,7 +420,7 @@ fn read_all(paths: &[PathBuf], seen: Option<&Seen>) -> Vec<Result<(Stamp, blake3
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(4)
-        .min(paths.len() / 64)
+        .min(paths.len() / PER_THREAD)
         .max(1);
     if threads == 1 {
         return paths.iter().map(read).collect();
@@ -799,26 +808,31 @@ fn read_segments(
             .min(segments)
             .max(1);
         let per = segments.div_ceil(threads).max(1) * SEGMENT;
-        let hashes = std::thread::scope(|s| {
-            let handles: Vec<_> = head
-                .chunks_mut(per)
-                .enumerate()
-                .map(|(i, part)| {
-                    s.spawn(move || {
-                        file.read_exact_at(part, (i * per) as u64)?;
-                        Ok::<_, std::io::Error>(hash_all(part))
+        let hashes = if threads == 1 {
+            file.read_exact_at(head, 0)?;
+            hash_all(head)
+        } else {
+            std::thread::scope(|s| {
+                let handles: Vec<_> = head
+                    .chunks_mut(per)
+                    .enumerate()
+                    .map(|(i, part)| {
+                        s.spawn(move || {
+                            file.read_exact_at(part, (i * per) as u64)?;
+                            Ok::<_, std::io::Error>(hash_all(part))
+                        })
                     })
-                })
-                .collect();
-            let mut all = Vec::with_capacity(segments);
-            for h in handles {
-                match h.join() {
-                    Ok(r) => all.extend(r?),
-                    Err(_) => return Err(std::io::Error::other("a reader stopped")),
+                    .collect();
+                let mut all = Vec::with_capacity(segments);
+                for h in handles {
+                    match h.join() {
+                        Ok(r) => all.extend(r?),
+                        Err(_) => return Err(std::io::Error::other("a reader stopped")),
+                    }
                 }
-            }
-            Ok(all)
-        })?;
+                Ok(all)
+            })?
+        };
         file.read_exact_at(tail, body as u64)?;
         // Nothing after its length as it was opened.
         let mut probe = [0u8; 1];
