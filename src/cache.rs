@@ -1009,7 +1009,7 @@ fn prune(dir: &Path, keep: usize) {
     if entries.len() <= keep {
         return;
     }
-    entries.sort_by(|a, b| b.0.cmp(&a.0));
+    entries.sort_by_key(|e| std::cmp::Reverse(e.0));
     for (_, p) in entries.into_iter().skip(keep) {
         let _ = std::fs::remove_file(p);
     }

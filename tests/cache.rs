@@ -333,7 +333,8 @@ fn a_corrupt_entry_is_ignored_with_a_warning_and_replaced() {
     p.run(&args);
     let entry = entries(&p.cache()).pop().expect("an entry");
     let good = std::fs::read(&entry).unwrap();
-    let damage: [(&str, Box<dyn Fn(&mut Vec<u8>)>); 4] = [
+    type Damage = Box<dyn Fn(&mut Vec<u8>)>;
+    let damage: [(&str, Damage); 4] = [
         ("truncated", Box::new(|b| b.truncate(b.len() / 2))),
         ("a byte of the report flipped", Box::new(|b| b[10] ^= 0x20)),
         (
