@@ -11,6 +11,9 @@
 # Corpora are written once to target/bench-corpus/ (seeded, so the same
 # bytes every time). Needs python3 and GNU time (/usr/bin/time -v).
 set -eu
+# Every run checks: a cache hit would time reading, not checking
+# (benches/cache.sh times the cache).
+export ICSLINT_NO_CACHE=1
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${ICSLINT:-$root/target/release/icslint}
 runs=${1:-5}

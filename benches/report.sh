@@ -9,6 +9,9 @@
 # the highest peak RSS. Corpora are shared with benches/measure.sh under
 # target/bench-corpus/. Needs python3 and GNU time (/usr/bin/time -v).
 set -eu
+# Every run checks: a cache hit would time reading, not checking
+# (benches/cache.sh times the cache).
+export ICSLINT_NO_CACHE=1
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${ICSLINT:-$root/target/release/icslint}
 runs=${1:-3}

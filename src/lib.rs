@@ -2,6 +2,10 @@
 //! Systems against the law and published recommendations.
 //! See ARCHITECTURE.md for the map.
 
+// The cache of `icslint check` (files, a per-user key): the command
+// line's, never a browser's.
+#[cfg(not(target_family = "wasm"))]
+pub mod cache;
 pub mod catalogue;
 pub mod config;
 pub mod conformance;

@@ -13,7 +13,7 @@ const LAYERS: &[&[&str]] = &[
     &["model", "fmt"],
     &["rules", "config"],
     &["workspace"],
-    &["engine", "catalogue"],
+    &["engine", "catalogue", "cache"],
     &["transition"],
     &["report", "conformance"],
     &["testing", "lsp"],

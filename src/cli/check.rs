@@ -10,7 +10,7 @@ use icslint::workspace::{LoadOptions, Workspace};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-#[derive(clap::Args, Debug)]
+#[derive(clap::Args, Debug, Clone)]
 #[command(after_long_help = CHECK_HELP)]
 pub struct Args {
     /// Files and directories to check (directories are searched for .icg and .ICG files); `-` reads one document from standard input
@@ -60,6 +60,8 @@ pub struct Args {
     unsafe_fixes: bool,
     #[command(flatten)]
     selection: Selection,
+    #[command(flatten)]
+    cache: super::cache::CacheArgs,
 }
 
 /// `check --help`: examples and what each exit status means, for a CI
@@ -218,7 +220,56 @@ fn analyse_with(
     Ok((ws, findings))
 }
 
+/// A check, through the cache (`cli::cache`): a run whose inputs are as
+/// they were writes what it wrote then.
 pub fn run(args: Args) -> i32 {
+    use super::cache::{begin, end, replay, Begin};
+    let key = |seen: Option<&icslint::cache::Seen>| cache_key(&args, seen);
+    let first = args.paths.first().map(PathBuf::as_path);
+    match begin(&args.cache, args.verbose, first, || key(None)) {
+        Begin::Hit(entry) => replay(&entry, args.output.as_deref()),
+        Begin::Run(recorded) => {
+            let code = run_uncached(args.clone());
+            end(recorded, code, |seen| key(Some(seen)))
+        }
+    }
+}
+
+/// The inputs of a check, hashed (`icslint::cache::Key`): every option
+/// as given (`Args` whole, so a new flag is in it), the colour chosen,
+/// the day it is as of, the current folder, the baseline, and every
+/// file, configuration and pack it reads. `None` for a check that is
+/// never cached: `--fix` and `--diff` write or read beyond the report,
+/// and standard input cannot be read twice.
+fn cache_key(args: &Args, seen: Option<&icslint::cache::Seen>) -> Option<icslint::cache::Key> {
+    let from_stdin =
+        args.stdin_filename.is_some() || args.paths.iter().any(|p| p.as_os_str() == "-");
+    if args.fix || args.diff || from_stdin {
+        return None;
+    }
+    let mut k = icslint::cache::Key::new();
+    k.field("args", format!("{args:?}").as_bytes());
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let color = !args.no_color && args.color.enabled(to_terminal);
+    k.field("colour", &[u8::from(color)]);
+    let day = args
+        .selection
+        .as_of
+        .unwrap_or_else(icslint::syntax::Date::today);
+    k.field("as of", format!("{day:?}").as_bytes());
+    k.path("cwd", &std::env::current_dir().ok()?);
+    if let Some(b) = &args.baseline {
+        k.file("baseline", b, icslint::files::MAX_BASELINE);
+        k.path(
+            "baseline folder",
+            &std::fs::canonicalize(b).unwrap_or_default(),
+        );
+    }
+    k.workspace(&args.paths, args.config.as_deref(), seen)?;
+    Some(k)
+}
+
+fn run_uncached(args: Args) -> i32 {
     if args.statistics && !matches!(args.format, Format::Human | Format::Plain | Format::Json) {
         return super::error(format_args!(
             "--statistics prints a table (--format human or plain) or JSON (--format json), not --format {}",
@@ -248,6 +299,9 @@ pub fn run(args: Args) -> i32 {
     // The process ends after this command: freeing the workspace piece by
     // piece would only cost time (2.5 ms of 50 at 1x national).
     let mut ws = std::mem::ManuallyDrop::new(ws);
+    // The cache's own folder is not a folder the user left out.
+    ws.skipped
+        .retain(|(p, _)| !icslint::cache::is_cache_folder(p));
     // An empty run must not pass CI by accident (a path mistyped, a folder
     // moved): nothing to check is an error, as in ruff and eslint. A path
     // that could not be read is reported below, as ICG009.

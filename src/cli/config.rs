@@ -25,6 +25,8 @@ pub struct Args {
     config: Option<PathBuf>,
     #[command(flatten)]
     selection: Selection,
+    #[command(flatten)]
+    cache: super::cache::CacheArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -39,6 +41,8 @@ enum Origin {
     /// A configuration file and the line of the value.
     File(String, Option<usize>),
     Flag(&'static str),
+    /// An environment variable.
+    Env(&'static str),
     /// The nearest `icslint.yaml` in the folder or one above it.
     Nearest,
 }
@@ -50,6 +54,7 @@ impl Origin {
             Origin::File(p, Some(l)) => format!("{p}:{l}"),
             Origin::File(p, None) => p.clone(),
             Origin::Flag(f) => format!("command line ({f})"),
+            Origin::Env(v) => format!("the environment ({v})"),
             Origin::Nearest => "the nearest icslint.yaml in its folder or above".into(),
         }
     }
@@ -58,6 +63,7 @@ impl Origin {
             Origin::Default => json!({"from": "default"}),
             Origin::File(p, l) => json!({"from": "file", "file": p, "line": l}),
             Origin::Flag(f) => json!({"from": "flag", "flag": f}),
+            Origin::Env(v) => json!({"from": "environment", "variable": v}),
             Origin::Nearest => json!({"from": "nearest"}),
         }
     }
@@ -166,6 +172,28 @@ pub fn run(args: Args) -> i32 {
     s.push(match sel.as_of {
         Some(d) => setting("as-of", json!(d.to_string()), Origin::Flag("--as-of")),
         None => setting("as-of", json!("today"), Origin::Default),
+    });
+    // Where `check` of this path keeps its cache, or why it keeps none.
+    s.push(match super::cache::off(&args.cache) {
+        Some(why) => setting(
+            "cache",
+            json!("off"),
+            if why.starts_with("--") {
+                Origin::Flag("--no-cache")
+            } else {
+                Origin::Env("ICSLINT_NO_CACHE")
+            },
+        ),
+        None => {
+            let (dir, from) = super::cache::folder_of(&args.cache, Some(&args.path));
+            let dir = rel(&dir);
+            let origin = match from {
+                "--cache-dir" => Origin::Flag("--cache-dir"),
+                "ICSLINT_CACHE_DIR" => Origin::Env("ICSLINT_CACHE_DIR"),
+                _ => Origin::Default,
+            };
+            setting("cache", json!(dir), origin)
+        }
     });
     for (rule, sev) in &c.severity {
         s.push(setting(

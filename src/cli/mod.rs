@@ -21,12 +21,13 @@ macro_rules! text {
         let _ = g.finish();
     }};
 }
-/// [`text!`] to standard error: warnings, notes and errors.
+/// [`text!`] to standard error: warnings, notes and errors (recorded
+/// for the cache while a check is: `cache::Stderr`).
 macro_rules! note {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
         let mut g = icslint::safe::Guard::new(
-            std::io::stderr().lock(),
+            crate::cli::cache::Stderr,
             icslint::safe::Mode::Text { colour: false },
         );
         let _ = writeln!(g, $($arg)*);
@@ -35,6 +36,7 @@ macro_rules! note {
 }
 pub(crate) use {note, out, text};
 
+mod cache;
 mod check;
 mod completions;
 mod config;
@@ -369,7 +371,9 @@ pub(crate) fn emit_with(
     use std::io::{BufWriter, Write as _};
     // A buffer each side of the guard: it reads whole runs of lines, not
     // each of serde's small writes.
+    // What reaches the output is what the cache records (`cache::Recorded`).
     let guarded = |w: Box<dyn std::io::Write>| {
+        let w: Box<dyn std::io::Write> = Box::new(cache::Recorded(w));
         BufWriter::with_capacity(
             1 << 16,
             Guard::new(BufWriter::with_capacity(1 << 16, w), mode),
