@@ -36,6 +36,12 @@ pub fn scope_blocks(m: &Model, kind: &str, system: BlockId) -> Vec<BlockId> {
     match kind {
         "system" => vec![system],
         "authority" => m.authorities_of(system),
+        // A top-level kind's blocks of a system are one lookup: a rule asks
+        // for every block it checks (`requires: icp`), and a scan of the
+        // kind's blocks in the workspace each time was quadratic.
+        _ if crate::model::schema::kind(kind).is_some_and(|k| k.top_level()) => {
+            m.of_system(system, kind)
+        }
         _ => m
             .of_kind(kind)
             .filter(|b| m.block(*b).system == Some(system))
