@@ -54,6 +54,7 @@ pub struct Engine<'a> {
     ws: &'a Workspace,
     packs: Vec<OwnedPack<'a>>,
     opts: Options,
+    workers: Option<usize>,
 }
 
 impl<'a> Engine<'a> {
@@ -62,7 +63,17 @@ impl<'a> Engine<'a> {
             ws,
             packs: ws.packs.iter().map(|(o, p)| (*o, p)).collect(),
             opts,
+            workers: None,
         }
+    }
+
+    /// Runs the rules on exactly `n` threads (at least one), whatever the
+    /// machine's cores and the workspace's size: the findings are the same
+    /// on any number, which `tests/parallel.rs` holds it to. By default a
+    /// run uses every core once the workspace is large enough to gain.
+    pub fn with_workers(mut self, n: usize) -> Engine<'a> {
+        self.workers = Some(n.max(1));
+        self
     }
 }
 
@@ -186,8 +197,14 @@ impl Engine<'_> {
         };
         // Below this a thread costs more than it saves (the language
         // server's re-check of a few files).
-        let parallel = self.ws.model.blocks.len() >= 1_000;
-        let found = on_every_core(&todo, parallel, one);
+        let workers = self.workers.unwrap_or_else(|| {
+            if self.ws.model.blocks.len() >= 1_000 {
+                std::thread::available_parallelism().map_or(1, |n| n.get())
+            } else {
+                1
+            }
+        });
+        let found = on_every_core(&todo, workers, one);
         // One allocation of the size needed, not a vector doubled as it
         // fills: at scale the findings are tens of megabytes, and a
         // doubling holds the old copy and the new at once. Explanations
@@ -940,21 +957,16 @@ fn rule_fix(
     })
 }
 
-/// `f` of every item, in order, computed on every core when `parallel`:
-/// rules read the model and nothing else, so they run side by side, each
-/// worker taking the next rule from a shared counter. Without a second
-/// core, or a thread, they run here.
+/// `f` of every item, in order, computed by `cores` workers (this thread
+/// one of them): rules read the model and nothing else, so they run side
+/// by side, each worker taking the next rule from a shared counter. With
+/// one, or without a thread, they run here.
 fn on_every_core<T: Copy + Sync, R: Send>(
     items: &[T],
-    parallel: bool,
+    cores: usize,
     f: impl Fn(T) -> R + Sync,
 ) -> Vec<R> {
     use std::sync::atomic::{AtomicUsize, Ordering};
-    let cores = if parallel {
-        std::thread::available_parallelism().map_or(1, |n| n.get())
-    } else {
-        1
-    };
     let next = AtomicUsize::new(0);
     let work = || {
         let mut done = Vec::new();
