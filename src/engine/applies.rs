@@ -90,6 +90,7 @@ pub fn applies(m: &Model, rule: &Rule, system: BlockId) -> Result<usize, NotAppl
             current: V::Missing,
             vars: &empty,
             budget: &budget,
+            lets: None,
         };
         vars.insert(p.name.clone(), ctx.eval(&p.value));
     }
@@ -102,6 +103,7 @@ pub fn applies(m: &Model, rule: &Rule, system: BlockId) -> Result<usize, NotAppl
                 current: V::Block(b),
                 vars: &vars,
                 budget: &budget,
+                lets: None,
             })
             .eval(fe)
             {
@@ -118,6 +120,7 @@ pub fn applies(m: &Model, rule: &Rule, system: BlockId) -> Result<usize, NotAppl
                 current: el,
                 vars: &vars,
                 budget: &budget,
+                lets: None,
             };
             if when.as_ref().is_none_or(|w| ctx.eval(w).truthy()) {
                 ran += 1;

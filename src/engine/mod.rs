@@ -577,6 +577,7 @@ impl Engine<'_> {
                             current: V::Missing,
                             vars: &HashMap::new(),
                             budget: &budget,
+                            lets: None,
                         };
                         vals.insert(p.name.clone(), ctx.eval(&node));
                     }
@@ -812,26 +813,30 @@ fn regime_ok(m: &Model, rule: &Rule, b: BlockId) -> bool {
     if rule.regimes.is_empty() {
         return true;
     }
+    // Asked for every block a rule visits: no list of regimes is made.
     let blk = m.block(b);
-    let regimes: Vec<i64> = match blk.system {
-        Some(s) => vec![m.regime(s)],
+    let under = |r: i64| rule.regimes.contains(&r);
+    match blk.system {
+        Some(s) => under(m.regime(s)),
         None if blk.kind == "authority" => {
-            let v: Vec<i64> = m.shares(b).iter().map(|(s, _)| m.regime(*s)).collect();
-            if v.is_empty() {
-                vec![m.default_regime]
+            let shares = m.shares(b);
+            if shares.is_empty() {
+                under(m.default_regime)
             } else {
-                v
+                shares.iter().any(|(s, _)| under(m.regime(*s)))
             }
         }
-        None => vec![m.default_regime],
-    };
-    regimes.iter().any(|r| rule.regimes.contains(r))
+        None => under(m.default_regime),
+    }
 }
 
 /// `by_regime: { 2026: { requires: icp } }`: under that regime the rule
 /// runs on a block only where its system (or, for an HWB, one of the
 /// systems it relates to) has a block of that kind.
 fn requirement_met(m: &Model, rule: &Rule, b: BlockId) -> bool {
+    if rule.by_regime.iter().all(|v| v.requires.is_none()) {
+        return true;
+    }
     let Some(regime) = block_regime(m, b) else {
         return true;
     };
@@ -1077,6 +1082,7 @@ pub fn run_rule<'p>(
                     current: V::Block(hit.block),
                     vars: &vars,
                     budget: &budget,
+                    lets: None,
                 };
                 let variant = variant(m, rule, hit.block);
                 let template = hit
@@ -1122,6 +1128,7 @@ pub fn run_rule<'p>(
                                 current: V::Block(b),
                                 vars: base_vars,
                                 budget: &budget,
+                                lets: None,
                             };
                             match ctx.eval(fe) {
                                 V::List(v) => v,
@@ -1135,37 +1142,25 @@ pub fn run_rule<'p>(
                         if let Some(why) = budget.overrun() {
                             return Err(why);
                         }
-                        // A copy only for a rule with `let`s to add.
-                        let mut vars = std::borrow::Cow::Borrowed(base_vars);
+                        let vars = base_vars;
                         let ctx = Ctx {
                             model: m,
                             this: b,
                             current: el.clone(),
-                            vars: &vars,
-                            budget: &budget,
+                            vars,
+                            budget,
+                            lets: None,
                         };
                         if let Some(w) = when {
                             if !ctx.eval(w).truthy() {
                                 continue;
                             }
                         }
-                        for (name, n) in lets {
-                            let v = Ctx {
-                                model: m,
-                                this: b,
-                                current: el.clone(),
-                                vars: &vars,
-                                budget: &budget,
-                            }
-                            .eval(n);
-                            vars.to_mut().insert(name.clone(), v);
-                        }
+                        // Each read when first needed (`eval::Lets`).
+                        let lets = eval::Lets::new(lets, b, el.clone(), vars);
                         let ctx = Ctx {
-                            model: m,
-                            this: b,
-                            current: el.clone(),
-                            vars: &vars,
-                            budget: &budget,
+                            lets: Some((&lets, lets.len())),
+                            ..ctx
                         };
                         if ctx.eval(assert).truthy() {
                             continue;
@@ -1190,8 +1185,9 @@ pub fn run_rule<'p>(
                                         model: m,
                                         this: b,
                                         current: V::Block(t),
-                                        vars: &vars,
-                                        budget: &budget,
+                                        vars,
+                                        budget,
+                                        lets: ctx.lets,
                                     };
                                     let (lf, ls) = header(m, t);
                                     labels.push(Label {
