@@ -153,6 +153,18 @@ impl Engine<'_> {
         let steps = eval::steps_for(self.document_bytes());
         // One day for every rule of the run (the clock is read once).
         let as_of = self.as_of();
+        // Each file's configuration, by file number: a rule asks it for
+        // every block it visits, and a map's lookup there was a tenth of
+        // the rules' time at scale.
+        let mut cfg_of_file: Vec<usize> = Vec::new();
+        for (f, c) in &self.ws.config_of {
+            let i = f.0 as usize;
+            if cfg_of_file.len() <= i {
+                cfg_of_file.resize(i + 1, 0);
+            }
+            cfg_of_file[i] = *c;
+        }
+        let cfg_of_file = &cfg_of_file;
         let one = |(owner, pack, rule): (Option<usize>, &Pack, &Rule)| {
             // The rule's parameters under each configuration, looked up once:
             // a rule asks for a block's parameters for every block it visits.
@@ -169,8 +181,9 @@ impl Engine<'_> {
                 &self.ws.sources,
                 rule,
                 &|b: BlockId| {
+                    let file = self.ws.model.block(b).file.0 as usize;
                     under
-                        .get(self.cfg_index(self.ws.model.block(b).file))
+                        .get(cfg_of_file.get(file).copied().unwrap_or(0))
                         .copied()
                         .unwrap_or(&no_params)
                 },

@@ -254,7 +254,7 @@ struct Index {
     /// system's ICB is one lookup, not a scan of the system's blocks (a
     /// rule asks it for every ICP, and a system of 40,000 ICPs made that
     /// quadratic).
-    by_system: HashMap<BlockId, HashMap<&'static str, Vec<BlockId>>>,
+    by_system: rustc_hash::FxHashMap<BlockId, rustc_hash::FxHashMap<&'static str, Vec<BlockId>>>,
     shares_in: HashMap<BlockId, Vec<BlockId>>,
     /// The blocks that refer to block `i` are `referrers[referred[i]..referred[i + 1]]`:
     /// two flat arrays, where a map of vectors had an allocation and a map
