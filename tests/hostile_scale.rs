@@ -494,3 +494,35 @@ fn a_baseline_that_matches_nothing_says_so() {
         "{err}"
     );
 }
+
+#[test]
+fn forty_thousand_icb_and_icp_pairs_in_one_system() {
+    // Each ICP's rules read its system's ICB (CCN141, CCN142, CCN143,
+    // STA013): a scan of the system's blocks for it, per ICP, was
+    // quadratic (82 s for 40,000 pairs), and the work budget did not see it.
+    let dir = scratch("scale-icb-icp-pairs");
+    let mut s = String::from("system s \"Big ICS\" { regime 2022 }\n");
+    s.push_str("icb b0 { system @s; member \"C\" { role chair; person \"p0\" } }\n");
+    for i in 0..40_000 {
+        if i > 0 {
+            s.push_str(&format!("icb b{i} {{ system @s }}\n"));
+        }
+        s.push_str(&format!(
+            "icp c{i} {{ system @s; member \"C\" {{ role chair; person \"p{i}\" }} }}\n"
+        ));
+    }
+    write(&dir, "big.icg", &s);
+    write(
+        &dir,
+        "icslint.yaml",
+        "select: [CCN141, CCN142, CCN143, STA013, ICG012]\n",
+    );
+    let out = icslint_within(120, &["check", ".", "--format", "json"], &dir);
+    let found = findings(&out);
+    assert_eq!(count(&found, "ICG012"), 0, "no rule stopped");
+    assert_eq!(count(&found, "CCN141"), 40_000);
+    assert_eq!(count(&found, "CCN142"), 40_000);
+    // The system's ICB is the first, b0: only c0's chair sits on it.
+    assert_eq!(count(&found, "CCN143"), 39_999);
+    assert_eq!(count(&found, "STA013"), 40_000);
+}

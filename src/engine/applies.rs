@@ -36,6 +36,12 @@ pub fn scope_blocks(m: &Model, kind: &str, system: BlockId) -> Vec<BlockId> {
     match kind {
         "system" => vec![system],
         "authority" => m.authorities_of(system),
+        // A top-level kind's blocks of a system are one lookup: a rule asks
+        // for every block it checks (`requires: icp`), and a scan of the
+        // kind's blocks in the workspace each time was quadratic.
+        _ if crate::model::schema::kind(kind).is_some_and(|k| k.top_level()) => {
+            m.of_system(system, kind)
+        }
         _ => m
             .of_kind(kind)
             .filter(|b| m.block(*b).system == Some(system))
@@ -84,6 +90,7 @@ pub fn applies(m: &Model, rule: &Rule, system: BlockId) -> Result<usize, NotAppl
             current: V::Missing,
             vars: &empty,
             budget: &budget,
+            lets: None,
         };
         vars.insert(p.name.clone(), ctx.eval(&p.value));
     }
@@ -96,6 +103,7 @@ pub fn applies(m: &Model, rule: &Rule, system: BlockId) -> Result<usize, NotAppl
                 current: V::Block(b),
                 vars: &vars,
                 budget: &budget,
+                lets: None,
             })
             .eval(fe)
             {
@@ -112,6 +120,7 @@ pub fn applies(m: &Model, rule: &Rule, system: BlockId) -> Result<usize, NotAppl
                 current: el,
                 vars: &vars,
                 budget: &budget,
+                lets: None,
             };
             if when.as_ref().is_none_or(|w| ctx.eval(w).truthy()) {
                 ran += 1;

@@ -107,6 +107,68 @@ pub struct Ctx<'a> {
     pub current: V,
     pub vars: &'a HashMap<String, V>,
     pub budget: &'a Budget,
+    /// A rule's `let`s for the element being checked, and how many of
+    /// them this context sees (a `let` sees the ones before it).
+    pub lets: Option<(&'a Lets<'a>, usize)>,
+}
+
+/// A rule's `let`s for one element, each evaluated the first time it is
+/// read, then kept: most are read only by the message, and a message is
+/// rendered only for an element that fails, while the `let`s were once
+/// all evaluated for every element. A `let` reads as it did then: with
+/// the element as the current value, the parameters and the `let`s
+/// before it.
+pub struct Lets<'a> {
+    defs: &'a [(String, Node)],
+    this: BlockId,
+    current: V,
+    vars: &'a HashMap<String, V>,
+    values: std::cell::RefCell<Vec<Option<V>>>,
+}
+
+impl<'a> Lets<'a> {
+    pub fn new(
+        defs: &'a [(String, Node)],
+        this: BlockId,
+        current: V,
+        vars: &'a HashMap<String, V>,
+    ) -> Lets<'a> {
+        Lets {
+            defs,
+            this,
+            current,
+            vars,
+            values: std::cell::RefCell::new(vec![None; defs.len()]),
+        }
+    }
+
+    /// How many `let`s the rule has.
+    pub fn len(&self) -> usize {
+        self.defs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.defs.is_empty()
+    }
+
+    /// The value of the `let` named `name` among the first `seen`, if one is.
+    fn get(&'a self, ctx: &Ctx<'a>, name: &str, seen: usize) -> Option<V> {
+        let i = self.defs[..seen].iter().rposition(|(k, _)| k == name)?;
+        if let Some(v) = &self.values.borrow()[i] {
+            return Some(v.clone());
+        }
+        let v = Ctx {
+            model: ctx.model,
+            this: self.this,
+            current: self.current.clone(),
+            vars: self.vars,
+            budget: ctx.budget,
+            lets: Some((self, i)),
+        }
+        .eval(&self.defs[i].1);
+        self.values.borrow_mut()[i] = Some(v.clone());
+        Some(v)
+    }
 }
 
 impl<'a> Ctx<'a> {
@@ -117,7 +179,18 @@ impl<'a> Ctx<'a> {
             current,
             vars: self.vars,
             budget: self.budget,
+            lets: self.lets,
         }
+    }
+
+    /// A variable: a `let` the context sees, else a parameter.
+    fn var(&self, name: &str) -> V {
+        if let Some((lets, seen)) = self.lets {
+            if let Some(v) = lets.get(self, name, seen) {
+                return v;
+            }
+        }
+        self.vars.get(name).cloned().unwrap_or(V::Missing)
     }
 
     pub fn eval(&self, n: &Node) -> V {
@@ -154,15 +227,15 @@ impl<'a> Ctx<'a> {
                 items
                     .iter()
                     .map(|i| self.eval(i))
-                    .flat_map(|v| v.items())
+                    .flat_map(V::into_items)
                     .collect(),
             ),
             E::Current => self.current.clone(),
             E::SelfBlock => V::Block(self.this),
-            E::Var(v) => self.vars.get(v).cloned().unwrap_or(V::Missing),
+            E::Var(v) => self.var(v),
             E::Field(base, name) => field(self.model, &self.eval(base), name),
             E::Filter(base, pred) => {
-                let items = self.eval(base).items();
+                let items = self.eval(base).into_items();
                 V::List(
                     items
                         .into_iter()
@@ -184,8 +257,8 @@ impl<'a> Ctx<'a> {
             E::Is(x, kind) => {
                 let v = self.eval(x);
                 V::Bool(
-                    !v.items().is_empty()
-                        && v.items().iter().all(
+                    !v.as_items().is_empty()
+                        && v.as_items().iter().all(
                             |i| matches!(i, V::Block(b) if self.model.block(*b).kind == *kind),
                         ),
                 )
@@ -203,12 +276,12 @@ impl<'a> Ctx<'a> {
         }
         let (a, b) = (self.eval(l), self.eval(r));
         match op {
-            BinOp::In => V::Bool(b.items().iter().any(|x| eq(&a, x))),
+            BinOp::In => V::Bool(b.as_items().iter().any(|x| eq(&a, x))),
             BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
                 // A list (a path through children) compares element-wise: true if any element does.
                 let lefts = match &a {
-                    V::List(v) if !matches!(b, V::List(_)) => v.clone(),
-                    other => vec![other.clone()],
+                    V::List(v) if !matches!(b, V::List(_)) => v.as_slice(),
+                    other => std::slice::from_ref(other),
                 };
                 V::Bool(lefts.iter().any(|x| compare(op, x, &b)))
             }

@@ -54,6 +54,7 @@ pub struct Engine<'a> {
     ws: &'a Workspace,
     packs: Vec<OwnedPack<'a>>,
     opts: Options,
+    workers: Option<usize>,
 }
 
 impl<'a> Engine<'a> {
@@ -62,7 +63,17 @@ impl<'a> Engine<'a> {
             ws,
             packs: ws.packs.iter().map(|(o, p)| (*o, p)).collect(),
             opts,
+            workers: None,
         }
+    }
+
+    /// Runs the rules on exactly `n` threads (at least one), whatever the
+    /// machine's cores and the workspace's size: the findings are the same
+    /// on any number, which `tests/parallel.rs` holds it to. By default a
+    /// run uses every core once the workspace is large enough to gain.
+    pub fn with_workers(mut self, n: usize) -> Engine<'a> {
+        self.workers = Some(n.max(1));
+        self
     }
 }
 
@@ -142,6 +153,18 @@ impl Engine<'_> {
         let steps = eval::steps_for(self.document_bytes());
         // One day for every rule of the run (the clock is read once).
         let as_of = self.as_of();
+        // Each file's configuration, by file number: a rule asks it for
+        // every block it visits, and a map's lookup there was a tenth of
+        // the rules' time at scale.
+        let mut cfg_of_file: Vec<usize> = Vec::new();
+        for (f, c) in &self.ws.config_of {
+            let i = f.0 as usize;
+            if cfg_of_file.len() <= i {
+                cfg_of_file.resize(i + 1, 0);
+            }
+            cfg_of_file[i] = *c;
+        }
+        let cfg_of_file = &cfg_of_file;
         let one = |(owner, pack, rule): (Option<usize>, &Pack, &Rule)| {
             // The rule's parameters under each configuration, looked up once:
             // a rule asks for a block's parameters for every block it visits.
@@ -158,8 +181,9 @@ impl Engine<'_> {
                 &self.ws.sources,
                 rule,
                 &|b: BlockId| {
+                    let file = self.ws.model.block(b).file.0 as usize;
                     under
-                        .get(self.cfg_index(self.ws.model.block(b).file))
+                        .get(cfg_of_file.get(file).copied().unwrap_or(0))
                         .copied()
                         .unwrap_or(&no_params)
                 },
@@ -186,8 +210,14 @@ impl Engine<'_> {
         };
         // Below this a thread costs more than it saves (the language
         // server's re-check of a few files).
-        let parallel = self.ws.model.blocks.len() >= 1_000;
-        let found = on_every_core(&todo, parallel, one);
+        let workers = self.workers.unwrap_or_else(|| {
+            if self.ws.model.blocks.len() >= 1_000 {
+                std::thread::available_parallelism().map_or(1, |n| n.get())
+            } else {
+                1
+            }
+        });
+        let found = on_every_core(&todo, workers, one);
         // One allocation of the size needed, not a vector doubled as it
         // fills: at scale the findings are tens of megabytes, and a
         // doubling holds the old copy and the new at once. Explanations
@@ -560,6 +590,7 @@ impl Engine<'_> {
                             current: V::Missing,
                             vars: &HashMap::new(),
                             budget: &budget,
+                            lets: None,
                         };
                         vals.insert(p.name.clone(), ctx.eval(&node));
                     }
@@ -795,26 +826,30 @@ fn regime_ok(m: &Model, rule: &Rule, b: BlockId) -> bool {
     if rule.regimes.is_empty() {
         return true;
     }
+    // Asked for every block a rule visits: no list of regimes is made.
     let blk = m.block(b);
-    let regimes: Vec<i64> = match blk.system {
-        Some(s) => vec![m.regime(s)],
+    let under = |r: i64| rule.regimes.contains(&r);
+    match blk.system {
+        Some(s) => under(m.regime(s)),
         None if blk.kind == "authority" => {
-            let v: Vec<i64> = m.shares(b).iter().map(|(s, _)| m.regime(*s)).collect();
-            if v.is_empty() {
-                vec![m.default_regime]
+            let shares = m.shares(b);
+            if shares.is_empty() {
+                under(m.default_regime)
             } else {
-                v
+                shares.iter().any(|(s, _)| under(m.regime(*s)))
             }
         }
-        None => vec![m.default_regime],
-    };
-    regimes.iter().any(|r| rule.regimes.contains(r))
+        None => under(m.default_regime),
+    }
 }
 
 /// `by_regime: { 2026: { requires: icp } }`: under that regime the rule
 /// runs on a block only where its system (or, for an HWB, one of the
 /// systems it relates to) has a block of that kind.
 fn requirement_met(m: &Model, rule: &Rule, b: BlockId) -> bool {
+    if rule.by_regime.iter().all(|v| v.requires.is_none()) {
+        return true;
+    }
     let Some(regime) = block_regime(m, b) else {
         return true;
     };
@@ -940,21 +975,16 @@ fn rule_fix(
     })
 }
 
-/// `f` of every item, in order, computed on every core when `parallel`:
-/// rules read the model and nothing else, so they run side by side, each
-/// worker taking the next rule from a shared counter. Without a second
-/// core, or a thread, they run here.
+/// `f` of every item, in order, computed by `cores` workers (this thread
+/// one of them): rules read the model and nothing else, so they run side
+/// by side, each worker taking the next rule from a shared counter. With
+/// one, or without a thread, they run here.
 fn on_every_core<T: Copy + Sync, R: Send>(
     items: &[T],
-    parallel: bool,
+    cores: usize,
     f: impl Fn(T) -> R + Sync,
 ) -> Vec<R> {
     use std::sync::atomic::{AtomicUsize, Ordering};
-    let cores = if parallel {
-        std::thread::available_parallelism().map_or(1, |n| n.get())
-    } else {
-        1
-    };
     let next = AtomicUsize::new(0);
     let work = || {
         let mut done = Vec::new();
@@ -1065,6 +1095,7 @@ pub fn run_rule<'p>(
                     current: V::Block(hit.block),
                     vars: &vars,
                     budget: &budget,
+                    lets: None,
                 };
                 let variant = variant(m, rule, hit.block);
                 let template = hit
@@ -1110,6 +1141,7 @@ pub fn run_rule<'p>(
                                 current: V::Block(b),
                                 vars: base_vars,
                                 budget: &budget,
+                                lets: None,
                             };
                             match ctx.eval(fe) {
                                 V::List(v) => v,
@@ -1123,37 +1155,25 @@ pub fn run_rule<'p>(
                         if let Some(why) = budget.overrun() {
                             return Err(why);
                         }
-                        // A copy only for a rule with `let`s to add.
-                        let mut vars = std::borrow::Cow::Borrowed(base_vars);
+                        let vars = base_vars;
                         let ctx = Ctx {
                             model: m,
                             this: b,
                             current: el.clone(),
-                            vars: &vars,
-                            budget: &budget,
+                            vars,
+                            budget,
+                            lets: None,
                         };
                         if let Some(w) = when {
                             if !ctx.eval(w).truthy() {
                                 continue;
                             }
                         }
-                        for (name, n) in lets {
-                            let v = Ctx {
-                                model: m,
-                                this: b,
-                                current: el.clone(),
-                                vars: &vars,
-                                budget: &budget,
-                            }
-                            .eval(n);
-                            vars.to_mut().insert(name.clone(), v);
-                        }
+                        // Each read when first needed (`eval::Lets`).
+                        let lets = eval::Lets::new(lets, b, el.clone(), vars);
                         let ctx = Ctx {
-                            model: m,
-                            this: b,
-                            current: el.clone(),
-                            vars: &vars,
-                            budget: &budget,
+                            lets: Some((&lets, lets.len())),
+                            ..ctx
                         };
                         if ctx.eval(assert).truthy() {
                             continue;
@@ -1178,8 +1198,9 @@ pub fn run_rule<'p>(
                                         model: m,
                                         this: b,
                                         current: V::Block(t),
-                                        vars: &vars,
-                                        budget: &budget,
+                                        vars,
+                                        budget,
+                                        lets: ctx.lets,
                                     };
                                     let (lf, ls) = header(m, t);
                                     labels.push(Label {

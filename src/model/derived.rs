@@ -95,14 +95,14 @@ pub const DERIVED: &[Derived] = &[
         kinds: &["system"],
         ty: Block("icb"),
         reads: &["system"],
-        eval: |m, s| first(m.of_system(s, "icb")),
+        eval: |m, s| D::Block(m.one_of_system(s, "icb")),
     },
     Derived {
         name: "icp",
         kinds: &["system"],
         ty: Block("icp"),
         reads: &["system"],
-        eval: |m, s| first(m.of_system(s, "icp")),
+        eval: |m, s| D::Block(m.one_of_system(s, "icp")),
     },
     Derived {
         name: "hwbs",

@@ -577,8 +577,7 @@ fn icp_regard(model: &Model, _: Params, _: Date) -> Vec<Hit> {
     for icp in model.of_kind("icp") {
         let b = model.block(icp);
         let Some(system) = b.system else { continue };
-        let mut parties: Vec<BlockId> =
-            model.of_system(system, "icb").into_iter().take(1).collect();
+        let mut parties: Vec<BlockId> = model.one_of_system(system, "icb").into_iter().collect();
         parties.extend(model.upper_tier_of(system));
         let regards: Vec<BlockId> = model.children_of(icp, "regard").collect();
         let missing: Vec<BlockId> = parties

@@ -251,7 +251,7 @@ pub const FUNCS: &[Function] = &[
             a.typed()?;
             Ok(T::Num)
         },
-        eval: |env, args| V::Num(env.eval(&args[0]).items().len() as f64),
+        eval: |env, args| V::Num(env.eval(&args[0]).as_items().len() as f64),
         locate: Locate::Args,
         reads: &[],
         reads_kind_arg: false,
@@ -292,7 +292,7 @@ pub const FUNCS: &[Function] = &[
         eval: |env, args| {
             V::Bool(
                 env.eval(&args[0])
-                    .items()
+                    .into_items()
                     .into_iter()
                     .any(|it| env.eval_with(it, &args[1]).truthy()),
             )
@@ -312,7 +312,7 @@ pub const FUNCS: &[Function] = &[
         eval: |env, args| {
             V::Bool(
                 env.eval(&args[0])
-                    .items()
+                    .into_items()
                     .into_iter()
                     .all(|it| env.eval_with(it, &args[1]).truthy()),
             )
@@ -333,8 +333,8 @@ pub const FUNCS: &[Function] = &[
             Ok(T::Bool)
         },
         eval: |env, args| {
-            let have = env.eval(&args[0]).items();
-            let need = env.eval(&args[1]).items();
+            let have = env.eval(&args[0]).into_items();
+            let need = env.eval(&args[1]).into_items();
             if !env.spend((have.len() as u64).saturating_mul(need.len() as u64)) {
                 return V::Missing;
             }
@@ -454,7 +454,7 @@ pub const FUNCS: &[Function] = &[
             // as `==` has them (`text` would put a word in backticks).
             let norm = |v: V| -> Vec<String> {
                 let mut s: Vec<String> = v
-                    .items()
+                    .as_items()
                     .iter()
                     .map(|x| match x {
                         V::Word(w) | V::Str(w) => w.to_lowercase(),
@@ -488,8 +488,8 @@ pub const FUNCS: &[Function] = &[
         example: ("hwb", "count(minus([jsna, jhws], functions)) == 0"),
         ty: two_lists,
         eval: |env, args| {
-            let take = env.eval(&args[1]).items();
-            let from = env.eval(&args[0]).items();
+            let take = env.eval(&args[1]).into_items();
+            let from = env.eval(&args[0]).into_items();
             if !env.spend((take.len() as u64).saturating_mul(from.len() as u64)) {
                 return V::Missing;
             }

@@ -40,6 +40,23 @@ impl V {
             other => vec![other.clone()],
         }
     }
+    /// [`V::items`] of a value no longer needed: its list is moved, not
+    /// copied (most values evaluated are read once).
+    pub fn into_items(self) -> Vec<V> {
+        match self {
+            V::List(v) => v,
+            V::Missing => Vec::new(),
+            other => vec![other],
+        }
+    }
+    /// [`V::items`] borrowed.
+    pub fn as_items(&self) -> &[V] {
+        match self {
+            V::List(v) => v,
+            V::Missing => &[],
+            other => std::slice::from_ref(other),
+        }
+    }
 }
 
 /// A value as a governance lead reads it.
@@ -133,7 +150,7 @@ pub fn field(m: &Model, base: &V, name: &str) -> V {
             items
                 .iter()
                 .map(|i| field(m, i, name))
-                .flat_map(|v| v.items())
+                .flat_map(V::into_items)
                 .collect(),
         ),
         _ => V::Missing,
