@@ -282,10 +282,12 @@ fn the_board_report_is_written_as_it_is_made() {
             "the {format} report is {} bytes for {bytes} of documents",
             sink.0
         );
-        // Today about a twentieth of the HTML; built whole it was more
-        // than the HTML itself.
+        // Today about a tenth of the HTML, of which 384 KiB are the chunks
+        // between the rendering thread and the writer (six of 64 KiB at
+        // most, whatever the size); built whole it was more than the HTML
+        // itself.
         assert!(
-            grew * 8 < sink.0,
+            grew < sink.0 / 8 + 6 * 65536,
             "writing the {format} report held {grew} bytes to write {}",
             sink.0
         );

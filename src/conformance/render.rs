@@ -255,7 +255,79 @@ fn context(report: Arc<Conformance>, html: bool) -> Value {
 /// Renders `name` to `w`. A template that fails to render is a bug; the
 /// error says where.
 fn render_to(name: &str, ctx: Value, w: &mut dyn io::Write) -> Result<(), WriteError> {
-    render_with(name, ctx, w)
+    // The template is rendered on a second thread while this one writes
+    // what it made (through the caller's guard, a sixth of the time at
+    // national scale), a few chunks behind. Where no thread can be
+    // started (WebAssembly), it is rendered here.
+    let (to, from) = sync_channel::<Vec<u8>>(4);
+    let again = ctx.clone();
+    std::thread::scope(|s| {
+        let rendering = std::thread::Builder::new()
+            .name("render".into())
+            .spawn_scoped(s, move || {
+                let mut chunks = Chunks {
+                    to,
+                    buf: Vec::with_capacity(CHUNK),
+                };
+                let rendered = render_with(name, ctx, &mut chunks);
+                rendered.and_then(|()| chunks.send().map_err(WriteError::Io))
+            });
+        let Ok(rendering) = rendering else {
+            return render_with(name, again, w);
+        };
+        drop(again);
+        let mut failed = None;
+        for chunk in &from {
+            if let Err(e) = w.write_all(&chunk) {
+                failed = Some(e);
+                break;
+            }
+        }
+        // The renderer stops at its next chunk once no one reads them.
+        drop(from);
+        let rendered = rendering
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        match failed {
+            Some(e) => Err(WriteError::Io(e)),
+            None => rendered,
+        }
+    })
+}
+
+/// How much the renderer sends at a time.
+const CHUNK: usize = 1 << 16;
+
+/// What the rendering thread writes, sent on in chunks.
+struct Chunks {
+    to: std::sync::mpsc::SyncSender<Vec<u8>>,
+    buf: Vec<u8>,
+}
+
+impl Chunks {
+    fn send(&mut self) -> io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let full = std::mem::replace(&mut self.buf, Vec::with_capacity(CHUNK));
+        self.to
+            .send(full)
+            .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "the report's reader stopped"))
+    }
+}
+
+impl io::Write for Chunks {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        self.buf.extend_from_slice(data);
+        if self.buf.len() >= CHUNK {
+            self.send()?;
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 fn render_with(name: &str, ctx: Value, w: &mut dyn io::Write) -> Result<(), WriteError> {
