@@ -6,19 +6,55 @@
 //! and span are the same; it *changed* when its severity or message differs.
 //! Several findings with the same rule, file and span are paired identical
 //! ones first, then in order. No I/O: the caller loads both workspaces
-//! ([`crate::workspace::LoadOptions`]) and runs the engine on each.
+//! ([`crate::workspace::LoadOptions`]) and runs the engine on each. What
+//! `compare` reads of a side's model is which systems each finding belongs
+//! to: [`placed`] takes that down, so the `from` side's model can go
+//! before the `to` side is loaded (`icslint transition` holds one model at
+//! a time).
 
 use crate::diagnostic::Finding;
 use crate::model::{BlockId, Model};
-use crate::source::Span;
+use crate::source::{FileId, Span, Span32};
 use crate::workspace::Workspace;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 /// One side of a comparison: a workspace and the findings of its run.
+/// With `placed`, the systems of its findings are read from it, and the
+/// workspace's model is not read (it may have been let go); the `to`
+/// side's model is always read (its systems are the groups').
 pub struct Side<'a> {
     pub ws: &'a Workspace,
     pub findings: &'a [Finding],
+    pub placed: Option<&'a Placed>,
+}
+
+/// The systems a side's findings belong to, by the place a finding points
+/// at (file and first byte): each system as its file and header, which is
+/// how the other side's system is recognised.
+#[derive(Debug, Default)]
+pub struct Placed(HashMap<(FileId, usize), Vec<(FileId, Span32)>>);
+
+/// The systems of each finding's place, from the model of the workspace
+/// `findings` were found in.
+pub fn placed(ws: &Workspace, findings: &[Finding]) -> Placed {
+    let mut out = HashMap::new();
+    for f in findings {
+        out.entry((f.file, f.span.start))
+            .or_insert_with(|| systems_here(&ws.model, f));
+    }
+    Placed(out)
+}
+
+/// The systems `f`'s place belongs to, as file and header.
+fn systems_here(m: &Model, f: &Finding) -> Vec<(FileId, Span32)> {
+    systems_at(m, f.file, f.span)
+        .into_iter()
+        .map(|s| {
+            let b = m.block(s);
+            (b.file, b.header)
+        })
+        .collect()
 }
 
 /// A finding that differs between the two runs. `before` is a finding of
@@ -46,13 +82,13 @@ impl Difference {
         }
     }
 
-    /// [`Difference::finding`] and the workspace its `FileId`s index.
-    fn located<'w>(&self, from: &Side<'w>, to: &Side<'w>) -> (&'w Workspace, &Finding) {
-        let ws = match self {
-            Difference::Disappear(_) => from.ws,
-            _ => to.ws,
+    /// [`Difference::finding`] and the side whose workspace its `FileId`s index.
+    fn located<'s, 'w>(&self, from: &'s Side<'w>, to: &'s Side<'w>) -> (&'s Side<'w>, &Finding) {
+        let side = match self {
+            Difference::Disappear(_) => from,
+            _ => to,
         };
-        (ws, self.finding())
+        (side, self.finding())
     }
 }
 
@@ -153,9 +189,9 @@ pub fn compare(from: Side, to: Side) -> Transition {
     }
     // `by_key` ordered them by rule; a work list reads in document order.
     let position = |d: &Difference| {
-        let (ws, f) = d.located(&from, &to);
+        let (side, f) = d.located(&from, &to);
         (
-            ws.sources.path(f.file).to_path_buf(),
+            side.ws.sources.path(f.file).to_path_buf(),
             f.span.start,
             f.rule.clone(),
         )
@@ -188,19 +224,26 @@ pub fn compare(from: Side, to: Side) -> Transition {
         })
         .collect();
     let outside = groups.len() - 1;
-    let group_of = |ws: &Workspace, f: &Finding, groups: &[Group]| -> Vec<usize> {
+    let group_of = |side: &Side, f: &Finding, groups: &[Group]| -> Vec<usize> {
         // Both sides read the same files, so a system of the `from` side is
         // the one of the `to` side with the same header in the same file
         // (their `FileId`s may differ: another edition loads other packs).
-        let mut targets: Vec<usize> = systems_at(&ws.model, f.file, f.span)
+        let here = match side.placed {
+            Some(p) => {
+                p.0.get(&(f.file, f.span.start))
+                    .cloned()
+                    .unwrap_or_default()
+            }
+            None => systems_here(&side.ws.model, f),
+        };
+        let mut targets: Vec<usize> = here
             .into_iter()
-            .filter_map(|s| {
-                let blk = ws.model.block(s);
+            .filter_map(|(file, header)| {
                 groups[..outside].iter().position(|g| {
                     g.system.as_ref().is_some_and(|sys| {
                         let mine = to.ws.model.block(sys.block);
-                        mine.header == blk.header
-                            && to.ws.sources.path(mine.file) == ws.sources.path(blk.file)
+                        mine.header == header
+                            && to.ws.sources.path(mine.file) == side.ws.sources.path(file)
                     })
                 })
             })
@@ -211,8 +254,8 @@ pub fn compare(from: Side, to: Side) -> Transition {
         targets
     };
     for d in &differences {
-        let (ws, f) = d.located(&from, &to);
-        for g in group_of(ws, f, &groups) {
+        let (side, f) = d.located(&from, &to);
+        for g in group_of(side, f, &groups) {
             let list = match d {
                 Difference::Appear(_) => &mut groups[g].appear,
                 Difference::Disappear(_) => &mut groups[g].disappear,
@@ -223,7 +266,7 @@ pub fn compare(from: Side, to: Side) -> Transition {
     }
     stays.sort_by_cached_key(|f| (to.ws.sources.path(f.file).to_path_buf(), f.span.start));
     for f in stays {
-        for g in group_of(to.ws, f, &groups) {
+        for g in group_of(&to, f, &groups) {
             groups[g].stay.push(f.clone());
         }
     }
@@ -312,10 +355,12 @@ mod tests {
             Side {
                 ws: &a,
                 findings: &before,
+                placed: None,
             },
             Side {
                 ws: &b,
                 findings: &after,
+                placed: None,
             },
         );
         let kinds: Vec<String> = t
@@ -340,6 +385,80 @@ mod tests {
         assert_eq!(
             (g.appear.len(), g.disappear.len(), g.change.len()),
             (1, 1, 1)
+        );
+    }
+
+    /// The `from` side's systems taken down by `placed` group its findings
+    /// as its model did, once the model is gone: an authority's finding
+    /// under each system it has a share in, and a system's or its ICB's
+    /// under that system.
+    #[test]
+    fn placed_findings_group_as_the_model_did() {
+        let text = "system s \"S\" { regime 2022 }\nsystem t \"T\" { regime 2022 }\n\
+                    authority a \"A\" {\n tier upper\n share @s 60%\n share @t 40%\n}\n\
+                    icb i \"NHS S ICB\" { system @s }\n";
+        let load = || Workspace::from_texts(&[("a.icg", text)], crate::config::Config::default());
+        let (mut a, b) = (load(), load());
+        let at = |ws: &Workspace, what: &str| ws.sources.get(ws.files[0]).text.find(what).unwrap();
+        let before = vec![
+            finding(&a, "X001", at(&a, "authority"), Severity::Warning, "gone"),
+            finding(&a, "X002", at(&a, "icb"), Severity::Warning, "gone"),
+            finding(&a, "X003", at(&a, "system t"), Severity::Warning, "gone"),
+        ];
+        let after: Vec<Finding> = Vec::new();
+        let groups = |t: &Transition| -> Vec<(Option<String>, Vec<String>)> {
+            t.groups
+                .iter()
+                .map(|g| {
+                    (
+                        g.system.as_ref().and_then(|s| s.id.clone()),
+                        g.disappear
+                            .iter()
+                            .map(|d| d.finding().rule.to_string())
+                            .collect(),
+                    )
+                })
+                .collect()
+        };
+        let with_model = groups(&compare(
+            Side {
+                ws: &a,
+                findings: &before,
+                placed: None,
+            },
+            Side {
+                ws: &b,
+                findings: &after,
+                placed: None,
+            },
+        ));
+        let placed = placed(&a, &before);
+        a.model = Model::default();
+        let without = groups(&compare(
+            Side {
+                ws: &a,
+                findings: &before,
+                placed: Some(&placed),
+            },
+            Side {
+                ws: &b,
+                findings: &after,
+                placed: None,
+            },
+        ));
+        assert_eq!(with_model, without);
+        assert_eq!(
+            without,
+            [
+                (
+                    Some("s".to_string()),
+                    vec!["X001".to_string(), "X002".to_string()]
+                ),
+                (
+                    Some("t".to_string()),
+                    vec!["X003".to_string(), "X001".to_string()]
+                ),
+            ]
         );
     }
 }

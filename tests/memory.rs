@@ -212,3 +212,92 @@ fn small_files_do_not_pile_up_behind_a_large_one() {
         "a check of a large file and small ones peaked at {ratio:.1}x their text"
     );
 }
+
+/// Counts what goes through it, and keeps none of it.
+struct CountingSink(usize);
+
+impl std::io::Write for CountingSink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.len();
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The board's report (`icslint report`) is written as it is made: its
+/// HTML is about ten times the documents, and was held whole, beside every
+/// system made into template values at once (242 MB peak RSS at 10x
+/// national). Writing it now holds one system's values and charts at a
+/// time: a small part of what it writes. The typed report shares each
+/// rule's texts between the systems.
+#[test]
+fn the_board_report_is_written_as_it_is_made() {
+    use icslint::conformance::{self, render};
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let files = corpus::corpus(60);
+    let dir = tempfile::tempdir().unwrap();
+    let mut bytes = 0;
+    for (name, text) in &files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, text).unwrap();
+        bytes += text.len();
+    }
+    drop(files);
+    icslint::rules::warm_builtin_packs();
+    let ws = Workspace::load_with(&[dir.path().to_path_buf()], &LoadOptions::default()).unwrap();
+    let engine = Engine::new(&ws, Options::default());
+    let findings = engine.run();
+    let before = NOW.load(Relaxed);
+    let report = conformance::build(&ws, &engine, &findings, "2026-01-01");
+    let built = NOW.load(Relaxed) - before;
+    assert_eq!(report.systems.len(), 60);
+    drop(engine);
+    drop((findings, ws));
+    let report = std::sync::Arc::new(report);
+    type Write = fn(
+        std::sync::Arc<conformance::Conformance>,
+        &mut dyn std::io::Write,
+    ) -> Result<(), render::WriteError>;
+    for (format, write, at_least) in [
+        ("html", render::write_html as Write, 5),
+        ("markdown", render::write_markdown as Write, 1),
+    ] {
+        let mut sink = CountingSink(0);
+        let before = NOW.load(Relaxed);
+        PEAK.store(before, Relaxed);
+        write(std::sync::Arc::clone(&report), &mut sink).unwrap();
+        let grew = PEAK.load(Relaxed) - before;
+        eprintln!(
+            "{format}: wrote {:.1} MB for {:.2} MB of documents (report {:.1} MB), holding {:.2} MB",
+            sink.0 as f64 / 1e6,
+            bytes as f64 / 1e6,
+            built as f64 / 1e6,
+            grew as f64 / 1e6
+        );
+        assert!(
+            sink.0 > at_least * bytes,
+            "the {format} report is {} bytes for {bytes} of documents",
+            sink.0
+        );
+        // Today about a tenth of the HTML, of which 384 KiB are the chunks
+        // between the rendering thread and the writer (six of 64 KiB at
+        // most, whatever the size); built whole it was more than the HTML
+        // itself.
+        assert!(
+            grew < sink.0 / 8 + 6 * 65536,
+            "writing the {format} report held {grew} bytes to write {}",
+            sink.0
+        );
+    }
+    // Each rule's ID, name, reference and summary, and each pack's
+    // attestation items, once for every system: today the typed report is
+    // 2.2x the documents (at 10x national it added 20 MB of peak RSS; with
+    // a copy of them per system, 31 MB).
+    assert!(
+        built * 10 < bytes * 28,
+        "the typed report is {built} bytes for {bytes} of documents"
+    );
+}

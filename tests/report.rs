@@ -295,7 +295,7 @@ fn provision<'a>(r: &'a conformance::Conformance, id: &str) -> &'a conformance::
         .sources
         .iter()
         .flat_map(|s| &s.provisions)
-        .find(|p| p.id == id)
+        .find(|p| *p.id == *id)
         .unwrap_or_else(|| panic!("no provision {id}"))
 }
 

@@ -73,43 +73,64 @@ pub fn run(args: Args) -> i32 {
     let engine = Engine::new(&ws, opts);
     let findings = engine.run();
     let report = conformance::build(&ws, &engine, &findings, &as_of.to_string());
+    // What the exit status needs, then the workspace, the engine and the
+    // findings go: the report holds what it shows, and is written as it is
+    // made (at national scale the HTML is ten times the documents).
+    let unread = findings
+        .iter()
+        .filter(|f| matches!(f.rule.as_str(), "ICG009" | "ICG012" | "ICG013"))
+        .count();
+    let no_files = ws.files.is_empty();
+    drop(engine);
+    drop(findings);
+    drop(ws);
     let (format, output) = match args.html {
         Some(file) => (ReportFormat::Html, Some(file)),
         None => (args.format.unwrap_or(ReportFormat::Md), args.output),
-    };
-    let text = match format {
-        ReportFormat::Html => render::html(&report),
-        ReportFormat::Md => render::markdown(&report),
-        ReportFormat::Json => Ok(render::json(&report)),
-    };
-    let text = match text {
-        Ok(t) => t,
-        Err(e) => return super::error(e),
     };
     let mode = match format {
         ReportFormat::Html => icslint::safe::Mode::Xml,
         ReportFormat::Md => icslint::safe::Mode::Text { colour: false },
         ReportFormat::Json => icslint::safe::Mode::Json,
     };
-    if let Err(code) = super::emit(output.as_deref(), mode, &text) {
+    let no_system = report.systems.is_empty();
+    let report = std::sync::Arc::new(report);
+    // A template that fails is reported even on a standard output that
+    // swallows write errors (a closed pipe ends the report quietly).
+    let mut failed = None;
+    let written = super::emit_with(output.as_deref(), mode, |w| {
+        let made = match format {
+            ReportFormat::Html => render::write_html(report, w),
+            ReportFormat::Md => render::write_markdown(report, w),
+            ReportFormat::Json => render::write_json(&report, w).map_err(render::WriteError::Io),
+        };
+        match made {
+            Ok(()) => Ok(()),
+            Err(render::WriteError::Io(e)) => Err(e),
+            Err(render::WriteError::Template(msg)) => {
+                failed = Some(msg);
+                Ok(())
+            }
+        }
+    });
+    if let Some(msg) = failed {
+        return super::error(msg);
+    }
+    if let Err(code) = written {
         return code;
     }
-    if report.systems.is_empty() && !ws.files.is_empty() {
+    if no_system && !no_files {
         super::note!("note: the documents name no `system`; the report has no system to describe");
     }
     // As in `check`: a file, pack or configuration that could not be read or
     // used is an error (the report is still written, and names it).
-    let unread = findings
-        .iter()
-        .filter(|f| matches!(f.rule.as_str(), "ICG009" | "ICG012" | "ICG013"))
-        .count();
     if unread > 0 {
         super::note!(
             "error: {unread} file(s), pack(s) or configuration(s) could not be read or used; the report names them, and its statuses leave them out"
         );
         return super::EXIT_ERROR;
     }
-    if ws.files.is_empty() {
+    if no_files {
         return super::empty_run(&args.paths);
     }
     super::EXIT_CLEAN

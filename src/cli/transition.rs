@@ -5,7 +5,7 @@ use super::{Selection, EXIT_CLEAN, EXIT_ERROR};
 use icslint::config::Regime;
 use icslint::engine::{always_shown, Engine};
 use icslint::report::transition::{self as render, SideLabel, Sides};
-use icslint::transition::{compare, Side};
+use icslint::transition::{compare, placed, Side};
 use icslint::workspace::{LoadOptions, Workspace};
 use std::path::PathBuf;
 
@@ -69,12 +69,33 @@ pub fn run(args: Args) -> i32 {
         ..LoadOptions::default()
     };
     let load = |o: &LoadOptions| Workspace::load_with(&args.paths, o).map_err(super::error);
-    let (from_ws, to_ws) = match (
-        load(&side(args.from, &args.packs_from)),
-        load(&side(args.to, &args.packs_to)),
-    ) {
-        (Ok(a), Ok(b)) => (a, b),
-        (Err(code), _) | (_, Err(code)) => return code,
+    // One side at a time: the `from` side is loaded and checked, and its
+    // model let go (what the comparison reads of it is taken down first:
+    // `transition::placed`), before the `to` side is loaded. Its texts
+    // stay: the work list gives a line and column for what disappears.
+    let mut from_ws = match load(&side(args.from, &args.packs_from)) {
+        Ok(ws) => ws,
+        Err(code) => return code,
+    };
+    // `--select` and `--ignore` are checked against both sides' rules once
+    // both are loaded; the `from` side runs with them as given.
+    let given: Vec<&str> = args
+        .selection
+        .select
+        .iter()
+        .chain(&args.selection.ignore)
+        .map(String::as_str)
+        .collect();
+    let opts = match args.selection.options(given.iter().copied()) {
+        Ok(o) => o,
+        Err(msg) => return super::error(msg),
+    };
+    let from_findings = Engine::new(&from_ws, opts.clone()).run();
+    let from_placed = placed(&from_ws, &from_findings);
+    from_ws.model = icslint::model::Model::default();
+    let to_ws = match load(&side(args.to, &args.packs_to)) {
+        Ok(ws) => ws,
+        Err(code) => return code,
     };
     if to_ws.files.is_empty() {
         let shown: Vec<String> = args.paths.iter().map(|p| super::shown(p)).collect();
@@ -91,20 +112,20 @@ pub fn run(args: Args) -> i32 {
                 .map(|d| d.id.to_string()),
         )
         .collect();
-    let opts = match args.selection.options(known.iter().map(String::as_str)) {
-        Ok(o) => o,
-        Err(msg) => return super::error(msg),
-    };
-    let from_findings = Engine::new(&from_ws, opts.clone()).run();
+    if let Err(msg) = args.selection.options(known.iter().map(String::as_str)) {
+        return super::error(msg);
+    }
     let to_findings = Engine::new(&to_ws, opts).run();
     let t = compare(
         Side {
             ws: &from_ws,
             findings: &from_findings,
+            placed: Some(&from_placed),
         },
         Side {
             ws: &to_ws,
             findings: &to_findings,
+            placed: None,
         },
     );
     let label = |r: Option<Regime>, p: &Option<PathBuf>| SideLabel {
@@ -115,9 +136,19 @@ pub fn run(args: Args) -> i32 {
         label(args.from, &args.packs_from),
         label(args.to, &args.packs_to),
     );
+    // What the rendering reads of the `to` side is its texts and packs.
+    let mut to_ws = to_ws;
+    to_ws.model = icslint::model::Model::default();
     let sides = Sides {
         from: &from_ws.sources,
         to: &to_ws.sources,
+    };
+    let mode = match args.format {
+        Format::Human => icslint::safe::Mode::Text { colour: false },
+        Format::Json => icslint::safe::Mode::Json,
+        // As `icslint report`'s HTML and Markdown.
+        Format::Html => icslint::safe::Mode::Xml,
+        Format::Markdown => icslint::safe::Mode::Text { colour: false },
     };
     let out = match args.format {
         Format::Human => {
@@ -140,34 +171,50 @@ pub fn run(args: Args) -> i32 {
                     ));
                 }
             }
-            s
+            Some(s)
         }
-        Format::Json => render::json(&t, &from, &to, &sides),
-        Format::Markdown | Format::Html => {
+        Format::Json => Some(render::json(&t, &from, &to, &sides)),
+        Format::Markdown | Format::Html => None,
+    };
+    let written = match out {
+        Some(out) => super::emit(args.output.as_deref(), mode, &out),
+        None => {
+            // The briefing is written as it is made; a template that fails
+            // is reported even where write errors end the output quietly.
             let complete = !from_findings
                 .iter()
                 .chain(to_findings.iter())
                 .any(|f| always_shown(&f.rule));
             let packs: Vec<&icslint::rules::Pack> = to_ws.packs.iter().map(|(_, p)| p).collect();
-            let made = if args.format == Format::Html {
-                render::html(&t, &from, &to, &sides, &packs, complete)
-            } else {
-                render::markdown(&t, &from, &to, &sides, &packs, complete)
+            let how = render::Briefed {
+                from: &from,
+                to: &to,
+                sides: &sides,
+                packs: &packs,
+                complete,
+                html: args.format == Format::Html,
             };
-            match made {
-                Ok(s) => s,
-                Err(msg) => return super::error(msg),
+            let mut failed = None;
+            let written =
+                super::emit_with(
+                    args.output.as_deref(),
+                    mode,
+                    |w| match render::write_briefing(t, &how, w) {
+                        Ok(()) => Ok(()),
+                        Err(render::WriteError::Io(e)) => Err(e),
+                        Err(render::WriteError::Template(msg)) => {
+                            failed = Some(msg);
+                            Ok(())
+                        }
+                    },
+                );
+            if let Some(msg) = failed {
+                return super::error(msg);
             }
+            written
         }
     };
-    let mode = match args.format {
-        Format::Human => icslint::safe::Mode::Text { colour: false },
-        Format::Json => icslint::safe::Mode::Json,
-        // As `icslint report`'s HTML and Markdown.
-        Format::Html => icslint::safe::Mode::Xml,
-        Format::Markdown => icslint::safe::Mode::Text { colour: false },
-    };
-    if let Err(code) = super::emit(args.output.as_deref(), mode, &out) {
+    if let Err(code) = written {
         return code;
     }
     // As for `check`: a file, pack or configuration that could not be read

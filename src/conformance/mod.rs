@@ -18,6 +18,7 @@ use crate::syntax::fmt_num;
 use crate::workspace::Workspace;
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// The whole report. A public interface like `check --format json`:
 /// `version` is 1 and fields are only added.
@@ -173,7 +174,8 @@ pub struct SourceReport {
     pub published: Option<String>,
     pub totals: Totals,
     pub provisions: Vec<Provision>,
-    pub attestation: Vec<AttestationItem>,
+    /// The pack's, shared by every system's report.
+    pub attestation: Arc<[AttestationItem]>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -224,12 +226,14 @@ pub struct Reason {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Provision {
-    pub id: String,
-    pub name: String,
+    /// The rule's ID, name, reference and summary: one copy for every
+    /// system's report (at national scale they were a third of its size).
+    pub id: Arc<str>,
+    pub name: Arc<str>,
     /// `duty` (a statute), `guidance` (national policy) or `recommendation`.
     pub kind: &'static str,
-    pub reference: String,
-    pub summary: String,
+    pub reference: Arc<str>,
+    pub summary: Arc<str>,
     pub status: Status,
     pub status_label: &'static str,
     pub reason: Option<Reason>,
@@ -715,20 +719,66 @@ fn kind(pack: &Pack, source: &str) -> &'static str {
     }
 }
 
-/// The files a system's documents are in (for per-file rule selection).
-fn files_of(m: &Model, system: BlockId) -> Vec<crate::source::FileId> {
-    let mut v: Vec<_> = m
-        .top
-        .iter()
-        .filter(|b| {
-            let blk = m.block(**b);
-            blk.system == Some(system) || (blk.kind == "authority" && m.share_in(**b, system) > 0.0)
-        })
-        .map(|b| m.block(*b).file)
-        .collect();
-    v.sort();
-    v.dedup();
-    v
+/// The files each system's documents are in (for per-file rule
+/// selection): its own top-level blocks' and those of every authority with
+/// a share in it. One pass over the top-level blocks for all systems: a
+/// pass per system and pack was most of the report's time at national scale.
+fn files_of_systems(m: &Model) -> BTreeMap<BlockId, Vec<crate::source::FileId>> {
+    let mut out: BTreeMap<BlockId, Vec<crate::source::FileId>> = BTreeMap::new();
+    for &b in &m.top {
+        let blk = m.block(b);
+        if let Some(s) = blk.system {
+            out.entry(s).or_default().push(blk.file);
+        }
+        if blk.kind == "authority" {
+            for (s, p) in m.shares(b) {
+                if p > 0.0 && blk.system != Some(s) {
+                    out.entry(s).or_default().push(blk.file);
+                }
+            }
+        }
+    }
+    for v in out.values_mut() {
+        v.sort();
+        v.dedup();
+    }
+    out
+}
+
+/// What a pack's provisions and attestation items say whatever the
+/// system: made once per pack, shared by every system's report.
+struct PackTexts {
+    /// Per rule: ID, name, reference, summary.
+    rules: Vec<[Arc<str>; 4]>,
+    attestation: Arc<[AttestationItem]>,
+}
+
+impl PackTexts {
+    fn of(pack: &Pack) -> PackTexts {
+        PackTexts {
+            rules: pack
+                .rules
+                .iter()
+                .map(|r| {
+                    [
+                        Arc::from(r.id.as_str()),
+                        Arc::from(r.name.as_str()),
+                        Arc::from(r.provenance.reference.as_str()),
+                        Arc::from(r.provenance.summary.as_str()),
+                    ]
+                })
+                .collect(),
+            attestation: pack
+                .attestation
+                .iter()
+                .map(|a| AttestationItem {
+                    source: a.source.clone(),
+                    reference: a.reference.clone(),
+                    summary: a.summary.clone(),
+                })
+                .collect(),
+        }
+    }
 }
 
 fn source_report(
@@ -737,15 +787,17 @@ fn source_report(
     owner: Option<usize>,
     pack: &Pack,
     system: BlockId,
+    files: &[crate::source::FileId],
+    texts: &PackTexts,
     findings: &[FindingView],
 ) -> SourceReport {
     let m = &ws.model;
-    let files = files_of(m, system);
     let mut totals = Totals::default();
     let provisions = pack
         .rules
         .iter()
-        .map(|rule| {
+        .zip(&texts.rules)
+        .map(|(rule, [id, name, reference, summary])| {
             let mine: Vec<FindingView> = findings
                 .iter()
                 .filter(|f| f.rule == rule.id)
@@ -775,11 +827,11 @@ fn source_report(
             };
             totals.add(status);
             Provision {
-                id: rule.id.clone(),
-                name: rule.name.clone(),
+                id: Arc::clone(id),
+                name: Arc::clone(name),
                 kind: kind(pack, &rule.provenance.source),
-                reference: rule.provenance.reference.clone(),
-                summary: rule.provenance.summary.clone(),
+                reference: Arc::clone(reference),
+                summary: Arc::clone(summary),
                 status,
                 status_label: status.label(),
                 reason: why,
@@ -787,15 +839,7 @@ fn source_report(
             }
         })
         .collect();
-    let attestation: Vec<AttestationItem> = pack
-        .attestation
-        .iter()
-        .map(|a| AttestationItem {
-            source: a.source.clone(),
-            reference: a.reference.clone(),
-            summary: a.summary.clone(),
-        })
-        .collect();
+    let attestation = Arc::clone(&texts.attestation);
     totals.attestation_required = attestation.len();
     SourceReport {
         pack: pack.name.clone(),
@@ -845,9 +889,12 @@ pub fn build(
                 .map(move |r| (r.id.as_str(), (p.name.as_str(), p.title.as_str())))
         })
         .collect();
+    let files_of = files_of_systems(m);
+    let pack_texts: Vec<PackTexts> = ws.packs.iter().map(|(_, p)| PackTexts::of(p)).collect();
     let reports = systems
         .iter()
         .map(|&s| {
+            let files = files_of.get(&s).map_or(&[][..], Vec::as_slice);
             let found = per_system.remove(&s).unwrap_or_default();
             let mut by_source: Vec<SourceCount> = Vec::new();
             for f in &found {
@@ -885,7 +932,10 @@ pub fn build(
             let sources: Vec<SourceReport> = ws
                 .packs
                 .iter()
-                .map(|(owner, p)| source_report(ws, engine, *owner, p, s, &found))
+                .zip(&pack_texts)
+                .map(|((owner, p), texts)| {
+                    source_report(ws, engine, *owner, p, s, files, texts, &found)
+                })
                 .collect();
             let mut totals = Totals::default();
             for r in &sources {

@@ -420,17 +420,57 @@ fn briefing_env() -> Environment<'static> {
     env
 }
 
-fn render_briefing(name: &str, b: &Briefing) -> Result<String, String> {
-    briefing_env()
+/// Why a briefing could not be written: a template that failed (a bug;
+/// the message says where), or the output that could not be written to.
+#[derive(Debug)]
+pub enum WriteError {
+    Template(String),
+    Io(std::io::Error),
+}
+
+impl std::fmt::Display for WriteError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WriteError::Template(msg) => f.write_str(msg),
+            WriteError::Io(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+/// Renders the briefing to `w` as it is made (the page is not held whole).
+fn render_briefing_to(
+    name: &str,
+    b: &Briefing,
+    w: &mut dyn std::io::Write,
+) -> Result<(), WriteError> {
+    let env = briefing_env();
+    let template = env
         .get_template(name)
-        .and_then(|t| {
-            t.render(minijinja::context! {
-                b => Serde(b),
-                css => CSS,
-                tool_version => env!("CARGO_PKG_VERSION"),
-            })
-        })
-        .map_err(|e| format!("the {name} template failed: {e:#}"))
+        .map_err(|e| WriteError::Template(format!("the {name} template failed: {e:#}")))?;
+    let ctx = minijinja::context! {
+        b => Serde(b),
+        css => CSS,
+        tool_version => env!("CARGO_PKG_VERSION"),
+    };
+    let rendered = template.render_captured_to(ctx, &mut *w).map(drop);
+    match rendered {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == minijinja::ErrorKind::WriteFailure => Err(WriteError::Io(
+            std::error::Error::source(&e)
+                .and_then(|s| s.downcast_ref::<std::io::Error>())
+                .map(|io| std::io::Error::new(io.kind(), io.to_string()))
+                .unwrap_or_else(|| std::io::Error::other(e.to_string())),
+        )),
+        Err(e) => Err(WriteError::Template(format!(
+            "the {name} template failed: {e:#}"
+        ))),
+    }
+}
+
+fn render_briefing(name: &str, b: &Briefing) -> Result<String, String> {
+    let mut out = Vec::new();
+    render_briefing_to(name, b, &mut out).map_err(|e| e.to_string())?;
+    Ok(String::from_utf8(out).expect("the templates write UTF-8"))
 }
 
 /// `--format markdown`: the move as a board briefing, per system: what it
@@ -465,4 +505,32 @@ pub fn html(
         "briefing.html",
         &briefing(t, from, to, sides, packs, complete),
     )
+}
+
+/// The briefing's labels and options, for [`write_briefing`].
+pub struct Briefed<'a> {
+    pub from: &'a SideLabel,
+    pub to: &'a SideLabel,
+    pub sides: &'a Sides<'a>,
+    pub packs: &'a [&'a Pack],
+    pub complete: bool,
+    /// HTML ([`html`]) rather than Markdown ([`markdown`]).
+    pub html: bool,
+}
+
+/// [`html`] or [`markdown`] written to `w` as it is made. The transition
+/// is consumed: each group goes once its part of the briefing is made.
+pub fn write_briefing(
+    t: Transition,
+    how: &Briefed,
+    w: &mut dyn std::io::Write,
+) -> Result<(), WriteError> {
+    let b = briefing(&t, how.from, how.to, how.sides, how.packs, how.complete);
+    drop(t);
+    let name = if how.html {
+        "briefing.html"
+    } else {
+        "briefing.md"
+    };
+    render_briefing_to(name, &b, w)
 }
