@@ -467,46 +467,6 @@ fn render_briefing_to(
     }
 }
 
-fn render_briefing(name: &str, b: &Briefing) -> Result<String, String> {
-    let mut out = Vec::new();
-    render_briefing_to(name, b, &mut out).map_err(|e| e.to_string())?;
-    Ok(String::from_utf8(out).expect("the templates write UTF-8"))
-}
-
-/// `--format markdown`: the move as a board briefing, per system: what it
-/// would require, what it would no longer require, what stays; with the
-/// provisional status of a Bill's pack, the positions cited as context and
-/// what the sources do not confirm. `packs`: the `to` side's packs.
-pub fn markdown(
-    t: &Transition,
-    from: &SideLabel,
-    to: &SideLabel,
-    sides: &Sides,
-    packs: &[&Pack],
-    complete: bool,
-) -> Result<String, String> {
-    render_briefing(
-        "briefing.md",
-        &briefing(t, from, to, sides, packs, complete),
-    )
-}
-
-/// `--format html`: the same briefing as one self-contained page (no
-/// script; a Content-Security-Policy that forbids it; prints to A4).
-pub fn html(
-    t: &Transition,
-    from: &SideLabel,
-    to: &SideLabel,
-    sides: &Sides,
-    packs: &[&Pack],
-    complete: bool,
-) -> Result<String, String> {
-    render_briefing(
-        "briefing.html",
-        &briefing(t, from, to, sides, packs, complete),
-    )
-}
-
 /// The briefing's labels and options, for [`write_briefing`].
 pub struct Briefed<'a> {
     pub from: &'a SideLabel,
@@ -514,12 +474,16 @@ pub struct Briefed<'a> {
     pub sides: &'a Sides<'a>,
     pub packs: &'a [&'a Pack],
     pub complete: bool,
-    /// HTML ([`html`]) rather than Markdown ([`markdown`]).
+    /// HTML (`--format html`, `templates/briefing.html`) rather than
+    /// Markdown (`templates/briefing.md`).
     pub html: bool,
 }
 
-/// [`html`] or [`markdown`] written to `w` as it is made. The transition
-/// is consumed: each group goes once its part of the briefing is made.
+/// `transition`'s board briefing (`--format markdown` or `html`): per
+/// system, what the move would require, no longer require, and what
+/// stays, with a Bill's provisional status, the positions cited as context
+/// and what the sources do not confirm; written to `w` as it is made. The
+/// transition is consumed: each group goes once its part is made.
 pub fn write_briefing(
     t: Transition,
     how: &Briefed,
